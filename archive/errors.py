@@ -1,0 +1,54 @@
+"""The typed errors that the archive library raises.
+
+Every error carries the input it concerns (usually a URL or a file name) and a short readable
+reason, so that the CLI can turn it into one line: ``<input>: <reason>``.
+
+    ArchiveError
+    ├── InvalidURLError      a URL that is malformed or not http(s); nothing is fetched
+    ├── FetchError           the page could not be fetched (HTTP error, timeout, robots.txt ...)
+    ├── ExtractionError      a page was fetched but gave no article record
+    │   ├── NotHTMLError     the body is not an HTML document (a PDF, an image, binary data)
+    │   └── NotAnArticleError  the page is HTML but holds no article (a section front, a list)
+    └── StorageError         the archive database could not be opened or written
+"""
+
+
+class ArchiveError(Exception):
+    """Base of every error the archive library raises on purpose."""
+
+    def __init__(self, reason: str, *, subject: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.subject = subject
+
+    @property
+    def url(self) -> str | None:
+        """The URL (or file) the error concerns, when there is one."""
+        return self.subject
+
+    def __str__(self) -> str:
+        return f"{self.subject}: {self.reason}" if self.subject else self.reason
+
+
+class InvalidURLError(ArchiveError):
+    """A URL is malformed or uses a scheme other than http or https."""
+
+
+class FetchError(ArchiveError):
+    """A page could not be fetched."""
+
+
+class ExtractionError(ArchiveError):
+    """A fetched page gave no article record."""
+
+
+class NotHTMLError(ExtractionError):
+    """The input is not an HTML document."""
+
+
+class NotAnArticleError(ExtractionError):
+    """The input is an HTML page without an article (a section front, a teaser list ...)."""
+
+
+class StorageError(ArchiveError):
+    """The archive database could not be opened, migrated or written."""
