@@ -1,0 +1,174 @@
+"""The archive database's schema, built and upgraded by sqlite-utils ``Migrations``.
+
+Each migration runs once per file, in order, inside a transaction with the record that it ran
+(table ``_sqlite_migrations``). Never edit a migration that has shipped: add a new one. Views
+are dropped and re-created by whichever later migration changes them.
+
+Tables (Datasette- and sqlite-utils-friendly: explicit keys, declared foreign keys, JSON arrays
+for lists, ``*_at`` columns in UTC ISO 8601):
+
+- ``crawls``: one row per crawl run.
+- ``bodies``: raw response bodies, compressed, one row per SHA-256 of the raw bytes.
+- ``captures``: one row per fetch, failures included, URLs exactly as requested and served.
+- ``articles``: the clean record of each article, keyed by its normalised URL.
+- ``articles_fts``: FTS5 index over ``articles.title`` and ``articles.text``, kept in sync by
+  triggers so that no write path can bypass it.
+"""
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+MIGRATIONS = Migrations("article-archiver")
+
+_INITIAL_TABLES = [
+    """
+    CREATE TABLE crawls (
+        id INTEGER PRIMARY KEY,
+        spider TEXT NOT NULL,
+        arguments TEXT NOT NULL DEFAULT '{}',   -- JSON object
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        finish_reason TEXT,
+        stats TEXT                              -- JSON object
+    )
+    """,
+    """
+    CREATE TABLE bodies (
+        hash TEXT PRIMARY KEY,                  -- sha256 hex of the raw bytes
+        size INTEGER NOT NULL,                  -- raw size in bytes
+        compression TEXT NOT NULL,              -- 'zlib', 'none', later 'zstd'
+        data BLOB NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE captures (
+        id INTEGER PRIMARY KEY,
+        crawl_id INTEGER REFERENCES crawls(id),
+        requested_url TEXT NOT NULL,
+        final_url TEXT,
+        site TEXT,                              -- host of final_url, else of requested_url
+        request_headers TEXT NOT NULL DEFAULT '[]',   -- JSON list of [name, value]
+        status INTEGER,
+        response_headers TEXT NOT NULL DEFAULT '[]',  -- JSON list of [name, value]
+        content_type TEXT,
+        body_hash TEXT REFERENCES bodies(hash),
+        fetched_at TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        error TEXT,
+        article_id INTEGER REFERENCES articles(id)
+    )
+    """,
+    """
+    CREATE TABLE articles (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL UNIQUE,               -- the article key (archive.urls.article_key)
+        canonical_url TEXT,
+        title TEXT,
+        authors TEXT NOT NULL DEFAULT '[]',     -- JSON list of names
+        published_at TEXT,                      -- as precise as the page gives it
+        modified_at TEXT,
+        site_name TEXT,
+        site TEXT,                              -- host of url
+        language TEXT,
+        description TEXT,
+        image TEXT,
+        tags TEXT NOT NULL DEFAULT '[]',        -- JSON list
+        images TEXT NOT NULL DEFAULT '[]',      -- JSON list of {src, caption}
+        text TEXT NOT NULL DEFAULT '',
+        word_count INTEGER NOT NULL DEFAULT 0,
+        removed TEXT NOT NULL DEFAULT '[]',     -- JSON list of {kind, sample}
+        extractor_version TEXT,
+        capture_id INTEGER REFERENCES captures(id),   -- the latest capture
+        first_seen_at TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL
+    )
+    """,
+]
+
+_INITIAL_INDEXES = [
+    "CREATE INDEX idx_captures_requested_url ON captures(requested_url)",
+    "CREATE INDEX idx_captures_final_url ON captures(final_url)",
+    "CREATE INDEX idx_captures_outcome ON captures(outcome)",
+    "CREATE INDEX idx_captures_fetched_at ON captures(fetched_at)",
+    "CREATE INDEX idx_captures_site ON captures(site)",
+    "CREATE INDEX idx_captures_crawl_id ON captures(crawl_id)",
+    "CREATE INDEX idx_captures_article_id ON captures(article_id)",
+    "CREATE INDEX idx_captures_body_hash ON captures(body_hash)",
+    "CREATE INDEX idx_articles_site ON articles(site)",
+    "CREATE INDEX idx_articles_last_seen_at ON articles(last_seen_at)",
+    "CREATE INDEX idx_articles_first_seen_at ON articles(first_seen_at)",
+    "CREATE INDEX idx_articles_published_at ON articles(published_at)",
+    "CREATE INDEX idx_articles_canonical_url ON articles(canonical_url)",
+]
+
+# External-content FTS5: the index holds no copy of the text. content="articles" is the
+# spelling sqlite-utils and Datasette look for when they detect a table's search index.
+# The update trigger fires only when title or text really change, so a re-crawl that finds the
+# same article (or only touches last_seen_at) costs no index work.
+_INITIAL_FTS = [
+    """
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        title, text, content="articles", content_rowid="id",
+        tokenize='porter unicode61 remove_diacritics 2'
+    )
+    """,
+    """
+    CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+    END
+    """,
+    """
+    CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts (articles_fts, rowid, title, text)
+        VALUES ('delete', old.id, old.title, old.text);
+    END
+    """,
+    """
+    CREATE TRIGGER articles_au AFTER UPDATE OF id, title, text ON articles
+    WHEN old.id != new.id OR old.title IS NOT new.title OR old.text IS NOT new.text
+    BEGIN
+        INSERT INTO articles_fts (articles_fts, rowid, title, text)
+        VALUES ('delete', old.id, old.title, old.text);
+        INSERT INTO articles_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+    END
+    """,
+]
+
+_INITIAL_VIEWS = [
+    # Each article with the capture it was last seen in, newest first.
+    """
+    CREATE VIEW latest_articles AS
+    SELECT a.id, a.url, a.title, a.site, a.site_name, a.authors, a.published_at,
+           a.word_count, a.first_seen_at, a.last_seen_at, a.extractor_version,
+           c.id AS capture_id, c.final_url, c.status, c.fetched_at
+    FROM articles a LEFT JOIN captures c ON c.id = a.capture_id
+    ORDER BY a.last_seen_at DESC, a.id DESC
+    """,
+    # Every capture that did not give an article, counted by site, outcome and reason.
+    """
+    CREATE VIEW failures_by_site AS
+    SELECT site, outcome, error, count(*) AS count, max(fetched_at) AS last_seen_at
+    FROM captures
+    WHERE outcome != 'article'
+    GROUP BY site, outcome, error
+    ORDER BY count DESC, site, outcome
+    """,
+    # One row per crawl with its captures counted by outcome.
+    """
+    CREATE VIEW crawl_summaries AS
+    SELECT cr.id, cr.spider, cr.started_at, cr.finished_at, cr.finish_reason,
+           count(c.id) AS captures,
+           sum(c.outcome = 'article') AS articles,
+           sum(c.outcome != 'article') AS failures
+    FROM crawls cr LEFT JOIN captures c ON c.crawl_id = cr.id
+    GROUP BY cr.id
+    ORDER BY cr.id DESC
+    """,
+]
+
+
+@MIGRATIONS(name="0001_initial_schema")
+def initial_schema(db: Database) -> None:
+    """Crawls, bodies, captures, articles, their search index and the first views."""
+    for sql in _INITIAL_TABLES + _INITIAL_INDEXES + _INITIAL_FTS + _INITIAL_VIEWS:
+        db.execute(sql)

@@ -1,0 +1,151 @@
+"""The read side of the archive: listing, looking up and searching articles.
+
+Functions take the ``sqlite_utils.Database`` and return plain dicts with the JSON columns
+(authors, tags, images, removed, headers) decoded into lists.
+"""
+
+import json
+import re
+from typing import Any
+
+from sqlite_utils import Database
+
+from archive.urls import normalize_url, validate_url
+
+JSON_COLUMNS = frozenset(
+    {"authors", "tags", "images", "removed", "request_headers", "response_headers"}
+)
+SUMMARY_COLUMNS = (
+    "id, url, title, site, site_name, authors, published_at, word_count,"
+    " first_seen_at, last_seen_at"
+)
+CAPTURE_COLUMNS = (
+    "id, crawl_id, requested_url, final_url, status, content_type, body_hash, fetched_at,"
+    " outcome, error"
+)
+# Title hits count more than body hits: bm25 weights per indexed column (title, text).
+TITLE_WEIGHT, TEXT_WEIGHT = 10.0, 1.0
+SNIPPET_TOKENS = 16
+
+# A quoted phrase, or a run of non-space characters.
+_QUERY_TERM = re.compile(r'"([^"]*)"?|(\S+)')
+
+
+def _decode(row: dict[str, Any]) -> dict[str, Any]:
+    for column in JSON_COLUMNS.intersection(row):
+        if isinstance(row[column], str):
+            row[column] = json.loads(row[column])
+    return row
+
+
+def _limit(limit: int | None) -> int:
+    return -1 if limit is None else max(int(limit), 0)
+
+
+def _site_clause(site: str | None, column: str) -> tuple[str, list[str]]:
+    """SQL matching ``site`` with or without its ``www.``; empty when no site is given."""
+    if not site:
+        return "", []
+    host = site.strip().lower()
+    if "://" in host:
+        host = host.split("://", 1)[1]
+    host = host.split("/", 1)[0].removeprefix("www.")
+    return f" AND ({column} = ? OR {column} = ?)", [host, "www." + host]
+
+
+def list_articles(db: Database, *, limit: int | None = 20, site: str | None = None) -> list[dict]:
+    """Articles, most recently seen first (then newest id first)."""
+    where, params = _site_clause(site, "site")
+    sql = (
+        f"SELECT {SUMMARY_COLUMNS} FROM articles WHERE 1 = 1{where}"
+        " ORDER BY last_seen_at DESC, id DESC LIMIT ?"
+    )
+    return [_decode(row) for row in db.query(sql, [*params, _limit(limit)])]
+
+
+def get_article(db: Database, url: str) -> dict[str, Any] | None:
+    """The full article for ``url``, with its ``captures`` newest first; None if absent.
+
+    ``url`` may be the article key in any un-normalised form (tracking parameters, fragment,
+    upper-case host ...), the canonical URL the page named, or any URL a capture requested
+    or was served from. Raises ``InvalidURLError`` for a URL that is not http(s).
+    """
+    given = validate_url(url)
+    key = normalize_url(given)
+    lookups = [
+        ("SELECT * FROM articles WHERE url = ?", [key]),
+        (
+            "SELECT * FROM articles WHERE canonical_url IN (?, ?)"
+            " ORDER BY last_seen_at DESC LIMIT 1",
+            [given, key],
+        ),
+        (
+            "SELECT a.* FROM captures c JOIN articles a ON a.id = c.article_id"
+            " WHERE c.requested_url IN (?, ?) OR c.final_url IN (?, ?)"
+            " ORDER BY c.fetched_at DESC, c.id DESC LIMIT 1",
+            [given, key, given, key],
+        ),
+    ]
+    for sql, params in lookups:
+        rows = list(db.query(sql, params))
+        if rows:
+            article = _decode(rows[0])
+            article["captures"] = [
+                _decode(row)
+                for row in db.query(
+                    f"SELECT {CAPTURE_COLUMNS} FROM captures WHERE article_id = ?"
+                    " ORDER BY fetched_at DESC, id DESC",
+                    [article["id"]],
+                )
+            ]
+            return article
+    return None
+
+
+def fts_query(text: str) -> str:
+    """A user's search words as a safe FTS5 query: every term must match.
+
+    Each word or ``"quoted phrase"`` becomes an FTS5 string, so punctuation (``C++``,
+    ``don't``, ``AND(``, a stray quote) can never be a syntax error; a trailing ``*`` keeps
+    its meaning as a prefix search. Terms with no letter or digit are dropped. Returns ``""``
+    when nothing searchable is left.
+    """
+    parts = []
+    for phrase, word in _QUERY_TERM.findall(text):
+        term = phrase if phrase else word.replace('"', "")
+        prefix = bool(word) and term.endswith("*")
+        term = term.rstrip("*") if prefix else term
+        if not re.search(r"\w", term):
+            continue
+        parts.append('"' + term.replace('"', '""') + '"' + ("*" if prefix else ""))
+    return " ".join(parts)
+
+
+def search(
+    db: Database,
+    query: str,
+    *,
+    limit: int | None = 20,
+    site: str | None = None,
+    highlight: tuple[str, str] = ("[", "]"),
+) -> list[dict]:
+    """Articles matching ``query``, best first, each with a ``snippet`` of its text.
+
+    ``rank`` is FTS5's bm25 score (lower is better). An empty or punctuation-only query
+    matches nothing.
+    """
+    match = fts_query(query)
+    if not match:
+        return []
+    where, params = _site_clause(site, "a.site")
+    sql = (
+        "SELECT a.id, a.url, a.title, a.site, a.site_name, a.authors, a.published_at,"
+        " a.last_seen_at,"
+        f" snippet(articles_fts, 1, ?, ?, '…', {SNIPPET_TOKENS}) AS snippet,"
+        f" bm25(articles_fts, {TITLE_WEIGHT}, {TEXT_WEIGHT}) AS rank"
+        " FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
+        f" WHERE articles_fts MATCH ?{where}"
+        " ORDER BY rank, a.id LIMIT ?"
+    )
+    rows = db.query(sql, [highlight[0], highlight[1], match, *params, _limit(limit)])
+    return [_decode(row) for row in rows]

@@ -1,0 +1,336 @@
+"""``ArchiveDB``: the one SQLite file that holds crawls, captures, raw bodies and articles.
+
+Opening sets WAL (readers never wait for a crawl that writes), a busy timeout, foreign keys and
+``synchronous=NORMAL``, then applies pending migrations. Every write is one ``BEGIN IMMEDIATE``
+transaction: it takes the write lock up front, so two writers queue on the busy timeout instead
+of failing halfway, and a failure rolls back everything that write did.
+"""
+
+import logging
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from archive.errors import StorageError
+from archive.records import ArticleRecord, Capture, Outcome
+from archive.store import reading
+from archive.store.compress import body_hash, compress, decompress
+from archive.store.migrations import MIGRATIONS
+from archive.store.rows import article_row, capture_row, to_json
+from archive.store.timestamps import normalize_timestamp, utc_now
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 10_000
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    """What ``ArchiveDB.store`` did with one capture."""
+
+    capture_id: int
+    article_id: int | None
+    article_url: str | None  # the article key, when an article was stored
+    outcome: str
+    reason: str | None  # the capture's error, when it gave no article
+
+
+class ArchiveDB:
+    """The archive database. ``ArchiveDB(path)`` opens or creates it; ``.db`` is the
+    ``sqlite_utils.Database``. With ``create=False`` a missing file is a ``StorageError``
+    (for commands that only read). ``":memory:"`` gives a throw-away database."""
+
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
+        self.path = os.fspath(path)
+        _check_path(self.path, create=create)
+        try:
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
+        except sqlite3.Error as exc:
+            raise StorageError(_reason(exc), subject=self.path) from exc
+        self.db = Database(conn)
+        try:
+            self._configure()
+            self._migrate()
+        except sqlite3.Error as exc:
+            conn.close()
+            raise StorageError(_reason(exc), subject=self.path) from exc
+        except StorageError:
+            conn.close()
+            raise
+
+    def _configure(self) -> None:
+        self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        self.db.execute("PRAGMA foreign_keys = ON")
+        if self.path != ":memory:":
+            self.db.enable_wal()
+            if self.db.journal_mode != "wal":
+                raise StorageError("could not switch the database to WAL mode", subject=self.path)
+        # Safe with WAL: a power cut may lose the last commits, never corrupt the file.
+        self.db.execute("PRAGMA synchronous = NORMAL")
+
+    def _migrate(self) -> None:
+        # Checking first is read-only, so a reader opening a current file takes no write lock.
+        if not MIGRATIONS.pending(self.db):
+            return
+        try:
+            # Under the write lock, so two processes opening a new file cannot both migrate it.
+            with self._transaction():
+                MIGRATIONS.apply(self.db)
+        except sqlite3.Error as exc:
+            raise StorageError(
+                f"cannot create or upgrade the archive schema: {exc}", subject=self.path
+            ) from exc
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        conn = self.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            if conn.in_transaction:
+                conn.rollback()
+            raise
+        conn.commit()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> "ArchiveDB":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"ArchiveDB({self.path!r})"
+
+    # -- crawls ------------------------------------------------------------------------
+
+    def start_crawl(self, spider: str, arguments: dict[str, Any]) -> int:
+        """Record the start of a crawl run; returns its id for ``store`` and ``finish_crawl``."""
+        row = {"spider": spider, "arguments": to_json(arguments or {}), "started_at": utc_now()}
+        with self._writing("start a crawl"):
+            cursor = self.db.execute(
+                "INSERT INTO crawls (spider, arguments, started_at)"
+                " VALUES (:spider, :arguments, :started_at)",
+                row,
+            )
+        return _rowid(cursor)
+
+    def finish_crawl(self, crawl_id: int, finish_reason: str, stats: dict[str, Any]) -> None:
+        """Record the end of a crawl run (Scrapy's finish reason and stats)."""
+        with self._writing(f"finish crawl {crawl_id}"):
+            cursor = self.db.execute(
+                "UPDATE crawls SET finished_at = ?, finish_reason = ?, stats = ? WHERE id = ?",
+                [utc_now(), finish_reason, to_json(stats or {}), crawl_id],
+            )
+        if cursor.rowcount == 0:
+            raise StorageError(f"no crawl with id {crawl_id}", subject=self.path)
+
+    # -- captures and articles ---------------------------------------------------------
+
+    def store(
+        self,
+        capture: Capture,
+        record: ArticleRecord | None = None,
+        *,
+        crawl_id: int | None = None,
+        extractor_version: str | None = None,
+    ) -> StoreResult:
+        """Keep one capture, its body (once per hash) and, when given, its article record.
+
+        All in one transaction. The article is upserted by its key: ``first_seen_at`` kept,
+        ``last_seen_at`` and ``capture_id`` moved to this capture (unless an older capture
+        arrives late, which only widens the seen window). ``extractor_version`` defaults to
+        ``archive.extract.EXTRACTOR_VERSION``.
+        """
+        _check_consistent(capture, record)
+        fetched_at = normalize_timestamp(capture.fetched_at)
+        packed = _pack(capture.body)  # compress before taking the write lock
+        article = None
+        if record is not None:
+            article = article_row(capture, record, fetched_at, _version(extractor_version))
+        with self._writing(capture.requested_url):
+            if packed is not None:
+                self.db.execute(
+                    "INSERT OR IGNORE INTO bodies (hash, size, compression, data)"
+                    " VALUES (:hash, :size, :compression, :data)",
+                    packed,
+                )
+            row = capture_row(capture, fetched_at, crawl_id, packed and packed["hash"])
+            capture_id = self._insert("captures", row)
+            article_id = None
+            if article is not None:
+                article_id = self._upsert_article(article, capture_id)
+                self.db.execute(
+                    "UPDATE captures SET article_id = ? WHERE id = ?", [article_id, capture_id]
+                )
+        return StoreResult(
+            capture_id=capture_id,
+            article_id=article_id,
+            article_url=article["url"] if article else None,
+            outcome=capture.outcome,
+            reason=capture.error,
+        )
+
+    def _insert(self, table: str, row: dict[str, Any]) -> int:
+        columns = ", ".join(row)
+        values = ", ".join(f":{name}" for name in row)
+        return _rowid(self.db.execute(f"INSERT INTO {table} ({columns}) VALUES ({values})", row))
+
+    def _upsert_article(self, row: dict[str, Any], capture_id: int) -> int:
+        seen = row["last_seen_at"]
+        existing = self.db.execute(
+            "SELECT id, last_seen_at FROM articles WHERE url = ?", [row["url"]]
+        ).fetchone()
+        if existing is None:
+            return self._insert("articles", {**row, "capture_id": capture_id})
+        article_id, last_seen_at = existing
+        if seen >= last_seen_at:
+            fields = {k: v for k, v in row.items() if k not in ("url", "first_seen_at")}
+            fields["capture_id"] = capture_id
+            assignments = ", ".join(f"{name} = :{name}" for name in fields)
+            self.db.execute(
+                f"UPDATE articles SET {assignments}, first_seen_at = min(first_seen_at, :seen)"
+                " WHERE id = :article_id",
+                {**fields, "seen": seen, "article_id": article_id},
+            )
+        else:
+            # An older capture stored late (an import, a retried write): the newer record stays.
+            self.db.execute(
+                "UPDATE articles SET first_seen_at = min(first_seen_at, ?) WHERE id = ?",
+                [seen, article_id],
+            )
+        return int(article_id)
+
+    @contextmanager
+    def _writing(self, what: str) -> Iterator[None]:
+        """One write transaction; SQLite errors become a ``StorageError`` about ``what``."""
+        try:
+            with self._transaction():
+                yield
+        except sqlite3.Error as exc:
+            raise StorageError(
+                f"could not write to {self.path}: {_reason(exc)}", subject=what
+            ) from exc
+
+    def body(self, hash: str) -> bytes:
+        """The raw bytes of the body stored under ``hash`` (a capture's ``body_hash``)."""
+        row = self.db.execute(
+            "SELECT compression, data FROM bodies WHERE hash = ?", [hash]
+        ).fetchone()
+        if row is None:
+            raise StorageError("no body with this hash in the archive", subject=hash)
+        return decompress(row[1], row[0])
+
+    # -- read side (see archive.store.reading) ----------------------------------------
+
+    def list_articles(self, limit: int | None = 20, site: str | None = None) -> list[dict]:
+        """Articles, most recently seen first; ``site`` is a host, ``www.`` or not."""
+        return self._reading(reading.list_articles, limit=limit, site=site)
+
+    def get_article(self, url: str) -> dict | None:
+        """The article with this URL (its key, canonical URL, or any captured URL), or None."""
+        return self._reading(reading.get_article, url)
+
+    def search(
+        self,
+        query: str,
+        limit: int | None = 20,
+        site: str | None = None,
+        highlight: tuple[str, str] = ("[", "]"),
+    ) -> list[dict]:
+        """Full-text search over title and text, best first, each hit with a ``snippet``
+        whose matches are wrapped in ``highlight``; punctuation in ``query`` is safe."""
+        return self._reading(reading.search, query, limit=limit, site=site, highlight=highlight)
+
+    def _reading(self, function: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(self.db, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise StorageError(f"could not read: {_reason(exc)}", subject=self.path) from exc
+
+
+def _check_path(path: str, *, create: bool) -> None:
+    """Refuse, before SQLite touches anything, a path that cannot be an archive file."""
+    if path == ":memory:":
+        return
+    target = Path(path)
+    if target.is_dir():
+        raise StorageError("is a directory, not a database file", subject=path)
+    if target.exists():
+        try:
+            with target.open("rb") as handle:
+                header = handle.read(len(SQLITE_HEADER))
+        except OSError as exc:
+            raise StorageError(f"cannot read the file: {exc.strerror}", subject=path) from exc
+        if header and header != SQLITE_HEADER:
+            raise StorageError("not an SQLite database (left untouched)", subject=path)
+        return
+    if not create:
+        raise StorageError("no archive database at this path", subject=path)
+    parent = target.parent
+    if not parent.is_dir():
+        raise StorageError(f"folder {str(parent)!r} does not exist", subject=path)
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise StorageError(f"cannot create a file in folder {str(parent)!r}", subject=path)
+
+
+def _check_consistent(capture: Capture, record: ArticleRecord | None) -> None:
+    # A record with a failed outcome (or the reverse) would put a lie into the archive.
+    if (record is not None) != (capture.outcome == Outcome.ARTICLE):
+        raise ValueError(
+            f"capture outcome {capture.outcome!r} with record={record is not None}:"
+            " a record is stored exactly when the outcome is Outcome.ARTICLE"
+        )
+
+
+def _pack(body: bytes | None) -> dict[str, Any] | None:
+    if body is None:
+        return None
+    data = bytes(body)
+    method = "zlib"
+    return {
+        "hash": body_hash(data),
+        "size": len(data),
+        "compression": method,
+        "data": compress(data, method),
+    }
+
+
+def _version(extractor_version: str | None) -> str:
+    if extractor_version is not None:
+        return extractor_version
+    # Imported here, not at the top: storage sits below the parser in the layering.
+    from archive.extract import EXTRACTOR_VERSION
+
+    return EXTRACTOR_VERSION
+
+
+def _rowid(cursor: sqlite3.Cursor) -> int:
+    if cursor.lastrowid is None:
+        raise StorageError("the database gave no id for a new row")
+    return cursor.lastrowid
+
+
+def _reason(exc: sqlite3.Error) -> str:
+    message = str(exc)
+    if "file is not a database" in message:
+        return "not an SQLite database (left untouched)"
+    if "unable to open database file" in message:
+        return "cannot open or create the database file here"
+    if "readonly" in message:
+        return "the database file is read-only"
+    if "locked" in message or "busy" in message:
+        return (
+            f"the database is busy (locked by another writer for over {BUSY_TIMEOUT_MS // 1000} s)"
+        )
+    return message
