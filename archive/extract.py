@@ -1,12 +1,77 @@
-"""The parser's front door: ``extract_article(html, url) -> ArticleRecord``."""
+"""The parser's front door: ``extract_article(html, url) -> ArticleRecord``.
 
+The steps, each in its own module of ``archive.parse``: build the tree (``soup``), read the
+metadata (``metadata``), strip boilerplate (``clean``), find the main content (``content``),
+turn it into text blocks and images (``blocks``), and decide whether it is an article at all.
+"""
+
+import logging
+
+from bs4 import Tag
+
+from archive.errors import NotAnArticleError
+from archive.parse.blocks import body_blocks, collect_images, running_words
+from archive.parse.clean import clean
+from archive.parse.content import main_content
+from archive.parse.metadata import read_metadata
+from archive.parse.soup import parse
+from archive.parse.text import join_paragraphs, normalize, word_count
 from archive.records import ArticleRecord
+
+log = logging.getLogger(__name__)
 
 # Bump whenever a change to the parser can change a record, so that storage can tell
 # "the page changed" from "our parser changed".
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"
+# Fewer words than this of running text that is not link text, and the page is no article.
+MIN_ARTICLE_WORDS = 50
+
+
+def _image_scope(nodes: list[Tag]) -> Tag:
+    """Where an article's figures live: its <article> element, else the content's parent."""
+    first = nodes[0]
+    article = first if first.name == "article" else first.find_parent("article")
+    if isinstance(article, Tag):
+        return article
+    parent = first.parent
+    return parent if isinstance(parent, Tag) and len(nodes) > 1 else first
 
 
 def extract_article(html: str | bytes, url: str | None = None) -> ArticleRecord:
-    """Parse one page into a clean article record; raise an ExtractionError subclass if none."""
-    raise NotImplementedError  # filled in by the parser work
+    """Parse one page into a clean article record; raise an ExtractionError subclass if none.
+
+    Raises NotHTMLError for input that is not an HTML document, and NotAnArticleError for a
+    page that holds no article (a section front, a list of teasers, a page of links).
+    """
+    doc = parse(html)
+    meta = read_metadata(doc.soup, doc.json_ld, url)
+    removed = clean(doc.soup)
+    nodes = main_content(doc.soup)
+    if not nodes:
+        raise NotAnArticleError("not an article: no running text found", subject=url)
+    images, captions = collect_images(_image_scope(nodes), url or meta.canonical_url)
+    blocks = body_blocks(nodes)
+    words = running_words(blocks)
+    if words < MIN_ARTICLE_WORDS:
+        raise NotAnArticleError(
+            f"not an article: only {words} words of running text that is not links",
+            subject=url,
+        )
+    text = normalize(join_paragraphs([b.text for b in blocks]))
+    return ArticleRecord(
+        url=url or meta.canonical_url or "",
+        canonical_url=meta.canonical_url,
+        title=meta.title,
+        authors=meta.authors,
+        published_at=meta.published_at,
+        modified_at=meta.modified_at,
+        site_name=meta.site_name,
+        language=meta.language,
+        description=meta.description,
+        image=meta.image,
+        tags=meta.tags,
+        images=images,
+        text=text,
+        word_count=word_count(text),
+        removed=removed + captions,
+    )

@@ -1,0 +1,91 @@
+"""Authors: JSON-LD, then author <meta> tags, then the visible byline ("By A and B")."""
+
+import re
+from typing import Any
+
+from bs4 import BeautifulSoup, Tag
+
+from archive.parse.text import clean_inline
+
+# Words that mark a byline part as a job title, a date or a source, not a person's name.
+_NOT_NAME = re.compile(
+    r"\b(reporter|editor|correspondent|writer|staff|contributor|columnist|bureau|desk|"
+    r"photograph\w*|updated|published|news service|min read|read more|follow)\b|\d|@|https?:",
+    re.I,
+)
+_BY_PREFIX = re.compile(r"^\s*(by|von|por|par|di|door|af|av|de)\b[:\s]*", re.I)
+_NAME_SPLIT = re.compile(r"\s*(?:,|;|\||&|\band\b|\bund\b|\by\b|\bet\b|\be\b|\ben\b)\s*", re.I)
+_BYLINE_SELECTORS = (
+    "[itemprop=author] [itemprop=name]", ".byline", "[class*=byline]", "[itemprop=author]",
+    "[rel=author]", ".author-name", "[class*=author-name]", ".author",
+)  # fmt: skip
+_META_KEYS = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator")
+
+
+def split_byline(text: str) -> list[str]:
+    """ "By A, Chief Editor and B" gives ["A", "B"]: prefix, job titles and sources dropped."""
+    text = clean_inline(text)
+    text = _BY_PREFIX.sub("", text)
+    names = []
+    for part in _NAME_SPLIT.split(text):
+        part = part.strip(" .:-–—")
+        if not part or _NOT_NAME.search(part) or not 1 <= len(part.split()) <= 5:
+            continue
+        if not part[0].isupper():
+            continue
+        names.append(part)
+    return names
+
+
+def _ld_authors(value: Any, site: str | None) -> list[str]:
+    items = value if isinstance(value, list) else [value]
+    names: list[str] = []
+    for item in items:
+        name = item.get("name") if isinstance(item, dict) else item
+        if isinstance(name, list):
+            name = name[0] if name else None
+        if not isinstance(name, str) or not clean_inline(name):
+            continue
+        if site and clean_inline(name).lower() == site.lower():
+            continue  # the site or publisher named as author is no person
+        names.extend(split_byline(name) if _BY_PREFIX.match(name) else [clean_inline(name)])
+    return names
+
+
+def _meta_authors(meta: dict[str, list[str]], site: str | None) -> list[str]:
+    for key in _META_KEYS:
+        names = []
+        for value in meta.get(key, []):
+            if value.startswith(("http://", "https://", "/")):
+                continue  # article:author is often the author's profile URL
+            names.extend(split_byline(value))
+        names = [n for n in names if not site or n.lower() != site.lower()]
+        if names:
+            return names
+    return []
+
+
+def _byline_authors(soup: BeautifulSoup, site: str | None) -> list[str]:
+    for selector in _BYLINE_SELECTORS:
+        for tag in soup.select(selector, limit=3):
+            if not isinstance(tag, Tag):
+                continue
+            text = tag.get_text(" ")
+            if len(text) > 200:
+                continue  # an author box with a biography, not a byline
+            names = [n for n in split_byline(text) if not site or n.lower() != site.lower()]
+            if names:
+                return names
+    return []
+
+
+def authors(
+    ld_author: Any, meta: dict[str, list[str]], soup: BeautifulSoup, site: str | None
+) -> list[str]:
+    """The article's authors, from the first source that names any."""
+    found = _ld_authors(ld_author, site) if ld_author else []
+    found = found or _meta_authors(meta, site) or _byline_authors(soup, site)
+    unique: dict[str, str] = {}
+    for name in found:
+        unique.setdefault(name.lower(), name)
+    return list(unique.values())

@@ -1,0 +1,140 @@
+"""The article body as text blocks, and the images with their captions.
+
+One iterative walk (no recursion, so a document nested ten thousand deep is no danger) turns the
+main-content elements into blocks: paragraphs, subheadings, list items, quotes, in reading order.
+Captions and credits are not body text: they go to ``images``.
+"""
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+from bs4 import CData, NavigableString, Tag
+
+from archive.parse.text import clean_inline, sample
+from archive.records import Image, Removal
+
+# Elements that start and end a block of text.
+BLOCK_TAGS = {
+    "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "dt", "dd", "td", "th",
+    "div", "section", "article", "main", "ul", "ol", "dl", "table", "tr", "figure", "header",
+    "footer", "aside", "address", "center", "hr", "br", "details", "summary", "caption",
+    "tbody", "thead", "tfoot", "fieldset", "nav", "hgroup",
+}  # fmt: skip
+# Elements whose text is never body text: captions go to images, the headline to the title.
+SKIP_TAGS = {"figcaption", "h1", "img", "picture", "source", "button", "select", "option"}
+HEADINGS = {"h2", "h3", "h4", "h5", "h6"}
+_CAPTION_CLASS = re.compile(r"(^|[-_ ])(caption|credit|photo-credit|image-credit)s?($|[-_ ])", re.I)
+
+
+@dataclass
+class Block:
+    """One paragraph-like piece of the body, with how much of it is link text."""
+
+    text: str
+    tag: str
+    link_chars: int = 0
+
+    @property
+    def is_heading(self) -> bool:
+        return self.tag in HEADINGS
+
+
+def _is_caption(tag: Tag) -> bool:
+    classes = tag.get("class")
+    joined = " ".join(classes) if isinstance(classes, list) else str(classes or "")
+    return bool(joined and _CAPTION_CLASS.search(joined))
+
+
+class _Walker:
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self.buffer: list[str] = []
+        self.link_chars = 0
+        self.tag = "p"
+
+    def flush(self) -> None:
+        text = clean_inline("".join(self.buffer))
+        if text:
+            self.blocks.append(Block(text, self.tag, min(self.link_chars, len(text))))
+        self.buffer.clear()
+        self.link_chars = 0
+
+    def walk(self, root: Tag) -> None:
+        stack: list[tuple[object, bool, int]] = [(root, False, 0)]
+        while stack:
+            node, leaving, in_link = stack.pop()
+            if isinstance(node, NavigableString):
+                if type(node) in (NavigableString, CData):
+                    self.buffer.append(str(node))
+                    if in_link:
+                        self.link_chars += len(node.strip())
+                continue
+            if not isinstance(node, Tag):
+                continue
+            name = node.name
+            if leaving:
+                if name in BLOCK_TAGS:
+                    self.flush()
+                continue
+            if name in SKIP_TAGS or _is_caption(node):
+                continue
+            if name in BLOCK_TAGS:
+                self.flush()
+                self.tag = name
+            stack.append((node, True, in_link))
+            child_link = in_link + (name == "a")
+            stack.extend((child, False, child_link) for child in reversed(node.contents))
+
+
+def body_blocks(nodes: list[Tag]) -> list[Block]:
+    """The blocks of the main-content elements, in reading order, trailing headings dropped."""
+    walker = _Walker()
+    for node in nodes:
+        walker.walk(node)
+        walker.flush()
+    blocks = walker.blocks
+    while blocks and blocks[-1].is_heading:
+        blocks.pop()
+    return blocks
+
+
+def running_words(blocks: list[Block]) -> int:
+    """Words of running text that is not link text: the "is this an article" measure."""
+    words = 0
+    for block in blocks:
+        if block.is_heading or not block.text:
+            continue
+        share = 1 - block.link_chars / len(block.text)
+        words += round(len(block.text.split()) * share)
+    return words
+
+
+def _image_src(img: Tag, base: str | None) -> str | None:
+    for attr in ("src", "data-src", "data-lazy-src", "data-original", "data-srcset", "srcset"):
+        value = img.get(attr)
+        if isinstance(value, str) and value.strip() and not value.startswith("data:"):
+            src = value.strip().split(",")[0].split()[0] if "srcset" in attr else value.strip()
+            return urljoin(base, src) if base else src
+    return None
+
+
+def collect_images(scope: Tag, base: str | None) -> tuple[list[Image], list[Removal]]:
+    """The figures in ``scope`` with their whole captions, and the captions as removals."""
+    images: list[Image] = []
+    removed: list[Removal] = []
+    seen: set[str] = set()
+    for figure in scope.find_all("figure"):
+        img = figure.find("img")
+        src = _image_src(img, base) if isinstance(img, Tag) else None
+        caption_tag = figure.find("figcaption") or figure.find(_is_caption)
+        caption = None
+        if isinstance(caption_tag, Tag):
+            parts = [clean_inline(s) for s in caption_tag.stripped_strings]
+            caption = " ".join(p for p in parts if p) or None
+        if caption:
+            removed.append(Removal(kind="caption", sample=sample(caption)))
+        if src and src not in seen:
+            seen.add(src)
+            images.append(Image(src=src, caption=caption))
+    return images, removed

@@ -1,0 +1,235 @@
+"""Named passes that strip boilerplate from the tree, recording what each one removed.
+
+The selectors and patterns each pass uses sit at the top of this file, beside the code that uses
+them. All passes run from one walk over the tree (``clean``), so a page costs one traversal.
+"""
+
+import re
+from collections.abc import Iterable
+
+from bs4 import BeautifulSoup, NavigableString, Tag
+
+from archive.parse.text import clean_inline, sample
+from archive.records import Removal
+
+# Elements that never hold article text; dropped without a record.
+DROP_TAGS = {
+    "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed",
+    "canvas", "form", "button", "input", "select", "textarea", "label", "dialog", "link",
+    "audio", "video", "map", "area",
+}  # fmt: skip
+# Structural elements that are chrome, with the kind recorded when one is removed.
+STRUCTURAL = {"nav": "navigation", "footer": "footer", "aside": "sidebar", "menu": "navigation"}
+# Class and id words (split on "-", "_" and spaces) and the kind of boilerplate each marks.
+# A word matches exactly, or as a prefix when it ends with "*".
+CLASS_WORDS: dict[str, tuple[str, ...]] = {
+    "cookie banner": ("cookie*", "consent*", "gdpr", "cmp"),
+    "ad": ("ad", "ads", "adv", "advert*", "adslot", "adunit", "dfp", "gpt", "sponsor*",
+           "outbrain", "taboola", "commercial", "promo", "affiliate"),
+    "share bar": ("share*", "sharing", "social*", "sharebar", "addthis", "sociallinks"),
+    "related box": ("related*", "recommend*", "readmore", "read-more", "also", "more",
+                    "further", "recirc*", "teaser*", "outbrain"),
+    "newsletter sign-up": ("newsletter*", "signup", "subscribe*", "subscription*", "optin"),
+    "latest-from footer": ("latest", "trending", "popular", "mostread", "most"),
+    "navigation": ("nav", "navbar", "navigation", "menu", "breadcrumb*", "skip", "pagination",
+                   "pager", "toolbar", "topbar"),
+    "footer": ("footer", "foot", "copyright"),
+    "comments": ("comment*", "disqus", "discussion", "respond"),
+    "sidebar": ("sidebar", "rail", "widget*", "aside"),
+    "byline": ("byline", "author*", "dateline"),
+    "article meta": ("meta", "timestamp", "date", "tags", "tag", "keywords"),
+    "header": ("header", "masthead"),
+    "hidden": ("hidden", "hide", "visually-hidden", "sr", "screen-reader*", "print*", "modal",
+               "popup", "overlay"),
+}  # fmt: skip
+# Whole texts of elements that are ad labels ("Advertisement - Continue Reading Below").
+AD_LABEL = re.compile(
+    r"^(advertisement|advertising|advert|ad|anzeige|werbung|publicidad|publicité|pubblicità|"
+    r"reklama|sponsored( content)?|paid content|story continues below( advertisement)?|"
+    r"continue reading( the main story)?( below)?|article continues below( advertisement)?)"
+    r"(\s*[-–—:|]\s*(continue reading below|story continues below|content continues below))?"
+    r"\s*$",
+    re.I,
+)
+# Headings that open a box of teasers after or inside an article.
+BOX_HEADING = re.compile(
+    r"^(latest from|more from|more on|more in|related|you (may|might) also like|recommended|"
+    r"read (more|next|also)|most (read|popular|viewed)|trending|also read|more stories|"
+    r"see also|top stories|popular (now|stories)|what to read next|further reading|"
+    r"mehr zum thema|lesen sie auch|das könnte sie auch|más noticias|te puede interesar|"
+    r"lire aussi|à lire aussi)",
+    re.I,
+)
+BOX_KIND = {"latest": "latest-from footer", "more": "latest-from footer"}
+_SPLIT = re.compile(r"[^a-z0-9]+")
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_NEVER_BY_CLASS = {"html", "body", "main", "article", "p", "h1", "h2", "h3", "li", "figure"}
+
+
+def _words(tag: Tag) -> set[str]:
+    values: list[str] = []
+    for attr in ("class", "id"):
+        value = tag.get(attr)
+        if isinstance(value, list):
+            values.extend(value)
+        elif isinstance(value, str):
+            values.append(value)
+    words: set[str] = set()
+    for value in values:
+        words.update(w for w in _SPLIT.split(value.lower()) if w)
+    return words
+
+
+def _compile_words() -> list[tuple[str, frozenset[str], tuple[str, ...]]]:
+    compiled = []
+    for kind, words in CLASS_WORDS.items():
+        exact = frozenset(w for w in words if not w.endswith("*"))
+        prefixes = tuple(w[:-1] for w in words if w.endswith("*"))
+        compiled.append((kind, exact, prefixes))
+    return compiled
+
+
+_KINDS = _compile_words()
+
+
+def class_kind(tag: Tag) -> str | None:
+    """The kind of boilerplate a tag's class or id names, if any (first kind listed wins)."""
+    words = _words(tag)
+    if not words:
+        return None
+    for kind, exact, prefixes in _KINDS:
+        if not words.isdisjoint(exact):
+            return kind
+        if prefixes and any(w.startswith(prefixes) for w in words):
+            return kind
+    return None
+
+
+class Cleaner:
+    """Runs the passes over one tree and keeps the record of what went."""
+
+    def __init__(self, soup: BeautifulSoup, protected: Iterable[Tag] = ()) -> None:
+        self.soup = soup
+        self.removed: list[Removal] = []
+        self.protected = set(map(id, protected))
+        self.total_p = sum(len(p.get_text()) for p in soup.find_all("p")) or 1
+
+    def remove(self, tag: Tag, kind: str | None) -> None:
+        if kind:
+            text = clean_inline(tag.get_text(" "))
+            if text:
+                self.removed.append(Removal(kind=kind, sample=sample(text)))
+        tag.decompose()
+
+    def holds_article(self, tag: Tag) -> bool:
+        """True for an element holding much of the page's paragraph text: never chrome."""
+        if id(tag) in self.protected:
+            return True
+        text = sum(len(p.get_text()) for p in tag.find_all("p"))
+        return text > 0.4 * self.total_p and text > 500
+
+    def tag_kind(self, tag: Tag) -> str | None:
+        """Why a tag is boilerplate (the removal kind), or None to keep it."""
+        name = tag.name
+        if name in DROP_TAGS:
+            return ""
+        if _is_hidden(tag):
+            return "hidden"
+        if name in STRUCTURAL:
+            kind = class_kind(tag) or STRUCTURAL[name]
+            return None if self.holds_article(tag) else kind
+        if name == "header":
+            return None if self.holds_article(tag) else "header"
+        if name in _NEVER_BY_CLASS:
+            return None
+        kind = class_kind(tag)
+        if kind and not self.holds_article(tag):
+            return kind
+        return None
+
+    def run(self) -> list[Removal]:
+        nodes = list(self.soup.descendants)
+        for node in nodes:
+            if isinstance(node, Tag):
+                if node.decomposed:
+                    continue
+                kind = self.tag_kind(node)
+                if kind is not None:
+                    self.remove(node, kind)
+        for node in nodes:
+            if type(node) is NavigableString and getattr(node, "parent", None) is not None:
+                self.text_pass(node)
+        return self.removed
+
+    def text_pass(self, node: NavigableString) -> None:
+        text = node.strip()
+        if not text or len(text) > 80:
+            return
+        if AD_LABEL.match(text):
+            label = _whole_text_holder(node)
+            if label is not None and AD_LABEL.match(clean_inline(label.get_text(" "))):
+                self.remove(label, "ad label")
+        elif BOX_HEADING.match(text):
+            self.box_pass(node)
+
+    def box_pass(self, node: NavigableString) -> None:
+        """A "Related Stories" or "Latest From" heading: remove it with its teaser box."""
+        heading = _whole_text_holder(node)
+        if heading is None or (heading.name in ("a", "li", "p") and heading.find("a")):
+            return
+        word = BOX_HEADING.match(node.strip()).group(1).split()[0].lower()  # type: ignore[union-attr]
+        kind = BOX_KIND.get(word, "related box")
+        box = heading.parent
+        boxable = isinstance(box, Tag) and box.name not in ("body", "html", "main", "article")
+        if boxable and not self.holds_article(box) and _is_teaser_box(box):
+            self.remove(box, kind)
+            return
+        for sibling in list(heading.find_next_siblings()):
+            if isinstance(sibling, Tag) and link_density(sibling) > 0.5:
+                self.remove(sibling, None)
+        self.remove(heading, kind)
+
+
+def _is_hidden(tag: Tag) -> bool:
+    if tag.has_attr("hidden"):
+        return True
+    style = tag.get("style")
+    if isinstance(style, str) and re.search(r"display\s*:\s*none|visibility\s*:\s*hidden", style):
+        return True
+    return tag.get("aria-hidden") == "true" and tag.name not in ("html", "body")
+
+
+def _whole_text_holder(node: NavigableString) -> Tag | None:
+    """The highest element whose whole text is this string's text."""
+    text = clean_inline(str(node))
+    holder = node.parent
+    while isinstance(holder, Tag) and holder.parent is not None:
+        parent = holder.parent
+        if parent.name in ("body", "html", "[document]"):
+            break
+        if clean_inline(parent.get_text(" ")) != text:
+            break
+        holder = parent
+    return holder if isinstance(holder, Tag) and holder.name != "body" else None
+
+
+def link_density(tag: Tag) -> float:
+    """The share of a tag's text that sits inside links."""
+    total = len(clean_inline(tag.get_text(" ")))
+    if not total:
+        return 0.0
+    linked = sum(len(clean_inline(a.get_text(" "))) for a in tag.find_all("a"))
+    return min(1.0, linked / total)
+
+
+def _is_teaser_box(box: Tag) -> bool:
+    """A box of teasers: mostly links, or little running text outside them."""
+    if link_density(box) > 0.4:
+        return True
+    prose = [p for p in box.find_all("p") if len(p.get_text()) > 150]
+    return len(prose) < 2
+
+
+def clean(soup: BeautifulSoup, protected: Iterable[Tag] = ()) -> list[Removal]:
+    """Remove boilerplate from the tree in place; return what was removed."""
+    return Cleaner(soup, protected).run()

@@ -1,0 +1,105 @@
+"""Finding the main-content node: paragraphs vote for their ancestors, links count against.
+
+The idea is Readability's: every paragraph of running text adds a score to its parent and, less,
+to the ancestors above; the best-scored element, discounted by its share of link text, is the
+article body, joined by those of its siblings that score nearly as well.
+"""
+
+import re
+
+from bs4 import BeautifulSoup, Tag
+
+from archive.parse.clean import class_kind, link_density
+
+# Elements whose text votes, and the least text (in characters) that counts as running text.
+PARAGRAPHS = ("p", "pre", "td", "blockquote")
+MIN_PARAGRAPH = 25
+# Class and id words that make an element likelier (or not) to be the article body.
+_POSITIVE = re.compile(
+    r"article|body|content|entry|main|page|post|story|text|blog|prose|rich|markdown", re.I
+)
+_TAG_BONUS = {
+    "div": 5, "article": 10, "section": 3, "main": 5, "pre": 3, "td": 3, "blockquote": 3,
+    "form": -3, "ol": -3, "ul": -3, "li": -3, "h2": -5, "th": -5,
+}  # fmt: skip
+_COMMAS = re.compile("[,，、،]")
+
+
+def _class_bonus(tag: Tag) -> float:
+    bonus = 0.0
+    names = " ".join(
+        v if isinstance(v, str) else " ".join(v) for v in (tag.get("class"), tag.get("id")) if v
+    )
+    if names and _POSITIVE.search(names):
+        bonus += 25
+    if class_kind(tag):
+        bonus -= 25
+    if tag.get("itemprop") == "articleBody":
+        bonus += 50
+    return bonus
+
+
+def paragraph_score(text: str) -> float:
+    """What one paragraph's text is worth: more for longer text and more clauses."""
+    return 1 + len(_COMMAS.findall(text)) + min(len(text) / 100, 3)
+
+
+def score_candidates(root: Tag) -> dict[int, tuple[Tag, float]]:
+    """Every element that holds paragraphs, with its score (before link discount)."""
+    scores: dict[int, tuple[Tag, float]] = {}
+    for para in root.find_all(PARAGRAPHS):
+        text = para.get_text()
+        if len(text.strip()) < MIN_PARAGRAPH:
+            continue
+        points = paragraph_score(text)
+        ancestor = para.parent
+        for level in range(3):
+            if not isinstance(ancestor, Tag) or ancestor.name in ("html", "[document]"):
+                break
+            if id(ancestor) not in scores:
+                base = _TAG_BONUS.get(ancestor.name, 0) + _class_bonus(ancestor)
+                scores[id(ancestor)] = (ancestor, base)
+            tag, score = scores[id(ancestor)]
+            divider = 1 if level == 0 else 2 if level == 1 else level * 3
+            scores[id(ancestor)] = (tag, score + points / divider)
+            ancestor = ancestor.parent
+    return scores
+
+
+def _best(scores: dict[int, tuple[Tag, float]]) -> tuple[Tag, float] | None:
+    best: tuple[Tag, float] | None = None
+    for tag, score in scores.values():
+        final = score * (1 - link_density(tag))
+        if best is None or final > best[1]:
+            best = (tag, final)
+    return best
+
+
+def _sibling_fits(sibling: Tag, scores: dict[int, tuple[Tag, float]], floor: float) -> bool:
+    entry = scores.get(id(sibling))
+    if entry and entry[1] * (1 - link_density(sibling)) >= floor:
+        return True
+    if sibling.name != "p":
+        return False
+    text = sibling.get_text().strip()
+    density = link_density(sibling)
+    return (len(text) > 80 and density < 0.25) or (density == 0 and text.endswith("."))
+
+
+def main_content(soup: BeautifulSoup) -> list[Tag]:
+    """The elements that together hold the article body, in document order."""
+    root = soup.body or soup
+    scores = score_candidates(root)
+    best = _best(scores)
+    if best is None:
+        return []
+    top, top_score = best
+    parent = top.parent
+    if not isinstance(parent, Tag) or parent.name in ("html", "[document]"):
+        return [top]
+    floor = max(10.0, top_score * 0.2)
+    chosen = []
+    for sibling in parent.find_all(True, recursive=False):
+        if sibling is top or _sibling_fits(sibling, scores, floor):
+            chosen.append(sibling)
+    return chosen

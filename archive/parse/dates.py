@@ -1,0 +1,67 @@
+"""Dates as the page gives them: ISO 8601, offsets kept, never padded with invented parts."""
+
+import re
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+
+_DATE_ONLY = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
+# ISO-like stamps: a date, then optionally a time and a zone, with "T" or a space between.
+_ISO = re.compile(
+    r"(\d{4}-\d{2}-\d{2})"
+    r"(?:[T ](\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)\s*(Z|[+-]\d{2}:?\d{2}|UTC|GMT)?)?",
+    re.I,
+)
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](0[1-9]|1[0-2])[/-](0[1-9]|[12]\d|3[01])(?:/|\b)")
+
+
+def _zone(raw: str | None) -> str:
+    if not raw:
+        return ""
+    if raw.upper() in ("Z", "UTC", "GMT"):
+        return "+00:00"
+    return raw if ":" in raw else f"{raw[:3]}:{raw[3:]}"
+
+
+def _valid(stamp: str) -> str | None:
+    try:
+        datetime.fromisoformat(stamp)
+    except ValueError:
+        return None
+    return stamp
+
+
+def normalize_date(value: object) -> str | None:
+    """An ISO 8601 string as precise as ``value``: ``Z`` becomes ``+00:00``; no time stays none.
+
+    Accepts ISO-like stamps and RFC 2822 dates ("Tue, 09 Oct 2018 14:05:00 GMT"); anything else
+    gives None.
+    """
+    if not isinstance(value, str) or not value.strip():
+        return None
+    raw = value.strip()
+    if _DATE_ONLY.match(raw):
+        return _valid(raw)
+    match = _ISO.search(raw)
+    if match:
+        day, time, zone = match.groups()
+        if not time:
+            return _valid(day)
+        time = time.replace(",", ".")
+        if len(time.split(":")[0]) == 1:
+            time = "0" + time
+        if time.count(":") == 1:
+            time += ":00"
+        return _valid(f"{day}T{time}{_zone(zone)}")
+    try:
+        parsed = parsedate_to_datetime(raw)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return parsed.isoformat()
+
+
+def date_from_url(url: str | None) -> str | None:
+    """A date written into an article URL (``/2019/05/12/``), as a bare date."""
+    if not url:
+        return None
+    match = _URL_DATE.search(url)
+    return _valid("-".join(match.groups())) if match else None

@@ -1,0 +1,269 @@
+"""Article metadata: JSON-LD first, then OpenGraph/Twitter, then other <meta>, then the page.
+
+Each field has one small helper that walks its own fallback chain, so the order for a field can
+be read in one place.
+"""
+
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin
+
+from bs4 import BeautifulSoup, Tag
+
+from archive.parse.authors import authors
+from archive.parse.dates import date_from_url, normalize_date
+from archive.parse.text import clean_inline
+
+log = logging.getLogger(__name__)
+
+ARTICLE_TYPES = {
+    "article", "newsarticle", "blogposting", "reportagenews", "analysisnewsarticle",
+    "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "report",
+    "scholarlyarticle", "techarticle", "liveblogposting", "socialmediaposting", "posting",
+}  # fmt: skip
+
+
+@dataclass
+class Metadata:
+    """Everything but the body: read from the head, JSON-LD and the page's byline."""
+
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published_at: str | None = None
+    modified_at: str | None = None
+    site_name: str | None = None
+    language: str | None = None
+    description: str | None = None
+    image: str | None = None
+    tags: list[str] = field(default_factory=list)
+    canonical_url: str | None = None
+    is_article_type: bool = False
+
+
+class Sources:
+    """The page's metadata sources, indexed once: JSON-LD objects and <meta> values by key."""
+
+    def __init__(self, soup: BeautifulSoup, json_ld: list[str], url: str | None) -> None:
+        self.soup = soup
+        self.url = url
+        self.objects = _json_ld_objects(json_ld)
+        self.article = next((o for o in self.objects if _is_article(o)), None)
+        self.meta: dict[str, list[str]] = {}
+        for tag in soup.find_all("meta"):
+            key = tag.get("property") or tag.get("name") or tag.get("itemprop")
+            key = key or tag.get("http-equiv")
+            value = tag.get("content")
+            if isinstance(key, str) and isinstance(value, str) and value.strip():
+                self.meta.setdefault(key.strip().lower(), []).append(value.strip())
+
+    def ld(self, key: str) -> Any:
+        return self.article.get(key) if self.article else None
+
+    def first(self, *keys: str) -> str | None:
+        for key in keys:
+            values = self.meta.get(key)
+            if values:
+                return clean_inline(values[0]) or None
+        return None
+
+
+def _json_ld_objects(blocks: list[str]) -> list[dict[str, Any]]:
+    """Every JSON-LD object on the page, ``@graph`` and top-level lists flattened."""
+    found: list[dict[str, Any]] = []
+    for block in blocks:
+        try:
+            data = json.loads(block.strip().rstrip(";"), strict=False)
+        except ValueError:
+            log.debug("unreadable JSON-LD block skipped")
+            continue
+        stack = data if isinstance(data, list) else [data]
+        for item in stack:
+            if not isinstance(item, dict):
+                continue
+            found.append(item)
+            graph = item.get("@graph")
+            if isinstance(graph, list):
+                found.extend(g for g in graph if isinstance(g, dict))
+    return found
+
+
+def _types(obj: dict[str, Any]) -> set[str]:
+    kind = obj.get("@type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    return {k.lower() for k in kinds if isinstance(k, str)}
+
+
+def _is_article(obj: dict[str, Any]) -> bool:
+    return bool(_types(obj) & ARTICLE_TYPES)
+
+
+def _name(value: Any) -> str | None:
+    """The name in a JSON-LD value that is a string or an object with a name."""
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("name")
+    if isinstance(value, str):
+        return clean_inline(value) or None
+    return None
+
+
+def _url_of(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("url") or value.get("contentUrl") or value.get("@id")
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def site_name(src: Sources) -> str | None:
+    publisher = _name(src.ld("publisher"))
+    return (
+        src.first("og:site_name")
+        or publisher
+        or next((_name(o) for o in src.objects if "website" in _types(o)), None)
+        or src.first("application-name", "twitter:site")
+    )
+
+
+def title(src: Sources, site: str | None) -> str | None:
+    found = (
+        _name(src.ld("headline"))
+        or src.first("og:title", "twitter:title", "title", "dc.title", "headline")
+        or _page_heading(src.soup)
+        or _page_title(src.soup)
+    )
+    return _strip_site(found, site) if found else None
+
+
+def _page_heading(soup: BeautifulSoup) -> str | None:
+    h1 = soup.find("h1")
+    return clean_inline(h1.get_text(" ")) or None if h1 else None
+
+
+def _page_title(soup: BeautifulSoup) -> str | None:
+    tag = soup.find("title")
+    return clean_inline(tag.get_text()) or None if tag else None
+
+
+def _strip_site(text: str, site: str | None) -> str:
+    """ "Headline | Site" gives "Headline" when the part cut off names the site."""
+    for sep in (" | ", " - ", " – ", " — ", " :: ", " · "):
+        if sep in text:
+            head, _, tail = text.rpartition(sep)
+            if site and tail.strip().lower() == site.lower() and head.strip():
+                return head.strip()
+    return text
+
+
+def description(src: Sources) -> str | None:
+    found = src.ld("description")
+    if isinstance(found, str) and clean_inline(found):
+        return clean_inline(found)
+    return src.first("og:description", "twitter:description", "description", "dc.description")
+
+
+def image(src: Sources) -> str | None:
+    found = _url_of(src.ld("image")) or src.first(
+        "og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src"
+    )
+    return urljoin(src.url, found) if found and src.url else found
+
+
+def canonical_url(src: Sources) -> str | None:
+    link = src.soup.find("link", rel="canonical", href=True)
+    found = link["href"].strip() if isinstance(link, Tag) else None
+    found = found or src.first("og:url") or _url_of(src.ld("mainEntityOfPage"))
+    if not found:
+        return None
+    return urljoin(src.url, found) if src.url else found
+
+
+def language(src: Sources) -> str | None:
+    html = src.soup.find("html")
+    lang = html.get("lang") or html.get("xml:lang") if isinstance(html, Tag) else None
+    lang = lang or src.first("content-language", "og:locale", "dc.language", "language")
+    lang = lang or (src.ld("inLanguage") if isinstance(src.ld("inLanguage"), str) else None)
+    if not isinstance(lang, str):
+        return None
+    primary = re.split(r"[-_,;\s]", lang.strip())[0].lower()
+    return primary if re.fullmatch(r"[a-z]{2,3}", primary) else None
+
+
+def tags(src: Sources) -> list[str]:
+    keywords = src.ld("keywords")
+    if isinstance(keywords, str):
+        keywords = keywords.split(",")
+    found = [k for k in keywords if isinstance(k, str)] if isinstance(keywords, list) else []
+    if not found:
+        found = list(src.meta.get("article:tag", []))
+    if not found:
+        news = src.first("news_keywords", "keywords")
+        found = news.split(",") if news else []
+    return _unique(clean_inline(k) for k in found)
+
+
+def _unique(items: Any) -> list[str]:
+    seen: dict[str, str] = {}
+    for item in items:
+        if item and item.lower() not in seen:
+            seen[item.lower()] = item
+    return list(seen.values())
+
+
+def published_at(src: Sources) -> str | None:
+    return (
+        normalize_date(src.ld("datePublished"))
+        or normalize_date(src.ld("dateCreated"))
+        or _meta_date(src, "article:published_time", "og:published_time", "datepublished",
+                      "pubdate", "publishdate", "publish-date", "date", "dc.date",
+                      "dc.date.issued", "dcterms.created", "parsely-pub-date", "sailthru.date")
+        or _time_element(src.soup)
+        or date_from_url(src.url)
+    )  # fmt: skip
+
+
+def modified_at(src: Sources) -> str | None:
+    return normalize_date(src.ld("dateModified")) or _meta_date(
+        src, "article:modified_time", "og:updated_time", "datemodified", "last-modified",
+        "dcterms.modified",
+    )  # fmt: skip
+
+
+def _meta_date(src: Sources, *keys: str) -> str | None:
+    for key in keys:
+        for value in src.meta.get(key, []):
+            found = normalize_date(value)
+            if found:
+                return found
+    return None
+
+
+def _time_element(soup: BeautifulSoup) -> str | None:
+    for tag in soup.find_all("time", limit=5):
+        found = normalize_date(tag.get("datetime")) or normalize_date(tag.get_text())
+        if found:
+            return found
+    return None
+
+
+def read_metadata(soup: BeautifulSoup, json_ld: list[str], url: str | None) -> Metadata:
+    """Every metadata field of the page, each from the first source that gives it."""
+    src = Sources(soup, json_ld, url)
+    site = site_name(src)
+    return Metadata(
+        title=title(src, site),
+        authors=authors(src.ld("author"), src.meta, soup, site),
+        published_at=published_at(src),
+        modified_at=modified_at(src),
+        site_name=site,
+        language=language(src),
+        description=description(src),
+        image=image(src),
+        tags=tags(src),
+        canonical_url=canonical_url(src),
+        is_article_type=src.article is not None or src.first("og:type") == "article",
+    )

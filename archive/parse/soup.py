@@ -1,0 +1,125 @@
+"""Turning input into a BeautifulSoup tree: the only place one is built.
+
+Bytes are decoded here (BOM, then a ``<meta charset>`` in the first few kilobytes, then UTF-8,
+then Windows-1252), because BeautifulSoup's own charset sniffing costs more than the parse.
+Before the tree is built, the markup is pruned of what never holds article text (scripts,
+styles, SVG, comments, templates), and JSON-LD blocks are kept aside for the metadata.
+"""
+
+import codecs
+import re
+from dataclasses import dataclass
+
+from bs4 import BeautifulSoup
+
+from archive.errors import NotHTMLError
+
+# Pages past this many characters (after pruning) are cut: nobody writes an article that long,
+# and the tree would cost seconds and hundreds of megabytes.
+MAX_CHARS = 3_000_000
+# Binary formats that are sometimes served where a page was expected.
+_MAGIC = (
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"PK\x03\x04", "a ZIP archive"),
+    (b"\x1f\x8b", "gzip-compressed data"),
+    (b"RIFF", "a RIFF media file"),
+)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_TAG = re.compile(r"<\s*(?:!doctype|html|head|body|p|div|title|meta|article|span|a)\b", re.I)
+_PRUNE_OPEN = re.compile(r"<(script|style|svg|noscript|template|math)\b|<!--", re.I)
+_JSON_LD = re.compile(r"""type\s*=\s*["']?application/ld\+json""", re.I)
+
+
+@dataclass
+class Document:
+    """A parsed page: the tree and the JSON-LD texts found in its scripts."""
+
+    soup: BeautifulSoup
+    json_ld: list[str]
+
+
+def decode(data: bytes) -> str:
+    """Decode page bytes, or raise NotHTMLError for binary data."""
+    if not data.strip():
+        raise NotHTMLError("empty document")
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            raise NotHTMLError(f"not HTML: {what}")
+    for bom, codec in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16")):
+        if data.startswith(bom):
+            return data.decode(codec, errors="replace")
+    if data.startswith(codecs.BOM_UTF16_BE):
+        return data.decode("utf-16", errors="replace")
+    match = _META_CHARSET.search(data[:4096])
+    if match:
+        try:
+            return data.decode(match.group(1).decode("ascii"), errors="replace")
+        except LookupError:
+            pass  # an unknown charset name: fall through to the guesses
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def check_html(text: str) -> None:
+    """Raise NotHTMLError for text that is empty, binary, or holds no HTML tag at all."""
+    head = text[:8192]
+    if not head.strip():
+        raise NotHTMLError("empty document")
+    controls = sum(1 for ch in head if ch < " " and ch not in "\t\n\r\f")
+    if controls > len(head) // 20 or head.count("\ufffd") > len(head) // 10:
+        raise NotHTMLError("not HTML: binary data")
+    if head.lstrip().startswith("%PDF"):
+        raise NotHTMLError("not HTML: a PDF document")
+    if not _TAG.search(text[:200_000]):
+        raise NotHTMLError("not HTML: no HTML tags")
+
+
+def prune(text: str) -> tuple[str, list[str]]:
+    """Drop scripts, styles, SVG and comments from the markup; return it and the JSON-LD texts.
+
+    A linear scan with ``str.find`` rather than one big regular expression, so that a page full
+    of unclosed ``<script`` tags cannot make it quadratic.
+    """
+    out: list[str] = []
+    json_ld: list[str] = []
+    lower = text.lower()
+    pos = 0
+    while True:
+        match = _PRUNE_OPEN.search(text, pos)
+        if not match:
+            break
+        out.append(text[pos : match.start()])
+        if match.group(0) == "<!--":
+            end = lower.find("-->", match.end())
+            pos = len(text) if end < 0 else end + 3
+            continue
+        name = match.group(1).lower()
+        open_end = lower.find(">", match.end())
+        close = lower.find(f"</{name}", match.end())
+        if close < 0 or open_end < 0:
+            pos = len(text)
+            break
+        if name == "script" and _JSON_LD.search(text, match.end(), open_end):
+            json_ld.append(text[open_end + 1 : close])
+        close_end = lower.find(">", close)
+        pos = len(text) if close_end < 0 else close_end + 1
+    out.append(text[pos:])
+    return "".join(out), json_ld
+
+
+def parse(html: str | bytes) -> Document:
+    """Decode, check, prune and parse a page into a Document; raise NotHTMLError if not HTML."""
+    text = decode(html) if isinstance(html, bytes) else html
+    check_html(text)
+    pruned, json_ld = prune(text)
+    if len(pruned) > MAX_CHARS:
+        pruned = pruned[:MAX_CHARS]
+    soup = BeautifulSoup(pruned, "lxml")
+    if soup.find("body") is None and soup.find("html") is None:
+        raise NotHTMLError("not HTML: no document could be parsed")
+    return Document(soup=soup, json_ld=json_ld)

@@ -1,0 +1,38 @@
+"""Text helpers: whitespace and Unicode clean-up, word counts, paragraph joining."""
+
+import re
+import unicodedata
+
+# Characters that carry no text: zero-width spaces and joiners, soft hyphens, BOMs.
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+# Every run of whitespace, including no-break and the other Unicode spaces.
+_SPACES = re.compile(r"\s+")
+_WORD = re.compile(r"\S+")
+
+
+def clean_inline(text: str) -> str:
+    """One line of text: invisible characters dropped, whitespace runs made one space."""
+    text = _INVISIBLE.sub("", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def normalize(text: str) -> str:
+    """Composed Unicode (NFC), so the same letter is always the same code points."""
+    return unicodedata.normalize("NFC", text)
+
+
+def join_paragraphs(paragraphs: list[str]) -> str:
+    """The article text: non-empty paragraphs joined by one blank line."""
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def word_count(text: str) -> int:
+    """Whitespace-separated words, the record's ``word_count``."""
+    return len(_WORD.findall(text))
+
+
+def sample(text: str, words: int = 8) -> str:
+    """The first few words of a text, for a ``Removal`` sample."""
+    parts = clean_inline(text).split(" ")
+    short = " ".join(parts[:words])
+    return short + " …" if len(parts) > words else short
