@@ -1,0 +1,83 @@
+"""Readable reasons for failed fetches, so that failures are data a person can facet on.
+
+Scrapy reports a failed fetch as an exception (a timeout, a refused connection, robots.txt
+...). ``describe_failure`` turns one into an archive outcome and a short reason such as
+``"connection refused"`` or ``"timed out: no response within 30 seconds"``.
+"""
+
+import re
+from http import HTTPStatus
+
+from scrapy import Request
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+    UnsupportedURLSchemeError,
+)
+from twisted.internet import error as tx_error
+
+from archive.records import Outcome
+
+# Scrapy's RobotsTxtMiddleware raises a plain IgnoreRequest; only its message tells it apart.
+ROBOTS_MESSAGE = "Forbidden by robots.txt"
+_MAXSIZE_RE = re.compile(r"(\d+) bytes which is larger than download max size \((\d+)\)")
+
+
+def describe_failure(exc: BaseException, request: Request) -> tuple[str, str]:
+    """The outcome and a readable reason for an exception that ended a fetch."""
+    if isinstance(exc, IgnoreRequest):
+        if str(exc) == ROBOTS_MESSAGE:
+            return Outcome.ROBOTS, "forbidden by robots.txt"
+        return Outcome.FETCH_ERROR, f"request ignored: {exc}" if str(exc) else "request ignored"
+    return Outcome.FETCH_ERROR, _fetch_reason(exc, request) + attempts_note(request)
+
+
+def _fetch_reason(exc: BaseException, request: Request) -> str:
+    if isinstance(exc, DownloadTimeoutError | tx_error.TimeoutError):
+        timeout = request.meta.get("download_timeout")
+        within = f" within {_seconds(timeout)}" if isinstance(timeout, int | float) else ""
+        return f"timed out: no complete response{within}"
+    if isinstance(exc, DownloadConnectionRefusedError | tx_error.ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, CannotResolveHostError | tx_error.DNSLookupError):
+        return f"DNS lookup failed for host {request.url.split('/')[2]!r}"
+    if isinstance(exc, DownloadCancelledError) and (match := _MAXSIZE_RE.search(str(exc))):
+        size, limit = match.groups()
+        return f"response too large: {size} bytes, over the {limit}-byte limit (DOWNLOAD_MAXSIZE)"
+    if isinstance(exc, ResponseDataLossError):
+        return "connection closed before the whole response arrived"
+    if isinstance(exc, UnsupportedURLSchemeError):
+        return f"unsupported URL scheme: {exc}"
+    if isinstance(exc, DownloadFailedError | tx_error.ConnectionLost | tx_error.ConnectError):
+        return f"download failed: {_first_line(exc) or type(exc).__name__}"
+    message = _first_line(exc)
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+
+
+def http_reason(status: int, request: Request) -> str:
+    """``"HTTP 404 Not Found"``, plus how many attempts it took when retries were made."""
+    try:
+        phrase = f" {HTTPStatus(status).phrase}"
+    except ValueError:
+        phrase = ""
+    return f"HTTP {status}{phrase}{attempts_note(request)}"
+
+
+def attempts_note(request: Request) -> str:
+    """``" (after 3 attempts)"`` when the retry middleware tried again, else nothing."""
+    retries = int(request.meta.get("retry_times", 0))
+    return f" (after {retries + 1} attempts)" if retries else ""
+
+
+def _seconds(value: float) -> str:
+    return "1 second" if value == 1 else f"{value:g} seconds"
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else ""

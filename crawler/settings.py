@@ -1,0 +1,74 @@
+"""Scrapy and archive settings for article-archiver: polite defaults, overridable with ``-s``.
+
+This module is the only part of the project that reads the environment (``ARCHIVE_DB`` and
+``ARCHIVE_CONTACT``). Everything else reads settings through ``crawler.settings`` in
+``from_crawler``. Override any of them per run: ``scrapy crawl page -s DOWNLOAD_DELAY=0 ...``
+or ``run_spider(..., settings={"DOWNLOAD_DELAY": 0})``.
+"""
+
+import os
+from importlib.metadata import PackageNotFoundError, version
+
+
+def _project_version() -> str:
+    try:
+        return version("article-archiver")
+    except PackageNotFoundError:  # running from a checkout that was never installed
+        return "0.1.0"
+
+
+BOT_NAME = "article-archiver"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# --- The archive -------------------------------------------------------------------------
+# The SQLite file that every crawl writes into.
+ARCHIVE_DB = os.environ.get("ARCHIVE_DB") or "archive.db"
+# An e-mail address or URL where site owners can reach whoever runs the archiver; when set it
+# is appended to USER_AGENT (see crawler.addons.ContactAddon), e.g. "ops@example.org".
+ARCHIVE_CONTACT = os.environ.get("ARCHIVE_CONTACT", "")
+
+# --- Identify ourselves and obey robots.txt ----------------------------------------------
+USER_AGENT = (
+    f"article-archiver/{_project_version()} (+https://github.com/article-archiver/article-archiver)"
+)
+ROBOTSTXT_OBEY = True
+ADDONS = {"crawler.addons.ContactAddon": 0}
+DOWNLOADER_MIDDLEWARES = {
+    # Ours fixes a race that let concurrent requests to one site skip robots.txt (see there).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.RobotsTxtMiddleware": 100,
+}
+
+# --- Politeness: few parallel requests per site, adaptive delay --------------------------
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+# --- Failures: retry the transient ones, bound time and size -----------------------------
+RETRY_ENABLED = True
+RETRY_TIMES = 2  # so at most three attempts per URL
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+DOWNLOAD_TIMEOUT = 30  # seconds
+DOWNLOAD_MAXSIZE = 20 * 1024 * 1024  # bytes; larger responses become fetch-error captures
+DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
+# A failure is recorded as a capture with its reason, so giving up is not an error to log.
+RETRY_GIVE_UP_LOG_LEVEL = "INFO"
+
+# --- Pipelines: extract the article, then store the capture (and the article) ------------
+ITEM_PIPELINES = {
+    "crawler.pipelines.ExtractPipeline": 300,
+    "crawler.pipelines.StorePipeline": 800,
+}
+
+# --- Housekeeping ---------------------------------------------------------------------------
+LOG_LEVEL = "INFO"
+# No listening sockets on a machine that only crawls: no telnet console, and no remote
+# control server (Scrapy 2.19 runs one by default, and writes job files to the home folder).
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+FEED_EXPORT_ENCODING = "utf-8"
