@@ -1,0 +1,1 @@
+"""Benchmarks of the archive: extraction quality and speed against open extractors."""

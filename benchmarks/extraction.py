@@ -1,0 +1,250 @@
+#!/usr/bin/env python3
+"""Score our article extractor against trafilatura and readability-lxml, in one run.
+
+Usage::
+
+    python benchmarks/extraction.py DATA_DIR [--only NAME ...] [--min-f1 X] [--json FILE]
+                                             [--limit N] [--show-worst N] [--warmup N]
+
+DATA_DIR has the shape of the article-extraction-benchmark: ``ground-truth.json`` (``{id:
+{"articleBody", "url"}}``) and ``html/<id>.html.gz`` (or ``.html``), UTF-8 pages. NAME is one of
+``ours`` (``archive.extract_article``; ``archive`` works too), ``trafilatura`` (its defaults),
+``trafilatura-nc`` (``include_comments=False``, as the upstream benchmark runs it) and
+``readability`` (readability-lxml). The anchors come from the ``bench`` extra (``pip install -e
+'.[bench]'``); one that is not installed is skipped with one line.
+
+CI quality gate (``benchmarks/f1-floor.txt`` holds the floor: raise it whenever the parser
+improves, never lower it to make a change pass)::
+
+    python benchmarks/extraction.py ../shared/data/aeb --only ours \\
+        --min-f1 "$(cat benchmarks/f1-floor.txt)"
+
+Parser debugging: ``--show-worst 15`` lists our 15 worst pages by page F1, with id and URL.
+
+The metric is in ``benchmarks/scoring.py``. Timing: pages are read and decoded before any clock
+starts; each extractor first runs untimed on the first ``--warmup`` pages (imports, caches, lazy
+compiles), then every page is given to every extractor in turn, the order rotating from page to
+page so that none always runs on a cache the previous one warmed. Only the ``(html, url) ->
+text`` call is timed. "pages/s" is pages over the summed time of the calls; "vs ours" is an
+extractor's median time divided by ours. Exit codes: 0 fine, 1 our F1 under ``--min-f1``,
+2 data folder missing or unreadable.
+"""
+
+import argparse
+import gzip
+import json
+import sys
+import time
+from pathlib import Path
+
+# Run as a script from any folder: make the checkout (``benchmarks``, ``archive``) importable.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks import extractors
+from benchmarks.report import Run, format_table, format_worst, to_json
+from benchmarks.scoring import score_page
+
+
+class DataError(Exception):
+    """The data folder is missing or not of the benchmark's shape."""
+
+
+def load_pages(data_dir: Path, limit: int | None) -> list[tuple[str, str, str, str]]:
+    """(id, url, truth, html) per page, sorted by id; pages decoded as UTF-8."""
+    truth_file = data_dir / "ground-truth.json"
+    if not truth_file.is_file():
+        raise DataError(f"benchmark data not found: {truth_file} does not exist")
+    try:
+        truth = json.loads(truth_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise DataError(f"cannot read {truth_file}: {error}") from error
+    return [
+        (
+            page_id,
+            truth[page_id].get("url", ""),
+            truth[page_id].get("articleBody", ""),
+            read_html(data_dir, page_id),
+        )
+        for page_id in sorted(truth)[:limit]
+    ]
+
+
+def read_html(data_dir: Path, page_id: str) -> str:
+    """The page as text: every benchmark page is UTF-8, so decode it as such up front."""
+    gz_path = data_dir / "html" / f"{page_id}.html.gz"
+    plain_path = data_dir / "html" / f"{page_id}.html"
+    try:
+        if gz_path.is_file():
+            raw = gzip.decompress(gz_path.read_bytes())
+        else:
+            raw = plain_path.read_bytes()
+    except (OSError, EOFError, gzip.BadGzipFile) as error:
+        raise DataError(f"cannot read the page {page_id}: {error}") from error
+    # A stray bad byte should cost a character, not the page.
+    return raw.decode("utf-8", errors="replace")
+
+
+class Progress:
+    """A one-line counter on stderr, only when stderr is a terminal."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.enabled = sys.stderr.isatty()
+        self.start = time.monotonic()
+
+    def show(self, done: int, label: str) -> None:
+        if not self.enabled:
+            return
+        elapsed = time.monotonic() - self.start
+        eta = elapsed / done * (self.total - done) if done else 0.0
+        sys.stderr.write(f"\r\x1b[K{label} {done}/{self.total}  eta {eta:4.0f}s")
+        sys.stderr.flush()
+
+    def clear(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+
+def describe(error: BaseException) -> str:
+    """``Type: message``, or just ``Type`` when the message is empty."""
+    # Our typed errors carry the URL too; the listing shows it already, so keep the reason.
+    message = str(getattr(error, "reason", None) or error).strip()
+    return f"{type(error).__name__}: {message}" if message else type(error).__name__
+
+
+def call(extractor: extractors.Extractor, html: str, url: str) -> tuple[str, str, float]:
+    """Run one extractor on one page: (text, status, seconds); status "ok", "empty", "error:
+    <reason>" for a typed no-article error, or "fail: <exception>" for anything else."""
+    start = time.perf_counter()
+    try:
+        text = extractor.extract(html, url)
+    except extractor.expected_errors as error:
+        elapsed = time.perf_counter() - start
+        return "", f"error: {describe(error)}", elapsed
+    except Exception as error:  # a benchmark must outlive a broken contestant
+        elapsed = time.perf_counter() - start
+        return "", f"fail: {describe(error)}", elapsed
+    elapsed = time.perf_counter() - start
+    return text, ("ok" if text.strip() else "empty"), elapsed
+
+
+def warm_up(chosen: list[extractors.Extractor], pages: list, count: int) -> None:
+    """Untimed first calls: imports, regex compiles and caches are not what we measure."""
+    for _, url, _, html in pages[:count]:
+        for extractor in chosen:
+            call(extractor, html, url)
+
+
+def run(chosen: list[extractors.Extractor], pages: list, warmup: int) -> Run:
+    """Every page through every extractor, interleaved, scored and timed."""
+    progress = Progress(len(pages))
+    progress.show(0, "warm-up")
+    warm_up(chosen, pages, warmup)
+    result = Run([e.name for e in chosen], {e.name: e.version for e in chosen})
+    for index, (page_id, url, truth, html) in enumerate(pages):
+        progress.show(index, "pages")
+        result.start_page(page_id, url, truth)
+        shift = index % len(chosen)
+        for extractor in chosen[shift:] + chosen[:shift]:
+            text, status, seconds = call(extractor, html, url)
+            score = score_page(truth, text)
+            result.add(page_id, extractor.name, score, status, seconds, text)
+    progress.clear()
+    return result
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="Score article extractors on article-extraction-benchmark data."
+    )
+    parser.add_argument("data_dir", type=Path, help="folder with ground-truth.json and html/")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=extractors.NAMES,
+        metavar="NAME",
+        help=f"run only these extractors ({', '.join(extractors.NAMES)})",
+    )
+    parser.add_argument(
+        "--min-f1",
+        type=float,
+        metavar="X",
+        help="exit 1 when our F1 is below X (CI: see benchmarks/f1-floor.txt)",
+    )
+    parser.add_argument(
+        "--json",
+        type=Path,
+        metavar="FILE",
+        help="also write the figures and per-page scores as JSON",
+    )
+    parser.add_argument("--limit", type=int, metavar="N", help="only the first N pages by id")
+    parser.add_argument(
+        "--show-worst",
+        type=int,
+        default=0,
+        metavar="N",
+        help="list our N worst pages by page F1, with id and url",
+    )
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=5,
+        metavar="N",
+        help="untimed warm-up pages per extractor (default 5)",
+    )
+    args = parser.parse_args(argv)
+    if args.only:
+        args.only = list(dict.fromkeys(extractors.ALIASES.get(n, n) for n in args.only))
+    needs_ours = args.min_f1 is not None or args.show_worst > 0
+    if needs_ours and args.only and extractors.OURS not in args.only:
+        parser.error("--min-f1 and --show-worst need 'ours' among --only")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if not args.data_dir.is_dir():
+        print(f"benchmark data folder not found: {args.data_dir}", file=sys.stderr)
+        return 2
+    try:
+        pages = load_pages(args.data_dir, args.limit)
+    except DataError as error:
+        print(error, file=sys.stderr)
+        return 2
+    chosen, skipped = extractors.load(list(args.only or extractors.NAMES))
+    for line in skipped:
+        print(line, file=sys.stderr)
+    if not chosen or not pages:
+        print("nothing to run: no extractor or no page", file=sys.stderr)
+        return 2
+    result = run(chosen, pages, args.warmup)
+    print(f"{len(pages)} pages from {args.data_dir}")
+    print(format_table(result))
+    for line in result.failure_lines():
+        print(line)
+    if args.show_worst and extractors.OURS in result.names:
+        print()
+        print(format_worst(result, extractors.OURS, args.show_worst))
+    if args.json:
+        args.json.write_text(json.dumps(to_json(result), ensure_ascii=False, indent=1))
+    return check_floor(result, args.min_f1)
+
+
+def check_floor(result: Run, min_f1: float | None) -> int:
+    """1 when our F1 is under the floor (or we could not be scored at all), else 0."""
+    if min_f1 is None:
+        return 0
+    if extractors.OURS not in result.names:
+        print(f"F1 floor {min_f1}: our extractor did not run", file=sys.stderr)
+        return 1
+    f1 = result.summary(extractors.OURS).f1
+    if f1 < min_f1:
+        print(f"F1 {f1:.4f} is below the floor {min_f1}", file=sys.stderr)
+        return 1
+    print(f"F1 {f1:.4f} meets the floor {min_f1}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
