@@ -73,7 +73,8 @@ def validate_url(url: str) -> str:
         raise InvalidURLError(f"not a string: {url!r}", subject=repr(url))
     stripped = url.strip()
     if not stripped:
-        raise InvalidURLError("empty URL", subject=url)
+        # repr, so that the one-line message still shows what was given: '': empty URL
+        raise InvalidURLError("empty URL", subject=repr(url))
     parts = _split(stripped)
     _check_scheme(stripped, parts)
     if _WHITESPACE_OR_CONTROL.search(stripped):

@@ -27,6 +27,7 @@ CAPTURE_COLUMNS = (
 TITLE_WEIGHT, TEXT_WEIGHT = 10.0, 1.0
 SNIPPET_TOKENS = 16
 
+FTS_OPERATORS = frozenset({"AND", "OR", "NOT"})
 # A quoted phrase, or a run of non-space characters.
 _QUERY_TERM = re.compile(r'"([^"]*)"?|(\S+)')
 
@@ -103,22 +104,46 @@ def get_article(db: Database, url: str) -> dict[str, Any] | None:
 
 
 def fts_query(text: str) -> str:
-    """A user's search words as a safe FTS5 query: every term must match.
+    """A user's search words as a safe FTS5 query.
 
     Each word or ``"quoted phrase"`` becomes an FTS5 string, so punctuation (``C++``,
     ``don't``, ``AND(``, a stray quote) can never be a syntax error; a trailing ``*`` keeps
-    its meaning as a prefix search. Terms with no letter or digit are dropped. Returns ``""``
-    when nothing searchable is left.
+    its meaning as a prefix search. Terms are ANDed; an upper-case ``AND``, ``OR`` or ``NOT``
+    between two terms is kept as the operator, anywhere else it is searched as a word. Terms
+    with no letter or digit are dropped. Returns ``""`` when nothing searchable is left.
     """
-    parts = []
-    for phrase, word in _QUERY_TERM.findall(text):
-        term = phrase if phrase else word.replace('"', "")
-        prefix = bool(word) and term.endswith("*")
-        term = term.rstrip("*") if prefix else term
-        if not re.search(r"\w", term):
-            continue
-        parts.append('"' + term.replace('"', '""') + '"' + ("*" if prefix else ""))
+    tokens = [_fts_token(phrase, word) for phrase, word in _QUERY_TERM.findall(text)]
+    tokens = [token for token in tokens if token is not None]
+    parts: list[str] = []
+    for index, (kind, value) in enumerate(tokens):
+        is_binary = (
+            kind == "operator"
+            and parts
+            and parts[-1] not in FTS_OPERATORS
+            and index + 1 < len(tokens)
+            and tokens[index + 1][0] != "operator"
+        )
+        if is_binary:
+            parts.append(value)
+        else:
+            parts.append(_quoted(value) if kind == "operator" else value)
     return " ".join(parts)
+
+
+def _fts_token(phrase: str, word: str) -> tuple[str, str] | None:
+    """("operator", "OR"), ("term", '"c++"*') or None for a term with nothing searchable."""
+    if word in FTS_OPERATORS:
+        return ("operator", word)
+    term = phrase if phrase else word.replace('"', "")
+    prefix = bool(word) and term.endswith("*")
+    term = term.rstrip("*") if prefix else term
+    if not re.search(r"\w", term):
+        return None
+    return ("term", _quoted(term) + ("*" if prefix else ""))
+
+
+def _quoted(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
 
 
 def search(

@@ -1,0 +1,95 @@
+"""A bad database path raises StorageError with a clear reason, and loses nothing."""
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from archive.errors import StorageError
+from archive.store.storage import ArchiveDB
+
+
+def test_a_directory(tmp_path: Path) -> None:
+    with pytest.raises(StorageError) as caught:
+        ArchiveDB(tmp_path)
+    assert str(caught.value) == f"{tmp_path}: is a directory, not a database file"
+
+
+def test_a_folder_that_does_not_exist(tmp_path: Path) -> None:
+    path = tmp_path / "nowhere" / "archive.db"
+    with pytest.raises(StorageError, match=r"folder .*nowhere' does not exist"):
+        ArchiveDB(path)
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_a_path_under_a_regular_file(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("keep me")
+    with pytest.raises(StorageError, match="does not exist"):
+        ArchiveDB(tmp_path / "notes.txt" / "archive.db")
+    assert (tmp_path / "notes.txt").read_text() == "keep me"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"<html>not a database</html>" * 100, b"short", b"SQLite format 2\x00" + b"\x00" * 200],
+)
+def test_a_file_that_is_not_sqlite_is_left_untouched(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "page.html"
+    path.write_bytes(content)
+    with pytest.raises(StorageError) as caught:
+        ArchiveDB(path)
+    assert caught.value.reason == "not an SQLite database (left untouched)"
+    assert caught.value.url == str(path)
+    assert path.read_bytes() == content
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["page.html"]
+
+
+def test_an_empty_file_becomes_an_archive(tmp_path: Path) -> None:
+    path = tmp_path / "archive.db"
+    path.touch()
+    with ArchiveDB(path) as archive:
+        assert "articles" in archive.db.table_names()
+
+
+def test_create_false_refuses_a_missing_file(tmp_path: Path) -> None:
+    path = tmp_path / "archive.db"
+    with pytest.raises(StorageError, match="no archive database at this path"):
+        ArchiveDB(path, create=False)
+    assert not path.exists()
+
+
+def test_a_foreign_database_with_a_clashing_table_keeps_its_data(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE articles (slug TEXT PRIMARY KEY, body TEXT)")
+    conn.execute("INSERT INTO articles VALUES ('a', 'precious')")
+    conn.commit()
+    conn.close()
+    with pytest.raises(
+        StorageError,
+        match=r"cannot create or upgrade the archive schema: .*table articles already exists",
+    ):
+        ArchiveDB(path)
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT * FROM articles").fetchall() == [("a", "precious")]
+    # The failed migration was rolled back whole: no half-built schema is left behind.
+    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert names == {"articles"}
+    conn.close()
+
+
+def test_a_locked_database_is_a_storage_error_not_a_hang(tmp_path: Path) -> None:
+    path = tmp_path / "archive.db"
+    ArchiveDB(path).close()
+    archive = ArchiveDB(path)
+    archive.db.execute("PRAGMA busy_timeout = 50")  # keep the test fast
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(StorageError, match="the database is busy"):
+            archive.start_crawl("page", {})
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert archive.start_crawl("page", {}) == 1  # works once the lock is gone
+    archive.close()
