@@ -163,7 +163,9 @@ def crawl_settings(pairs: tuple[str, ...], verbose: bool) -> dict[str, Any]:
 
 @cli.command()
 @click.argument("urls", nargs=-1)
-@click.option("-i", "--input", "input_file", metavar="FILE", help="Read URLs from FILE (- for stdin).")
+@click.option(
+    "-i", "--input", "input_file", metavar="FILE", help="Read URLs from FILE (- for stdin)."
+)
 @db_option
 @settings_option
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
