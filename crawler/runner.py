@@ -16,6 +16,7 @@ from typing import Any
 from scrapy.crawler import AsyncCrawlerProcess, Crawler
 from scrapy.settings import Settings
 
+from archive.store.storage import ArchiveDB
 from crawler.pipelines import StorePipeline, json_safe
 from crawler.results import CrawlSummary, PageResult, page_stored
 
@@ -46,6 +47,9 @@ def run_spider(
     starting (an invalid URL, an unreadable database) is re-raised here, typed as the archive
     raised it; so is a storage failure that stopped the crawl midway.
     """
+    # Open the database once before Scrapy starts: a bad path then fails with one clear
+    # StorageError instead of a crawl that opens and closes around a failed pipeline.
+    ArchiveDB(db_path).close()
     process = AsyncCrawlerProcess(project_settings(db_path, settings))
     crawler = process.create_crawler(spider)
     results: list[PageResult] = []

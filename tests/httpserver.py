@@ -87,9 +87,12 @@ class LoopbackServer:
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
 
-    def requests_for(self, path: str) -> list[Seen]:
+    def all_requests(self) -> list[Seen]:
         with self._server.state.lock:
-            return [seen for seen in self._server.state.seen if seen.path == path]
+            return list(self._server.state.seen)
+
+    def requests_for(self, path: str) -> list[Seen]:
+        return [seen for seen in self.all_requests() if seen.path == path]
 
     def __enter__(self) -> "LoopbackServer":
         self._thread.start()
