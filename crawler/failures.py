@@ -59,7 +59,7 @@ def _fetch_reason(exc: BaseException, request: Request) -> str:
     return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
 
 
-def http_reason(status: int, request: Request) -> str:
+def http_reason(status: int, request: Request | None) -> str:
     """``"HTTP 404 Not Found"``, plus how many attempts it took when retries were made."""
     try:
         phrase = f" {HTTPStatus(status).phrase}"
@@ -68,9 +68,9 @@ def http_reason(status: int, request: Request) -> str:
     return f"HTTP {status}{phrase}{attempts_note(request)}"
 
 
-def attempts_note(request: Request) -> str:
+def attempts_note(request: Request | None) -> str:
     """``" (after 3 attempts)"`` when the retry middleware tried again, else nothing."""
-    retries = int(request.meta.get("retry_times", 0))
+    retries = int(request.meta.get("retry_times", 0)) if request is not None else 0
     return f" (after {retries + 1} attempts)" if retries else ""
 
 
