@@ -228,3 +228,16 @@ def index_rowids(archive: ArchiveDB, word: str) -> list[int]:
     """Rowids straight from the FTS index, without joining the articles table."""
     sql = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
     return [row[0] for row in archive.db.execute(sql, [word]).fetchall()]
+
+
+def test_find_captures_includes_failures_newest_first(archive: ArchiveDB) -> None:
+    archive.store(failure())
+    archive.store(failure(fetched_at="2026-03-02T00:00:00+00:00", status=500, error="HTTP 500"))
+    archive.store(capture(), record())
+    found = archive.find_captures("https://NEWS.example.org/missing#x")
+    assert [(c["id"], c["status"], c["error"]) for c in found] == [
+        (2, 500, "HTTP 500"),
+        (1, 404, "HTTP 404 Not Found"),
+    ]
+    assert found[0]["article_id"] is None
+    assert archive.find_captures("https://nowhere.example/") == []

@@ -1,6 +1,8 @@
 """archive.urls: what a user may give, and how URLs become article keys."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from archive.errors import InvalidURLError
 from archive.urls import article_key, host_of, normalize_url, same_site, validate_url
@@ -178,3 +180,43 @@ def test_article_key(final_url: str, canonical_url: str | None, key: str) -> Non
 def test_article_key_rejects_an_invalid_final_url() -> None:
     with pytest.raises(InvalidURLError):
         article_key("not a url", "https://example.org/a")
+
+
+_label = st.text(
+    alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-",
+    min_size=1,
+    max_size=10,
+)
+_safe = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-._~%/", max_size=12)
+_param = st.sampled_from(
+    ["id", "page", "q", "utm_source", "UTM_medium", "fbclid", "gclid", "mc_eid"]
+)
+
+
+@given(
+    scheme=st.sampled_from(["http", "https", "HTTP", "Https"]),
+    labels=st.lists(_label, min_size=1, max_size=4),
+    port=st.one_of(st.none(), st.sampled_from([80, 443, 8080])),
+    path=_safe,
+    params=st.lists(st.tuples(_param, _safe), max_size=4),
+    fragment=st.one_of(st.none(), _safe),
+)
+def test_normalize_url_properties(
+    scheme: str,
+    labels: list[str],
+    port: int | None,
+    path: str,
+    params: list[tuple[str, str]],
+    fragment: str | None,
+) -> None:
+    url = f"{scheme}://{'.'.join(labels)}" + (f":{port}" if port else "") + "/" + path
+    if params:
+        url += "?" + "&".join(f"{name}={value}" for name, value in params)
+    if fragment is not None:
+        url += "#" + fragment
+    once = normalize_url(url)
+    assert normalize_url(once) == once
+    assert "#" not in once
+    assert once.startswith(scheme.lower() + "://" + ".".join(labels).lower())
+    kept = [f"{n}={v}" for n, v in params if n in ("id", "page", "q")]
+    assert once.partition("?")[2] == "&".join(kept)

@@ -103,6 +103,19 @@ def get_article(db: Database, url: str) -> dict[str, Any] | None:
     return None
 
 
+def find_captures(db: Database, url: str, *, limit: int | None = 20) -> list[dict]:
+    """Captures whose requested or final URL is ``url`` (as given or normalised), newest
+    first: failures included, so a caller can say why a URL holds no article."""
+    given = validate_url(url)
+    key = normalize_url(given)
+    sql = (
+        f"SELECT {CAPTURE_COLUMNS}, article_id FROM captures"
+        " WHERE requested_url IN (?, ?) OR final_url IN (?, ?)"
+        " ORDER BY fetched_at DESC, id DESC LIMIT ?"
+    )
+    return list(db.query(sql, [given, key, given, key, _limit(limit)]))
+
+
 def fts_query(text: str) -> str:
     """A user's search words as a safe FTS5 query.
 
@@ -112,8 +125,8 @@ def fts_query(text: str) -> str:
     between two terms is kept as the operator, anywhere else it is searched as a word. Terms
     with no letter or digit are dropped. Returns ``""`` when nothing searchable is left.
     """
-    tokens = [_fts_token(phrase, word) for phrase, word in _QUERY_TERM.findall(text)]
-    tokens = [token for token in tokens if token is not None]
+    found = (_fts_token(phrase, word) for phrase, word in _QUERY_TERM.findall(text))
+    tokens = [token for token in found if token is not None]
     parts: list[str] = []
     for index, (kind, value) in enumerate(tokens):
         is_binary = (

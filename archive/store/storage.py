@@ -165,7 +165,7 @@ class ArchiveDB:
                     " VALUES (:hash, :size, :compression, :data)",
                     packed,
                 )
-            row = capture_row(capture, fetched_at, crawl_id, packed and packed["hash"])
+            row = capture_row(capture, fetched_at, crawl_id, packed["hash"] if packed else None)
             capture_id = self._insert("captures", row)
             article_id = None
             if article is not None:
@@ -240,6 +240,10 @@ class ArchiveDB:
     def get_article(self, url: str) -> dict | None:
         """The article with this URL (its key, canonical URL, or any captured URL), or None."""
         return self._reading(reading.get_article, url)
+
+    def find_captures(self, url: str, limit: int | None = 20) -> list[dict]:
+        """Captures (failures included) requested from or served at ``url``, newest first."""
+        return self._reading(reading.find_captures, url, limit=limit)
 
     def search(
         self,
