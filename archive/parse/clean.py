@@ -24,12 +24,12 @@ STRUCTURAL = {"nav": "navigation", "footer": "footer", "aside": "sidebar", "menu
 # A word matches exactly, or as a prefix when it ends with "*".
 CLASS_WORDS: dict[str, tuple[str, ...]] = {
     "cookie banner": ("cookie*", "consent*", "gdpr", "cmp"),
+    "newsletter sign-up": ("newsletter*", "signup", "subscribe*", "subscription*", "optin"),
     "ad": ("ad", "ads", "adv", "advert*", "adslot", "adunit", "dfp", "gpt", "sponsor*",
            "outbrain", "taboola", "commercial", "promo", "affiliate"),
     "share bar": ("share*", "sharing", "social*", "sharebar", "addthis", "sociallinks"),
     "related box": ("related*", "recommend*", "readmore", "read-more", "also", "more",
                     "further", "recirc*", "teaser*", "outbrain"),
-    "newsletter sign-up": ("newsletter*", "signup", "subscribe*", "subscription*", "optin"),
     "latest-from footer": ("latest", "trending", "popular", "mostread", "most"),
     "navigation": ("nav", "navbar", "navigation", "menu", "breadcrumb*", "skip", "pagination",
                    "pager", "toolbar", "topbar"),
@@ -37,7 +37,8 @@ CLASS_WORDS: dict[str, tuple[str, ...]] = {
     "comments": ("comment*", "disqus", "discussion", "respond"),
     "sidebar": ("sidebar", "rail", "widget*", "aside"),
     "byline": ("byline", "author*", "dateline"),
-    "article meta": ("meta", "timestamp", "date", "tags", "tag", "keywords"),
+    "article meta": ("meta", "timestamp", "date", "tags", "tag", "keywords", "kicker",
+                     "eyebrow", "overline"),
     "header": ("header", "masthead"),
     "hidden": ("hidden", "hide", "visually-hidden", "sr", "screen-reader*", "print*", "modal",
                "popup", "overlay"),
@@ -63,7 +64,11 @@ BOX_HEADING = re.compile(
 BOX_KIND = {"latest": "latest-from footer", "more": "latest-from footer"}
 _SPLIT = re.compile(r"[^a-z0-9]+")
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
-_NEVER_BY_CLASS = {"html", "body", "main", "article", "p", "h1", "h2", "h3", "li", "figure"}
+_NEVER_BY_CLASS = {"html", "body", "main", "article", "figure"}
+# Text elements are removed by class only for these kinds: a paragraph classed "related" may
+# well be article text, one classed "byline" never is.
+_TEXT_TAGS = {"p", "h1", "h2", "h3", "h4", "li", "span"}
+_TEXT_KINDS = {"byline", "article meta", "hidden", "ad", "share bar", "newsletter sign-up"}
 
 
 def _words(tag: Tag) -> set[str]:
@@ -143,6 +148,8 @@ class Cleaner:
         if name in _NEVER_BY_CLASS:
             return None
         kind = class_kind(tag)
+        if kind and name in _TEXT_TAGS and kind not in _TEXT_KINDS:
+            return None
         if kind and not self.holds_article(tag):
             return kind
         return None
@@ -151,7 +158,7 @@ class Cleaner:
         nodes = list(self.soup.descendants)
         for node in nodes:
             if isinstance(node, Tag):
-                if node.decomposed:
+                if _gone(node):
                     continue
                 kind = self.tag_kind(node)
                 if kind is not None:
@@ -188,6 +195,15 @@ class Cleaner:
             if isinstance(sibling, Tag) and link_density(sibling) > 0.5:
                 self.remove(sibling, None)
         self.remove(heading, kind)
+
+
+def _gone(tag: Tag) -> bool:
+    """True once a tag (or an ancestor) was decomposed.
+
+    Read from the instance dict: ``Tag.decomposed`` falls back on ``Tag.__getattr__``, which
+    searches the whole subtree for a child tag of that name.
+    """
+    return bool(tag.__dict__.get("_decomposed"))
 
 
 def _is_hidden(tag: Tag) -> bool:
