@@ -79,17 +79,26 @@ def test_connection_settings(archive: ArchiveDB, tmp_path: Path) -> None:
     other.close()
 
 
-def test_store_an_article_gives_exact_rows(archive: ArchiveDB) -> None:
+DIGEST = hashlib.sha256(BODY).hexdigest()
+
+
+@pytest.fixture
+def stored(archive: ArchiveDB) -> ArchiveDB:
+    """A fresh archive holding one crawl and one article capture."""
     crawl_id = archive.start_crawl("page", {"url": "https://news.example.org/x"})
+    assert crawl_id == 1
     result = archive.store(capture(), record(), crawl_id=crawl_id, extractor_version="7")
     assert result == StoreResult(
         capture_id=1, article_id=1, article_url=KEY, outcome="article", reason=None
     )
-    digest = hashlib.sha256(BODY).hexdigest()
-    assert rows(archive, "captures") == [
+    return archive
+
+
+def test_store_an_article_gives_the_exact_capture_row(stored: ArchiveDB) -> None:
+    assert rows(stored, "captures") == [
         {
             "id": 1,
-            "crawl_id": crawl_id,
+            "crawl_id": 1,
             "requested_url": "https://News.Example.org/2026/03/bridge-vote?utm_source=newsletter",
             "final_url": "https://news.example.org/2026/03/bridge-vote?utm_source=newsletter",
             "site": "news.example.org",
@@ -98,17 +107,24 @@ def test_store_an_article_gives_exact_rows(archive: ArchiveDB) -> None:
             "response_headers": '[["Content-Type", "text/html; charset=utf-8"], '
             '["Set-Cookie", "a=1"], ["Set-Cookie", "b=2"]]',
             "content_type": "text/html; charset=utf-8",
-            "body_hash": digest,
+            "body_hash": DIGEST,
             "fetched_at": "2026-03-01T10:00:00+00:00",
             "outcome": "article",
             "error": None,
             "article_id": 1,
         }
     ]
-    [body] = rows(archive, "bodies")
-    assert (body["hash"], body["size"], body["compression"]) == (digest, len(BODY), "zlib")
+
+
+def test_store_an_article_gives_the_exact_body_row(stored: ArchiveDB) -> None:
+    [body] = rows(stored, "bodies")
+    assert (body["hash"], body["size"], body["compression"]) == (DIGEST, len(BODY), "zlib")
     assert zlib.decompress(body["data"]) == BODY
-    assert rows(archive, "articles") == [
+    assert stored.body(DIGEST) == BODY
+
+
+def test_store_an_article_gives_the_exact_article_row(stored: ArchiveDB) -> None:
+    assert rows(stored, "articles") == [
         {
             "id": 1,
             "url": KEY,

@@ -65,7 +65,9 @@ def test_list_articles_newest_first(three: ArchiveDB) -> None:
     assert [row["title"] for row in three.list_articles(limit=1)] == ["Budget cuts"]
 
 
-@pytest.mark.parametrize("site", ["b.example", "www.b.example", "WWW.B.example"])
+@pytest.mark.parametrize(
+    "site", ["b.example", "www.b.example", "WWW.B.example", "https://b.example:8443/x"]
+)
 def test_list_articles_by_site_with_or_without_www(three: ArchiveDB, site: str) -> None:
     assert [row["title"] for row in three.list_articles(site=site)] == ["Budget cuts"]
 

@@ -51,6 +51,8 @@ def _site_clause(site: str | None, column: str) -> tuple[str, list[str]]:
     if "://" in host:
         host = host.split("://", 1)[1]
     host = host.split("/", 1)[0].removeprefix("www.")
+    if re.fullmatch(r"[^\[\]]+:\d+", host):  # "127.0.0.1:8080": sites are hosts, without port
+        host = host.rpartition(":")[0]
     return f" AND ({column} = ? OR {column} = ?)", [host, "www." + host]
 
 
