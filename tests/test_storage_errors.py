@@ -1,5 +1,6 @@
 """A bad database path raises StorageError with a clear reason, and loses nothing."""
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -93,3 +94,32 @@ def test_a_locked_database_is_a_storage_error_not_a_hang(tmp_path: Path) -> None
         holder.close()
     assert archive.start_crawl("page", {}) == 1  # works once the lock is gone
     archive.close()
+
+
+def test_a_device_is_not_a_database_file() -> None:
+    with pytest.raises(StorageError) as caught:
+        ArchiveDB(os.devnull)
+    assert str(caught.value) == f"{os.devnull}: not a regular file"
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux /proc")
+def test_a_place_nobody_can_write() -> None:
+    # /proc refuses new files even to root, unlike a chmod-ed folder.
+    with pytest.raises(StorageError) as caught:
+        ArchiveDB("/proc/archive.db")
+    assert caught.value.reason in {
+        "cannot open or create the database file here",
+        "cannot create a file in folder '/proc'",
+    }
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere")
+def test_a_read_only_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        with pytest.raises(StorageError, match="cannot create a file in folder"):
+            ArchiveDB(folder / "archive.db")
+    finally:
+        folder.chmod(0o700)

@@ -271,6 +271,8 @@ def _check_path(path: str, *, create: bool) -> None:
     if target.is_dir():
         raise StorageError("is a directory, not a database file", subject=path)
     if target.exists():
+        if not target.is_file():  # /dev/null, a FIFO, a socket ...
+            raise StorageError("not a regular file", subject=path)
         try:
             with target.open("rb") as handle:
                 header = handle.read(len(SQLITE_HEADER))
