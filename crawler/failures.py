@@ -26,6 +26,8 @@ from archive.records import Outcome
 # Scrapy's RobotsTxtMiddleware raises a plain IgnoreRequest; only its message tells it apart.
 ROBOTS_MESSAGE = "Forbidden by robots.txt"
 _MAXSIZE_RE = re.compile(r"(\d+) bytes which is larger than download max size \((\d+)\)")
+# HttpCompressionMiddleware's IgnoreRequest for a body that inflates past DOWNLOAD_MAXSIZE.
+_INFLATED_RE = re.compile(r"exceeded DOWNLOAD_MAXSIZE \((\d+) B\) during decompression")
 
 
 def describe_failure(exc: BaseException, request: Request) -> tuple[str, str]:
@@ -33,6 +35,14 @@ def describe_failure(exc: BaseException, request: Request) -> tuple[str, str]:
     if isinstance(exc, IgnoreRequest):
         if str(exc) == ROBOTS_MESSAGE:
             return Outcome.ROBOTS, "forbidden by robots.txt"
+        if match := _INFLATED_RE.search(str(exc)):
+            limit = match.group(1)
+            return Outcome.FETCH_ERROR, (
+                f"response too large: over the {limit}-byte limit once decompressed "
+                "(DOWNLOAD_MAXSIZE)"
+            )
+        if str(exc) == "max redirections reached":  # RedirectMiddleware's message
+            return Outcome.FETCH_ERROR, "too many redirects (REDIRECT_MAX_TIMES)"
         return Outcome.FETCH_ERROR, f"request ignored: {exc}" if str(exc) else "request ignored"
     return Outcome.FETCH_ERROR, _fetch_reason(exc, request) + attempts_note(request)
 
@@ -59,13 +69,17 @@ def _fetch_reason(exc: BaseException, request: Request) -> str:
     return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
 
 
-def http_reason(status: int, request: Request | None) -> str:
-    """``"HTTP 404 Not Found"``, plus how many attempts it took when retries were made."""
+def http_reason(status: int, request: Request | None, location: str | None = None) -> str:
+    """``"HTTP 404 Not Found"``, plus how many attempts it took when retries were made.
+
+    A redirect that was not followed (to another scheme, say) names its ``location``.
+    """
     try:
         phrase = f" {HTTPStatus(status).phrase}"
     except ValueError:
         phrase = ""
-    return f"HTTP {status}{phrase}{attempts_note(request)}"
+    unfollowed = f" (redirect to {location} not followed)" if location else ""
+    return f"HTTP {status}{phrase}{unfollowed}{attempts_note(request)}"
 
 
 def attempts_note(request: Request | None) -> str:

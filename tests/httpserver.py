@@ -23,6 +23,7 @@ class Route:
     content_type: str | None = "text/html; charset=utf-8"
     headers: tuple[tuple[str, str], ...] = ()
     delay: float = 0.0  # seconds to wait before answering
+    truncate: int | None = None  # send only this many body bytes, then close the connection
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(route.body)))
         self.end_headers()
-        self.wfile.write(route.body)
+        if route.truncate is None:
+            self.wfile.write(route.body)
+            return
+        self.wfile.write(route.body[: route.truncate])
+        self.close_connection = True  # the client sees the connection end mid-body
 
     def log_message(self, format: str, *args: object) -> None:
         pass  # keep pytest output clean

@@ -6,6 +6,7 @@ command from the repo root (through ``scrapy.cfg``) or a small script calling
 each crawl takes a second or two.
 """
 
+import gzip
 import json
 import os
 import sqlite3
@@ -49,6 +50,13 @@ ROUTES = {
     "/news/": Route(body=SECTION),
     "/private/one.html": Route(body=ARTICLE),
     "/private/two.html": Route(body=ARTICLE),
+    "/loop": Route(302, headers=(("Location", "/loop"),)),
+    "/to-ftp": Route(302, headers=(("Location", "ftp://example.org/file.txt"),)),
+    "/truncated.html": Route(body=ARTICLE, truncate=500),
+    # Small on the wire, far over DOWNLOAD_MAXSIZE once inflated.
+    "/bomb.html": Route(
+        body=gzip.compress(b"<html>" + b" " * 1_000_000), headers=(("Content-Encoding", "gzip"),)
+    ),
 }
 
 
@@ -207,6 +215,31 @@ def test_refused_connection_is_a_fetch_error(mixed: Crawl) -> None:
     row = capture(mixed.db, mixed.urls["refused"])
     assert row["outcome"] == "fetch-error"
     assert row["error"] == "connection refused (after 2 attempts)"
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "reason"),
+    [
+        ("/loop", None, "too many redirects (REDIRECT_MAX_TIMES)"),
+        ("/to-ftp", 302, "HTTP 302 Found (redirect to ftp://example.org/file.txt not followed)"),
+        (
+            "/truncated.html",
+            None,
+            "connection closed before the whole response arrived (after 2 attempts)",
+        ),
+        (
+            "/bomb.html",
+            None,
+            "response too large: over the 20000-byte limit once decompressed (DOWNLOAD_MAXSIZE)",
+        ),
+    ],
+)
+def test_misbehaving_responses_are_captures_with_a_reason(
+    mixed: Crawl, path: str, status: int | None, reason: str
+) -> None:
+    row = capture(mixed.db, mixed.urls[path])
+    assert row["outcome"] == ("http-error" if status else "fetch-error")
+    assert (row["status"], row["error"], row["article_id"]) == (status, reason, None)
 
 
 def test_every_url_is_one_capture_of_one_finished_crawl(mixed: Crawl) -> None:

@@ -69,7 +69,8 @@ def retried(times: int, **meta: object) -> Request:
         (IgnoreRequest("Forbidden by robots.txt"), Request(A), Outcome.ROBOTS,
          "forbidden by robots.txt"),
         (IgnoreRequest("max redirections reached"), Request(A), Outcome.FETCH_ERROR,
-         "request ignored: max redirections reached"),
+         "too many redirects (REDIRECT_MAX_TIMES)"),
+        (IgnoreRequest("Offsite"), Request(A), Outcome.FETCH_ERROR, "request ignored: Offsite"),
         (DownloadTimeoutError("Getting x took longer than 30.0 seconds."),
          retried(2, download_timeout=30.0), Outcome.FETCH_ERROR,
          "timed out: no complete response within 30 seconds (after 3 attempts)"),
@@ -94,6 +95,8 @@ def test_http_reason() -> None:
     assert http_reason(404, Request(A)) == "HTTP 404 Not Found"
     assert http_reason(503, retried(2)) == "HTTP 503 Service Unavailable (after 3 attempts)"
     assert http_reason(599, Request(A)) == "HTTP 599"
+    unfollowed = "HTTP 302 Found (redirect to ftp://x/y not followed)"
+    assert http_reason(302, None, "ftp://x/y") == unfollowed
 
 
 def test_header_pairs_keep_repeated_headers() -> None:

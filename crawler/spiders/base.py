@@ -61,10 +61,16 @@ class ArchiveSpider(scrapy.Spider):
         """Turn a failed fetch (timeout, refused, DNS, size, robots.txt ...) into an item."""
         exc = failure.value
         request = failure.request  # type: ignore[attr-defined]
-        if isinstance(exc, HttpError):  # a status we did not ask for, e.g. an unfollowed 3xx
-            item = item_from_response(exc.response, self.name)
+        if isinstance(exc, HttpError):  # a status we did not ask for: an unfollowed 3xx
+            response = exc.response
+            location = response.headers.get(b"Location")
+            item = item_from_response(response, self.name)
             item.outcome = Outcome.HTTP_ERROR
-            item.fetch_error = http_reason(exc.response.status, exc.response.request)
+            item.fetch_error = http_reason(
+                response.status,
+                response.request,
+                _decode_header(location) if location and 300 <= response.status < 400 else None,
+            )
         else:
             outcome, reason = describe_failure(exc, request)
             item = PageItem(
