@@ -13,7 +13,11 @@ _NOT_NAME = re.compile(
     r"photograph\w*|updated|published|news service|min read|read more|follow)\b|\d|@|https?:",
     re.I,
 )
-_BY_PREFIX = re.compile(r"^\s*(by|von|por|par|di|door|af|av|de)\b[:\s]*", re.I)
+_BY_PREFIX = re.compile(
+    r"^\s*((posted|written|published|reported|words|story|text|photos?|geschrieben)\s+)?"
+    r"(by|von|por|par|door|af|av)\b[:\s]*",
+    re.I,
+)
 _NAME_SPLIT = re.compile(r"\s*(?:,|;|\||&|\band\b|\bund\b|\by\b|\bet\b|\be\b|\ben\b)\s*", re.I)
 _BYLINE_SELECTORS = (
     "[itemprop=author] [itemprop=name]", ".byline", "[class*=byline]", "[itemprop=author]",

@@ -94,9 +94,15 @@ def body_blocks(nodes: list[Tag]) -> list[Block]:
         walker.walk(node)
         walker.flush()
     blocks = walker.blocks
-    while blocks and blocks[-1].is_heading:
+    # Headings with nothing under them and short lines of links ("Our standards: ...",
+    # "Read more") that close the body are chrome, not the article's last words.
+    while blocks and (blocks[-1].is_heading or _is_link_line(blocks[-1])):
         blocks.pop()
     return blocks
+
+
+def _is_link_line(block: Block) -> bool:
+    return block.link_chars > 0.5 * len(block.text) and len(block.text.split()) < 25
 
 
 def running_words(blocks: list[Block]) -> int:

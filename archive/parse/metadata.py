@@ -50,6 +50,7 @@ class Sources:
         self.soup = soup
         self.url = url
         self.objects = _json_ld_objects(json_ld)
+        self.by_id = {o["@id"]: o for o in self.objects if isinstance(o.get("@id"), str)}
         self.article = next((o for o in self.objects if _is_article(o)), None)
         self.meta: dict[str, list[str]] = {}
         for tag in soup.find_all("meta"):
@@ -60,7 +61,16 @@ class Sources:
                 self.meta.setdefault(key.strip().lower(), []).append(value.strip())
 
     def ld(self, key: str) -> Any:
-        return self.article.get(key) if self.article else None
+        """A field of the page's article object, ``{"@id": ...}`` references resolved."""
+        value = self.article.get(key) if self.article else None
+        if isinstance(value, list):
+            return [self.resolve(v) for v in value]
+        return self.resolve(value)
+
+    def resolve(self, value: Any) -> Any:
+        if isinstance(value, dict) and set(value) == {"@id"}:
+            return self.by_id.get(value["@id"])
+        return value
 
     def first(self, *keys: str) -> str | None:
         for key in keys:
@@ -115,7 +125,7 @@ def _url_of(value: Any) -> str | None:
     if isinstance(value, list):
         value = value[0] if value else None
     if isinstance(value, dict):
-        value = value.get("url") or value.get("contentUrl") or value.get("@id")
+        value = value.get("url") or value.get("contentUrl")
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
