@@ -55,6 +55,7 @@ class ArchiveSpider(scrapy.Spider):
         if response.status >= 400:
             item.outcome = Outcome.HTTP_ERROR
             item.fetch_error = http_reason(response.status, response.request)
+            self.logger.info("Not archived: %s: %s", item.requested_url, item.fetch_error)
         yield item
 
     def page_failed(self, failure: Failure) -> Iterator[PageItem]:
