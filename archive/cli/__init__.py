@@ -1,0 +1,38 @@
+"""The `archive` command line.
+
+Only this package prints, and only its crawling commands import `crawler` (lazily, inside the
+command), so the library stays usable without Scrapy. Each group of commands lives in its own
+module; this one assembles them.
+"""
+
+import click
+
+from archive import __version__
+from archive.cli import crawl_commands, read_commands
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="article-archiver")
+def cli() -> None:
+    """Archive news and magazine articles into one SQLite file.
+
+    \b
+    Try it offline:   archive demo
+    Archive a page:   archive save https://example.org/news/story.html
+    Look inside:      archive list; archive search "city council"; datasette archive.db
+    """
+
+
+for command in (
+    crawl_commands.save,
+    read_commands.extract,
+    read_commands.list_,
+    read_commands.show,
+    read_commands.search,
+    crawl_commands.demo,
+):
+    cli.add_command(command)
+
+
+def main() -> None:
+    cli(prog_name="archive")

@@ -1,0 +1,88 @@
+"""What every `archive` command shares: options, error handling, opening the archive."""
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from archive.errors import ArchiveError, InvalidURLError, StorageError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DB_HELP = "The archive's SQLite file (default: archive.db here, or $ARCHIVE_DB)."
+
+
+def fail(message: str, status: int = 1) -> None:
+    """One clear line on stderr, then exit with `status`."""
+    click.echo(f"archive: error: {message}", err=True)
+    sys.exit(status)
+
+
+def reports_errors(command: F) -> F:
+    """Turn the library's typed errors into one line on stderr and a non-zero exit."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except InvalidURLError as error:
+            fail(str(error), status=2)
+        except ArchiveError as error:
+            fail(str(error))
+
+    return wrapper  # type: ignore[return-value]
+
+
+def db_option(command: F) -> F:
+    return click.option(
+        "--db",
+        "db_path",
+        default="archive.db",
+        envvar="ARCHIVE_DB",
+        show_default=True,
+        type=click.Path(dir_okay=False),
+        help=DB_HELP,
+    )(command)
+
+
+def settings_option(command: F) -> F:
+    return click.option(
+        "-s",
+        "--set",
+        "settings",
+        multiple=True,
+        metavar="NAME=VALUE",
+        help="A Scrapy or ARCHIVE_* setting for this run (repeatable), "
+        "e.g. -s DOWNLOAD_TIMEOUT=10.",
+    )(command)
+
+
+def parse_settings(pairs: tuple[str, ...]) -> dict[str, str]:
+    settings: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            fail(f"-s {pair}: expected NAME=VALUE", status=2)
+        settings[name.strip()] = value
+    return settings
+
+
+@contextmanager
+def open_existing_archive(db_path: str) -> Iterator[Any]:
+    """Open an archive for reading; a missing file is an error, never a new empty archive."""
+    from archive.store.storage import ArchiveDB
+
+    if not Path(db_path).exists():
+        raise StorageError(
+            "no archive here (create one with `archive save URL` or `archive demo`)",
+            subject=db_path,
+        )
+    archive = ArchiveDB(db_path)
+    try:
+        yield archive
+    finally:
+        archive.close()
