@@ -65,6 +65,7 @@ class Outcome:
     FETCH_ERROR = "fetch-error"  # timeout, refused connection, DNS, size limit ...
     ROBOTS = "robots"  # forbidden by robots.txt, never fetched
     EXTRACT_ERROR = "extract-error"  # HTML we could not parse into a record
+    UNCHANGED = "unchanged"  # a 304, or the same body as the URL's last capture: no new version
 
 
 @dataclass(frozen=True)
