@@ -34,7 +34,9 @@ def _image_scope(nodes: list[Tag]) -> Tag:
     if isinstance(article, Tag):
         return article
     parent = first.parent
-    return parent if isinstance(parent, Tag) and len(nodes) > 1 else first
+    if isinstance(parent, Tag) and parent.name not in ("body", "html", "[document]"):
+        return parent
+    return first
 
 
 def extract_article(html: str | bytes, url: str | None = None) -> ArticleRecord:

@@ -9,8 +9,9 @@ from archive.parse.text import clean_inline
 
 # Words that mark a byline part as a job title, a date or a source, not a person's name.
 _NOT_NAME = re.compile(
-    r"\b(reporter|editor|correspondent|writer|staff|contributor|columnist|bureau|desk|"
-    r"photograph\w*|updated|published|news service|min read|read more|follow)\b|\d|@|https?:",
+    r"\b((reporter|editor|correspondent|writer|contributor|columnist|bureau|desk|producer|"
+    r"journalist|intern|analyst|photographer)s?|staff|photograph\w*|updated|published|"
+    r"news service|min read|read more|follow)\b|\d|@|https?:",
     re.I,
 )
 _BY_PREFIX = re.compile(
@@ -83,12 +84,34 @@ def _byline_authors(soup: BeautifulSoup, site: str | None) -> list[str]:
     return []
 
 
+# A visible byline in running text: "By Ana Ruiz and Tom Becker".
+_BYLINE_TEXT = re.compile(r"^\s*(by|von|por|par)\s+\w", re.I)
+
+
+def _text_byline_authors(soup: BeautifulSoup, site: str | None) -> list[str]:
+    """A short text starting "By ..." near the headline, when no element is marked up as one."""
+    start = soup.find("h1") or soup.body
+    if not isinstance(start, Tag):
+        return []
+    for count, string in enumerate(start.find_all_next(string=_BYLINE_TEXT)):
+        if count > 5:
+            break
+        parent = string.parent
+        text = parent.get_text(" ") if isinstance(parent, Tag) else str(string)
+        if len(text) < 120:
+            names = [n for n in split_byline(text) if not site or n.lower() != site.lower()]
+            if names:
+                return names
+    return []
+
+
 def authors(
     ld_author: Any, meta: dict[str, list[str]], soup: BeautifulSoup, site: str | None
 ) -> list[str]:
     """The article's authors, from the first source that names any."""
     found = _ld_authors(ld_author, site) if ld_author else []
     found = found or _meta_authors(meta, site) or _byline_authors(soup, site)
+    found = found or _text_byline_authors(soup, site)
     unique: dict[str, str] = {}
     for name in found:
         unique.setdefault(name.lower(), name)
