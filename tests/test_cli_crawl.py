@@ -144,6 +144,13 @@ def test_read_commands_on_a_saved_archive(site: LoopbackServer, tmp_path: Path) 
     assert found.returncode == 0
     assert [json.loads(line)["url"] for line in found.stdout.splitlines()] == [article_url]
 
+    gone = site.url("/gone.html")
+    assert archive_cmd("save", gone, "--db", "a.db", *FAST, cwd=tmp_path).returncode == 1
+    failed = archive_cmd("show", gone, "--db", "a.db", cwd=tmp_path)
+    assert failed.returncode == 1
+    assert failed.stderr.startswith(f"archive: error: {gone}: captured at ")
+    assert failed.stderr.endswith(" but holds no article (HTTP 404 Not Found)\n")
+
     missing = archive_cmd("show", site.url("/never.html"), "--db", "a.db", cwd=tmp_path)
     assert missing.returncode == 1
     assert missing.stderr == f"archive: error: {site.url('/never.html')}: not in the archive a.db\n"

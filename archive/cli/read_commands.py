@@ -92,6 +92,10 @@ def show(url: str, db_path: str, as_json: bool) -> None:
     """
     with open_existing_archive(db_path) as archive:
         article = archive.get_article(url)
+        captures = archive.find_captures(url, limit=1) if article is None else []
+    if article is None and captures:
+        latest = captures[0]
+        fail(f"{url}: captured at {latest['fetched_at']} but holds no article ({latest['error']})")
     if article is None:
         fail(f"{url}: not in the archive {db_path}")
     if as_json:
