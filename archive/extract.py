@@ -13,6 +13,7 @@ from archive.errors import NotAnArticleError
 from archive.parse.blocks import body_blocks, collect_images, running_words
 from archive.parse.clean import clean
 from archive.parse.content import main_content
+from archive.parse.listing import mark_teasers, prose_words
 from archive.parse.metadata import read_metadata
 from archive.parse.soup import parse
 from archive.parse.text import join_paragraphs, normalize, word_count
@@ -25,6 +26,8 @@ log = logging.getLogger(__name__)
 EXTRACTOR_VERSION = "2"
 # Fewer words than this of running text that is not link text, and the page is no article.
 MIN_ARTICLE_WORDS = 50
+# This many teaser cards (headline link and summary) with no other prose make a teaser list.
+MIN_CARDS = 3
 
 
 def _image_scope(nodes: list[Tag]) -> Tag:
@@ -47,10 +50,16 @@ def extract_article(html: str | bytes, url: str | None = None) -> ArticleRecord:
     """
     doc = parse(html)
     meta = read_metadata(doc.soup, doc.json_ld, url)
+    cards = mark_teasers(doc.soup)
     removed = clean(doc.soup)
     nodes = main_content(doc.soup)
     if not nodes:
         raise NotAnArticleError("not an article: no running text found", subject=url)
+    if cards >= MIN_CARDS and prose_words(nodes) < MIN_ARTICLE_WORDS:
+        raise NotAnArticleError(
+            f"not an article: a list of {cards} teasers (headline links with short summaries)",
+            subject=url,
+        )
     images, captions = collect_images(_image_scope(nodes), url or meta.canonical_url)
     blocks = body_blocks(nodes)
     words = running_words(blocks)
