@@ -13,6 +13,8 @@ for lists, ``*_at`` columns in UTC ISO 8601):
 - ``articles``: the clean record of each article, keyed by its normalised URL.
 - ``articles_fts``: FTS5 index over ``articles.title`` and ``articles.text``, kept in sync by
   triggers so that no write path can bypass it.
+- ``article_versions`` (0002): every version of every article, a full snapshot each, marked
+  'first', 'page' (the page changed) or 'parser' (re-extraction with a newer parser changed it).
 """
 
 from sqlite_utils import Database
@@ -171,4 +173,143 @@ _INITIAL_VIEWS = [
 def initial_schema(db: Database) -> None:
     """Crawls, bodies, captures, articles, their search index and the first views."""
     for sql in _INITIAL_TABLES + _INITIAL_INDEXES + _INITIAL_FTS + _INITIAL_VIEWS:
+        db.execute(sql)
+
+
+# -- 0002: versions, gone articles, re-extraction marks, more views ---------------------
+
+# One row per version of an article: the whole record as it then was (a snapshot, not a diff).
+# ``cause`` is 'first' for version 1, 'page' when a new capture brought a changed record, and
+# 'parser' when re-extracting a stored body with a newer parser changed it. ``created_at`` is
+# when the archive first had this content: the capture's ``fetched_at`` for 'first' and
+# 'page', the time of re-extraction for 'parser'. ``changed`` lists the fields that differ
+# from the previous version.
+_VERSION_TABLES = [
+    """
+    CREATE TABLE article_versions (
+        id INTEGER PRIMARY KEY,
+        article_id INTEGER NOT NULL REFERENCES articles(id),
+        version INTEGER NOT NULL,               -- 1, 2, ... per article
+        cause TEXT NOT NULL,                    -- 'first', 'page' or 'parser'
+        changed TEXT NOT NULL DEFAULT '[]',     -- JSON list of field names
+        capture_id INTEGER REFERENCES captures(id),
+        extractor_version TEXT,
+        rules TEXT NOT NULL DEFAULT '{}',       -- JSON: the parser rules that applied
+        created_at TEXT NOT NULL,
+        canonical_url TEXT,
+        title TEXT,
+        authors TEXT NOT NULL DEFAULT '[]',
+        published_at TEXT,
+        modified_at TEXT,
+        site_name TEXT,
+        language TEXT,
+        description TEXT,
+        image TEXT,
+        tags TEXT NOT NULL DEFAULT '[]',
+        images TEXT NOT NULL DEFAULT '[]',
+        text TEXT NOT NULL DEFAULT '',
+        word_count INTEGER NOT NULL DEFAULT 0,
+        removed TEXT NOT NULL DEFAULT '[]',
+        UNIQUE (article_id, version)
+    )
+    """,
+    "CREATE INDEX idx_article_versions_capture_id ON article_versions(capture_id)",
+    "CREATE INDEX idx_article_versions_cause ON article_versions(cause)",
+    "CREATE INDEX idx_article_versions_created_at ON article_versions(created_at)",
+    # Seen answering 404/410, or redirecting to the site's home page; NULL while it is there.
+    "ALTER TABLE articles ADD COLUMN gone_at TEXT",
+    "ALTER TABLE articles ADD COLUMN gone_reason TEXT",
+    "CREATE INDEX idx_articles_gone_at ON articles(gone_at)",
+    # Which parser last re-extracted this capture's body, so a re-extraction can resume.
+    "ALTER TABLE captures ADD COLUMN reextracted_version TEXT",
+    "ALTER TABLE captures ADD COLUMN reextracted_at TEXT",
+]
+
+# Every existing article gets its version 1 from the record it holds now.
+_VERSION_BACKFILL = """
+    INSERT INTO article_versions (
+        article_id, version, cause, changed, capture_id, extractor_version, created_at,
+        canonical_url, title, authors, published_at, modified_at, site_name, language,
+        description, image, tags, images, text, word_count, removed)
+    SELECT a.id, 1, 'first', '[]', a.capture_id, a.extractor_version,
+           coalesce(c.fetched_at, a.first_seen_at),
+           a.canonical_url, a.title, a.authors, a.published_at, a.modified_at, a.site_name,
+           a.language, a.description, a.image, a.tags, a.images, a.text, a.word_count,
+           a.removed
+    FROM articles a LEFT JOIN captures c ON c.id = a.capture_id
+    ORDER BY a.id
+"""
+
+_VIEWS_0002 = [
+    "DROP VIEW latest_articles",
+    """
+    CREATE VIEW latest_articles AS
+    SELECT a.id, a.url, a.title, a.site, a.site_name, a.authors, a.published_at,
+           a.word_count, a.first_seen_at, a.last_seen_at, a.extractor_version, a.gone_at,
+           c.id AS capture_id, c.final_url, c.status, c.fetched_at
+    FROM articles a LEFT JOIN captures c ON c.id = a.capture_id
+    ORDER BY a.last_seen_at DESC, a.id DESC
+    """,
+    # An 'unchanged' capture (a 304, the same body again) is no failure.
+    "DROP VIEW failures_by_site",
+    """
+    CREATE VIEW failures_by_site AS
+    SELECT site, outcome, error, count(*) AS count, max(fetched_at) AS last_seen_at
+    FROM captures
+    WHERE outcome NOT IN ('article', 'unchanged')
+    GROUP BY site, outcome, error
+    ORDER BY count DESC, site, outcome
+    """,
+    "DROP VIEW crawl_summaries",
+    """
+    CREATE VIEW crawl_summaries AS
+    SELECT cr.id, cr.spider, cr.started_at, cr.finished_at, cr.finish_reason,
+           count(c.id) AS captures,
+           sum(c.outcome = 'article') AS articles,
+           sum(c.outcome = 'unchanged') AS unchanged,
+           sum(c.outcome NOT IN ('article', 'unchanged')) AS failures
+    FROM crawls cr LEFT JOIN captures c ON c.crawl_id = cr.id
+    GROUP BY cr.id
+    ORDER BY cr.id DESC
+    """,
+    # Articles archived per site and day (the day the archive first saw them, UTC).
+    """
+    CREATE VIEW articles_by_site_day AS
+    SELECT site, substr(first_seen_at, 1, 10) AS day, count(*) AS articles,
+           sum(word_count) AS words
+    FROM articles
+    GROUP BY site, day
+    ORDER BY day DESC, site
+    """,
+    # Articles whose page changed after the archive first saw it (parser changes left out).
+    """
+    CREATE VIEW changed_articles AS
+    SELECT a.id, a.url, a.title, a.site, a.published_at, a.first_seen_at,
+           count(v.id) AS page_changes, max(v.created_at) AS last_changed_at,
+           max(v.version) AS latest_page_version
+    FROM articles a JOIN article_versions v ON v.article_id = a.id AND v.cause = 'page'
+    GROUP BY a.id
+    ORDER BY last_changed_at DESC, a.id DESC
+    """,
+    # Each version of each article with the capture it came from.
+    """
+    CREATE VIEW article_history AS
+    SELECT a.id AS article_id, a.url, v.version, v.cause, v.changed, v.created_at,
+           v.extractor_version, v.title, v.word_count, v.capture_id,
+           c.fetched_at, c.status, c.requested_url, c.final_url, c.body_hash
+    FROM article_versions v
+    JOIN articles a ON a.id = v.article_id
+    LEFT JOIN captures c ON c.id = v.capture_id
+    ORDER BY a.id, v.version
+    """,
+]
+
+
+@MIGRATIONS(name="0002_versions_gone_reextract")
+def versions_gone_reextract(db: Database) -> None:
+    """Article versions (backfilled), gone marks, re-extraction marks, the history views."""
+    for sql in _VERSION_TABLES:
+        db.execute(sql)
+    db.execute(_VERSION_BACKFILL)
+    for sql in _VIEWS_0002:
         db.execute(sql)
