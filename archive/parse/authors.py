@@ -19,7 +19,8 @@ _BY_PREFIX = re.compile(
     r"(by|von|por|par|door|af|av)\b[:\s]*",
     re.I,
 )
-_NAME_SPLIT = re.compile(r"\s*(?:,|;|\||&|\band\b|\bund\b|\by\b|\bet\b|\be\b|\ben\b)\s*", re.I)
+# Conjunctions are matched in lower case only, so that an initial "E." is not an "e" ("and").
+_NAME_SPLIT = re.compile(r"\s*(?:,|;|\||&|·|\b(?:and|AND|und|y|et|e|en)\b)\s*")
 _BYLINE_SELECTORS = (
     "[itemprop=author] [itemprop=name]", ".byline", "[class*=byline]", "[itemprop=author]",
     "[rel=author]", ".author-name", "[class*=author-name]", ".author",

@@ -52,13 +52,16 @@ AD_LABEL = re.compile(
     r"\s*$",
     re.I,
 )
-# Headings that open a box of teasers after or inside an article.
+# Headings that open a box of teasers after or inside an article: the whole heading text, or
+# (for "Latest From <site>" and the like) its start.
 BOX_HEADING = re.compile(
-    r"^(latest from|more from|more on|more in|related|you (may|might) also like|recommended|"
-    r"read (more|next|also)|most (read|popular|viewed)|trending|also read|more stories|"
-    r"see also|top stories|popular (now|stories)|what to read next|further reading|"
-    r"mehr zum thema|lesen sie auch|das könnte sie auch|más noticias|te puede interesar|"
-    r"lire aussi|à lire aussi)",
+    r"^((latest|more|most recent) (from|on|in)( \S+){1,4}|(latest|more) (stories|news)|"
+    r"(related|recommended|popular|trending|top|more|similar|suggested)"
+    r"( (stories|articles|posts|coverage|content|links|news|reading|videos|topics|now))?|"
+    r"you (may|might) (also )?(like|enjoy)|read (more|next|also)|most (read|popular|viewed)|"
+    r"also read|see also|what to read next|further reading|don'?t miss|editor'?s picks|"
+    r"mehr zum thema|lesen sie auch|das könnte sie auch interessieren|más noticias|"
+    r"te puede interesar|lire aussi|à lire aussi|leia também|leggi anche)\s*[:.»›>]?\s*$",
     re.I,
 )
 BOX_KIND = {"latest": "latest-from footer", "more": "latest-from footer"}
@@ -230,11 +233,11 @@ def _whole_text_holder(node: NavigableString) -> Tag | None:
 
 
 def link_density(tag: Tag) -> float:
-    """The share of a tag's text that sits inside links."""
-    total = len(clean_inline(tag.get_text(" ")))
+    """The share of a tag's text (in characters, outer whitespace aside) inside links."""
+    total = len(tag.get_text().strip())
     if not total:
         return 0.0
-    linked = sum(len(clean_inline(a.get_text(" "))) for a in tag.find_all("a"))
+    linked = sum(len(a.get_text().strip()) for a in tag.find_all("a"))
     return min(1.0, linked / total)
 
 

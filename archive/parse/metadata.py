@@ -26,6 +26,9 @@ ARTICLE_TYPES = {
 }  # fmt: skip
 
 
+_LANG_TAG = re.compile(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*")
+
+
 @dataclass
 class Metadata:
     """Everything but the body: read from the head, JSON-LD and the page's byline."""
@@ -199,8 +202,10 @@ def language(src: Sources) -> str | None:
     lang = lang or (src.ld("inLanguage") if isinstance(src.ld("inLanguage"), str) else None)
     if not isinstance(lang, str):
         return None
-    primary = re.split(r"[-_,;\s]", lang.strip())[0].lower()
-    return primary if re.fullmatch(r"[a-z]{2,3}", primary) else None
+    lang = lang.strip().split(",")[0].strip()
+    if not _LANG_TAG.fullmatch(lang):
+        return None
+    return re.split(r"[-_]", lang)[0].lower()
 
 
 def tags(src: Sources) -> list[str]:

@@ -1,0 +1,127 @@
+# ruff: noqa: E501  (inline HTML test cases read best on one line each)
+"""The front door: records, typed errors, and bounded time on nasty input."""
+
+import contextlib
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from archive import EXTRACTOR_VERSION, extract_article
+from archive.errors import ExtractionError, NotAnArticleError, NotHTMLError
+
+PARA = "<p>" + "The council met on Tuesday, and the vote was close. " * 6 + "</p>"
+ARTICLE = (
+    '<html lang="en-US"><head><title>A title</title>'
+    '<link rel="canonical" href="https://news.example/story"></head>'
+    f"<body><article><h1>A title</h1>{PARA * 3}</article></body></html>"
+)
+
+
+def test_extractor_version_is_a_string() -> None:
+    assert isinstance(EXTRACTOR_VERSION, str) and EXTRACTOR_VERSION
+
+
+def test_url_is_the_address_given_else_the_canonical_url() -> None:
+    given_url = "https://news.example/story?utm_source=x"
+    assert extract_article(ARTICLE, given_url).url == given_url
+    assert extract_article(ARTICLE).url == "https://news.example/story"
+    assert extract_article(ARTICLE).canonical_url == "https://news.example/story"
+
+
+def test_bytes_and_text_give_the_same_record() -> None:
+    assert extract_article(ARTICLE.encode("utf-8")) == extract_article(ARTICLE)
+
+
+def test_word_count_counts_the_words_of_text() -> None:
+    record = extract_article(ARTICLE)
+    assert record.word_count == len(record.text.split()) == 3 * 6 * 10
+    assert record.text.count("\n\n") == 2
+    assert record.language == "en"
+
+
+@pytest.mark.parametrize(
+    ("html", "error", "reason"),
+    [
+        (b"", NotHTMLError, "empty document"),
+        (b"%PDF-1.5\n%\xe2\xe3", NotHTMLError, "PDF"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(range(256)), NotHTMLError, "PNG"),
+        (bytes(range(256)) * 20, NotHTMLError, "binary"),
+        ("plain text with no markup", NotHTMLError, "no HTML tags"),
+        ("<html><body></body></html>", NotAnArticleError, "not an article"),
+        ("<html><body><p>Too short to be an article.</p></body></html>", NotAnArticleError, "words"),
+        (
+            "<html><body>" + "<p><a href='/x'>" + "link words " * 30 + "</a></p>" * 5 + "</body></html>",
+            NotAnArticleError,
+            "not links",
+        ),
+        ("<html><body>" + "<script>x()</script>" * 100 + "</body></html>", NotAnArticleError, "not an article"),
+    ],
+)  # fmt: skip
+def test_typed_errors_say_why(html: str | bytes, error: type, reason: str) -> None:
+    with pytest.raises(error) as caught:
+        extract_article(html, "https://x.example/p")
+    assert reason in caught.value.reason
+    assert caught.value.url == "https://x.example/p" or isinstance(caught.value, NotHTMLError)
+
+
+NASTY = {
+    "deep-divs": "<html><body>"
+    + "<div>" * 10_000
+    + PARA * 2
+    + "</div>" * 10_000
+    + "</body></html>",
+    "deep-unclosed": "<html><body>" + "<div><span>" * 10_000 + PARA * 2,
+    "deep-inline": "<body><p>" + "<b>" * 10_000 + "word " * 100 + "</p>",
+    "deep-tables": "<table>" * 5_000 + PARA * 2,
+    "unclosed-tags": "<html><body><div><p>" + "word " * 80 + "<p><div><span><a href='/x'>",
+    "unclosed-script": "<html><body>" + PARA + "<script>" * 5_000,
+    "conflicting-charsets": '<meta charset="utf-8"><meta charset="koi8-r">' + PARA * 2,
+    "null-bytes": "<html><body>" + PARA.replace("vote", "vo\x00te") * 2 + "</body></html>",
+}
+
+
+@pytest.mark.parametrize("name", sorted(NASTY))
+def test_nasty_input_ends_in_a_record_or_a_typed_error_quickly(name: str) -> None:
+    start = time.perf_counter()
+    try:
+        record = extract_article(NASTY[name], "https://x.example/n")
+        assert record.word_count > 0
+    except ExtractionError as error:
+        assert error.reason
+    assert time.perf_counter() - start < 10
+
+
+def test_a_twenty_megabyte_page_is_cut_and_parsed_in_bounded_time() -> None:
+    page = "<html><body><article>" + PARA * (20_000_000 // len(PARA)) + "</article></body></html>"
+    start = time.perf_counter()
+    record = extract_article(page, "https://x.example/big")
+    assert time.perf_counter() - start < 30
+    assert 0 < record.word_count < 1_000_000
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=3000))
+def test_any_bytes_give_a_record_or_a_typed_error(data: bytes) -> None:
+    with contextlib.suppress(ExtractionError):
+        extract_article(data)
+
+
+TAGS = st.sampled_from(
+    ["div", "p", "span", "a", "article", "h2", "li", "ul", "table", "td", "figure"]
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.one_of(
+            TAGS.map(lambda t: f"<{t}>"), TAGS.map(lambda t: f"</{t}>"), st.text(max_size=40)
+        ),
+        max_size=200,
+    )
+)
+def test_any_tag_soup_gives_a_record_or_a_typed_error(parts: list[str]) -> None:
+    with contextlib.suppress(ExtractionError):
+        extract_article("<html><body>" + "".join(parts))

@@ -1,0 +1,57 @@
+# ruff: noqa: E501  (inline HTML test cases read best on one line each)
+import json
+
+import pytest
+
+from archive.parse.authors import split_byline
+from archive.parse.metadata import read_metadata
+from archive.parse.soup import parse
+
+
+@pytest.mark.parametrize(
+    ("byline", "names"),
+    [
+        ("By Ana Ruiz and Tom Becker", ["Ana Ruiz", "Tom Becker"]),
+        ("By Ana Ruiz, Tom Becker & Li Wei", ["Ana Ruiz", "Tom Becker", "Li Wei"]),
+        ("BY ANA RUIZ", ["ANA RUIZ"]),
+        ("By Ana Ruiz, Science Correspondent", ["Ana Ruiz"]),
+        ("Posted by Joanna Park", ["Joanna Park"]),
+        ("Von Anna Schmidt und Jan Berg", ["Anna Schmidt", "Jan Berg"]),
+        ("Por María López y Juan Pérez", ["María López", "Juan Pérez"]),
+        ("By Ana Ruiz | Updated 3 hours ago", ["Ana Ruiz"]),
+        ("By staff", []),
+        ("", []),
+    ],
+)
+def test_split_byline(byline: str, names: list[str]) -> None:
+    assert split_byline(byline) == names
+
+
+def authors_of(head: str, body: str = "") -> list[str]:
+    doc = parse(f"<html><head>{head}</head><body>{body}<p>text</p></body></html>")
+    return read_metadata(doc.soup, doc.json_ld, None).authors
+
+
+def ld(obj: dict) -> str:
+    return f'<script type="application/ld+json">{json.dumps(obj)}</script>'
+
+
+SITE = '<meta property="og:site_name" content="Daily Planet">'
+
+
+@pytest.mark.parametrize(
+    ("head", "body", "names"),
+    [
+        (ld({"@type": "Article", "author": [{"name": "A B"}, {"name": "C D"}]}), "", ["A B", "C D"]),
+        (ld({"@type": "Article", "author": "By E F"}), "", ["E F"]),
+        (SITE + ld({"@type": "Article", "author": {"@type": "Organization", "name": "Daily Planet"}}),
+         '<span class="byline">By Lois Lane</span>', ["Lois Lane"]),
+        ('<meta name="author" content="G H">', "", ["G H"]),
+        ('<meta property="article:author" content="https://fb.example/gh">', "", []),
+        ("", '<div class="byline">By <a rel="author" href="/x">I J</a></div>', ["I J"]),
+        ("", "<h1>Title</h1><p>By K L and M N</p>", ["K L", "M N"]),
+        ("", '<div class="author-bio">' + "A long biography. " * 20 + "</div>", []),
+    ],
+)  # fmt: skip
+def test_author_chain(head: str, body: str, names: list[str]) -> None:
+    assert authors_of(head, body) == names

@@ -1,0 +1,90 @@
+# ruff: noqa: E501  (inline HTML test cases read best on one line each)
+import pytest
+from bs4 import BeautifulSoup
+
+from archive.parse.clean import class_kind, clean, link_density
+
+BODY = "<p>" + "Running article text that must stay. " * 30 + "</p>"
+
+
+def cleaned(fragment: str) -> tuple[str, list[str]]:
+    soup = BeautifulSoup(f"<html><body><article>{BODY}{fragment}</article></body></html>", "lxml")
+    removed = clean(soup)
+    return soup.get_text(" "), [r.kind for r in removed]
+
+
+@pytest.mark.parametrize(
+    ("fragment", "gone", "kind"),
+    [
+        ('<div class="cookie-banner">We use cookies</div>', "We use cookies", "cookie banner"),
+        ('<div id="gdpr">Consent please</div>', "Consent please", "cookie banner"),
+        ('<div class="ad-container">Buy now</div>', "Buy now", "ad"),
+        ('<div class="social-share"><a href="#">Tweet</a></div>', "Tweet", "share bar"),
+        ('<div class="related-articles"><a href="/x">Other story</a></div>', "Other story", "related box"),
+        ('<aside class="newsletter-signup">Get our newsletter</aside>', "Get our newsletter", "newsletter sign-up"),
+        ("<nav><a href='/'>Home</a></nav>", "Home", "navigation"),
+        ("<footer>All rights reserved</footer>", "All rights reserved", "footer"),
+        ('<div id="comments">First!</div>', "First!", "comments"),
+        ('<p class="byline">By Someone</p>', "By Someone", "byline"),
+        ('<div style="display: none">Hidden text</div>', "Hidden text", "hidden"),
+        ('<div hidden>Hidden too</div>', "Hidden too", "hidden"),
+        ("<div><span>Advertisement - Continue Reading Below</span></div>", "Continue Reading", "ad label"),
+        ("<p>ADVERTISEMENT</p>", "ADVERTISEMENT", "ad label"),
+        ("<div><h3>Related Stories</h3><ul><li><a href='/a'>Story A</a></li></ul></div>", "Story A", "related box"),
+        ("<section><h2>Latest From Glossline</h2><a href='/b'>Story B</a></section>", "Story B", "latest-from footer"),
+    ],
+)  # fmt: skip
+def test_boilerplate_pass_removes_and_records(fragment: str, gone: str, kind: str) -> None:
+    text, kinds = cleaned(fragment)
+    assert gone not in text
+    assert "Running article text" in text
+    assert kind in kinds
+
+
+@pytest.mark.parametrize(
+    "fragment",
+    [
+        "<p>The advertisement industry grew by ten percent last year, analysts said.</p>",
+        '<p class="related">A paragraph whose class says related but which is text.</p>',
+        "<h2>Related findings from the new study</h2><p>More text of the study follows here.</p>",
+        '<div class="shadow-box"><p>Text in a box whose class merely contains ad.</p></div>',
+    ],
+)
+def test_article_text_is_kept(fragment: str) -> None:
+    soup = BeautifulSoup(fragment, "lxml")
+    expected = soup.get_text(" ")
+    text, _ = cleaned(fragment)
+    assert expected in text
+
+
+def test_container_holding_the_article_is_never_removed_by_class() -> None:
+    soup = BeautifulSoup(f'<body><div class="sidebar-layout">{BODY * 3}</div></body>', "lxml")
+    clean(soup)
+    assert "Running article text" in soup.get_text()
+
+
+@pytest.mark.parametrize(
+    ("html", "kind"),
+    [
+        ('<div class="share-tools">', "share bar"),
+        ('<div id="most-popular">', "latest-from footer"),
+        ('<div class="article-body">', None),
+        ('<div class="shadow">', None),
+        ('<div class="headline">', None),
+    ],
+)
+def test_class_kind(html: str, kind: str | None) -> None:
+    tag = BeautifulSoup(html, "lxml").div
+    assert class_kind(tag) == kind
+
+
+@pytest.mark.parametrize(
+    ("html", "density"),
+    [
+        ("<div>plain</div>", 0.0),
+        ("<div><a>all link</a></div>", 1.0),
+        ("<div>abcd<a>efgh</a></div>", 0.5),
+    ],
+)
+def test_link_density(html: str, density: float) -> None:
+    assert link_density(BeautifulSoup(html, "lxml").div) == pytest.approx(density, abs=0.01)

@@ -1,0 +1,90 @@
+# ruff: noqa: E501  (inline HTML test cases read best on one line each)
+from bs4 import BeautifulSoup
+
+from archive.parse.blocks import body_blocks, collect_images, running_words
+from archive.parse.content import main_content, paragraph_score
+
+PARA = "<p>This paragraph, which is long enough to count, tells part of the story in detail.</p>"
+
+
+def texts(html: str) -> list[str]:
+    soup = BeautifulSoup(html, "lxml")
+    return [b.text for b in body_blocks(main_content(soup))]
+
+
+def test_paragraph_score_grows_with_length_and_commas() -> None:
+    assert paragraph_score("a, b, c") > paragraph_score("a b c")
+    assert paragraph_score("x" * 300) > paragraph_score("x" * 30)
+
+
+def test_main_content_prefers_the_body_over_link_lists() -> None:
+    html = (
+        "<body><div id='links'>" + "<p><a href='/x'>A long linked teaser headline, with words</a></p>" * 8
+        + "</div><div id='story'>" + PARA * 5 + "</div></body>"
+    )  # fmt: skip
+    nodes = main_content(BeautifulSoup(html, "lxml"))
+    assert [n.get("id") for n in nodes] == ["story"]
+
+
+def test_body_split_by_ads_is_joined_from_siblings() -> None:
+    html = "<body><article><div class='part'>" + PARA * 4 + "</div><p>A short last line.</p>"
+    html += "<div class='part'>" + PARA * 4 + "</div></article></body>"
+    assert len(texts(html)) == 9
+
+
+def test_blocks_are_paragraphs_headings_list_items_and_quotes_in_order() -> None:
+    html = (
+        "<body><div>" + PARA * 3 + "<h2>Sub heading</h2><ul><li>First item</li><li>Second</li></ul>"
+        "<blockquote><p>A quote.</p></blockquote><p>Line one<br>line two</p>"
+        + PARA
+        + "</div></body>"
+    )
+    got = texts(html)
+    assert got[3:9] == ["Sub heading", "First item", "Second", "A quote.", "Line one", "line two"]
+
+
+def test_headline_captions_and_trailing_headings_are_not_body_text() -> None:
+    html = (
+        "<body><div><h1>The headline</h1>" + PARA * 3
+        + "<figure><img src='a.jpg'><figcaption>A caption</figcaption></figure>"
+        + "<p><span class='credit'>Photo credit</span></p><h3>Share this</h3></div></body>"
+    )  # fmt: skip
+    got = texts(html)
+    assert got == [BeautifulSoup(PARA, "lxml").get_text()] * 3
+
+
+def test_inline_markup_keeps_its_spacing() -> None:
+    got = texts(
+        "<body><div>"
+        + PARA * 3
+        + "<p>An <em>emphatic</em>, <a href='#'>linked</a> word.</p></div></body>"
+    )
+    assert got[-1] == "An emphatic, linked word."
+
+
+def test_running_words_discount_link_text() -> None:
+    soup = BeautifulSoup(
+        "<div><p><a href='#'>one two three four</a> five six seven eight</p></div>", "lxml"
+    )
+    assert running_words(body_blocks([soup.div])) == 4
+
+
+def test_collect_images_joins_caption_and_credit() -> None:
+    soup = BeautifulSoup(
+        "<article><figure><img data-src='/img/a.jpg' src='data:image/gif;base64,AA'>"
+        "<figcaption><span>Caption.</span><span class='credit'>Credit</span></figcaption></figure>"
+        "<figure><img srcset='/b-small.jpg 300w, /b.jpg 800w'></figure></article>",
+        "lxml",
+    )
+    images, removed = collect_images(soup.article, "https://x.example/story/")
+    assert [(i.src, i.caption) for i in images] == [
+        ("https://x.example/img/a.jpg", "Caption. Credit"),
+        ("https://x.example/b-small.jpg", None),
+    ]
+    assert [r.kind for r in removed] == ["caption"]
+
+
+def test_deep_nesting_is_walked_without_recursion() -> None:
+    html = "<body>" + "<div>" * 5000 + PARA * 3 + "</div>" * 5000 + "</body>"
+    soup = BeautifulSoup(html, "lxml")
+    assert len(body_blocks([soup.body])) >= 1
