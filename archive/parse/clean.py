@@ -15,7 +15,7 @@ from archive.records import Removal
 # Elements that never hold article text; dropped without a record.
 DROP_TAGS = {
     "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed",
-    "canvas", "form", "button", "input", "select", "textarea", "label", "dialog", "link",
+    "canvas", "button", "input", "select", "textarea", "label", "dialog", "link",
     "audio", "video", "map", "area",
 }  # fmt: skip
 # Structural elements that are chrome, with the kind recorded when one is removed.
@@ -120,7 +120,7 @@ class Cleaner:
         self.soup = soup
         self.removed: list[Removal] = []
         self.protected = set(map(id, protected))
-        self.total_p = sum(len(p.get_text()) for p in soup.find_all("p")) or 1
+        self.total = _prose_chars(soup.body or soup) or 1
 
     def remove(self, tag: Tag, kind: str | None) -> None:
         if kind:
@@ -130,11 +130,11 @@ class Cleaner:
         tag.decompose()
 
     def holds_article(self, tag: Tag) -> bool:
-        """True for an element holding much of the page's paragraph text: never chrome."""
+        """True for an element holding much of the page's running text: never chrome."""
         if id(tag) in self.protected:
             return True
-        text = sum(len(p.get_text()) for p in tag.find_all("p"))
-        return text > 0.4 * self.total_p and text > 500
+        prose = _prose_chars(tag)
+        return prose > 0.4 * self.total and prose > 500
 
     def tag_kind(self, tag: Tag) -> str | None:
         """Why a tag is boilerplate (the removal kind), or None to keep it."""
@@ -146,8 +146,9 @@ class Cleaner:
         if name in STRUCTURAL:
             kind = class_kind(tag) or STRUCTURAL[name]
             return None if self.holds_article(tag) else kind
-        if name == "header":
-            return None if self.holds_article(tag) else "header"
+        if name in ("header", "form"):
+            # Some sites wrap the whole page in one <form> (ASP.NET): never drop the article.
+            return None if self.holds_article(tag) else name
         if name in _NEVER_BY_CLASS:
             return None
         kind = class_kind(tag)
@@ -198,6 +199,12 @@ class Cleaner:
             if isinstance(sibling, Tag) and link_density(sibling) > 0.5:
                 self.remove(sibling, None)
         self.remove(heading, kind)
+
+
+def _prose_chars(tag: Tag) -> int:
+    """Characters of text outside links: what an article has much of and chrome little."""
+    linked = sum(len(a.get_text()) for a in tag.find_all("a"))
+    return len(tag.get_text()) - linked
 
 
 def _gone(tag: Tag) -> bool:

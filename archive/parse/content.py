@@ -7,12 +7,19 @@ article body, joined by those of its siblings that score nearly as well.
 
 import re
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, NavigableString, Tag
 
 from archive.parse.clean import class_kind, link_density
 
 # Elements whose text votes, and the least text (in characters) that counts as running text.
 PARAGRAPHS = ("p", "pre", "td", "blockquote")
+# Containers whose own text (outside child blocks) votes as one paragraph.
+TEXT_CONTAINERS = ("div", "section", "article", "main", "font", "center")
+SCORED = PARAGRAPHS + TEXT_CONTAINERS
+INLINE = {
+    "a", "b", "strong", "i", "em", "span", "font", "u", "small", "big", "sub", "sup", "mark",
+    "abbr", "cite", "q", "time", "code", "s", "del", "ins", "br",
+}  # fmt: skip
 MIN_PARAGRAPH = 25
 # Class and id words that make an element likelier (or not) to be the article body.
 _POSITIVE = re.compile(
@@ -44,15 +51,34 @@ def paragraph_score(text: str) -> float:
     return 1 + len(_COMMAS.findall(text)) + min(len(text) / 100, 3)
 
 
+def _direct_text(tag: Tag) -> str:
+    """The text a container holds itself (strings and inline children), as a virtual <p>."""
+    parts = []
+    for child in tag.children:
+        if isinstance(child, NavigableString):
+            parts.append(str(child))
+        elif isinstance(child, Tag) and child.name in INLINE:
+            parts.append(child.get_text())
+    return "".join(parts)
+
+
 def score_candidates(root: Tag) -> dict[int, tuple[Tag, float]]:
-    """Every element that holds paragraphs, with its score (before link discount)."""
+    """Every element that holds paragraphs, with its score (before link discount).
+
+    A <p> votes for its parent and ancestors; a container with running text of its own (text
+    between <br>s, as many older and Asian sites write) votes for itself first, as if its text
+    were wrapped in a <p>.
+    """
     scores: dict[int, tuple[Tag, float]] = {}
-    for para in root.find_all(PARAGRAPHS):
-        text = para.get_text()
+    for para in root.find_all(SCORED):
+        if para.name in PARAGRAPHS:
+            text, first = para.get_text(), para.parent
+        else:
+            text, first = _direct_text(para), para
         if len(text.strip()) < MIN_PARAGRAPH:
             continue
         points = paragraph_score(text)
-        ancestor = para.parent
+        ancestor = first
         for level in range(3):
             if not isinstance(ancestor, Tag) or ancestor.name in ("html", "[document]"):
                 break
