@@ -21,6 +21,10 @@ INLINE = {
     "abbr", "cite", "q", "time", "code", "s", "del", "ins", "br",
 }  # fmt: skip
 MIN_PARAGRAPH = 25
+# Candidates scoring at least this share of the best are rivals; this many rivals under one
+# ancestor make that ancestor the body.
+ALTERNATIVE_SHARE = 0.75
+MIN_RIVALS = 3
 # Class and id words that make an element likelier (or not) to be the article body.
 _POSITIVE = re.compile(
     r"article|body|content|entry|main|page|post|story|text|blog|prose|rich|markdown", re.I
@@ -92,13 +96,30 @@ def score_candidates(root: Tag) -> dict[int, tuple[Tag, float]]:
     return scores
 
 
-def _best(scores: dict[int, tuple[Tag, float]]) -> tuple[Tag, float] | None:
-    best: tuple[Tag, float] | None = None
-    for tag, score in scores.values():
-        final = score * (1 - link_density(tag))
-        if best is None or final > best[1]:
-            best = (tag, final)
-    return best
+def _ranked(scores: dict[int, tuple[Tag, float]]) -> list[tuple[Tag, float]]:
+    """Candidates by final score (link text discounted), best first."""
+    ranked = [(tag, score * (1 - link_density(tag))) for tag, score in scores.values()]
+    ranked.sort(key=lambda pair: pair[1], reverse=True)
+    return ranked
+
+
+def _promote(top: Tag, top_score: float, ranked: list[tuple[Tag, float]]) -> Tag:
+    """The ancestor of ``top`` that also holds several near-best candidates, if any.
+
+    An article cut into cards or chunks (each its own wrapper) gives several candidates of
+    about the same score; the body is the element that holds them together.
+    """
+    rivals = [tag for tag, score in ranked[1:10] if score >= ALTERNATIVE_SHARE * top_score]
+    if len(rivals) < MIN_RIVALS:
+        return top
+    rival_ancestors = [{id(a) for a in tag.parents} for tag in rivals]
+    ancestor = top.parent
+    while isinstance(ancestor, Tag) and ancestor.name not in ("body", "html", "[document]"):
+        holding = sum(1 for ancestors in rival_ancestors if id(ancestor) in ancestors)
+        if holding >= MIN_RIVALS:
+            return ancestor
+        ancestor = ancestor.parent
+    return top
 
 
 def _sibling_fits(sibling: Tag, scores: dict[int, tuple[Tag, float]], floor: float) -> bool:
@@ -116,10 +137,11 @@ def main_content(soup: BeautifulSoup) -> list[Tag]:
     """The elements that together hold the article body, in document order."""
     root = soup.body or soup
     scores = score_candidates(root)
-    best = _best(scores)
-    if best is None:
+    ranked = _ranked(scores)
+    if not ranked:
         return []
-    top, top_score = best
+    top, top_score = ranked[0]
+    top = _promote(top, top_score, ranked)
     parent = top.parent
     if not isinstance(parent, Tag) or parent.name in ("html", "[document]"):
         return [top]
