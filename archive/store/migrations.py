@@ -188,7 +188,7 @@ _VERSION_TABLES = [
     """
     CREATE TABLE article_versions (
         id INTEGER PRIMARY KEY,
-        article_id INTEGER NOT NULL REFERENCES articles(id),
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
         version INTEGER NOT NULL,               -- 1, 2, ... per article
         cause TEXT NOT NULL,                    -- 'first', 'page' or 'parser'
         changed TEXT NOT NULL DEFAULT '[]',     -- JSON list of field names

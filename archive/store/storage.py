@@ -19,7 +19,7 @@ from sqlite_utils import Database
 
 from archive.errors import StorageError
 from archive.records import ArticleRecord, Capture, Outcome
-from archive.store import reading
+from archive.store import articles, gone, reading
 from archive.store.compress import body_hash, compress, decompress
 from archive.store.migrations import MIGRATIONS
 from archive.store.rows import article_row, capture_row, to_json
@@ -149,8 +149,12 @@ class ArchiveDB:
 
         All in one transaction. The article is upserted by its key: ``first_seen_at`` kept,
         ``last_seen_at`` and ``capture_id`` moved to this capture (unless an older capture
-        arrives late, which only widens the seen window). ``extractor_version`` defaults to
-        ``archive.extract.EXTRACTOR_VERSION``.
+        arrives late, which only widens the seen window). A new row in ``article_versions``
+        is made for a new article and whenever title, authors, dates or text changed
+        (``archive.store.versions``). An ``Outcome.UNCHANGED`` capture (no record) is linked
+        to the URL's article and moves its ``last_seen_at``, making no version. A 404/410 or a
+        redirect to the home page marks the URL's article gone (``archive.store.gone``).
+        ``extractor_version`` defaults to ``archive.extract.EXTRACTOR_VERSION``.
         """
         _check_consistent(capture, record)
         fetched_at = normalize_timestamp(capture.fetched_at)
@@ -165,51 +169,45 @@ class ArchiveDB:
                     " VALUES (:hash, :size, :compression, :data)",
                     packed,
                 )
-            row = capture_row(capture, fetched_at, crawl_id, packed["hash"] if packed else None)
-            capture_id = self._insert("captures", row)
-            article_id = None
-            if article is not None:
-                article_id = self._upsert_article(article, capture_id)
-                self.db.execute(
-                    "UPDATE captures SET article_id = ? WHERE id = ?", [article_id, capture_id]
-                )
+            body = packed["hash"] if packed else None
+            capture_id = self._insert("captures", capture_row(capture, fetched_at, crawl_id, body))
+            found = self._place(capture, capture_id, fetched_at, article, body)
         return StoreResult(
             capture_id=capture_id,
-            article_id=article_id,
-            article_url=article["url"] if article else None,
+            article_id=found[0] if found else None,
+            article_url=found[1] if found else None,
             outcome=capture.outcome,
             reason=capture.error,
         )
+
+    def _place(
+        self,
+        capture: Capture,
+        capture_id: int,
+        fetched_at: str,
+        article: dict[str, Any] | None,
+        body: str | None,
+    ) -> tuple[int, str] | None:
+        """Put a new capture in its place: the article it gave (a version when the record
+        changed), the article it found unchanged, or the article it says is gone."""
+        if article is not None:
+            article_id, _ = articles.upsert_article(self.db, article, capture_id, body)
+            self.db.execute(
+                "UPDATE captures SET article_id = ? WHERE id = ?", [article_id, capture_id]
+            )
+            gone.note_status(self.db, capture, capture_id, fetched_at)
+            return article_id, article["url"]
+        if capture.outcome == Outcome.UNCHANGED:
+            return articles.note_unchanged(
+                self.db, capture.requested_url, capture.final_url, capture_id, fetched_at
+            )
+        gone.note_status(self.db, capture, capture_id, fetched_at)
+        return None
 
     def _insert(self, table: str, row: dict[str, Any]) -> int:
         columns = ", ".join(row)
         values = ", ".join(f":{name}" for name in row)
         return _rowid(self.db.execute(f"INSERT INTO {table} ({columns}) VALUES ({values})", row))
-
-    def _upsert_article(self, row: dict[str, Any], capture_id: int) -> int:
-        seen = row["last_seen_at"]
-        existing = self.db.execute(
-            "SELECT id, last_seen_at FROM articles WHERE url = ?", [row["url"]]
-        ).fetchone()
-        if existing is None:
-            return self._insert("articles", {**row, "capture_id": capture_id})
-        article_id, last_seen_at = existing
-        if seen >= last_seen_at:
-            fields = {k: v for k, v in row.items() if k not in ("url", "first_seen_at")}
-            fields["capture_id"] = capture_id
-            assignments = ", ".join(f"{name} = :{name}" for name in fields)
-            self.db.execute(
-                f"UPDATE articles SET {assignments}, first_seen_at = min(first_seen_at, :seen)"
-                " WHERE id = :article_id",
-                {**fields, "seen": seen, "article_id": article_id},
-            )
-        else:
-            # An older capture stored late (an import, a retried write): the newer record stays.
-            self.db.execute(
-                "UPDATE articles SET first_seen_at = min(first_seen_at, ?) WHERE id = ?",
-                [seen, article_id],
-            )
-        return int(article_id)
 
     @contextmanager
     def _writing(self, what: str) -> Iterator[None]:

@@ -1,0 +1,214 @@
+"""Article versions made by ``ArchiveDB.store``: when a version is made, with which cause, and
+what it holds; 'unchanged' captures; the backfill of migration 0002."""
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+
+from archive.records import Capture, Outcome
+from archive.store.migrations import MIGRATIONS
+from archive.store.rows import article_row, capture_row
+from archive.store.storage import ArchiveDB
+from archive.store.versions import changed_fields, normalized
+from tests.storage_helpers import BODY, capture, record
+
+KEY = "https://www.news.example.org/2026/03/bridge-vote"
+DAY2 = "2026-03-02T09:00:00+00:00"
+DAY3 = "2026-03-03T09:00:00+00:00"
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Iterator[ArchiveDB]:
+    db = ArchiveDB(tmp_path / "archive.db")
+    yield db
+    db.close()
+
+
+def versions(archive: ArchiveDB) -> list[dict]:
+    return list(archive.db.query("SELECT * FROM article_versions ORDER BY article_id, version"))
+
+
+def article(archive: ArchiveDB) -> dict:
+    [row] = archive.db.query("SELECT * FROM articles")
+    return row
+
+
+def test_first_store_makes_version_one_with_the_whole_record(archive: ArchiveDB) -> None:
+    archive.store(capture(), record(), extractor_version="7")
+    [version] = versions(archive)
+    assert version == {
+        "id": 1,
+        "article_id": 1,
+        "version": 1,
+        "cause": "first",
+        "changed": "[]",
+        "capture_id": 1,
+        "extractor_version": "7",
+        "rules": "{}",
+        "created_at": "2026-03-01T10:00:00+00:00",
+        "canonical_url": "https://www.news.example.org/2026/03/bridge-vote",
+        "title": "Council approves the harbour bridge",
+        "authors": '["Ann Example", "Bo Exämple"]',
+        "published_at": "2026-02-28T18:30:00+01:00",
+        "modified_at": "2026-03-01",
+        "site_name": "Example News",
+        "language": "en",
+        "description": "The vote was close.",
+        "image": "https://news.example.org/img/bridge.jpg",
+        "tags": '["politics", "harbour"]',
+        "images": '[{"src": "https://news.example.org/img/bridge.jpg", '
+        '"caption": "The bridge. AP"}]',
+        "text": "The council voted seven to six.\n\nWork starts in May.",
+        "word_count": 11,
+        "removed": '[{"kind": "ad label", "sample": "Advertisement - Continue"}]',
+    }
+
+
+def test_the_same_record_again_makes_no_version(archive: ArchiveDB) -> None:
+    archive.store(capture(), record())
+    archive.store(capture(fetched_at=DAY2, body=BODY + b"<!-- ad 2 -->"), record())
+    assert len(versions(archive)) == 1
+    row = article(archive)
+    assert row["last_seen_at"] == DAY2 and row["capture_id"] == 2
+
+
+def test_whitespace_and_offset_spelling_are_no_change(archive: ArchiveDB) -> None:
+    archive.store(capture(), record())
+    same = record(
+        title="  Council approves\u00a0the harbour  bridge ",
+        text="The council  voted seven to six.\n\n\n  Work starts in May.\n",
+        published_at="2026-02-28T17:30:00Z",
+        authors=["Ann  Example", "Bo Exämple"],
+    )
+    archive.store(capture(fetched_at=DAY2, body=b"<html>v2</html>"), same)
+    assert len(versions(archive)) == 1
+
+
+def test_edited_text_makes_a_page_version(archive: ArchiveDB) -> None:
+    archive.store(capture(), record())
+    edited = record(text="The council voted seven to six.\n\nWork starts in June.")
+    archive.store(capture(fetched_at=DAY2, body=b"<html>edited</html>"), edited)
+    first, second = versions(archive)
+    assert (second["version"], second["cause"], second["capture_id"]) == (2, "page", 2)
+    assert json.loads(second["changed"]) == ["text"]
+    assert second["created_at"] == DAY2
+    assert second["text"].endswith("June.") and first["text"].endswith("May.")
+    assert article(archive)["text"].endswith("June.")
+
+
+def test_each_tracked_field_counts_and_others_ride_along(archive: ArchiveDB) -> None:
+    archive.store(capture(), record())
+    steps = [
+        (record(title="Bridge approved", tags=["x"]), ["title", "tags"]),
+        (record(title="Bridge approved", tags=["x"], authors=["Ann Example"]), ["authors"]),
+        (record(title="Bridge approved", tags=["x"], authors=["Ann Example"]), None),
+        (record(title="Bridge approved", tags=["y"], authors=["Ann Example"]), None),
+        (
+            record(
+                title="Bridge approved",
+                tags=["y"],
+                authors=["Ann Example"],
+                modified_at="2026-03-05",
+            ),
+            ["modified_at"],
+        ),
+    ]
+    expected = []
+    for day, (rec, changed) in enumerate(steps, start=2):
+        archive.store(capture(fetched_at=f"2026-03-{day:02}T09:00:00+00:00", body=b"%d" % day), rec)
+        if changed is not None:
+            expected.append(changed)
+    made = [json.loads(v["changed"]) for v in versions(archive)[1:]]
+    assert made == expected
+    # A tags-only change updates the article but makes no version.
+    assert json.loads(article(archive)["tags"]) == ["y"]
+
+
+def test_a_changed_record_from_the_same_body_is_the_parsers_doing(archive: ArchiveDB) -> None:
+    archive.store(capture(), record(), extractor_version="1")
+    archive.store(capture(fetched_at=DAY2), record(title="Better title"), extractor_version="2")
+    second = versions(archive)[1]
+    assert (second["cause"], second["extractor_version"]) == ("parser", "2")
+
+
+def test_an_older_capture_stored_late_makes_no_version(archive: ArchiveDB) -> None:
+    archive.store(capture(fetched_at=DAY2), record())
+    archive.store(capture(body=b"<html>old</html>"), record(title="Old title"))
+    assert len(versions(archive)) == 1
+    row = article(archive)
+    assert row["title"] == "Council approves the harbour bridge"
+    assert row["first_seen_at"] == "2026-03-01T10:00:00+00:00"
+
+
+def unchanged(**changes: object) -> Capture:
+    values: dict = {
+        "requested_url": "https://news.example.org/2026/03/bridge-vote",
+        "fetched_at": DAY3,
+        "outcome": Outcome.UNCHANGED,
+        "final_url": "https://news.example.org/2026/03/bridge-vote",
+        "status": 304,
+        "error": "not modified",
+    }
+    values.update(changes)
+    return Capture(**values)
+
+
+def test_an_unchanged_capture_links_to_the_article_and_makes_no_version(
+    archive: ArchiveDB,
+) -> None:
+    archive.store(capture(), record())
+    result = archive.store(unchanged())
+    assert (result.article_id, result.article_url, result.outcome) == (1, KEY, "unchanged")
+    assert len(versions(archive)) == 1
+    row = article(archive)
+    assert row["last_seen_at"] == DAY3
+    assert row["capture_id"] == 1  # still the capture the record came from
+    [linked] = archive.db.query("SELECT article_id, body_hash FROM captures WHERE id = 2")
+    assert linked == {"article_id": 1, "body_hash": None}
+
+
+def test_an_unchanged_capture_of_an_unknown_url_stands_alone(archive: ArchiveDB) -> None:
+    result = archive.store(unchanged(requested_url="https://news.example.org/other"))
+    assert result.article_id is None and result.article_url is None
+    assert archive.db["captures"].count == 1
+
+
+def test_unchanged_with_the_same_body_keeps_one_body_row(archive: ArchiveDB) -> None:
+    archive.store(capture(), record())
+    archive.store(unchanged(status=200, body=BODY))
+    assert archive.db["bodies"].count == 1
+    assert archive.db["article_versions"].count == 1
+
+
+def test_normalisation_rules() -> None:
+    assert normalized("text", "a  b\n\n\n c\u200b") == "a b\n\nc"
+    assert normalized("text", "a\nb") == "a b"  # a line break inside a paragraph
+    assert normalized("published_at", "2026-03-01") == "2026-03-01"
+    assert normalized("published_at", "2026-03-01T01:00:00+01:00") == normalized(
+        "published_at", "2026-03-01T00:00:00Z"
+    )
+    assert normalized("authors", '["A  B", " "]') == ["A B"]
+    assert changed_fields({"title": None}, {"title": ""}) == []
+    assert changed_fields({"authors": "[]"}, {"authors": '["X"]'}) == ["authors"]
+
+
+def test_migration_backfills_version_one_for_existing_articles(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    old = Database(sqlite3.connect(path))
+    MIGRATIONS.apply(old, stop_before="0002_versions_gone_reextract")
+    cap = capture()
+    row = capture_row(cap, cap.fetched_at, None, None)
+    old["captures"].insert(row)
+    old["articles"].insert({**article_row(cap, record(), DAY2, "1"), "capture_id": 1})
+    old.conn.commit()
+    old.close()
+    with ArchiveDB(path) as archive:
+        [version] = versions(archive)
+        assert (version["version"], version["cause"], version["capture_id"]) == (1, "first", 1)
+        assert version["created_at"] == "2026-03-01T10:00:00+00:00"  # the capture's time
+        assert version["text"] == record().text and version["extractor_version"] == "1"
+        assert article(archive)["gone_at"] is None
