@@ -1,0 +1,199 @@
+"""Per-site zstd dictionaries: train one when it helps, pack bodies with it, read any body back.
+
+Pages of one site share their template (head, menus, scripts, footer), which a dictionary
+trained on a few of them captures: measured on AEB pages with their text replaced per copy,
+zstd 9 packs to 0.19 x alone and to 0.08 x with a 112 KiB dictionary of the site. A
+dictionary is kept only when it packs held-out bodies of the site at least
+``MIN_GAIN`` smaller than zstd alone, so a site of unrelated pages gets none.
+
+Dictionaries live in ``zstd_dictionaries`` (migration 0003); a body packed with one names it in
+``bodies.compression`` as ``zstd-dict:<id>``. ``read_body`` reads every method.
+"""
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+from archive.errors import StorageError
+from archive.store.compress import (
+    DEFAULT_METHOD,
+    body_hash,
+    compress,
+    decompress,
+    dict_method,
+    dictionary_id_of,
+    train_dictionary,
+)
+from archive.store.timestamps import utc_now
+
+log = logging.getLogger(__name__)
+
+DICTIONARY_SIZE = 112 * 1024
+# Bodies a site needs before a dictionary is trained, and at most how many it is trained on.
+TRAIN_MIN_BODIES = 24
+TRAIN_MAX_SAMPLES = 200
+HELD_OUT = 4
+MIN_GAIN = 0.10
+
+
+@dataclass(frozen=True)
+class Dictionary:
+    id: int
+    site: str
+    data: bytes
+
+
+def pack_body(data: bytes, dictionary: Dictionary | None = None) -> dict[str, Any]:
+    """The ``bodies`` row for raw ``data``: zstd, with the site's dictionary when given."""
+    method = dict_method(dictionary.id) if dictionary else DEFAULT_METHOD
+    return {
+        "hash": body_hash(data),
+        "size": len(data),
+        "compression": method,
+        "data": compress(data, method, dictionary.data if dictionary else None),
+    }
+
+
+def load_dictionary(db: Database, dictionary_id: int) -> bytes:
+    row = db.execute("SELECT data FROM zstd_dictionaries WHERE id = ?", [dictionary_id]).fetchone()
+    if row is None:
+        raise StorageError(f"zstd dictionary {dictionary_id} is missing from the archive")
+    return bytes(row[0])
+
+
+def read_body(db: Database, hash: str) -> bytes:
+    """The raw bytes of body ``hash``, whatever method packed it."""
+    row = db.execute("SELECT compression, data FROM bodies WHERE hash = ?", [hash]).fetchone()
+    if row is None:
+        raise StorageError("no body with this hash in the archive", subject=hash)
+    return unpack(db, row[1], row[0])
+
+
+def unpack(db: Database, data: bytes, method: str) -> bytes:
+    """Unpack a ``bodies.data`` value, loading its dictionary when the method names one."""
+    dictionary_id = dictionary_id_of(method)
+    dictionary = None if dictionary_id is None else load_dictionary(db, dictionary_id)
+    return decompress(data, method, dictionary)
+
+
+def site_dictionaries(db: Database) -> dict[str, Dictionary]:
+    """The newest dictionary of each site that has one."""
+    rows = db.execute(
+        "SELECT id, site, data FROM zstd_dictionaries"
+        " WHERE id IN (SELECT max(id) FROM zstd_dictionaries GROUP BY site)"
+    ).fetchall()
+    return {site: Dictionary(int(id_), site, bytes(data)) for id_, site, data in rows}
+
+
+def sites_to_train(db: Database, sites: set[str]) -> dict[str, int]:
+    """Those of ``sites`` without a dictionary that now hold enough bodies to train one,
+    with their count of distinct bodies."""
+    if not sites:
+        return {}
+    marks = ", ".join("?" for _ in sites)
+    rows = db.execute(
+        "SELECT site, count(DISTINCT body_hash) FROM captures"
+        f" WHERE site IN ({marks}) AND body_hash IS NOT NULL"
+        " AND site NOT IN (SELECT site FROM zstd_dictionaries)"
+        " GROUP BY site HAVING count(DISTINCT body_hash) >= ?",
+        [*sorted(sites), TRAIN_MIN_BODIES],
+    ).fetchall()
+    return {site: int(count) for site, count in rows}
+
+
+def _site_body_hashes(db: Database, site: str, limit: int) -> list[str]:
+    rows = db.execute(
+        "SELECT body_hash FROM captures WHERE site = ? AND body_hash IS NOT NULL"
+        " GROUP BY body_hash ORDER BY max(id) DESC LIMIT ?",
+        [site, limit],
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def train_site(db: Database, site: str) -> Dictionary | None:
+    """Train and keep a dictionary for ``site`` from its newest bodies, if it helps enough.
+
+    Returns None (and keeps nothing) when the site has too few bodies or the dictionary packs
+    the held-out bodies less than ``MIN_GAIN`` smaller than zstd alone. The caller holds the
+    write transaction.
+    """
+    samples = [read_body(db, h) for h in _site_body_hashes(db, site, TRAIN_MAX_SAMPLES)]
+    if len(samples) < TRAIN_MIN_BODIES:
+        return None
+    held_out, training = samples[:HELD_OUT], samples[HELD_OUT:]
+    size = min(DICTIONARY_SIZE, sum(map(len, training)) // 10)
+    if size < 1024:
+        return None
+    data = train_dictionary(training, size)
+    plain = sum(len(compress(body, DEFAULT_METHOD)) for body in held_out)
+    probe = Dictionary(0, site, data)
+    packed = sum(len(pack_body(body, probe)["data"]) for body in held_out)
+    if packed > plain * (1 - MIN_GAIN):
+        log.info("no dictionary for %s: %d vs %d bytes on held-out bodies", site, packed, plain)
+        return None
+    cursor = db.execute(
+        "INSERT INTO zstd_dictionaries (site, size, samples, trained_at, data)"
+        " VALUES (?, ?, ?, ?, ?)",
+        [site, len(data), len(training), utc_now(), data],
+    )
+    return Dictionary(int(cursor.lastrowid or 0), site, data)
+
+
+def repack_site(db: Database, dictionary: Dictionary) -> int:
+    """Re-pack the site's bodies not yet packed with ``dictionary`` when that makes them
+    smaller; returns how many were re-packed. The caller holds the write transaction."""
+    rows = db.execute(
+        "SELECT b.hash, b.compression, b.data FROM bodies b WHERE b.compression != ?"
+        " AND b.hash IN (SELECT body_hash FROM captures WHERE site = ?)",
+        [dict_method(dictionary.id), dictionary.site],
+    ).fetchall()
+    done = 0
+    for hash_, method, data in rows:
+        packed = pack_body(unpack(db, data, method), dictionary)
+        if len(packed["data"]) < len(data):
+            db.execute(
+                "UPDATE bodies SET compression = ?, data = ? WHERE hash = ?",
+                [packed["compression"], packed["data"], hash_],
+            )
+            done += 1
+    return done
+
+
+@contextmanager
+def immediate(db: Database) -> Iterator[None]:
+    """A ``BEGIN IMMEDIATE`` write transaction on ``db``, rolled back on any error."""
+    conn = db.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        if conn.in_transaction:
+            conn.rollback()
+        raise
+    conn.commit()
+
+
+def train_sites(
+    db: Database, sites: set[str], tried: dict[str, int] | None = None
+) -> list[Dictionary]:
+    """Train (and re-pack with) a dictionary for each of ``sites`` that is ready for one,
+    each site in its own write transaction. ``tried`` (site: bodies at the last try) is
+    updated, so a site where a dictionary did not help is tried again only once it has
+    twice as many bodies."""
+    tried = {} if tried is None else tried
+    trained = []
+    for site, count in sites_to_train(db, sites).items():
+        if count < 2 * tried.get(site, 0):
+            continue
+        tried[site] = count
+        with immediate(db):
+            dictionary = train_site(db, site)
+            if dictionary is not None:
+                count = repack_site(db, dictionary)
+                log.info("dictionary %d for %s, %d bodies re-packed", dictionary.id, site, count)
+                trained.append(dictionary)
+    return trained
