@@ -110,16 +110,35 @@ def _promote(top: Tag, top_score: float, ranked: list[tuple[Tag, float]]) -> Tag
     about the same score; the body is the element that holds them together.
     """
     rivals = [tag for tag, score in ranked[1:10] if score >= ALTERNATIVE_SHARE * top_score]
-    if len(rivals) < MIN_RIVALS:
-        return top
-    rival_ancestors = [{id(a) for a in tag.parents} for tag in rivals]
+    if len(rivals) >= MIN_RIVALS:
+        found = _holder(top, rivals, MIN_RIVALS)
+        if found is not None:
+            return found
+    # Chunks of one body often share the top's tag and class: gather them all.
+    signature = _signature(top)
+    if signature[1]:
+        twins = [t for t, score in ranked[1:] if score > 0 and _signature(t) == signature]
+        twins = [t for t in twins if top not in t.parents and t not in top.parents]
+        if twins:
+            return _holder(top, twins, len(twins)) or top
+    return top
+
+
+def _signature(tag: Tag) -> tuple[str, str]:
+    classes = tag.get("class")
+    return tag.name, " ".join(classes) if isinstance(classes, list) else str(classes or "")
+
+
+def _holder(top: Tag, others: list[Tag], needed: int) -> Tag | None:
+    """The nearest ancestor of ``top`` holding ``needed`` of ``others``, below <body>."""
+    other_ancestors = [{id(a) for a in tag.parents} for tag in others]
     ancestor = top.parent
     while isinstance(ancestor, Tag) and ancestor.name not in ("body", "html", "[document]"):
-        holding = sum(1 for ancestors in rival_ancestors if id(ancestor) in ancestors)
-        if holding >= MIN_RIVALS:
+        holding = sum(1 for ancestors in other_ancestors if id(ancestor) in ancestors)
+        if holding >= needed:
             return ancestor
         ancestor = ancestor.parent
-    return top
+    return None
 
 
 def _sibling_fits(sibling: Tag, scores: dict[int, tuple[Tag, float]], floor: float) -> bool:
