@@ -11,7 +11,7 @@ from urllib.parse import urljoin
 
 from bs4 import CData, NavigableString, Tag
 
-from archive.parse.text import clean_inline, sample
+from archive.parse.text import clean_inline, reading_words, sample
 from archive.records import Image, Removal
 
 # Elements that start and end a block of text.
@@ -112,7 +112,7 @@ def running_words(blocks: list[Block]) -> int:
         if block.is_heading or not block.text:
             continue
         share = 1 - block.link_chars / len(block.text)
-        words += round(len(block.text.split()) * share)
+        words += round(reading_words(block.text) * share)
     return words
 
 

@@ -9,6 +9,7 @@ teaser summary?
 from bs4 import BeautifulSoup, Tag
 
 from archive.parse.clean import link_density
+from archive.parse.text import reading_words
 
 DEK_MARK = "data-archive-dek"
 HEADINGS = ("h2", "h3", "h4")
@@ -64,6 +65,6 @@ def prose_words(nodes: list[Tag]) -> int:
         for para in paras:
             if para.has_attr(DEK_MARK):
                 continue
-            text_words = len(para.get_text(" ").split())
+            text_words = reading_words(para.get_text(" "))
             words += round(text_words * (1 - link_density(para)))
     return words

@@ -36,3 +36,21 @@ def sample(text: str, words: int = 8) -> str:
     parts = clean_inline(text).split(" ")
     short = " ".join(parts[:words])
     return short + " …" if len(parts) > words else short
+
+
+# Chinese and Japanese write without spaces: about two characters make a word.
+_CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+CJK_CHARS_PER_WORD = 2
+
+
+def reading_words(text: str) -> int:
+    """Words as a reader counts them: whitespace words, or CJK characters in pairs.
+
+    Used to judge whether there is enough running text for an article; ``word_count`` stays the
+    plain whitespace count.
+    """
+    words = 0
+    for token in _WORD.findall(text):
+        cjk = len(_CJK.findall(token))
+        words += max(1, cjk // CJK_CHARS_PER_WORD) if cjk > CJK_CHARS_PER_WORD else 1
+    return words

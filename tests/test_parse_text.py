@@ -1,0 +1,41 @@
+import pytest
+
+from archive.parse.text import clean_inline, join_paragraphs, reading_words, sample, word_count
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("  a \n\t b  ", "a b"),
+        ("a\u00a0b\u2009c", "a b c"),
+        ("zero\u200bwidth soft\u00adhyphen", "zerowidth softhyphen"),
+        ("", ""),
+    ],
+)
+def test_clean_inline(raw: str, clean: str) -> None:
+    assert clean_inline(raw) == clean
+
+
+def test_join_paragraphs_uses_one_blank_line_and_skips_empty_ones() -> None:
+    assert join_paragraphs(["a", "", "b"]) == "a\n\nb"
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [("one two  three", 3), ("", 0), ("a\n\nb", 2), ("先日、不正に改造した", 1)],
+)
+def test_word_count_splits_on_whitespace(text: str, words: int) -> None:
+    assert word_count(text) == words
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [("one two three", 3), ("先日、不正に改造したiPhoneを販売した", 7), ("한국어 문장 입니다", 3)],
+)
+def test_reading_words_count_cjk_characters_in_pairs(text: str, words: int) -> None:
+    assert reading_words(text) == words
+
+
+def test_sample_is_the_first_words() -> None:
+    assert sample("one two three four", words=2) == "one two …"
+    assert sample("one two", words=2) == "one two"
