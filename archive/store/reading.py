@@ -43,7 +43,7 @@ def _limit(limit: int | None) -> int:
     return -1 if limit is None else max(int(limit), 0)
 
 
-def _site_clause(site: str | None, column: str) -> tuple[str, list[str]]:
+def site_clause(site: str | None, column: str) -> tuple[str, list[str]]:
     """SQL matching ``site`` with or without its ``www.``; empty when no site is given."""
     if not site:
         return "", []
@@ -58,7 +58,7 @@ def _site_clause(site: str | None, column: str) -> tuple[str, list[str]]:
 
 def list_articles(db: Database, *, limit: int | None = 20, site: str | None = None) -> list[dict]:
     """Articles, most recently seen first (then newest id first)."""
-    where, params = _site_clause(site, "site")
+    where, params = site_clause(site, "site")
     sql = (
         f"SELECT {SUMMARY_COLUMNS} FROM articles WHERE 1 = 1{where}"
         " ORDER BY last_seen_at DESC, id DESC LIMIT ?"
@@ -177,7 +177,7 @@ def search(
     match = fts_query(query)
     if not match:
         return []
-    where, params = _site_clause(site, "a.site")
+    where, params = site_clause(site, "a.site")
     sql = (
         "SELECT a.id, a.url, a.title, a.site, a.site_name, a.authors, a.published_at,"
         " a.last_seen_at,"

@@ -10,7 +10,7 @@ import logging
 import os
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -144,6 +144,7 @@ class ArchiveDB:
         *,
         crawl_id: int | None = None,
         extractor_version: str | None = None,
+        packed_body: dict[str, Any] | None = None,
     ) -> StoreResult:
         """Keep one capture, its body (once per hash) and, when given, its article record.
 
@@ -155,10 +156,14 @@ class ArchiveDB:
         to the URL's article and moves its ``last_seen_at``, making no version. A 404/410 or a
         redirect to the home page marks the URL's article gone (``archive.store.gone``).
         ``extractor_version`` defaults to ``archive.extract.EXTRACTOR_VERSION``.
+        ``packed_body`` is ``capture.body`` already hashed and compressed elsewhere (a
+        crawl's extraction workers do it, so the writer only writes): a dict with the
+        ``bodies`` columns ``hash``, ``size``, ``compression`` and ``data``.
         """
         _check_consistent(capture, record)
         fetched_at = normalize_timestamp(capture.fetched_at)
-        packed = _pack(capture.body)  # compress before taking the write lock
+        packed = _pack(capture.body) if packed_body is None else packed_body
+        _check_packed(capture, packed_body)
         article = None
         if record is not None:
             article = article_row(capture, record, fetched_at, _version(extractor_version))
@@ -219,6 +224,12 @@ class ArchiveDB:
             raise StorageError(
                 f"could not write to {self.path}: {_reason(exc)}", subject=what
             ) from exc
+
+    def writing(self, what: str) -> AbstractContextManager[None]:
+        """One write transaction for a caller's own statements on ``.db`` (a re-extraction
+        batch, a purge): all or nothing; SQLite errors become a ``StorageError`` about
+        ``what``."""
+        return self._writing(what)
 
     def body(self, hash: str) -> bytes:
         """The raw bytes of the body stored under ``hash`` (a capture's ``body_hash``)."""
@@ -295,6 +306,13 @@ def _check_consistent(capture: Capture, record: ArticleRecord | None) -> None:
             f"capture outcome {capture.outcome!r} with record={record is not None}:"
             " a record is stored exactly when the outcome is Outcome.ARTICLE"
         )
+
+
+def _check_packed(capture: Capture, packed_body: dict[str, Any] | None) -> None:
+    if packed_body is None:
+        return
+    if capture.body is None or packed_body["size"] != len(capture.body):
+        raise ValueError("packed_body must be the packing of capture.body")
 
 
 def _pack(body: bytes | None) -> dict[str, Any] | None:
