@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from archive.records import ArticleRecord
 
@@ -37,6 +38,8 @@ class PageItem:
     outcome: str | None = None
     extract_error: str | None = None
     record: ArticleRecord | None = None
+    # The body hashed and compressed by an extraction worker (crawler.pool), for storage.
+    packed_body: dict[str, Any] | None = None
 
     @property
     def reason(self) -> str | None:

@@ -1,7 +1,8 @@
 """Item pipelines: extract the article from each page, then store the capture and article.
 
 Both are thin glue over the ``archive`` library: ``ExtractPipeline`` calls
-``archive.extract.extract_article`` and ``StorePipeline`` calls ``archive.store.storage``.
+``archive.extract.extract_article`` (through ``crawler.pool``, in worker processes by default)
+and ``StorePipeline`` calls ``archive.store.storage``.
 Stats go under the ``archive/`` prefix; each stored page is announced with the
 ``crawler.results.page_stored`` signal.
 """
@@ -13,71 +14,77 @@ from typing import Any, Self
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.spiders import Spider
+from scrapy.utils.asyncio import is_asyncio_available
 from scrapy.utils.defer import deferred_from_coro
 
-from archive.errors import ExtractionError, NotAnArticleError, NotHTMLError, StorageError
-from archive.extract import extract_article
-from archive.records import ArticleRecord, Capture, Outcome
+from archive.errors import StorageError
+from archive.records import Capture, Outcome
 from archive.store.storage import ArchiveDB
 from crawler.items import PageItem
+from crawler.pool import ExtractionPool, extract_page, extract_processes, media_type_of
 from crawler.results import PageResult, page_stored
+
+# extract_page and media_type_of live in crawler.pool (workers import it without Scrapy);
+# they are re-exported here, where callers have always found them.
+__all__ = [
+    "ExtractPipeline",
+    "StorePipeline",
+    "capture_from_item",
+    "extract_page",
+    "json_safe",
+    "media_type_of",
+]
 
 logger = logging.getLogger(__name__)
 
-# Media types handed to the parser; anything else declared by the server is "not-html".
-HTML_MEDIA_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-
 
 class ExtractPipeline:
-    """Set each fetched page's outcome: an article record, or why there is none."""
+    """Set each fetched page's outcome: an article record, or why there is none.
 
-    def __init__(self, crawler: Crawler) -> None:
+    With ``ARCHIVE_EXTRACT_PROCESSES`` above 1 (the default is one per core) pages are
+    extracted, and their bodies compressed, in a process pool (``crawler.pool``) while the
+    reactor goes on fetching; with 0 or 1 they are extracted here, in the crawl's process.
+    The pool needs the asyncio reactor (Scrapy's default); under another one the pipeline
+    extracts in-process and says so in the log.
+    """
+
+    def __init__(self, crawler: Crawler, processes: int) -> None:
         self.stats = crawler.stats
+        self.pool: ExtractionPool | None = None
+        if processes > 1 and not is_asyncio_available():
+            logger.warning("No asyncio reactor: extracting in the crawl process, not a pool")
+        elif processes > 1:
+            self.pool = ExtractionPool(processes)
+        self.stats.set_value("archive/extract/processes", processes if self.pool else 1)
+        # Whatever ends the crawl (a finished spider, Ctrl-C, a stopped engine), the workers go.
+        crawler.signals.connect(self.close_spider, signal=signals.engine_stopped)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
+        processes = extract_processes(crawler.settings.get("ARCHIVE_EXTRACT_PROCESSES"))
+        return cls(crawler, processes)
 
-    def process_item(self, item: PageItem) -> PageItem:
+    async def process_item(self, item: PageItem) -> PageItem:
         if item.outcome is not None:  # the fetch failed; nothing to extract
             return item
         content: str | bytes = item.text if item.text is not None else (item.body or b"")
         url = item.final_url or item.requested_url
-        item.outcome, item.record, item.extract_error = extract_page(
-            item.content_type, content, url
-        )
+        if self.pool is None:
+            item.outcome, item.record, item.extract_error = extract_page(
+                item.content_type, content, url
+            )
+        else:
+            done = await self.pool.extract(item.content_type, content, url, item.body)
+            item.outcome, item.record, item.extract_error = done.outcome, done.record, done.reason
+            item.packed_body = done.packed_body
+        item.text = None  # parsed: no need to keep a second copy of the page in memory
         self.stats.inc_value(f"archive/extract/{item.outcome}")
         return item
 
-
-def extract_page(
-    content_type: str | None, content: str | bytes, url: str
-) -> tuple[str, ArticleRecord | None, str | None]:
-    """The outcome, record and reason for one page; a plain function, so a process pool fits.
-
-    A declared non-HTML content type is not parsed at all; with no content type the parser
-    decides (it raises ``NotHTMLError`` for a body that is not HTML).
-    """
-    media_type = media_type_of(content_type)
-    if media_type is not None and media_type not in HTML_MEDIA_TYPES:
-        return Outcome.NOT_HTML, None, f"not HTML: the server sent {media_type}"
-    try:
-        return Outcome.ARTICLE, extract_article(content, url), None
-    except NotHTMLError as error:
-        return Outcome.NOT_HTML, None, error.reason
-    except NotAnArticleError as error:
-        return Outcome.NOT_ARTICLE, None, error.reason
-    except ExtractionError as error:
-        return Outcome.EXTRACT_ERROR, None, error.reason
-    except Exception as error:  # a parser bug must not lose the capture: record it, go on
-        logger.exception("Extraction crashed on %s", url)
-        return Outcome.EXTRACT_ERROR, None, f"parser crashed: {type(error).__name__}: {error}"
-
-
-def media_type_of(content_type: str | None) -> str | None:
-    """``"text/html; charset=utf-8"`` gives ``"text/html"``; empty or missing gives None."""
-    media_type = (content_type or "").split(";", 1)[0].strip().lower()
-    return media_type or None
+    def close_spider(self) -> None:
+        if self.pool is not None:
+            self.stats.set_value("archive/extract/peak_in_flight", self.pool.peak_in_flight)
+            self.pool.shutdown()
 
 
 class StorePipeline:
@@ -114,7 +121,12 @@ class StorePipeline:
         if self.db is None or self.error is not None:
             return item  # the crawl is stopping after a storage failure
         try:
-            stored = self.db.store(capture_from_item(item), item.record, crawl_id=self.crawl_id)
+            stored = self.db.store(
+                capture_from_item(item),
+                item.record,
+                crawl_id=self.crawl_id,
+                packed_body=item.packed_body,
+            )
         except StorageError as error:
             self.fail(error)
             return item

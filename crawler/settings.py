@@ -1,9 +1,10 @@
 """Scrapy and archive settings for article-archiver: polite defaults, overridable with ``-s``.
 
-This module is the only part of the project that reads the environment (``ARCHIVE_DB`` and
-``ARCHIVE_CONTACT``). Everything else reads settings through ``crawler.settings`` in
-``from_crawler``. Override any of them per run: ``scrapy crawl page -s DOWNLOAD_DELAY=0 ...``
-or ``run_spider(..., settings={"DOWNLOAD_DELAY": 0})``.
+This module is the only part of the project that reads the environment (``ARCHIVE_DB``,
+``ARCHIVE_CONTACT`` and ``ARCHIVE_EXTRACT_PROCESSES``). Everything else reads settings through
+``crawler.settings`` in ``from_crawler``. Override any of them per run:
+``scrapy crawl page -s DOWNLOAD_DELAY=0 ...`` or
+``run_spider(..., settings={"DOWNLOAD_DELAY": 0})``.
 """
 
 import os
@@ -60,6 +61,10 @@ DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 RETRY_GIVE_UP_LOG_LEVEL = "INFO"
 
 # --- Pipelines: extract the article, then store the capture (and the article) ------------
+# Worker processes that extract articles (and compress raw bodies) while the crawl fetches on,
+# so extraction uses every core; 0 or 1 extracts in the crawl's own process. Empty means one
+# per core (os.cpu_count()). See crawler.pool.
+ARCHIVE_EXTRACT_PROCESSES = os.environ.get("ARCHIVE_EXTRACT_PROCESSES", "")
 ITEM_PIPELINES = {
     "crawler.pipelines.ExtractPipeline": 300,
     "crawler.pipelines.StorePipeline": 800,

@@ -1,0 +1,222 @@
+"""Extraction beside the crawl: a process pool that parses pages and packs their raw bodies.
+
+Parsing a page with BeautifulSoup costs tens of milliseconds of pure Python, so one Scrapy
+process extracting in its reactor thread caps a crawl at one core. ``ExtractionPool`` sends
+each page to worker processes (one per core by default) and hands the reactor an awaitable;
+the workers also hash and compress the raw body, so the reactor only writes rows.
+
+Back-pressure: at most ``max_in_flight`` pages are with the workers at a time; further pages
+wait on a semaphore while their responses stay in Scrapy's scraper slot, and once that slot
+holds ``SCRAPER_SLOT_MAX_ACTIVE_SIZE`` bytes (5 MB by default) Scrapy stops taking new
+responses. Memory is thereby bounded whatever the crawl's size.
+
+This module does not import Scrapy: worker processes import it to find ``extract_and_pack``.
+"""
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import signal
+import sys
+import types
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from archive.errors import (
+    ArchiveError,
+    ExtractionError,
+    NotAnArticleError,
+    NotHTMLError,
+)
+from archive.extract import extract_article
+from archive.records import ArticleRecord, Outcome
+from archive.store.compress import DEFAULT_METHOD, body_hash, compress
+
+logger = logging.getLogger(__name__)
+
+# Media types handed to the parser; anything else declared by the server is "not-html".
+HTML_MEDIA_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+# Pages with the workers per worker: two keep a worker busy while the last result travels back.
+IN_FLIGHT_PER_PROCESS = 2
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """What a worker made of one page: outcome, record or reason, and the packed body."""
+
+    outcome: str
+    record: ArticleRecord | None
+    reason: str | None
+    packed_body: dict[str, Any] | None  # the ``bodies`` row: hash, size, compression, data
+
+
+def extract_page(
+    content_type: str | None, content: str | bytes, url: str
+) -> tuple[str, ArticleRecord | None, str | None]:
+    """The outcome, record and reason for one page.
+
+    A declared non-HTML content type is not parsed at all; with no content type the parser
+    decides (it raises ``NotHTMLError`` for a body that is not HTML).
+    """
+    media_type = media_type_of(content_type)
+    if media_type is not None and media_type not in HTML_MEDIA_TYPES:
+        return Outcome.NOT_HTML, None, f"not HTML: the server sent {media_type}"
+    try:
+        return Outcome.ARTICLE, extract_article(content, url), None
+    except NotHTMLError as error:
+        return Outcome.NOT_HTML, None, error.reason
+    except NotAnArticleError as error:
+        return Outcome.NOT_ARTICLE, None, error.reason
+    except ExtractionError as error:
+        return Outcome.EXTRACT_ERROR, None, error.reason
+    except Exception as error:  # a parser bug must not lose the capture: record it, go on
+        logger.exception("Extraction crashed on %s", url)
+        return Outcome.EXTRACT_ERROR, None, f"parser crashed: {type(error).__name__}: {error}"
+
+
+def media_type_of(content_type: str | None) -> str | None:
+    """``"text/html; charset=utf-8"`` gives ``"text/html"``; empty or missing gives None."""
+    media_type = (content_type or "").split(";", 1)[0].strip().lower()
+    return media_type or None
+
+
+def pack_body(body: bytes) -> dict[str, Any]:
+    """The ``bodies`` row for a raw body, as ``ArchiveDB.store(packed_body=...)`` takes it."""
+    data = bytes(body)
+    return {
+        "hash": body_hash(data),
+        "size": len(data),
+        "compression": DEFAULT_METHOD,
+        "data": compress(data, DEFAULT_METHOD),
+    }
+
+
+def extract_and_pack(
+    content_type: str | None, content: str | bytes, url: str, body: bytes | None
+) -> Extracted:
+    """Extract one page and pack its body: the work a pool worker does for each page."""
+    outcome, record, reason = extract_page(content_type, content, url)
+    return Extracted(outcome, record, reason, pack_body(body) if body is not None else None)
+
+
+def extract_processes(value: object) -> int:
+    """The ``ARCHIVE_EXTRACT_PROCESSES`` setting as a count; unset or empty means every core."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return os.cpu_count() or 1
+    try:
+        count = int(str(value).strip())
+    except ValueError:
+        count = -1
+    if count < 0:
+        raise ArchiveError(
+            f"ARCHIVE_EXTRACT_PROCESSES must be a whole number, 0 or more (got {value!r})"
+        )
+    return count
+
+
+def _ignore_interrupts() -> None:
+    # Ctrl-C reaches the whole process group; only the crawl decides when to stop, and it
+    # shuts the pool down itself once the pages in flight are done.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # see _starting_workers
+
+
+@contextmanager
+def _starting_workers() -> Iterator[None]:
+    """Start workers that neither re-run the parent's main script nor die of an early Ctrl-C.
+
+    A spawned process first imports the parent's ``__main__`` file (so that functions defined
+    there can be found); a script that calls ``run_spider`` without an
+    ``if __name__ == "__main__"`` guard would then crawl again in every worker. The workers
+    only need ``crawler.pool``, so while one is being started ``__main__`` is a blank module.
+    SIGINT is blocked meanwhile: the child inherits the mask, so a Ctrl-C during its start-up
+    waits until ``_ignore_interrupts`` has run instead of killing it halfway. Only the reactor
+    thread starts workers, and nothing else looks at ``__main__``.
+    """
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        if main is not None:
+            sys.modules["__main__"] = main
+
+
+class ExtractionPool:
+    """Worker processes that run ``extract_and_pack``, awaited from the asyncio loop.
+
+    Workers are started with ``spawn`` (a fork of a process running a reactor and threads is
+    unsafe) and only on first use. A worker that dies (a crash in C code, the OOM killer)
+    fails only the pages it held: the pool is rebuilt for the next page.
+    """
+
+    def __init__(self, processes: int, max_in_flight: int | None = None) -> None:
+        if processes < 1:
+            raise ValueError("an extraction pool needs at least one process")
+        self.processes = processes
+        self.max_in_flight = max_in_flight or processes * IN_FLIGHT_PER_PROCESS
+        self._executor: ProcessPoolExecutor | None = None
+        self._slots: asyncio.Semaphore | None = None
+        self.in_flight = 0  # pages with the workers now
+        self.peak_in_flight = 0  # the most there have been at once (for stats and tests)
+
+    def _ensure_executor(self) -> ProcessPoolExecutor:
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(
+                max_workers=self.processes,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_ignore_interrupts,
+            )
+        return self._executor
+
+    async def extract(
+        self, content_type: str | None, content: str | bytes, url: str, body: bytes | None
+    ) -> Extracted:
+        """Extract and pack one page in a worker, waiting for a free slot first."""
+        if self._slots is None:  # created here, inside the running loop
+            self._slots = asyncio.Semaphore(self.max_in_flight)
+        async with self._slots:
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+            try:
+                return await self._submit(content_type, content, url, body)
+            finally:
+                self.in_flight -= 1
+
+    async def _submit(
+        self, content_type: str | None, content: str | bytes, url: str, body: bytes | None
+    ) -> Extracted:
+        executor = self._ensure_executor()
+        with _starting_workers():  # a submit may start a worker
+            future = executor.submit(extract_and_pack, content_type, content, url, body)
+        try:
+            return await asyncio.wrap_future(future)
+        except BrokenProcessPool:
+            logger.error("An extraction worker died on %s; restarting the pool", url)
+            self._discard(executor)
+            reason = "extraction worker died (crash or out of memory)"
+            return Extracted(Outcome.EXTRACT_ERROR, None, reason, None)
+
+    def _discard(self, executor: ProcessPoolExecutor) -> None:
+        if self._executor is executor:
+            self._executor = None
+            executor.shutdown(wait=False, cancel_futures=True)
+
+    def worker_pids(self) -> list[int]:
+        """The process ids of the live workers (for logs and tests)."""
+        if self._executor is None:
+            return []
+        return sorted(getattr(self._executor, "_processes", None) or {})
+
+    def shutdown(self) -> None:
+        """Stop the workers and wait for them to exit; pages not yet started are dropped."""
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)

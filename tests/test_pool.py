@@ -1,0 +1,229 @@
+"""Extraction in worker processes: same records as in-process, bodies packed by the workers,
+bounded in-flight pages, and no worker left behind after a crawl, finished or interrupted.
+
+The crawls run in subprocesses (the reactor cannot restart) against a loopback server.
+"""
+
+import asyncio
+import hashlib
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from archive.errors import ArchiveError
+from archive.records import Outcome
+from archive.store.compress import decompress
+from archive.store.storage import ArchiveDB
+from crawler.pool import ExtractionPool, extract_and_pack, extract_page, extract_processes
+from tests.httpserver import LoopbackServer, Route
+
+REPO = Path(__file__).resolve().parent.parent
+ARTICLE = (Path(__file__).parent / "crawl_pages" / "article.html").read_bytes()
+TITLE = "Harbour town votes to rebuild its flood wall"
+GOLDEN = sorted((Path(__file__).parent / "pages").glob("*/source.html"))
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+FAST = {
+    "AUTOTHROTTLE_ENABLED": "False",
+    "DOWNLOAD_DELAY": "0",
+    "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
+    "ROBOTSTXT_OBEY": "False",
+    "RETRY_TIMES": "0",
+    "LOG_LEVEL": "INFO",
+}
+
+
+def variant(number: int) -> bytes:
+    """The crawl test article with its own title and an extra paragraph, so bodies differ."""
+    page = ARTICLE.replace(TITLE.encode(), f"{TITLE}, part {number}".encode())
+    extra = f"<p>Dispatch number {number} adds one more paragraph of reporting.</p>"
+    return page.replace(b"</article>", extra.encode() + b"</article>", 1)
+
+
+def site_routes() -> dict[str, Route]:
+    routes = {f"/news/{n}.html": Route(body=variant(n)) for n in range(8)}
+    for path in GOLDEN:
+        routes[f"/golden/{path.parent.name}.html"] = Route(body=path.read_bytes())
+    routes["/report.pdf"] = Route(body=PDF, content_type="application/pdf")
+    routes["/gone.html"] = Route(404, b"<html><body>Not found</body></html>")
+    return routes
+
+
+# -- the worker's job, without a pool ---------------------------------------------------
+
+
+def test_extract_and_pack_gives_the_in_process_result_and_the_packed_body() -> None:
+    url = "https://example.org/news/story.html"
+    done = extract_and_pack("text/html; charset=utf-8", ARTICLE.decode(), url, ARTICLE)
+    assert (done.outcome, done.reason) == extract_page("text/html", ARTICLE.decode(), url)[::2]
+    assert done.record == extract_page("text/html", ARTICLE.decode(), url)[1]
+    assert done.record is not None and done.record.title == TITLE
+    packed = done.packed_body
+    assert packed is not None
+    assert packed["hash"] == hashlib.sha256(ARTICLE).hexdigest()
+    assert packed["size"] == len(ARTICLE)
+    assert len(packed["data"]) < len(ARTICLE) / 2
+    assert decompress(packed["data"], packed["compression"]) == ARTICLE
+
+
+def test_extract_and_pack_without_a_body_packs_nothing() -> None:
+    done = extract_and_pack("application/pdf", PDF, "https://example.org/r.pdf", None)
+    assert (done.outcome, done.packed_body) == (Outcome.NOT_HTML, None)
+    assert done.reason == "not HTML: the server sent application/pdf"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("0", 0), ("1", 1), (" 3 ", 3), (4, 4), ("", os.cpu_count()), (None, os.cpu_count())],
+)
+def test_extract_processes_setting(value: object, expected: int) -> None:
+    assert extract_processes(value) == expected
+
+
+@pytest.mark.parametrize("value", ["-1", "two", "1.5"])
+def test_extract_processes_setting_rejects_nonsense(value: str) -> None:
+    with pytest.raises(ArchiveError, match="ARCHIVE_EXTRACT_PROCESSES must be a whole number"):
+        extract_processes(value)
+
+
+# -- the pool, driven from an asyncio loop ----------------------------------------------
+
+
+def test_pool_extracts_in_other_processes_with_bounded_in_flight_pages() -> None:
+    pages = [(f"https://example.org/news/{n}.html", variant(n)) for n in range(10)]
+    pool = ExtractionPool(2, max_in_flight=3)
+
+    async def run_all() -> list:
+        jobs = [pool.extract("text/html", body.decode(), url, body) for url, body in pages]
+        return await asyncio.gather(*jobs)
+
+    try:
+        results = asyncio.run(run_all())
+        workers = pool.worker_pids()
+    finally:
+        pool.shutdown()
+    assert [r.record.title for r in results] == [f"{TITLE}, part {n}" for n in range(10)]
+    assert [r.packed_body["size"] for r in results] == [len(body) for _, body in pages]
+    assert len(workers) == 2 and os.getpid() not in workers
+    assert pool.peak_in_flight == 3
+    assert pool.worker_pids() == []
+    for pid in workers:  # shut down and reaped: the pids are gone
+        assert not Path(f"/proc/{pid}").exists()
+
+
+# -- real crawls ------------------------------------------------------------------------
+
+
+def crawl_command(urls: list[str], db: Path, processes: int) -> list[str]:
+    settings = {**FAST, "ARCHIVE_DB": str(db), "ARCHIVE_EXTRACT_PROCESSES": str(processes)}
+    command = [sys.executable, "-m", "scrapy", "crawl", "page", "-a", "url=" + ",".join(urls)]
+    return command + [arg for k, v in settings.items() for arg in ("-s", f"{k}={v}")]
+
+
+def child_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith("ARCHIVE_")}
+
+
+def rows(db: Path, sql: str) -> list[tuple]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def crawl_stats(db: Path) -> dict:
+    return json.loads(rows(db, "SELECT stats FROM crawls")[0][0])
+
+
+def test_a_pooled_crawl_stores_what_an_in_process_crawl_stores(tmp_path: Path) -> None:
+    routes = site_routes()
+    with LoopbackServer(routes) as server:
+        urls = [server.url(path) for path in routes]
+        for processes in (0, 2):
+            run = subprocess.run(
+                crawl_command(urls, tmp_path / f"p{processes}.db", processes),
+                cwd=REPO,
+                env=child_env(),
+                capture_output=True,
+                text=True,
+                timeout=90,
+            )
+            assert run.returncode == 0, run.stderr[-3000:]
+            assert "Traceback" not in run.stderr
+    in_process, pooled = tmp_path / "p0.db", tmp_path / "p2.db"
+    assert crawl_stats(in_process)["archive/extract/processes"] == 1
+    assert crawl_stats(pooled)["archive/extract/processes"] == 2
+    assert crawl_stats(pooled)["archive/extract/peak_in_flight"] >= 1
+    captures = "SELECT requested_url, outcome, error FROM captures ORDER BY requested_url"
+    assert rows(pooled, captures) == rows(in_process, captures)
+    outcomes = dict((url, outcome) for url, outcome, _ in rows(pooled, captures))
+    assert outcomes[server.url("/news/3.html")] == "article"
+    assert outcomes[server.url("/report.pdf")] == "not-html"
+    assert outcomes[server.url("/gone.html")] == "http-error"
+    articles = "SELECT url, title, authors, published_at, text FROM articles ORDER BY url"
+    assert rows(pooled, articles) == rows(in_process, articles)
+    assert len(rows(pooled, articles)) >= 8
+    # The bodies the workers packed are the bytes the server sent.
+    with ArchiveDB(pooled) as archive:
+        for url, body_hash in rows(pooled, "SELECT requested_url, body_hash FROM captures"):
+            path = url.split(str(server.port), 1)[1]
+            assert archive.body(body_hash) == routes[path].body
+
+
+def children_of(pid: int) -> set[int]:
+    """Processes whose parent is ``pid``, from /proc."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended while we looked
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def test_ctrl_c_stops_the_crawl_and_leaves_no_worker(tmp_path: Path) -> None:
+    routes = {f"/slow/{n}.html": Route(body=variant(n), delay=0.3) for n in range(60)}
+    db = tmp_path / "archive.db"
+    with LoopbackServer(routes) as server:
+        command = crawl_command([server.url(path) for path in routes], db, 2)
+        command += ["-s", "CONCURRENT_REQUESTS=2"]
+        crawl = subprocess.Popen(
+            command,
+            cwd=REPO,
+            env=child_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,  # its own process group, as a terminal's job would be
+        )
+        workers: set[int] = set()
+        deadline = time.monotonic() + 30
+        while len(workers) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+            workers = {p for p in children_of(crawl.pid) if b"spawn_main" in cmdline(p)}
+        assert len(workers) == 2, "the pool's workers never started"
+        os.killpg(crawl.pid, signal.SIGINT)  # Ctrl-C reaches every process of the job
+        _, stderr = crawl.communicate(timeout=30)
+    assert crawl.returncode == 0, stderr[-3000:]
+    assert "Traceback" not in stderr
+    for pid in workers:
+        assert not Path(f"/proc/{pid}").exists(), f"worker {pid} outlived the crawl"
+    ((reason, stored),) = rows(
+        db, "SELECT finish_reason, json_extract(stats, '$.\"archive/stored\"') FROM crawls"
+    )
+    assert reason == "shutdown"
+    assert 0 < stored < len(routes)
+    assert rows(db, "SELECT count(*) FROM captures") == [(stored,)]
+
+
+def cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
