@@ -21,10 +21,14 @@ _BY_PREFIX = re.compile(
 )
 # Conjunctions are matched in lower case only, so that an initial "E." is not an "e" ("and").
 _NAME_SPLIT = re.compile(r"\s*(?:,|;|\||&|·|\b(?:and|AND|und|y|et|e|en)\b)\s*")
-_BYLINE_SELECTORS = (
-    "[itemprop=author] [itemprop=name]", ".byline", "[class*=byline]", "[itemprop=author]",
-    "[rel=author]", ".author-name", "[class*=author-name]", ".author",
-)  # fmt: skip
+# Where a byline is marked up, most telling first: (attribute, pattern) pairs.
+_BYLINE_MARKS = (
+    ("class", re.compile(r"byline", re.I)),
+    ("itemprop", re.compile(r"^author$", re.I)),
+    ("rel", re.compile(r"^author$", re.I)),
+    ("class", re.compile(r"author[-_]?name", re.I)),
+    ("class", re.compile(r"(^|\s)author(\s|$)", re.I)),
+)
 _META_KEYS = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator")
 
 
@@ -71,11 +75,27 @@ def _meta_authors(meta: dict[str, list[str]], site: str | None) -> list[str]:
     return []
 
 
+def _attr_text(tag: Tag, name: str) -> str:
+    value = tag.attrs.get(name)
+    return " ".join(value) if isinstance(value, list) else value or ""
+
+
+def _byline_candidates(soup: BeautifulSoup) -> list[list[Tag]]:
+    """Elements marked up as bylines, grouped by mark (best first), in one walk of the tree."""
+    found: list[list[Tag]] = [[] for _ in _BYLINE_MARKS]
+    for tag in soup.descendants:
+        if not isinstance(tag, Tag) or not tag.attrs:
+            continue
+        for rank, (attr, pattern) in enumerate(_BYLINE_MARKS):
+            if len(found[rank]) < 3 and pattern.search(_attr_text(tag, attr)):
+                found[rank].append(tag)
+                break
+    return found
+
+
 def _byline_authors(soup: BeautifulSoup, site: str | None) -> list[str]:
-    for selector in _BYLINE_SELECTORS:
-        for tag in soup.select(selector, limit=3):
-            if not isinstance(tag, Tag):
-                continue
+    for group in _byline_candidates(soup):
+        for tag in group:
             text = tag.get_text(" ")
             if len(text) > 200:
                 continue  # an author box with a biography, not a byline
