@@ -19,8 +19,8 @@ from sqlite_utils import Database
 
 from archive.errors import StorageError
 from archive.records import ArticleRecord, Capture, Outcome
-from archive.store import articles, gone, reading
-from archive.store.compress import body_hash, compress, decompress
+from archive.store import articles, dictionaries, gone, reading
+from archive.store.compress import body_hash, compress
 from archive.store.migrations import MIGRATIONS
 from archive.store.rows import article_row, capture_row, to_json
 from archive.store.timestamps import normalize_timestamp, utc_now
@@ -94,11 +94,13 @@ class ArchiveDB:
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield
+            # Inside the try: a failed COMMIT (a deferred foreign key) leaves the
+            # transaction open, and it must be rolled back like any other failure.
+            conn.commit()
         except BaseException:
             if conn.in_transaction:
                 conn.rollback()
             raise
-        conn.commit()
 
     def close(self) -> None:
         self.db.close()
@@ -232,13 +234,9 @@ class ArchiveDB:
         return self._writing(what)
 
     def body(self, hash: str) -> bytes:
-        """The raw bytes of the body stored under ``hash`` (a capture's ``body_hash``)."""
-        row = self.db.execute(
-            "SELECT compression, data FROM bodies WHERE hash = ?", [hash]
-        ).fetchone()
-        if row is None:
-            raise StorageError("no body with this hash in the archive", subject=hash)
-        return decompress(row[1], row[0])
+        """The raw bytes of the body stored under ``hash`` (a capture's ``body_hash``),
+        whatever method packed it (zstd dictionaries included)."""
+        return dictionaries.read_body(self.db, hash)
 
     # -- read side (see archive.store.reading) ----------------------------------------
 
