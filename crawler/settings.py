@@ -77,3 +77,40 @@ LOG_LEVEL = "INFO"
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 FEED_EXPORT_ENCODING = "utf-8"
+
+# --- Feed, sitemap and site crawls: incremental, resumable, retried with back-off ------------
+# crawler.incremental.IncrementalMiddleware decides, before each fetch, whether a feed entry,
+# sitemap URL or site page needs fetching at all; crawler.backoff.BackoffRetryMiddleware waits
+# before each retry (Retry-After when the server sends one). Both replace nothing of Scrapy's
+# but RetryMiddleware; the page spider (archive save) is never skipped or made conditional.
+DOWNLOADER_MIDDLEWARES.update(
+    {
+        # Ahead of robots.txt (100): a skipped URL costs no robots.txt lookup; its responses
+        # come back after retries, decompression and redirects, so it hashes the final body.
+        "crawler.incremental.IncrementalMiddleware": 80,
+        "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+        "crawler.backoff.BackoffRetryMiddleware": 550,
+    }
+)
+# A URL captured within this many seconds is not fetched again (default: a day). 0 always
+# re-fetches (conditionally, with If-None-Match / If-Modified-Since from the last capture).
+ARCHIVE_REFRESH_WINDOW = 24 * 60 * 60
+# Fetch every URL whatever its last capture (--refresh); still conditional.
+ARCHIVE_REFRESH = False
+# Feeds and sitemaps: fetch only URLs the archive has never had an answer from (--only-new).
+ARCHIVE_ONLY_NEW = False
+# Continue the last run of the same command that was stopped or killed (--resume): whatever it
+# captured is neither fetched nor stored again.
+ARCHIVE_RESUME = False
+# The clock the refresh window is measured with, as an ISO 8601 instant; empty means now. For
+# tests and for replaying a schedule ("an hour later").
+ARCHIVE_NOW = ""
+# Retries (RETRY_TIMES, RETRY_HTTP_CODES above) wait first: the server's Retry-After when it
+# sends one, else RETRY_BACKOFF_BASE seconds doubled per attempt. No wait is longer than
+# RETRY_BACKOFF_MAX; a Retry-After beyond it gives up at once instead (the capture says why).
+RETRY_BACKOFF_BASE = 1.0
+RETRY_BACKOFF_MAX = 60.0
+# A live progress line on stderr (pages fetched, articles, failures, rate): "auto" shows it
+# when stderr is a terminal; True or False force it.
+ARCHIVE_PROGRESS = "auto"
+EXTENSIONS = {"crawler.progress.ProgressLine": 500}

@@ -9,6 +9,7 @@ import click
 
 from archive import __version__
 from archive.cli import crawl_commands, read_commands
+from archive.cli.crawl_group import crawl
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -32,6 +33,7 @@ for command in (
     crawl_commands.demo,
 ):
     cli.add_command(command)
+cli.add_command(crawl)  # archive crawl feed|sitemap|site
 
 
 def main() -> None:
