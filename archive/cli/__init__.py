@@ -8,7 +8,7 @@ module; this one assembles them.
 import click
 
 from archive import __version__
-from archive.cli import crawl_commands, read_commands
+from archive.cli import crawl_commands, export_commands, history_commands, read_commands
 from archive.cli.crawl_group import crawl
 
 
@@ -31,6 +31,13 @@ for command in (
     read_commands.show,
     read_commands.search,
     crawl_commands.demo,
+    export_commands.export,
+    export_commands.import_warc,
+    export_commands.serve,
+    history_commands.history,
+    history_commands.diff,
+    history_commands.reextract,
+    history_commands.purge,
 ):
     cli.add_command(command)
 cli.add_command(crawl)  # archive crawl feed|sitemap|site

@@ -1,0 +1,131 @@
+"""The Datasette metadata the archive writes for itself (``archive serve``).
+
+Descriptions of the tables, views and columns; facets on site, language, authors and tags
+(JSON arrays, so ``array`` facets); canned queries (search with snippets, an article's history,
+recent changes); the raw bodies and zstd dictionaries hidden from the table list. The settings
+(``SETTINGS``) switch facet suggestions off: with them on, a table page over 50,000 articles
+spends 95-99% of its 0.4 s suggesting facets (notes/performance.md).
+"""
+
+from pathlib import Path
+from typing import Any
+
+SETTINGS = {"suggest_facets": "off", "sql_time_limit_ms": "3000", "facet_time_limit_ms": "500"}
+
+_ARTICLE_COLUMNS = {
+    "url": "The article's key: its canonical URL when on the same site, else the final URL",
+    "canonical_url": "The canonical URL the page named",
+    "authors": "JSON array of author names",
+    "published_at": "Publication date or instant, as precise as the page gives it",
+    "modified_at": "Last modification the page states",
+    "site": "Host of the article URL",
+    "language": "Primary language subtag, lower case",
+    "tags": "JSON array of tags or keywords",
+    "images": "JSON array of {src, caption}",
+    "text": "The clean article text, paragraphs separated by blank lines",
+    "removed": "JSON array of {kind, sample}: boilerplate the parser stripped",
+    "extractor_version": "Version of the parser that made this record",
+    "capture_id": "The latest capture of this article",
+    "first_seen_at": "When the archive first saw the article (UTC)",
+    "last_seen_at": "When the archive last saw the article (UTC)",
+    "gone_at": "When the URL was first seen gone (404/410 or redirected home), else empty",
+}
+_CAPTURE_COLUMNS = {
+    "requested_url": "The URL exactly as requested",
+    "final_url": "The URL that served the response, after redirects",
+    "request_headers": "JSON list of [name, value]",
+    "response_headers": "JSON list of [name, value]",
+    "body_hash": "SHA-256 of the raw body (a row of bodies)",
+    "outcome": "article, unchanged, not-article, not-html, http-error, fetch-error, robots, ...",
+    "error": "Why this capture gave no article",
+}
+
+_SEARCH_SQL = """
+select a.id, a.url, a.title, a.site, a.published_at,
+  snippet(articles_fts, 1, '[', ']', '…', 16) as snippet
+from articles_fts join articles a on a.id = articles_fts.rowid
+where articles_fts match :query
+order by bm25(articles_fts, 10.0, 1.0)
+limit 100
+"""
+_HISTORY_SQL = """
+select v.version, v.cause, v.changed, v.created_at, v.extractor_version, v.title,
+  v.word_count, c.fetched_at, c.status, c.final_url
+from article_versions v join articles a on a.id = v.article_id
+left join captures c on c.id = v.capture_id
+where a.url = :url
+order by v.version
+"""
+_RECENT_SQL = """
+select v.created_at, a.url, a.title, a.site, v.version, v.cause, v.changed
+from article_versions v join articles a on a.id = v.article_id
+where v.cause != 'first'
+order by v.created_at desc, v.id desc
+limit 200
+"""
+
+
+def _tables(has_versions: bool) -> dict[str, Any]:
+    tables: dict[str, Any] = {
+        "articles": {
+            "description": "The clean record of each article, as last captured.",
+            "label_column": "title",
+            "facets": ["site", "language", {"array": "authors"}, {"array": "tags"}],
+            "sort_desc": "last_seen_at",
+            "columns": _ARTICLE_COLUMNS,
+        },
+        "captures": {
+            "description": "Every fetch, failures included; the raw body is in bodies.",
+            "facets": ["site", "outcome", "status"],
+            "sort_desc": "fetched_at",
+            "columns": _CAPTURE_COLUMNS,
+        },
+        "crawls": {"description": "One row per crawl run, with Scrapy's stats."},
+        "bodies": {"description": "Raw response bodies, compressed.", "hidden": True},
+        "zstd_dictionaries": {"description": "zstd dictionaries per site.", "hidden": True},
+        "latest_articles": {"description": "Each article with its latest capture."},
+        "failures_by_site": {"description": "Captures without an article, by site and reason."},
+        "crawl_summaries": {"description": "Each crawl with its captures counted by outcome."},
+    }
+    if has_versions:
+        tables["article_versions"] = {
+            "description": "Every version of every article (a full snapshot each); cause is"
+            " first, page (the page changed) or parser (a newer parser read it differently).",
+            "facets": ["cause", {"array": "changed"}],
+            "sort_desc": "created_at",
+        }
+    return tables
+
+
+def _queries(has_versions: bool) -> dict[str, Any]:
+    queries: dict[str, Any] = {
+        "search": {
+            "title": "Search articles",
+            "description": 'Full-text search (SQLite FTS5 syntax: words, "phrases", OR,'
+            " NOT, prefix*), best first, with a snippet.",
+            "sql": _SEARCH_SQL.strip(),
+        }
+    }
+    if has_versions:
+        queries["history"] = {
+            "title": "An article's history",
+            "description": "Every version of the article with this URL, with its capture.",
+            "sql": _HISTORY_SQL.strip(),
+        }
+        queries["recent_changes"] = {
+            "title": "Recent changes",
+            "description": "Newest versions that changed an article (page or parser).",
+            "sql": _RECENT_SQL.strip(),
+        }
+    return queries
+
+
+def metadata(db_path: str | Path, *, has_versions: bool = True) -> dict[str, Any]:
+    """Datasette metadata for the archive at ``db_path`` (its name is the file's stem)."""
+    name = Path(db_path).stem
+    return {
+        "title": "Article archive",
+        "description": "Articles archived by article-archiver: clean records, every capture,"
+        " every version.",
+        "databases": {name: {"tables": _tables(has_versions), "queries": _queries(has_versions)}},
+    }
