@@ -2,6 +2,7 @@
 
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -9,6 +10,7 @@ import click
 from archive.cli.common import db_option, fail, open_existing_archive, reports_errors
 from archive.cli.output import echo_article, echo_search_hits, echo_table
 from archive.errors import ArchiveError
+from archive.store.timestamps import format_timestamp
 from archive.urls import validate_url
 
 
@@ -107,19 +109,39 @@ def show(url: str, db_path: str, as_json: bool) -> None:
 @click.command()
 @click.argument("query")
 @db_option
+@click.option("--site", help="Only articles from this host, e.g. www.example.org.")
+@click.option(
+    "--since",
+    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%z"]),
+    metavar="DATE",
+    help="Only articles the archive first saw on or after DATE (UTC unless an offset is given).",
+)
 @click.option("-n", "--limit", default=20, show_default=True, help="How many hits.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of text.")
 @reports_errors
-def search(query: str, db_path: str, limit: int, as_json: bool) -> None:
-    """Full-text search over titles and texts, best matches first.
+def search(
+    query: str,
+    db_path: str,
+    site: str | None,
+    since: datetime | None,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """Full-text search over titles and texts, best matches first, each with a snippet.
+
+    Words are ANDed; "quoted phrases", a trailing * (prefix) and AND/OR/NOT between words
+    work as in SQLite FTS5. Title matches rank above text matches.
 
     \b
     Examples:
       archive search "harbour bridge"
-      archive search 'council NOT budget' --json
+      archive search 'council NOT budget' --site news.example.org --since 2026-01-01
+      archive search ferry --json
     """
     with open_existing_archive(db_path) as archive:
-        hits = archive.search(query, limit=limit)
+        hits = archive.search(
+            query, limit=limit, site=site, since=None if since is None else format_timestamp(since)
+        )
     if as_json:
         for hit in hits:
             click.echo(json.dumps(hit, ensure_ascii=False, default=str))

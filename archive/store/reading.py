@@ -167,20 +167,25 @@ def search(
     *,
     limit: int | None = 20,
     site: str | None = None,
+    since: str | None = None,
     highlight: tuple[str, str] = ("[", "]"),
 ) -> list[dict]:
     """Articles matching ``query``, best first, each with a ``snippet`` of its text.
 
-    ``rank`` is FTS5's bm25 score (lower is better). An empty or punctuation-only query
+    ``rank`` is FTS5's bm25 score (lower is better). ``since`` (an archive timestamp) keeps
+    articles the archive first saw at or after it. An empty or punctuation-only query
     matches nothing.
     """
     match = fts_query(query)
     if not match:
         return []
     where, params = site_clause(site, "a.site")
+    if since:
+        where += " AND a.first_seen_at >= ?"
+        params.append(since)
     sql = (
         "SELECT a.id, a.url, a.title, a.site, a.site_name, a.authors, a.published_at,"
-        " a.last_seen_at,"
+        " a.first_seen_at, a.last_seen_at, a.gone_at,"
         f" snippet(articles_fts, 1, ?, ?, '…', {SNIPPET_TOKENS}) AS snippet,"
         f" bm25(articles_fts, {TITLE_WEIGHT}, {TEXT_WEIGHT}) AS rank"
         " FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
@@ -189,3 +194,26 @@ def search(
     )
     rows = db.query(sql, [highlight[0], highlight[1], match, *params, _limit(limit)])
     return [_decode(row) for row in rows]
+
+
+def history(db: Database, url: str) -> dict[str, Any] | None:
+    """The article at ``url`` (as ``get_article`` finds it) with its ``versions``, oldest
+    first, each joined to the capture it came from (``fetched_at``, ``status``); None if the
+    archive has no article there."""
+    article = get_article(db, url)
+    if article is None:
+        return None
+    versions = []
+    for row in db.query(
+        "SELECT v.*, c.fetched_at, c.status, c.final_url FROM article_versions v"
+        " LEFT JOIN captures c ON c.id = v.capture_id"
+        " WHERE v.article_id = ? ORDER BY v.version",
+        [article["id"]],
+    ):
+        row = _decode(row)
+        for name in ("changed", "rules"):
+            if isinstance(row.get(name), str):
+                row[name] = json.loads(row[name])
+        versions.append(row)
+    article["versions"] = versions
+    return article

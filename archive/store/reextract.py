@@ -100,12 +100,12 @@ def reextract(
     every: bool = False,
     dry_run: bool = False,
     batch_size: int = BATCH_SIZE,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
     extractor: Extractor | None = None,
     extractor_version: str | None = None,
 ) -> ReextractReport:
-    """Re-extract the selected articles (see ``select_targets``); ``progress`` is called with
-    the number of articles done after each batch. ``extractor`` and ``extractor_version``
+    """Re-extract the selected articles (see ``select_targets``); ``progress`` is called
+    after each batch with the number of articles it held and the total. ``extractor`` and ``extractor_version``
     default to the current parser's."""
     if extractor is None or extractor_version is None:
         # Imported here: storage sits below the parser in the layering.
@@ -129,7 +129,7 @@ def reextract(
                 for target, outcome in results:
                     _apply(archive, report, target, outcome, stamp)
         if progress is not None:
-            progress(len(batch))
+            progress(len(batch), report.total)
     return report
 
 

@@ -258,10 +258,18 @@ class ArchiveDB:
         limit: int | None = 20,
         site: str | None = None,
         highlight: tuple[str, str] = ("[", "]"),
+        since: str | None = None,
     ) -> list[dict]:
         """Full-text search over title and text, best first, each hit with a ``snippet``
-        whose matches are wrapped in ``highlight``; punctuation in ``query`` is safe."""
-        return self._reading(reading.search, query, limit=limit, site=site, highlight=highlight)
+        whose matches are wrapped in ``highlight``; punctuation in ``query`` is safe.
+        ``since`` keeps articles first seen at or after that archive timestamp."""
+        return self._reading(
+            reading.search, query, limit=limit, site=site, since=since, highlight=highlight
+        )
+
+    def history(self, url: str) -> dict | None:
+        """The article at ``url`` with its ``versions`` (oldest first), or None."""
+        return self._reading(reading.history, url)
 
     def _reading(self, function: Any, *args: Any, **kwargs: Any) -> Any:
         try:
