@@ -276,3 +276,127 @@ def run_on_terminal(args: list[str], answer: bytes) -> str:
     process.wait(timeout=10)
     os.close(master)
     return output.decode("utf-8", "replace").replace("\r\n", "\n")
+
+
+# -- end to end: crawl a loopback site, edit it, crawl again, re-extract once ---------------
+
+EDITED_FROM = b"voted 31 to 17 in the early hours of Tuesday"
+EDITED_TO = b"voted 31 to 16 in the early hours of Wednesday"
+
+
+def archive_subprocess(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    env.pop("ARCHIVE_DB", None)
+    env["ARCHIVE_EXTRACT_PROCESSES"] = "0"  # two cores for the whole team: parse in-process
+    fast = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "RETRY_TIMES=0"]
+    return subprocess.run(
+        [sys.executable, "-m", "archive", *args, *fast],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.crawl
+def test_two_crawls_with_edits_and_one_reextraction(tmp_path: Path) -> None:
+    from archive.records import ArticleRecord, Capture, Outcome
+    from tests.httpserver import LoopbackServer, Route
+    from tests.test_reextract import SITE
+
+    edited, steady, removed, seeded = (
+        PAGES[0],
+        PAGES[1],
+        PAGES[2],
+        "magazine/food/oyster-season.html",
+    )
+    bodies = {page: (SITE / page).read_bytes() for page in (edited, steady, removed, seeded)}
+    assert EDITED_FROM in bodies[edited]
+    routes = {"/robots.txt": Route(body=b"User-agent: *\n", content_type="text/plain")}
+    routes.update({f"/{page}": Route(body=body) for page, body in bodies.items()})
+    db = tmp_path / "archive.db"
+    with LoopbackServer(routes) as server:
+        url = {page: server.url(f"/{page}") for page in bodies}
+        # An article an older parser made, with the very body the site serves: only a
+        # re-extraction can change it.
+        with ArchiveDB(db) as archive:
+            archive.store(
+                Capture(
+                    requested_url=url[seeded],
+                    fetched_at="2026-01-01T00:00:00+00:00",
+                    outcome=Outcome.ARTICLE,
+                    final_url=url[seeded],
+                    status=200,
+                    content_type="text/html; charset=utf-8",
+                    body=bodies[seeded],
+                ),
+                ArticleRecord(url=url[seeded], title="Harbour Gazette", text="Footer only."),
+                extractor_version="0-old",
+            )
+        crawled = [url[edited], url[steady], url[removed]]
+        first = archive_subprocess("save", *crawled, "--db", str(db), cwd=tmp_path)
+        assert first.returncode == 0, first.stderr + first.stdout
+        server._server.state.routes[f"/{edited}"] = Route(
+            body=bodies[edited].replace(EDITED_FROM, EDITED_TO)
+        )
+        server._server.state.routes[f"/{removed}"] = Route(404, b"<html>Not found</html>")
+        second = archive_subprocess("save", *crawled, "--db", str(db), cwd=tmp_path)
+        assert second.returncode == 1, second.stderr + second.stdout  # the 404
+
+    code, out, err = run("reextract", "--db", str(db))
+    assert code == 0, err
+    assert out.startswith(f"Re-extracted 1 articles with extractor {EXTRACTOR_VERSION}: 1 changed")
+
+    def causes(page: str) -> list[list[str]]:
+        code, out, err = run("history", url[page], "--db", str(db), "--json")
+        assert code == 0, err
+        import json
+
+        rows = [json.loads(line) for line in out.splitlines()]
+        return [[r["cause"], r["extractor_version"], r["changed"]] for r in rows]
+
+    assert causes(edited) == [
+        ["first", EXTRACTOR_VERSION, []],
+        ["page", EXTRACTOR_VERSION, ["text"]],
+    ]
+    assert causes(steady) == [["first", EXTRACTOR_VERSION, []]]
+    assert causes(removed) == [["first", EXTRACTOR_VERSION, []]]  # gone, its version kept
+    parser = causes(seeded)
+    assert [row[:2] for row in parser] == [["first", "0-old"], ["parser", EXTRACTOR_VERSION]]
+    assert {"title", "text", "authors"} <= set(parser[1][2])
+
+    code, out, _ = run("diff", url[edited], "--db", str(db))
+    diff_lines = out.splitlines()
+    assert diff_lines[0].startswith("--- version 1 (") and "first" in diff_lines[0]
+    assert diff_lines[1].startswith("+++ version 2 (") and ", page, " in diff_lines[1]
+    assert [line for line in diff_lines if line[:1] in "+-" and line[:3] not in ("---", "+++")] == [
+        "-" + next(p for p in first_text(db, url[edited], 1).split("\n\n") if "31 to 17" in p),
+        "+" + next(p for p in first_text(db, url[edited], 2).split("\n\n") if "31 to 16" in p),
+    ]
+    code, out, _ = run("diff", url[seeded], "--db", str(db))
+    lines = out.splitlines()
+    title = lines.index("title")
+    assert lines[title + 1] == "  - Harbour Gazette"
+    assert lines[title + 2].startswith("  + Why This Winter")
+
+    with ArchiveDB(db) as archive:
+        [gone] = archive.db.query(
+            "SELECT gone_at, gone_reason FROM articles WHERE url = ?", [url[removed]]
+        )
+        assert gone["gone_reason"] == "HTTP 404" and gone["gone_at"] is not None
+        assert [h["url"] for h in archive.search("Wednesday councillors")] == [url[edited]]
+        assert archive.search("Footer only") == []
+        archive.db.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")
+        changed = [row["url"] for row in archive.db.query("SELECT url FROM changed_articles")]
+        assert changed == [url[edited]]  # the parser's change is not a newsroom edit
+
+
+def first_text(db: Path, url: str, version: int) -> str:
+    with ArchiveDB(db) as archive:
+        [row] = archive.db.query(
+            "SELECT v.text FROM article_versions v JOIN articles a ON a.id = v.article_id"
+            " WHERE a.url = ? AND v.version = ?",
+            [url, version],
+        )
+    return row["text"]
