@@ -212,3 +212,45 @@ def test_migration_backfills_version_one_for_existing_articles(tmp_path: Path) -
         assert version["created_at"] == "2026-03-01T10:00:00+00:00"  # the capture's time
         assert version["text"] == record().text and version["extractor_version"] == "1"
         assert article(archive)["gone_at"] is None
+
+
+def test_history_views(archive: ArchiveDB) -> None:
+    crawl = archive.start_crawl("page", {})
+    archive.store(capture(), record(), crawl_id=crawl)
+    archive.store(
+        capture(fetched_at=DAY2, body=b"<html>2</html>"),
+        record(text="A new text."),
+        crawl_id=crawl,
+    )
+    archive.store(unchanged(), crawl_id=crawl)
+    other = "https://news.example.org/2026/03/ferry"
+    archive.store(
+        capture(requested_url=other, final_url=other, body=b"<html>f</html>"),
+        record(canonical_url=None, title="Ferry", word_count=5),
+        crawl_id=crawl,
+    )
+    by_day = list(archive.db.query("SELECT * FROM articles_by_site_day"))
+    assert by_day == [
+        {"site": "news.example.org", "day": "2026-03-01", "articles": 1, "words": 5},
+        {"site": "www.news.example.org", "day": "2026-03-01", "articles": 1, "words": 11},
+    ]
+    [changed] = archive.db.query("SELECT * FROM changed_articles")
+    assert (changed["url"], changed["page_changes"], changed["last_changed_at"]) == (KEY, 1, DAY2)
+    history = list(archive.db.query("SELECT * FROM article_history WHERE article_id = 1"))
+    assert [(h["version"], h["cause"], h["capture_id"], h["fetched_at"]) for h in history] == [
+        (1, "first", 1, "2026-03-01T10:00:00+00:00"),
+        (2, "page", 2, DAY2),
+    ]
+    [summary] = archive.db.query(
+        "SELECT captures, articles, unchanged, failures FROM crawl_summaries"
+    )
+    assert summary == {"captures": 4, "articles": 3, "unchanged": 1, "failures": 0}
+    assert list(archive.db.query("SELECT * FROM failures_by_site")) == []
+
+
+def test_search_index_follows_page_versions(archive: ArchiveDB) -> None:
+    archive.store(capture(), record(text="The aqueduct opened."))
+    archive.store(capture(fetched_at=DAY2, body=b"<html>2</html>"), record(text="The viaduct."))
+    assert archive.search("aqueduct") == []
+    assert [hit["url"] for hit in archive.search("viaduct")] == [KEY]
+    archive.db.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")
