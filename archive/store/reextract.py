@@ -105,8 +105,8 @@ def reextract(
     extractor_version: str | None = None,
 ) -> ReextractReport:
     """Re-extract the selected articles (see ``select_targets``); ``progress`` is called
-    after each batch with the number of articles it held and the total. ``extractor`` and ``extractor_version``
-    default to the current parser's."""
+    after each batch with the number of articles it held and the total. ``extractor`` and
+    ``extractor_version`` default to the current parser's."""
     if extractor is None or extractor_version is None:
         # Imported here: storage sits below the parser in the layering.
         from archive.extract import EXTRACTOR_VERSION, extract_article
@@ -164,7 +164,8 @@ def _tally(
     for name in versions.changed_fields(current, outcome, versions.SNAPSHOT_FIELDS):
         report.fields[name] = report.fields.get(name, 0) + 1
         shown = sum(1 for example in report.examples if example.field == name)
-        if shown < EXAMPLES_PER_FIELD:
+        # Examples only for the fields that make versions: the ones a reader checks first.
+        if name in versions.TRACKED_FIELDS and shown < EXAMPLES_PER_FIELD:
             old, new = _difference(name, current.get(name), outcome.get(name))
             report.examples.append(Example(target.url, name, old, new))
     if versions.changed_fields(current, outcome):
@@ -214,7 +215,7 @@ def _apply(
 def _difference(name: str, old: Any, new: Any) -> tuple[str, str]:
     """A short before/after for an example: for text, the first paragraph that differs."""
     if name != "text":
-        return _short(old), _short(new)
+        return _short(_display(name, old)), _short(_display(name, new))
     before = str(old or "").split("\n\n")
     after = str(new or "").split("\n\n")
     removed, added = "", ""
@@ -224,6 +225,13 @@ def _difference(name: str, old: Any, new: Any) -> tuple[str, str]:
         elif line.startswith("+") and not line.startswith("+++") and not added:
             added = line[1:]
     return _short(removed), _short(added)
+
+
+def _display(name: str, value: Any) -> str:
+    value = versions.normalized(name, value)
+    if value is None or value == []:
+        return "(none)"
+    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
 def _short(value: Any, width: int = 90) -> str:
