@@ -30,10 +30,10 @@ def find_article(db: Database, *urls: str | None) -> tuple[int, str] | None:
     if not candidates:
         return None
     key_marks = ", ".join("?" for _ in keys)
-    row = None
+    row: tuple[Any, ...] | None = None
     if keys:
-        row = db.execute(f"SELECT id, url FROM articles WHERE url IN ({key_marks})", keys)
-        row = row.fetchone()
+        sql = f"SELECT id, url FROM articles WHERE url IN ({key_marks})"
+        row = db.execute(sql, keys).fetchone()
     marks = ", ".join("?" for _ in candidates)
     if row is None:
         row = db.execute(
