@@ -49,10 +49,10 @@ def extract_article(html: str | bytes, url: str | None = None) -> ArticleRecord:
     page that holds no article (a section front, a list of teasers, a page of links).
     """
     doc = parse(html)
-    meta = read_metadata(doc.soup, doc.json_ld, url)
-    cards = mark_teasers(doc.soup)
-    removed = clean(doc.soup)
-    nodes = main_content(doc.soup)
+    meta = read_metadata(doc, url)
+    cards = mark_teasers(doc)
+    removed = clean(doc)
+    nodes = main_content(doc)
     if not nodes:
         raise NotAnArticleError("not an article: no running text found", subject=url)
     if cards >= MIN_CARDS and prose_words(nodes) < MIN_ARTICLE_WORDS:

@@ -29,7 +29,7 @@ def test_split_byline(byline: str, names: list[str]) -> None:
 
 def authors_of(head: str, body: str = "") -> list[str]:
     doc = parse(f"<html><head>{head}</head><body>{body}<p>text</p></body></html>")
-    return read_metadata(doc.soup, doc.json_ld, None).authors
+    return read_metadata(doc, None).authors
 
 
 def ld(obj: dict) -> str:

@@ -3,14 +3,15 @@ import pytest
 from bs4 import BeautifulSoup
 
 from archive.parse.clean import class_kind, clean, link_density
+from archive.parse.soup import parse
 
 BODY = "<p>" + "Running article text that must stay. " * 30 + "</p>"
 
 
 def cleaned(fragment: str) -> tuple[str, list[str]]:
-    soup = BeautifulSoup(f"<html><body><article>{BODY}{fragment}</article></body></html>", "lxml")
-    removed = clean(soup)
-    return soup.get_text(" "), [r.kind for r in removed]
+    doc = parse(f"<html><body><article>{BODY}{fragment}</article></body></html>")
+    removed = clean(doc)
+    return doc.soup.get_text(" "), [r.kind for r in removed]
 
 
 @pytest.mark.parametrize(
@@ -58,9 +59,9 @@ def test_article_text_is_kept(fragment: str) -> None:
 
 
 def test_container_holding_the_article_is_never_removed_by_class() -> None:
-    soup = BeautifulSoup(f'<body><div class="sidebar-layout">{BODY * 3}</div></body>', "lxml")
-    clean(soup)
-    assert "Running article text" in soup.get_text()
+    doc = parse(f'<body><div class="sidebar-layout">{BODY * 3}</div></body>')
+    clean(doc)
+    assert "Running article text" in doc.soup.get_text()
 
 
 @pytest.mark.parametrize(

@@ -3,13 +3,13 @@ from bs4 import BeautifulSoup
 
 from archive.parse.blocks import body_blocks, collect_images, running_words
 from archive.parse.content import main_content, paragraph_score
+from archive.parse.soup import parse
 
 PARA = "<p>This paragraph, which is long enough to count, tells part of the story in detail.</p>"
 
 
 def texts(html: str) -> list[str]:
-    soup = BeautifulSoup(html, "lxml")
-    return [b.text for b in body_blocks(main_content(soup))]
+    return [b.text for b in body_blocks(main_content(parse(html)))]
 
 
 def test_paragraph_score_grows_with_length_and_commas() -> None:
@@ -22,7 +22,7 @@ def test_main_content_prefers_the_body_over_link_lists() -> None:
         "<body><div id='links'>" + "<p><a href='/x'>A long linked teaser headline, with words</a></p>" * 8
         + "</div><div id='story'>" + PARA * 5 + "</div></body>"
     )  # fmt: skip
-    nodes = main_content(BeautifulSoup(html, "lxml"))
+    nodes = main_content(parse(html))
     assert [n.get("id") for n in nodes] == ["story"]
 
 

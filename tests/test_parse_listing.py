@@ -1,7 +1,7 @@
 import pytest
-from bs4 import BeautifulSoup
 
 from archive.parse.listing import mark_teasers, prose_words
+from archive.parse.soup import parse
 
 CARD = "<article><h3><a href='/s'>A headline link of several words</a></h3><p>{dek}</p></article>"
 DEK = "A short summary of the story behind the link, in twenty words or so for the reader."
@@ -17,12 +17,10 @@ DEK = "A short summary of the story behind the link, in twenty words or so for t
     ],
 )
 def test_mark_teasers_counts_cards(html: str, cards: int) -> None:
-    assert mark_teasers(BeautifulSoup(html, "lxml")) == cards
+    assert mark_teasers(parse(html)) == cards
 
 
 def test_prose_words_leave_out_teaser_summaries() -> None:
-    soup = BeautifulSoup(
-        "<main>" + CARD.format(dek=DEK) * 3 + "<p>Real prose of five words.</p></main>", "lxml"
-    )
-    mark_teasers(soup)
-    assert prose_words([soup.main]) == 5
+    doc = parse("<main>" + CARD.format(dek=DEK) * 3 + "<p>Real prose of five words.</p></main>")
+    mark_teasers(doc)
+    assert prose_words(doc.tags("main")) == 5

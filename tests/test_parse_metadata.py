@@ -9,7 +9,7 @@ from archive.parse.soup import parse
 
 def meta_of(head: str, body: str = "", url: str | None = "https://site.example/a/b"):
     doc = parse(f"<html><head>{head}</head><body>{body}</body></html>")
-    return read_metadata(doc.soup, doc.json_ld, url)
+    return read_metadata(doc, url)
 
 
 def ld(obj: dict) -> str:
@@ -74,7 +74,7 @@ def test_language_from_meta(head: str, expected: str | None) -> None:
 
 def test_language_from_html_lang() -> None:
     doc = parse('<html lang="DE-at"><body><p>x</p></body></html>')
-    assert read_metadata(doc.soup, doc.json_ld, None).language == "de"
+    assert read_metadata(doc, None).language == "de"
 
 
 @pytest.mark.parametrize(

@@ -3,8 +3,9 @@
 import re
 from typing import Any
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import Tag
 
+from archive.parse.soup import Document
 from archive.parse.text import clean_inline
 
 # Words that mark a byline part as a job title, a date or a source, not a person's name.
@@ -80,10 +81,10 @@ def _attr_text(tag: Tag, name: str) -> str:
     return " ".join(value) if isinstance(value, list) else value or ""
 
 
-def _byline_candidates(soup: BeautifulSoup) -> list[list[Tag]]:
+def _byline_candidates(doc: Document) -> list[list[Tag]]:
     """Elements marked up as bylines, grouped by mark (best first), in one walk of the tree."""
     found: list[list[Tag]] = [[] for _ in _BYLINE_MARKS]
-    for tag in soup.descendants:
+    for tag in doc.nodes:
         if not isinstance(tag, Tag) or not tag.attrs:
             continue
         for rank, (attr, pattern) in enumerate(_BYLINE_MARKS):
@@ -93,8 +94,8 @@ def _byline_candidates(soup: BeautifulSoup) -> list[list[Tag]]:
     return found
 
 
-def _byline_authors(soup: BeautifulSoup, site: str | None) -> list[str]:
-    for group in _byline_candidates(soup):
+def _byline_authors(doc: Document, site: str | None) -> list[str]:
+    for group in _byline_candidates(doc):
         for tag in group:
             text = tag.get_text(" ")
             if len(text) > 200:
@@ -109,9 +110,9 @@ def _byline_authors(soup: BeautifulSoup, site: str | None) -> list[str]:
 _BYLINE_TEXT = re.compile(r"^\s*(by|von|por|par)\s+\w", re.I)
 
 
-def _text_byline_authors(soup: BeautifulSoup, site: str | None) -> list[str]:
+def _text_byline_authors(doc: Document, site: str | None) -> list[str]:
     """A short text starting "By ..." near the headline, when no element is marked up as one."""
-    start = soup.find("h1") or soup.body
+    start = (doc.tags("h1") or doc.tags("body") or [None])[0]
     if not isinstance(start, Tag):
         return []
     for count, string in enumerate(start.find_all_next(string=_BYLINE_TEXT)):
@@ -127,12 +128,12 @@ def _text_byline_authors(soup: BeautifulSoup, site: str | None) -> list[str]:
 
 
 def authors(
-    ld_author: Any, meta: dict[str, list[str]], soup: BeautifulSoup, site: str | None
+    ld_author: Any, meta: dict[str, list[str]], doc: Document, site: str | None
 ) -> list[str]:
     """The article's authors, from the first source that names any."""
     found = _ld_authors(ld_author, site) if ld_author else []
-    found = found or _meta_authors(meta, site) or _byline_authors(soup, site)
-    found = found or _text_byline_authors(soup, site)
+    found = found or _meta_authors(meta, site) or _byline_authors(doc, site)
+    found = found or _text_byline_authors(doc, site)
     unique: dict[str, str] = {}
     for name in found:
         unique.setdefault(name.lower(), name)

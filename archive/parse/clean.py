@@ -7,8 +7,9 @@ them. All passes run from one walk over the tree (``clean``), so a page costs on
 import re
 from collections.abc import Iterable
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import NavigableString, Tag
 
+from archive.parse.soup import Document, is_gone
 from archive.parse.text import clean_inline, sample
 from archive.records import Removal
 
@@ -116,8 +117,9 @@ def class_kind(tag: Tag) -> str | None:
 class Cleaner:
     """Runs the passes over one tree and keeps the record of what went."""
 
-    def __init__(self, soup: BeautifulSoup, protected: Iterable[Tag] = ()) -> None:
-        self.soup = soup
+    def __init__(self, doc: Document, protected: Iterable[Tag] = ()) -> None:
+        self.doc = doc
+        soup = doc.soup
         self.removed: list[Removal] = []
         self.protected = set(map(id, protected))
         self.total = _prose_chars(soup.body or soup) or 1
@@ -159,10 +161,10 @@ class Cleaner:
         return None
 
     def run(self) -> list[Removal]:
-        nodes = list(self.soup.descendants)
+        nodes = self.doc.nodes
         for node in nodes:
             if isinstance(node, Tag):
-                if _gone(node):
+                if is_gone(node):
                     continue
                 kind = self.tag_kind(node)
                 if kind is not None:
@@ -207,15 +209,6 @@ def _prose_chars(tag: Tag) -> int:
     return len(tag.get_text()) - linked
 
 
-def _gone(tag: Tag) -> bool:
-    """True once a tag (or an ancestor) was decomposed.
-
-    Read from the instance dict: ``Tag.decomposed`` falls back on ``Tag.__getattr__``, which
-    searches the whole subtree for a child tag of that name.
-    """
-    return bool(tag.__dict__.get("_decomposed"))
-
-
 def _is_hidden(tag: Tag) -> bool:
     if tag.has_attr("hidden"):
         return True
@@ -256,6 +249,6 @@ def _is_teaser_box(box: Tag) -> bool:
     return len(prose) < 2
 
 
-def clean(soup: BeautifulSoup, protected: Iterable[Tag] = ()) -> list[Removal]:
+def clean(doc: Document, protected: Iterable[Tag] = ()) -> list[Removal]:
     """Remove boilerplate from the tree in place; return what was removed."""
-    return Cleaner(soup, protected).run()
+    return Cleaner(doc, protected).run()

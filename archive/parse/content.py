@@ -7,9 +7,10 @@ article body, joined by those of its siblings that score nearly as well.
 
 import re
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import NavigableString, Tag
 
 from archive.parse.clean import class_kind, link_density
+from archive.parse.soup import Document
 
 # Elements whose text votes, and the least text (in characters) that counts as running text.
 PARAGRAPHS = ("p", "pre", "td", "blockquote")
@@ -24,6 +25,8 @@ MIN_PARAGRAPH = 25
 # Candidates scoring at least this share of the best are rivals; this many rivals under one
 # ancestor make that ancestor the body.
 ALTERNATIVE_SHARE = 0.75
+# Only this many candidates, best raw score first, are ranked with their link density.
+MAX_RANKED = 40
 MIN_RIVALS = 3
 # Class and id words that make an element likelier (or not) to be the article body.
 _POSITIVE = re.compile(
@@ -61,12 +64,17 @@ def _direct_text(tag: Tag) -> str:
     for child in tag.children:
         if isinstance(child, NavigableString):
             parts.append(str(child))
-        elif isinstance(child, Tag) and child.name in INLINE:
+        elif isinstance(child, Tag) and child.name in INLINE and _flat(child):
             parts.append(child.get_text())
     return "".join(parts)
 
 
-def score_candidates(root: Tag) -> dict[int, tuple[Tag, float]]:
+def _flat(tag: Tag) -> bool:
+    """True for an inline element without block children (a <span> wrapping a <div> is no text)."""
+    return not any(isinstance(c, Tag) and c.name not in INLINE for c in tag.children)
+
+
+def score_candidates(voters: list[Tag]) -> dict[int, tuple[Tag, float]]:
     """Every element that holds paragraphs, with its score (before link discount).
 
     A <p> votes for its parent and ancestors; a container with running text of its own (text
@@ -74,7 +82,7 @@ def score_candidates(root: Tag) -> dict[int, tuple[Tag, float]]:
     were wrapped in a <p>.
     """
     scores: dict[int, tuple[Tag, float]] = {}
-    for para in root.find_all(SCORED):
+    for para in voters:
         if para.name in PARAGRAPHS:
             text, first = para.get_text(), para.parent
         else:
@@ -98,7 +106,9 @@ def score_candidates(root: Tag) -> dict[int, tuple[Tag, float]]:
 
 def _ranked(scores: dict[int, tuple[Tag, float]]) -> list[tuple[Tag, float]]:
     """Candidates by final score (link text discounted), best first."""
-    ranked = [(tag, score * (1 - link_density(tag))) for tag, score in scores.values()]
+    # Link density costs a walk of each subtree: only the best raw scores need it.
+    best_raw = sorted(scores.values(), key=lambda pair: pair[1], reverse=True)[:MAX_RANKED]
+    ranked = [(tag, score * (1 - link_density(tag))) for tag, score in best_raw]
     ranked.sort(key=lambda pair: pair[1], reverse=True)
     return ranked
 
@@ -152,10 +162,9 @@ def _sibling_fits(sibling: Tag, scores: dict[int, tuple[Tag, float]], floor: flo
     return (len(text) > 80 and density < 0.25) or (density == 0 and text.endswith("."))
 
 
-def main_content(soup: BeautifulSoup) -> list[Tag]:
+def main_content(doc: Document) -> list[Tag]:
     """The elements that together hold the article body, in document order."""
-    root = soup.body or soup
-    scores = score_candidates(root)
+    scores = score_candidates(doc.tags(*SCORED))
     ranked = _ranked(scores)
     if not ranked:
         return []

@@ -6,9 +6,10 @@ so that once the main content is chosen we can ask: is there running text here t
 teaser summary?
 """
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import Tag
 
 from archive.parse.clean import link_density
+from archive.parse.soup import Document
 from archive.parse.text import reading_words
 
 DEK_MARK = "data-archive-dek"
@@ -40,11 +41,11 @@ def _card_of(heading: Tag) -> Tag | None:
     return None
 
 
-def mark_teasers(soup: BeautifulSoup) -> int:
+def mark_teasers(doc: Document) -> int:
     """Mark the summary paragraphs of teaser cards; return how many cards there are."""
     cards = 0
     seen: set[int] = set()
-    for heading in soup.find_all(HEADINGS):
+    for heading in doc.tags(*HEADINGS):
         if not _is_headline_link(heading):
             continue
         card = _card_of(heading)

@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import Tag
 
 from archive.parse.authors import authors
 from archive.parse.dates import date_from_url, normalize_date
+from archive.parse.soup import Document
 from archive.parse.text import clean_inline
 
 log = logging.getLogger(__name__)
@@ -49,14 +50,15 @@ class Metadata:
 class Sources:
     """The page's metadata sources, indexed once: JSON-LD objects and <meta> values by key."""
 
-    def __init__(self, soup: BeautifulSoup, json_ld: list[str], url: str | None) -> None:
-        self.soup = soup
+    def __init__(self, doc: Document, url: str | None) -> None:
+        self.doc = doc
+        json_ld = doc.json_ld
         self.url = url
         self.objects = _json_ld_objects(json_ld)
         self.by_id = {o["@id"]: o for o in self.objects if isinstance(o.get("@id"), str)}
         self.article = next((o for o in self.objects if _is_article(o)), None)
         self.meta: dict[str, list[str]] = {}
-        for tag in soup.find_all("meta"):
+        for tag in doc.tags("meta"):
             key = tag.get("property") or tag.get("name") or tag.get("itemprop")
             key = key or tag.get("http-equiv")
             value = tag.get("content")
@@ -146,20 +148,16 @@ def title(src: Sources, site: str | None) -> str | None:
     found = (
         _name(src.ld("headline"))
         or src.first("og:title", "twitter:title", "title", "dc.title", "headline")
-        or _page_heading(src.soup)
-        or _page_title(src.soup)
+        or _first_text(src.doc, "h1")
+        or _first_text(src.doc, "title")
     )
     return _strip_site(found, site) if found else None
 
 
-def _page_heading(soup: BeautifulSoup) -> str | None:
-    h1 = soup.find("h1")
-    return clean_inline(h1.get_text(" ")) or None if h1 else None
-
-
-def _page_title(soup: BeautifulSoup) -> str | None:
-    tag = soup.find("title")
-    return clean_inline(tag.get_text()) or None if tag else None
+def _first_text(doc: Document, name: str) -> str | None:
+    """The text of the page's first element of this name (its <h1>, its <title>)."""
+    tags = doc.tags(name)
+    return clean_inline(tags[0].get_text(" ")) or None if tags else None
 
 
 def _strip_site(text: str, site: str | None) -> str:
@@ -186,9 +184,14 @@ def image(src: Sources) -> str | None:
     return urljoin(src.url, found) if found and src.url else found
 
 
+def _rel(tag: Tag) -> list[str]:
+    rel = tag.get("rel")
+    return [r.lower() for r in rel] if isinstance(rel, list) else str(rel or "").lower().split()
+
+
 def canonical_url(src: Sources) -> str | None:
-    link = src.soup.find("link", rel="canonical", href=True)
-    found = link["href"].strip() if isinstance(link, Tag) else None
+    links = [t for t in src.doc.tags("link") if "canonical" in _rel(t) and t.get("href")]
+    found = str(links[0]["href"]).strip() if links else None
     found = found or src.first("og:url") or _url_of(src.ld("mainEntityOfPage"))
     if not found:
         return None
@@ -196,8 +199,8 @@ def canonical_url(src: Sources) -> str | None:
 
 
 def language(src: Sources) -> str | None:
-    html = src.soup.find("html")
-    lang = html.get("lang") or html.get("xml:lang") if isinstance(html, Tag) else None
+    htmls = src.doc.tags("html")
+    lang = htmls[0].get("lang") or htmls[0].get("xml:lang") if htmls else None
     lang = lang or src.first("content-language", "og:locale", "dc.language", "language")
     lang = lang or (src.ld("inLanguage") if isinstance(src.ld("inLanguage"), str) else None)
     if not isinstance(lang, str):
@@ -236,7 +239,7 @@ def published_at(src: Sources) -> str | None:
         or _meta_date(src, "article:published_time", "og:published_time", "datepublished",
                       "pubdate", "publishdate", "publish-date", "date", "dc.date",
                       "dc.date.issued", "dcterms.created", "parsely-pub-date", "sailthru.date")
-        or _time_element(src.soup)
+        or _time_element(src.doc)
         or date_from_url(src.url)
     )  # fmt: skip
 
@@ -257,21 +260,21 @@ def _meta_date(src: Sources, *keys: str) -> str | None:
     return None
 
 
-def _time_element(soup: BeautifulSoup) -> str | None:
-    for tag in soup.find_all("time", limit=5):
+def _time_element(doc: Document) -> str | None:
+    for tag in doc.tags("time")[:5]:
         found = normalize_date(tag.get("datetime")) or normalize_date(tag.get_text())
         if found:
             return found
     return None
 
 
-def read_metadata(soup: BeautifulSoup, json_ld: list[str], url: str | None) -> Metadata:
+def read_metadata(doc: Document, url: str | None) -> Metadata:
     """Every metadata field of the page, each from the first source that gives it."""
-    src = Sources(soup, json_ld, url)
+    src = Sources(doc, url)
     site = site_name(src)
     return Metadata(
         title=title(src, site),
-        authors=authors(src.ld("author"), src.meta, soup, site),
+        authors=authors(src.ld("author"), src.meta, doc, site),
         published_at=published_at(src),
         modified_at=modified_at(src),
         site_name=site,

@@ -8,9 +8,9 @@ styles, SVG, comments, templates), and JSON-LD blocks are kept aside for the met
 
 import codecs
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, PageElement, Tag
 
 from archive.errors import NotHTMLError
 
@@ -29,9 +29,7 @@ _MAGIC = (
 )
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _TAG = re.compile(r"<\s*(?:!doctype|html|head|body|p|div|title|meta|article|span|a)\b", re.I)
-_PRUNE_OPEN = re.compile(
-    r"<(script|style|svg|noscript|template|math|select|iframe)\b|<!--", re.I
-)
+_PRUNE_OPEN = re.compile(r"<(script|style|svg|noscript|template|math|select|iframe)\b|<!--", re.I)
 # Block-level tags: whitespace beside them never separates words, so it can go before parsing
 # (it would be a third of the tree's nodes). Whitespace between inline tags stays.
 _BLOCK = (
@@ -46,12 +44,46 @@ _LINKS = re.compile(r"<link\b(?![^>]*canonical)[^>]*>", re.I)
 _JSON_LD = re.compile(r"""type\s*=\s*["']?application/ld\+json""", re.I)
 
 
+# Tags the passes look up by name, indexed in the one walk that follows the parse.
+INDEXED = {
+    "html", "body", "title", "meta", "link", "h1", "h2", "h3", "h4", "time", "p", "pre", "td",
+    "blockquote", "div", "section", "article", "main", "font", "center", "figure",
+}  # fmt: skip
+
+
 @dataclass
 class Document:
-    """A parsed page: the tree and the JSON-LD texts found in its scripts."""
+    """A parsed page: the tree, every node in document order, tags by name, and JSON-LD."""
 
     soup: BeautifulSoup
     json_ld: list[str]
+    nodes: list[PageElement] = field(default_factory=list)
+    by_name: dict[str, list[Tag]] = field(default_factory=dict)
+
+    def tags(self, *names: str) -> list[Tag]:
+        """Indexed tags with these names, in document order, leaving out removed ones."""
+        if len(names) == 1:
+            return [t for t in self.by_name.get(names[0], []) if not is_gone(t)]
+        wanted = set(names)
+        return [n for n in self.nodes if isinstance(n, Tag) and n.name in wanted and not is_gone(n)]
+
+
+def is_gone(tag: PageElement) -> bool:
+    """True once a node (or an ancestor) was decomposed.
+
+    Read from the instance dict: ``Tag.decomposed`` falls back on ``Tag.__getattr__``, which
+    searches the whole subtree for a child tag of that name.
+    """
+    return bool(tag.__dict__.get("_decomposed"))
+
+
+def _index(soup: BeautifulSoup) -> tuple[list[PageElement], dict[str, list[Tag]]]:
+    nodes = list(soup.descendants)
+    by_name: dict[str, list[Tag]] = {}
+    for node in nodes:
+        if isinstance(node, Tag) and node.name in INDEXED:
+            by_name.setdefault(node.name, []).append(node)
+    return nodes, by_name
 
 
 def decode(data: bytes) -> str:
@@ -140,6 +172,7 @@ def parse(html: str | bytes) -> Document:
     if len(pruned) > MAX_CHARS:
         pruned = pruned[:MAX_CHARS]
     soup = BeautifulSoup(pruned, "lxml")
-    if soup.find("body") is None and soup.find("html") is None:
+    nodes, by_name = _index(soup)
+    if not by_name.get("body") and not by_name.get("html"):
         raise NotHTMLError("not HTML: no document could be parsed")
-    return Document(soup=soup, json_ld=json_ld)
+    return Document(soup=soup, json_ld=json_ld, nodes=nodes, by_name=by_name)
