@@ -4,6 +4,7 @@ The selectors and patterns each pass uses sit at the top of this file, beside th
 them. All passes run from one walk over the tree (``clean``), so a page costs one traversal.
 """
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -75,18 +76,15 @@ _TEXT_TAGS = {"p", "h1", "h2", "h3", "h4", "li", "span"}
 _TEXT_KINDS = {"byline", "article meta", "hidden", "ad", "share bar", "newsletter sign-up"}
 
 
-def _words(tag: Tag) -> set[str]:
-    values: list[str] = []
-    for attr in ("class", "id"):
-        value = tag.get(attr)
-        if isinstance(value, list):
-            values.extend(value)
-        elif isinstance(value, str):
-            values.append(value)
-    words: set[str] = set()
-    for value in values:
-        words.update(w for w in _SPLIT.split(value.lower()) if w)
-    return words
+def _names(tag: Tag) -> str:
+    """A tag's class and id as one lower-case string ("" for none)."""
+    attrs = tag.attrs
+    if not attrs:
+        return ""
+    value = attrs.get("class")
+    names = " ".join(value) if isinstance(value, list) else value or ""
+    ident = attrs.get("id")
+    return f"{names} {ident}".lower() if isinstance(ident, str) else names.lower()
 
 
 def _compile_words() -> list[tuple[str, frozenset[str], tuple[str, ...]]]:
@@ -103,9 +101,14 @@ _KINDS = _compile_words()
 
 def class_kind(tag: Tag) -> str | None:
     """The kind of boilerplate a tag's class or id names, if any (first kind listed wins)."""
-    words = _words(tag)
-    if not words:
-        return None
+    names = _names(tag)
+    return _kind_of_names(names) if names.strip() else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _kind_of_names(names: str) -> str | None:
+    # Cached: a page repeats the same few class strings hundreds of times.
+    words = {w for w in _SPLIT.split(names) if w}
     for kind, exact, prefixes in _KINDS:
         if not words.isdisjoint(exact):
             return kind
