@@ -138,8 +138,10 @@ class Cleaner:
         """True for an element holding much of the page's running text: never chrome."""
         if id(tag) in self.protected:
             return True
-        prose = _prose_chars(tag)
-        return prose > 0.4 * self.total and prose > 500
+        floor = max(500, 0.4 * self.total)
+        if len(tag.get_text()) <= floor:
+            return False  # cheap test first: all its text, links included, is too little
+        return _prose_chars(tag) > floor
 
     def tag_kind(self, tag: Tag) -> str | None:
         """Why a tag is boilerplate (the removal kind), or None to keep it."""
