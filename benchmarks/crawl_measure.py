@@ -1,0 +1,119 @@
+"""Measuring one crawl from outside: wall time, pages served, the process tree's memory.
+
+Used by ``benchmarks/crawl.py``. Memory is the summed RSS of the crawl process and all its
+descendants (extraction workers included), read from /proc every 0.2 s; progress is the
+benchmark site's count of article pages served (``/__served``).
+"""
+
+import json
+import os
+import statistics
+import subprocess
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SAMPLE_SECONDS = 0.2
+
+
+@dataclass
+class Run:
+    mode: str
+    seconds: float
+    pages: int
+    samples: list[tuple[float, int, int]] = field(default_factory=list)  # (t, served, rss)
+    returncode: int = 0
+    note: str = ""
+    crawl_cpu: float = 0.0  # CPU seconds of the crawl process itself (not its workers)
+
+    @property
+    def rate(self) -> float:
+        return self.pages / self.seconds if self.seconds else 0.0
+
+    @property
+    def peak_mb(self) -> float:
+        return max((rss for _, _, rss in self.samples), default=0) / 2**20
+
+    def steady_rate(self) -> float:
+        """Pages per second between the 10% and 90% marks of the pages served."""
+        low, high = self._time_at(0.1 * self.pages), self._time_at(0.9 * self.pages)
+        if low is None or high is None or high <= low:
+            return 0.0
+        return 0.8 * self.pages / (high - low)
+
+    def _time_at(self, served: float) -> float | None:
+        return next((t for t, count, _ in self.samples if count >= served), None)
+
+    def rss_mb_at(self, served: int) -> float | None:
+        """The tree's median RSS over the samples within 250 pages of ``served``."""
+        near = [rss for _, count, rss in self.samples if abs(count - served) <= 250]
+        return statistics.median(near) / 2**20 if near else None
+
+
+def tree_rss(root: int) -> int:
+    """Summed resident memory (bytes) of ``root`` and all its descendants, from /proc."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    tree, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent]
+        tree.update(children)
+        frontier.extend(children)
+    return sum(_rss(pid) for pid in tree)
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User plus system CPU time of one process so far, from /proc/<pid>/stat."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _rss(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def served(base: str) -> int:
+    with urllib.request.urlopen(f"{base}/__served", timeout=5) as answer:
+        return int(json.load(answer)["served"])
+
+
+def measure(mode: str, command: list[str], cwd: Path, env: dict[str, str], base: str) -> Run:
+    """Run one crawl to the end, sampling its tree's memory and the site's served count."""
+    before = served(base)
+    started = time.monotonic()
+    process = subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    samples: list[tuple[float, int, int]] = []
+    stderr_lines: list[str] = []
+    reader = threading.Thread(target=lambda: stderr_lines.extend(process.stderr or []))
+    reader.start()
+    crawl_cpu = 0.0
+    while process.poll() is None:
+        samples.append((time.monotonic() - started, served(base) - before, tree_rss(process.pid)))
+        crawl_cpu = cpu_seconds(process.pid) or crawl_cpu
+        time.sleep(SAMPLE_SECONDS)
+    seconds = time.monotonic() - started
+    reader.join()
+    run = Run(mode, seconds, served(base) - before, samples, process.returncode)
+    run.crawl_cpu = crawl_cpu
+    if process.returncode != 0:
+        run.note = f"exit {process.returncode}: " + "".join(stderr_lines[-5:]).strip()[-300:]
+    return run
