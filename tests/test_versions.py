@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
+from archive.errors import StorageError
 from archive.records import Capture, Outcome
 from archive.store.migrations import MIGRATIONS
 from archive.store.rows import article_row, capture_row
@@ -254,3 +255,27 @@ def test_search_index_follows_page_versions(archive: ArchiveDB) -> None:
     assert archive.search("aqueduct") == []
     assert [hit["url"] for hit in archive.search("viaduct")] == [KEY]
     archive.db.execute("INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')")
+
+
+def test_a_batch_commits_once_and_each_write_stays_whole(
+    archive: ArchiveDB, tmp_path: Path
+) -> None:
+    other = "https://news.example.org/2026/03/ferry"
+    reader = sqlite3.connect(tmp_path / "archive.db")
+    with archive.batch():
+        archive.store(capture(), record())
+        # A write that fails halfway (no crawl 99: a foreign key) leaves none of its rows.
+        with pytest.raises(StorageError, match="FOREIGN KEY"):
+            archive.store(
+                capture(requested_url=other, final_url=other),
+                record(canonical_url=None),
+                crawl_id=99,
+            )
+        assert reader.execute("SELECT count(*) FROM captures").fetchone() == (0,)  # not yet
+    assert reader.execute("SELECT count(*) FROM captures").fetchone() == (1,)
+    assert reader.execute("SELECT count(*) FROM article_versions").fetchone() == (1,)
+    reader.close()
+    with pytest.raises(RuntimeError), archive.batch():
+        archive.store(capture(requested_url=other, final_url=other), record(canonical_url=None))
+        raise RuntimeError("the writer stops")
+    assert archive.db["captures"].count == 1  # the whole batch was rolled back

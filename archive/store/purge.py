@@ -177,6 +177,7 @@ def execute(archive: ArchiveDB, plan: PurgePlan) -> PurgePlan:
             _drop_site_dictionaries(archive, plan.site)
     if plan.takedown:
         _scrub(archive)
+        db.execute("PRAGMA secure_delete = OFF")  # back to SQLite's faster default
     return plan
 
 

@@ -55,6 +55,7 @@ class ArchiveDB:
         except sqlite3.Error as exc:
             raise StorageError(_reason(exc), subject=self.path) from exc
         self.db = Database(conn)
+        self._batch_depth = 0  # > 0 inside batch(): writes become savepoints of its transaction
         try:
             self._configure()
             self._migrate()
@@ -91,6 +92,17 @@ class ArchiveDB:
     @contextmanager
     def _transaction(self) -> Iterator[None]:
         conn = self.db.conn
+        if self._batch_depth:
+            # Inside batch(): a savepoint keeps this write all-or-nothing, the batch commits.
+            conn.execute("SAVEPOINT archive_write")
+            try:
+                yield
+            except BaseException:
+                conn.execute("ROLLBACK TO archive_write")
+                conn.execute("RELEASE archive_write")
+                raise
+            conn.execute("RELEASE archive_write")
+            return
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield
@@ -101,6 +113,22 @@ class ArchiveDB:
             if conn.in_transaction:
                 conn.rollback()
             raise
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group many writes (``store`` calls ...) into one transaction, committed at the end.
+
+        A commit costs about a millisecond, more than storing an article: bulk writers (an
+        import, a crawl's writer) store several hundred pages per batch. Each write inside
+        stays all-or-nothing on its own (a savepoint); an exception out of the block rolls
+        the whole batch back. Holds the write lock for the whole block: keep batches short.
+        """
+        with self._writing("a batch of writes"):
+            self._batch_depth += 1
+            try:
+                yield
+            finally:
+                self._batch_depth -= 1
 
     def close(self) -> None:
         self.db.close()
