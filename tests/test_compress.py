@@ -1,6 +1,7 @@
 """Body compression: every method round-trips, old zlib rows stay readable, per-site zstd
 dictionaries are trained only where they help, and the batch writer stores what store() does."""
 
+import dataclasses
 import random
 import zlib
 
@@ -127,6 +128,10 @@ def test_store_many_in_worker_processes_matches_store(tmp_path) -> None:
         assert list(many.db.query(query)) == list(one.db.query(query))
         query = "SELECT id, url, title, text, capture_id FROM articles ORDER BY id"
         assert list(many.db.query(query)) == list(one.db.query(query))
+        query = "SELECT * FROM article_versions ORDER BY id"
+        assert list(many.db.query(query)) == list(one.db.query(query))
+        query = "SELECT rowid, title FROM articles_fts ORDER BY rowid"
+        assert list(many.db.query(query)) == list(one.db.query(query))
         compressions = {r[0] for r in many.db.execute("SELECT compression FROM bodies")}
         assert compressions == {"zstd"}
 
@@ -145,3 +150,17 @@ def test_missing_dictionary_is_a_storage_error(tmp_path) -> None:
         )
         with pytest.raises(StorageError, match="zstd dictionary 9 is missing"):
             read_body(archive.db, "h")
+
+
+def test_a_bad_item_fails_its_batch_and_keeps_earlier_batches(tmp_path) -> None:
+    items = [site_capture("a.example", i, PAGE + str(i).encode()) for i in range(4)]
+    bad_capture, bad_record = site_capture("a.example", 9, PAGE)
+    items.append((dataclasses.replace(bad_capture, fetched_at="yesterday"), bad_record))
+    with ArchiveDB(tmp_path / "a.db") as archive:
+        stored = []
+        with pytest.raises(StorageError, match="not an ISO 8601 timestamp: 'yesterday'"):
+            for result in store_many(archive, items, workers=0, batch_size=2):
+                stored.append(result.capture_id)
+        assert stored == [1, 2, 3, 4]
+        assert archive.db["captures"].count == 4
+        assert archive.db["articles"].count == 4

@@ -1,0 +1,267 @@
+#!/usr/bin/env python3
+"""Size and speed of the archive database against a plain sqlite-utils table, in one run.
+
+Usage::
+
+    python benchmarks/storage.py DATA_DIR [--sizes 10000,100000] [--workdir DIR]
+                                          [--workers 2] [--keep]
+
+DATA_DIR is the AEB data (``html/*.html.gz``). For each size, two databases are built from
+the same records (``benchmarks/storage_corpus.py``: distinct copies of the real pages):
+
+- ``archive``: ``ArchiveDB`` through ``archive.store.batch.store_many``: bodies hashed and
+  zstd-packed in ``--workers`` processes (per-site dictionaries trained as sites grow), rows,
+  versions and the FTS index written by one writer;
+- ``plain``: sqlite-utils ``insert_all`` (what ``sqlite-utils insert`` runs) of the same
+  records with the raw HTML in a column: no compression, no dedup, the same FTS5 index with
+  triggers.
+
+Measured: database bytes per article against raw HTML bytes per article; insert rate, both for
+the writer alone (time inside each batch's write transaction and dictionary training: what a
+crawl waits for, as its extraction workers pack bodies) and end to end (wall time less the time
+spent making the copies); FTS query time (median and 95th percentile over a fixed query list,
+each query ``REPEATS`` times, ranked, 20 hits with a snippet); export time (``archive export``
+to JSONL against ``sqlite-utils rows --nl`` of the same columns, both to /dev/null).
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlite_utils import Database
+
+from archive.store import batch
+from archive.store.rows import article_row
+from archive.store.storage import ArchiveDB
+from benchmarks.storage_corpus import copies, load_templates
+
+QUERIES = [
+    "the", "said", "government", "police", "market", "new york", "election", "water",
+    "football", "president", "climate", "music", '"prime minister"', "econom*",
+    "city council", "health", "technology", "film", "court", "zzzzunlikely",
+]  # fmt: skip
+REPEATS = 5
+SNIPPET_SQL = (
+    "SELECT a.id, a.title, snippet(articles_fts, 1, '[', ']', '…', 16) AS snippet"
+    " FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
+    " WHERE articles_fts MATCH ? ORDER BY rank LIMIT 20"
+)
+# The same search ordered by FTS5's hidden rank column (weights given by ``rank MATCH``), so
+# FTS5 sorts and stops at the limit and makes 20 snippets, not one per match.
+TOP_K_SQL = (
+    "SELECT a.id, a.url, a.title, a.site, a.site_name, a.authors, a.published_at,"
+    " a.first_seen_at, a.last_seen_at, hits.snippet, hits.rank FROM ("
+    " SELECT rowid, rank, snippet(articles_fts, 1, '[', ']', '…', 16) AS snippet"
+    " FROM articles_fts WHERE articles_fts MATCH ? AND rank MATCH 'bm25(10.0, 1.0)'"
+    " ORDER BY rank LIMIT 20) hits JOIN articles a ON a.id = hits.rowid ORDER BY hits.rank"
+)
+EXPORT_COLUMNS = ["id", "url", "title", "authors", "published_at", "site", "text", "tags"]
+
+
+class Timed:
+    """Wraps an iterator and a callable, summing the seconds spent inside each."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.raw_bytes = 0
+
+    def items(self, source: Iterator[tuple]) -> Iterator[tuple]:
+        while True:
+            start = time.perf_counter()
+            try:
+                item = next(source)
+            except StopIteration:
+                return
+            self.seconds += time.perf_counter() - start
+            self.raw_bytes += len(item[0].body)
+            yield item
+
+    def call(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.seconds += time.perf_counter() - start
+
+        return timed
+
+
+def file_size(path: Path) -> int:
+    db = Database(path)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    return path.stat().st_size
+
+
+def build_archive(path: Path, items: Iterator[tuple], workers: int) -> dict[str, Any]:
+    making, writing = Timed(), Timed()
+    start = time.perf_counter()
+    archive = ArchiveDB(path)
+    # The writer's work: each batch's transaction, and dictionary training.
+    originals = batch._write, batch.train_sites
+    batch._write = writing.call(batch._write)
+    batch.train_sites = writing.call(batch.train_sites)
+    try:
+        count = sum(1 for _ in batch.store_many(archive, making.items(items), workers=workers))
+    finally:
+        batch._write, batch.train_sites = originals
+    wall = time.perf_counter() - start
+    bodies = archive.db.execute("SELECT sum(length(data)) FROM bodies").fetchone()[0]
+    dictionaries = archive.db["zstd_dictionaries"].count
+    archive.close()
+    return {
+        "count": count,
+        "raw": making.raw_bytes,
+        "writer_rate": count / writing.seconds,
+        "rate": count / (wall - making.seconds),
+        "bodies": bodies,
+        "dictionaries": dictionaries,
+    }
+
+
+def plain_rows(items: Iterator[tuple]) -> Iterator[dict[str, Any]]:
+    for capture, record in items:
+        row = article_row(capture, record, capture.fetched_at, "bench")
+        row["html"] = capture.body.decode("utf-8")
+        yield row
+
+
+def build_plain(path: Path, items: Iterator[tuple]) -> dict[str, Any]:
+    making = Timed()
+    start = time.perf_counter()
+    db = Database(path)
+    rows = plain_rows(making.items(items))
+    first = next(rows)
+    db["articles"].insert(first, pk="id")
+    db["articles"].enable_fts(["title", "text"], create_triggers=True)
+    db["articles"].insert_all(rows, batch_size=200)
+    count = db["articles"].count
+    db.close()
+    wall = time.perf_counter() - start
+    rate = count / (wall - making.seconds)
+    return {"count": count, "raw": making.raw_bytes, "writer_rate": rate, "rate": rate}
+
+
+def fts_times(search: Callable[[str], Any]) -> tuple[float, float]:
+    timings = []
+    for _ in range(REPEATS):
+        for query in QUERIES:
+            start = time.perf_counter()
+            search(query)
+            timings.append((time.perf_counter() - start) * 1000)
+    timings.sort()
+    return statistics.median(timings), timings[int(0.95 * (len(timings) - 1))]
+
+
+def export_seconds(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def measure_archive(path: Path) -> dict[str, Any]:
+    with ArchiveDB(path) as archive:
+        median, p95 = fts_times(lambda q: archive.search(q, limit=20))
+        top_k = fts_times(lambda q: archive.db.execute(TOP_K_SQL, [fts_phrase(q)]).fetchall())
+    archive_cli = [sys.executable, "-m", "archive", "export", "--db", str(path)]
+    return {
+        "fts_median": median,
+        "fts_p95": p95,
+        "top_k_median": top_k[0],
+        "top_k_p95": top_k[1],
+        "export": export_seconds(archive_cli),
+    }
+
+
+def measure_plain(path: Path) -> dict[str, Any]:
+    db = Database(path)
+    median, p95 = fts_times(lambda q: db.execute(SNIPPET_SQL, [fts_phrase(q)]).fetchall())
+    db.close()
+    columns = [arg for column in EXPORT_COLUMNS for arg in ("-c", column)]
+    command = [sys.executable, "-m", "sqlite_utils", "rows", str(path), "articles", "--nl"]
+    return {"fts_median": median, "fts_p95": p95, "export": export_seconds(command + columns)}
+
+
+def fts_phrase(query: str) -> str:
+    from archive.store.reading import fts_query
+
+    return fts_query(query)  # the same quoting as the archive's search, for a fair match
+
+
+def run_size(size: int, args: argparse.Namespace, templates: list, pool: list) -> list[dict]:
+    results = []
+    for kind in ("archive", "plain"):
+        path = args.workdir / f"{kind}-{size}.db"
+        for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            leftover.unlink(missing_ok=True)
+        items = copies(size, templates, pool)
+        print(f"building {kind} with {size} articles ...", file=sys.stderr, flush=True)
+        if kind == "archive":
+            built = build_archive(path, items, args.workers)
+            built.update(measure_archive(path))
+        else:
+            built = build_plain(path, items)
+            built.update(measure_plain(path))
+        built.update(kind=kind, size=size, db=file_size(path))
+        results.append(built)
+        if not args.keep:
+            path.unlink()
+    return results
+
+
+def format_table(results: list[dict]) -> str:
+    header = (
+        "| articles | database | DB bytes/article | raw HTML bytes/article | DB / raw HTML |"
+        " insert/s writer | insert/s end to end | FTS median ms | FTS p95 ms | export s |"
+    )
+    lines = [header, "|" + "---|" * 10]
+    for r in results:
+        lines.append(
+            f"| {r['size']:,} | {r['kind']} | {r['db'] / r['count']:,.0f} |"
+            f" {r['raw'] / r['count']:,.0f} | {r['db'] / r['raw']:.3f} |"
+            f" {r['writer_rate']:,.0f} | {r['rate']:,.0f} | {r['fts_median']:.2f} |"
+            f" {r['fts_p95']:.2f} | {r['export']:.1f} |"
+        )
+    for r in results:
+        if r["kind"] == "archive":
+            lines.append(
+                f"\n{r['size']:,} articles: bodies alone {r['bodies'] / r['raw']:.3f} x raw HTML,"
+                f" {r['dictionaries']} zstd dictionaries; FTS ordered by the hidden rank"
+                f" column: median {r['top_k_median']:.2f} ms, p95 {r['top_k_p95']:.2f} ms"
+            )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("data_dir", type=Path)
+    parser.add_argument("--sizes", default="10000,100000", help="comma-separated sizes")
+    parser.add_argument("--workdir", type=Path, default=Path("bench-storage"))
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--keep", action="store_true", help="keep the databases")
+    args = parser.parse_args()
+    if not (args.data_dir / "html").is_dir():
+        print(f"no {args.data_dir / 'html'} folder", file=sys.stderr)
+        return 2
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    templates, pool = load_templates(args.data_dir)
+    print(f"{len(templates)} template pages, {len(pool):,} pool words", file=sys.stderr)
+    results = []
+    for size in (int(s) for s in args.sizes.split(",")):
+        results.extend(run_size(size, args, templates, pool))
+        print(format_table(results), file=sys.stderr, flush=True)
+    print(format_table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
