@@ -250,6 +250,28 @@ def test_purge_asks_on_a_terminal_and_no_keeps_everything(db_path: str) -> None:
     assert counts(db_path)[0] == 3
 
 
+def test_diff_is_coloured_on_a_terminal_and_history_says_gone(db_path: str) -> None:
+    out = run_on_terminal(["diff", A, "--db", db_path], answer=b"")
+    assert "\x1b[31m\x1b[22m-Work starts in May.\x1b[0m" in out  # red removal
+    assert "\x1b[32m\x1b[22m+Work starts in June.\x1b[0m" in out  # green addition
+    with ArchiveDB(db_path) as db:
+        db.store(
+            capture(
+                requested_url=A,
+                final_url=A,
+                fetched_at="2026-03-05T00:00:00+00:00",
+                status=410,
+                outcome="http-error",
+                error="HTTP 410",
+                body=None,
+            )
+        )
+    code, out, _ = run("history", A, "--db", db_path)
+    assert code == 0
+    assert out.splitlines()[2] == "gone since 2026-03-05T00:00:00+00:00 (HTTP 410)"
+    assert len(out.splitlines()) == 7  # the versions stay
+
+
 def run_on_terminal(args: list[str], answer: bytes) -> str:
     """Run `archive ARGS` with a pseudo-terminal as stdin and stdout; type ``answer``."""
     master, slave = pty.openpty()
