@@ -63,7 +63,10 @@ BOX_HEADING = re.compile(
     r"you (may|might) (also )?(like|enjoy)|read (more|next|also)|most (read|popular|viewed)|"
     r"also read|see also|what to read next|further reading|don'?t miss|editor'?s picks|"
     r"mehr zum thema|lesen sie auch|das könnte sie auch interessieren|más noticias|"
-    r"te puede interesar|lire aussi|à lire aussi|leia também|leggi anche)\s*[:.»›>]?\s*$",
+    r"te puede interesar|lire aussi|à lire aussi|leia também|leggi anche|veja também|"
+    r"você (pode|também pode) gostar|leia mais|notícias relacionadas|artigos relacionados|"
+    r"relacionad[oa]s|vous aimerez aussi|ähnliche artikel|weitere artikel|"
+    r"noticias relacionadas|te recomendamos)\s*[:.»›>…]*\s*$",
     re.I,
 )
 BOX_KIND = {"latest": "latest-from footer", "more": "latest-from footer"}
