@@ -24,7 +24,8 @@ BLOCK_TAGS = {
 # Elements whose text is never body text: captions go to images, the headline to the title.
 SKIP_TAGS = {"figcaption", "h1", "img", "picture", "source", "button", "select", "option"}
 HEADINGS = {"h2", "h3", "h4", "h5", "h6"}
-_CAPTION_CLASS = re.compile(r"(^|[-_ ])(caption|credit|photo-credit|image-credit)s?($|[-_ ])", re.I)
+# Class names of captions and credits ("caption", "newsCaption", "image-credit").
+_CAPTION_CLASS = re.compile(r"caption|credit", re.I)
 
 
 @dataclass
@@ -121,7 +122,7 @@ SHORT_LINE = 12
 def trim_chrome(blocks: list[Block]) -> list[Block]:
     """Drop share-button lines, "Updated at ..." lines, short date-and-time lines before the
     body's first sentence, and headings and short lines of links after its last."""
-    kept = [b for b in blocks if not _is_share_line(b) and not _is_date_line(b)]
+    kept = [b for b in blocks if not (_is_share_line(b) or _is_date_line(b) or _is_noise_line(b))]
     start = 0
     while start < len(kept) and _is_lead_chrome(kept[start]):
         start += 1
@@ -139,6 +140,19 @@ def _words(block: Block) -> int:
 
 def _is_share_line(block: Block) -> bool:
     return _words(block) <= SHORT_LINE and bool(SHARE_LINE.match(block.text))
+
+
+# Lines left by galleries and embeds.
+NOISE_LINE = re.compile(
+    r"^((image|photo|picture|slide|foto|bild)\s*\d+\s*(of|/|von|de|di)\s*\d+|"
+    r"this (slideshow|video|content|embed) requires javascript\.?|"
+    r"(click|tap) (here )?to (enlarge|expand|play)\.?)$",
+    re.I,
+)
+
+
+def _is_noise_line(block: Block) -> bool:
+    return bool(NOISE_LINE.match(block.text))
 
 
 def _is_date_line(block: Block) -> bool:

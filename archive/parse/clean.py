@@ -66,7 +66,9 @@ BOX_HEADING = re.compile(
     r"te puede interesar|lire aussi|à lire aussi|leia também|leggi anche|veja também|"
     r"você (pode|também pode) gostar|leia mais|notícias relacionadas|artigos relacionados|"
     r"relacionad[oa]s|vous aimerez aussi|ähnliche artikel|weitere artikel|"
-    r"noticias relacionadas|te recomendamos)\s*[:.»›>…]*\s*$",
+    r"noticias relacionadas|te recomendamos|читайте также|смотрите также|похожие статьи|"
+    r"самые популярные( \w+)?|популярное|другие новости|関連記事|相关文章|관련기사)"
+    r"\s*[:.»›>…]*\s*$",
     re.I,
 )
 BOX_KIND = {"latest": "latest-from footer", "more": "latest-from footer"}

@@ -35,7 +35,7 @@ _PRUNE_OPEN = re.compile(r"<(script|style|svg|noscript|template|math|select|ifra
 _BLOCK = (
     r"div|p|li|ul|ol|dl|dt|dd|section|article|aside|header|footer|nav|main|h[1-6]|table|"
     r"thead|tbody|tfoot|tr|td|th|meta|link|title|head|body|html|br|hr|form|figure|"
-    r"figcaption|blockquote|option|input|button|label|img|picture|source"
+    r"figcaption|blockquote|option"
 )
 _SPACE_BEFORE_BLOCK = re.compile(rf">\s+(?=</?(?:{_BLOCK})\b)", re.I)
 _SPACE_AFTER_BLOCK = re.compile(rf"(</?(?:{_BLOCK})\b[^<>]*>)\s+(?=<)", re.I)
