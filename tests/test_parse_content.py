@@ -104,6 +104,10 @@ SENTENCE = "A full sentence of article text that runs on for well over twelve wo
         ([SENTENCE, "Read more about it"], [SENTENCE]),
         (["This is short.", SENTENCE], ["This is short.", SENTENCE]),
         (["In 2019, the team won.", SENTENCE], ["In 2019, the team won.", SENTENCE]),
+        (["Image 2 of 5", SENTENCE], [SENTENCE]),
+        (["This slideshow requires JavaScript.", SENTENCE], [SENTENCE]),
+        ([SENTENCE, "Like this story? Share it with a friend!", SENTENCE], [SENTENCE, SENTENCE]),
+        ([SENTENCE, "Tell us what YOU think...", "comments"], [SENTENCE]),
         (
             ["Share prices fell by a third on Monday.", SENTENCE],
             ["Share prices fell by a third on Monday.", SENTENCE],
@@ -115,3 +119,13 @@ def test_trim_chrome(lines: list[str], kept: list[str]) -> None:
     if lines[-1] == "Read more about it":
         blocks[-1].link_chars = len(lines[-1])
     assert [b.text for b in trim_chrome(blocks)] == kept
+
+
+def test_a_paragraph_that_is_one_link_is_a_teaser_not_prose() -> None:
+    teaser = Block("Column: Another story you may want to read", "p", link_chars=42)
+    listed = Block("A linked list item", "li", link_chars=18)
+    assert trim_chrome([Block(SENTENCE, "p"), teaser, listed, Block(SENTENCE, "p")]) == [
+        Block(SENTENCE, "p"),
+        listed,
+        Block(SENTENCE, "p"),
+    ]

@@ -122,7 +122,7 @@ SHORT_LINE = 12
 def trim_chrome(blocks: list[Block]) -> list[Block]:
     """Drop share-button lines, "Updated at ..." lines, short date-and-time lines before the
     body's first sentence, and headings and short lines of links after its last."""
-    kept = [b for b in blocks if not (_is_share_line(b) or _is_date_line(b) or _is_noise_line(b))]
+    kept = [b for b in blocks if not _is_chrome_line(b)]
     start = 0
     while start < len(kept) and _is_lead_chrome(kept[start]):
         start += 1
@@ -132,6 +132,38 @@ def trim_chrome(blocks: list[Block]) -> list[Block]:
     while kept and (kept[-1].is_heading or _is_link_line(kept[-1])):
         kept.pop()
     return kept
+
+
+def _is_chrome_line(block: Block) -> bool:
+    return (
+        _is_share_line(block)
+        or _is_date_line(block)
+        or _is_noise_line(block)
+        or _is_teaser_link(block)
+        or _is_call_to_action(block)
+    )
+
+
+def _is_teaser_link(block: Block) -> bool:
+    """A paragraph that is one link and nothing else ("Column: Another story ...")."""
+    return (
+        block.tag in ("p", "div")
+        and block.link_chars > 0.95 * len(block.text)
+        and _words(block) < 20
+    )
+
+
+# Calls to action that end or interrupt a body ("Like this story? Share it with a friend!").
+CALL_TO_ACTION = re.compile(
+    r"^(like this (story|article)\?.*|share (it|this)( story| article)? with .*|"
+    r"tell us what you think.*|(leave|post|add|write) a comment.*|\d* ?comments?|"
+    r"(click|tap) here to .*|follow us on .*|sign up (for|to) .*newsletter.*)$",
+    re.I,
+)
+
+
+def _is_call_to_action(block: Block) -> bool:
+    return _words(block) <= SHORT_LINE and bool(CALL_TO_ACTION.match(block.text))
 
 
 def _words(block: Block) -> int:
