@@ -28,12 +28,12 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
+from sqlite_utils import Database
 
 from archive.errors import ArchiveError, StorageError
 from archive.store import frontier
 from archive.store.compress import body_hash
 from archive.store.frontier import LastCapture
-from archive.store.storage import ArchiveDB
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ class IncrementalMiddleware:
         self.only_new = settings.getbool("ARCHIVE_ONLY_NEW")
         self.resume = settings.getbool("ARCHIVE_RESUME")
         self.now = _clock(settings.get("ARCHIVE_NOW") or "")
-        self.archive: ArchiveDB | None = None
+        self.archive: Database | None = None  # read-only: the store pipeline writes
         self.done: set[str] = set()
         self.fetched = 0
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
@@ -82,7 +82,8 @@ class IncrementalMiddleware:
         return cls(crawler)
 
     def spider_opened(self, spider: Spider) -> None:
-        self.archive = ArchiveDB(self.db_path)
+        # The store pipeline has created the file by now (pipelines open before this signal).
+        self.archive = frontier.open_reader(self.db_path)
         if self.resume:
             self._load_resume(spider)
 
@@ -90,8 +91,8 @@ class IncrementalMiddleware:
         assert self.archive is not None
         arguments = dict(getattr(spider, "arguments", {}))
         current = self.stats.get_value("archive/crawl_id")
-        chain = frontier.interrupted_chain(self.archive.db, spider.name, arguments, exclude=current)
-        self.done = frontier.done_in_crawls(self.archive.db, chain)
+        chain = frontier.interrupted_chain(self.archive, spider.name, arguments, exclude=current)
+        self.done = frontier.done_in_crawls(self.archive, chain)
         self.stats.set_value("archive/resumed_crawls", chain)
         if chain:
             logger.info("Resuming crawl %s: %d URLs already done", chain[0], len(self.done))
@@ -113,8 +114,8 @@ class IncrementalMiddleware:
         url = request.url
         if url in self.done:
             return self._replay_or_skip(request, role, "resumed", "done by the interrupted run")
-        last = frontier.last_capture(self.archive.db, url)
-        if role == PAGE and self.only_new and (last or frontier.has_seen(self.archive.db, url)):
+        last = frontier.last_capture(self.archive, url)
+        if role == PAGE and self.only_new and (last or frontier.has_seen(self.archive, url)):
             raise self._skip("seen", "archived before (--only-new)")
         if last is not None and self._fresh(last) and (role == PAGE or last.is_article):
             when = last.fetched_at
@@ -166,11 +167,11 @@ class IncrementalMiddleware:
 
     def _stored_response(self, request: Request) -> Response | None:
         assert self.archive is not None
-        last = frontier.last_capture(self.archive.db, request.url)
+        last = frontier.last_capture(self.archive, request.url)
         if last is None or last.body_hash is None:
             return None
         try:
-            body = self.archive.body(last.body_hash)
+            body = frontier.stored_body(self.archive, last.body_hash)
         except StorageError as error:
             logger.warning("Cannot replay %s from the archive: %s", request.url, error)
             return None

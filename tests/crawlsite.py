@@ -14,13 +14,18 @@ import contextlib
 import gzip
 import hashlib
 import json
+import os
 import socket
+import sqlite3
 import struct
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ARTICLE = (Path(__file__).parent / "crawl_pages" / "article.html").read_bytes()
 ARTICLE_PATH = b"/news/2024/03/flood-wall-vote.html"
@@ -39,6 +44,7 @@ class Page:
     reset: bool = False  # close the connection without answering
     stall_after: int | None = None  # send this many body bytes, then stall
     stall_seconds: float = 0.0
+    delay: float = 0.0  # seconds to wait before answering
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,7 @@ class Seen:
     path: str
     headers: dict[str, str]
     status: int
+    at: float  # time.monotonic() when the request arrived
 
 
 def article(slug: str, title: str) -> bytes:
@@ -155,6 +162,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         state = self.server.state
+        arrived = time.monotonic()
         page = state.pages.get(self.path) or state.pages.get(self.path.split("?")[0])
         with state.lock:
             number = state.counts.get(self.path, 0)
@@ -166,7 +174,9 @@ class _Handler(BaseHTTPRequestHandler):
         if page.etag and status == 200 and self.headers.get("If-None-Match") == tag:
             status = 304
         with state.lock:
-            state.seen.append(Seen(self.path, dict(self.headers.items()), status))
+            state.seen.append(Seen(self.path, dict(self.headers.items()), status, arrived))
+        if page.delay:
+            time.sleep(page.delay)
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self._answer(page, status, tag)
 
@@ -249,6 +259,9 @@ def news_site(server: SiteServer, articles: int = 6) -> list[str]:
     pages["/"] = Page(front("The Coastal Courier", ["/news/", "/sport/", *paths[:half]]))
     pages["/news/"] = Page(front("News", paths[half:]))
     pages["/sport/"] = Page(front("Sport", []))
+    # The pages the article template links to: fronts and an about page, not articles.
+    for extra in ("/weather/", "/privacy", "/news/2023/11/grant.html", "/news/2024/01/floods.html"):
+        pages[extra] = Page(front("More", []))
     pages["/feed.xml"] = Page(rss(base, paths), content_type="application/rss+xml")
     pages["/atom.xml"] = Page(atom(base, paths), content_type="application/atom+xml")
     pages["/feed.json"] = Page(json_feed(base, paths), content_type="application/feed+json")
@@ -264,3 +277,63 @@ def news_site(server: SiteServer, articles: int = 6) -> list[str]:
     pages["/robots.txt"] = Page(robots.encode(), content_type="text/plain", etag=False)
     server.pages.update(pages)
     return paths
+
+
+REPO = Path(__file__).resolve().parent.parent
+FAST = {
+    "AUTOTHROTTLE_ENABLED": "False",
+    "DOWNLOAD_DELAY": "0",
+    "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
+    "ARCHIVE_EXTRACT_PROCESSES": "0",
+    "RETRY_BACKOFF_BASE": "0.1",
+}
+
+
+def archive_command(*args: str, db: Path, **settings: str) -> list[str]:
+    """The command line of ``archive ARGS --db DB`` with politeness lifted for loopback."""
+    command = [sys.executable, "-m", "archive", *args, "--db", str(db)]
+    for name, value in {**FAST, **settings}.items():
+        command += ["-s", f"{name}={value}"]
+    return command
+
+
+def child_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ARCHIVE_")}
+    env["PYTHONPATH"] = str(REPO)
+    return env
+
+
+def run_archive(*args: str, db: Path, timeout: float = 60, **settings: str) -> "Run":
+    """Run ``archive ARGS`` in a subprocess (a crawl needs its own reactor)."""
+    result = subprocess.run(
+        archive_command(*args, db=db, **settings),
+        cwd=db.parent,
+        env=child_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    return Run(result.returncode, result.stdout, result.stderr)
+
+
+@dataclass(frozen=True)
+class Run:
+    status: int
+    stdout: str
+    stderr: str
+
+    def __str__(self) -> str:  # shown when an assertion on a run fails
+        return f"exit {self.status}\n--- stdout\n{self.stdout}\n--- stderr\n{self.stderr[-4000:]}"
+
+
+def rows(db: Path, sql: str, *params: object) -> list[tuple]:
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def outcomes(db: Path, crawl_id: int | None = None) -> dict[str, str]:
+    """Path of each requested URL -> its outcome (in one crawl, or the latest capture)."""
+    where = "WHERE crawl_id = ?" if crawl_id is not None else ""
+    params = (crawl_id,) if crawl_id is not None else ()
+    found = rows(db, f"SELECT requested_url, outcome FROM captures {where} ORDER BY id", *params)
+    return {urlsplit(url).path: outcome for url, outcome in found}

@@ -11,12 +11,17 @@ matches a capture that requested it or was served from it (after redirects).
 """
 
 import json
+import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlite_utils import Database
 
+from archive.errors import StorageError
 from archive.records import Outcome
+from archive.store import dictionaries
 
 # Outcomes that mean "the server answered with a page we kept": a later fetch can be skipped
 # or made conditional. Failures (HTTP errors, timeouts, robots.txt) never count: the next
@@ -24,6 +29,26 @@ from archive.records import Outcome
 ANSWERED = (Outcome.ARTICLE, Outcome.NOT_ARTICLE, Outcome.NOT_HTML, Outcome.UNCHANGED)
 _ANSWERED_SQL = ", ".join(f"'{outcome}'" for outcome in ANSWERED)
 _MATCHES_URL = "(requested_url = :url OR final_url = :url)"
+
+
+def open_reader(path: str) -> Database:
+    """A read-only connection to an existing archive, for a process that already writes it.
+
+    Not an ``ArchiveDB``: opening one checks the file's header with a plain ``open()``, and
+    closing any file descriptor on a database drops every POSIX lock this process holds on
+    it, so another process may then checkpoint and reset the WAL under our writer's feet
+    (its later commits vanish from other readers, and are lost on a kill).
+    """
+    uri = f"file:{quote(str(Path(path).resolve()))}?mode=ro"
+    try:
+        return Database(sqlite3.connect(uri, uri=True, timeout=10))
+    except sqlite3.Error as exc:
+        raise StorageError(f"cannot read the archive: {exc}", subject=path) from exc
+
+
+def stored_body(db: Database, body_hash: str) -> bytes:
+    """The raw bytes of a stored body, whatever packed it; raises ``StorageError``."""
+    return dictionaries.read_body(db, body_hash)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,195 @@
+"""Incremental crawls: a second run skips what is fresh, re-fetches conditionally after the
+refresh window, records unchanged pages without new versions, `--only-new`, `--refresh`, and
+`--resume` after Ctrl-C or SIGKILL. Real crawls in subprocesses against a loopback site; the
+clock is moved with ARCHIVE_NOW ("an hour later") instead of waiting."""
+
+import signal
+import sqlite3
+import subprocess
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.crawlsite import (
+    Page,
+    SiteServer,
+    archive_command,
+    article,
+    child_env,
+    front,
+    news_site,
+    outcomes,
+    rows,
+    rss,
+    run_archive,
+)
+
+pytestmark = pytest.mark.crawl
+
+STORIES = [f"/news/story-{n}.html" for n in range(1, 7)]
+
+
+def later(**delta: float) -> str:
+    return (datetime.now(UTC) + timedelta(**delta)).isoformat(timespec="seconds")
+
+
+def story_requests(server: SiteServer, since: int = 0) -> list[str]:
+    return [s.path for s in server.seen()[since:] if s.path.startswith("/news/story-")]
+
+
+@pytest.fixture
+def site() -> SiteServer:
+    with SiteServer() as server:
+        news_site(server)
+        yield server
+
+
+def test_an_hour_later_nothing_unchanged_is_fetched(site: SiteServer, tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    feed = site.url("/feed.xml")
+    assert run_archive("crawl", "feed", feed, db=db).status == 0
+    before = len(site.seen())
+    run = run_archive("crawl", "feed", feed, db=db, ARCHIVE_NOW=later(hours=1))
+    assert run.status == 0, run
+    assert story_requests(site, before) == []
+    # The feed itself is asked for again, conditionally, and has not changed.
+    (feed_request,) = [s for s in site.seen()[before:] if s.path == "/feed.xml"]
+    assert feed_request.headers.get("If-None-Match") and feed_request.status == 304
+    assert outcomes(db, crawl_id=2) == {"/feed.xml": "unchanged"}
+    assert "skipped: archived within the refresh window        6" in run.stdout
+    assert rows(db, "SELECT count(*) FROM articles") == [(6,)]
+
+
+def test_after_the_window_pages_are_refetched_conditionally(
+    site: SiteServer, tmp_path: Path
+) -> None:
+    site.pages["/news/story-1.html"].etag = False  # this server sends no validator here
+    db = tmp_path / "a.db"
+    feed = site.url("/feed.xml")
+    assert run_archive("crawl", "feed", feed, db=db).status == 0
+    before = len(site.seen())
+    run = run_archive("crawl", "feed", feed, db=db, ARCHIVE_NOW=later(days=2))
+    assert run.status == 0, run
+    again = [s for s in site.seen()[before:] if s.path.startswith("/news/story-")]
+    assert sorted(s.path for s in again) == sorted(STORIES)
+    by_path = {s.path: s for s in again}
+    assert "If-None-Match" not in by_path["/news/story-1.html"].headers
+    assert by_path["/news/story-1.html"].status == 200
+    assert all(by_path[p].status == 304 for p in STORIES[1:])
+    reasons = dict(
+        rows(db, "SELECT requested_url, error FROM captures WHERE crawl_id = 2 AND outcome = ?",
+             "unchanged")
+    )  # fmt: skip
+    assert reasons[site.url("/news/story-1.html")].startswith("same body as the capture of ")
+    assert reasons[site.url("/news/story-2.html")].endswith("(HTTP 304)")
+    assert len(reasons) == 7  # six stories and the feed
+    assert "unchanged" in run.stdout and "failed" not in run.stdout
+
+
+def test_a_changed_page_is_stored_again(site: SiteServer, tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    feed = site.url("/feed.xml")
+    assert run_archive("crawl", "feed", feed, db=db).status == 0
+    site.pages["/news/story-3.html"] = Page(article("story-3", "Story three, corrected"))
+    run = run_archive("crawl", "feed", feed, db=db, ARCHIVE_REFRESH_WINDOW="0")
+    assert run.status == 0, run
+    got = outcomes(db, crawl_id=2)
+    assert got.pop("/news/story-3.html") == "article"
+    assert set(got.values()) == {"unchanged"}
+    titles = rows(db, "SELECT title FROM articles WHERE url LIKE ?", "%story-3%")
+    assert titles == [("Story three, corrected",)]
+
+
+def test_only_new_fetches_urls_never_seen(site: SiteServer, tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    feed = site.url("/feed.xml")
+    assert run_archive("crawl", "feed", feed, db=db).status == 0
+    site.pages["/news/story-7.html"] = Page(article("story-7", "Story number 7"))
+    site.pages["/feed.xml"] = Page(rss(site.base, [*STORIES, "/news/story-7.html"]))
+    before = len(site.seen())
+    run = run_archive("crawl", "feed", feed, "--only-new", "--refresh", db=db)
+    assert run.status == 0, run
+    assert story_requests(site, before) == ["/news/story-7.html"]
+    assert "skipped: seen before (--only-new)" in run.stdout
+
+
+def test_refresh_fetches_fresh_pages_again(site: SiteServer, tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    feed = site.url("/feed.xml")
+    assert run_archive("crawl", "feed", feed, db=db).status == 0
+    before = len(site.seen())
+    run = run_archive("crawl", "feed", feed, "--refresh", db=db)
+    assert run.status == 0, run
+    assert sorted(story_requests(site, before)) == sorted(STORIES)
+    assert rows(db, "SELECT count(*) FROM articles") == [(6,)]
+
+
+def slow_site(server: SiteServer, count: int) -> list[str]:
+    """A front linking ``count`` articles that each take a moment to serve."""
+    paths = [f"/news/slow-{n}.html" for n in range(count)]
+    server.pages["/"] = Page(front("Front", paths))
+    server.pages["/news/"] = Page(front("News", []))
+    for path in paths:
+        server.pages[path] = Page(article(path[6:-5], f"Slow story {path}"), delay=0.4)
+    return paths
+
+
+def wait_for_captures(db: Path, at_least: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if db.exists():
+            # A short busy timeout: the crawl holds the write lock now and then.
+            conn = sqlite3.connect(db, timeout=0.05)
+            try:
+                if conn.execute("SELECT count(*) FROM captures").fetchone()[0] >= at_least:
+                    return
+            except sqlite3.Error:  # the crawl is still creating the tables
+                pass
+            finally:
+                conn.close()
+        time.sleep(0.05)
+    raise AssertionError(f"fewer than {at_least} captures after {timeout} s")
+
+
+@pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGINT])
+def test_resume_after_a_stop_loses_and_duplicates_nothing(
+    tmp_path: Path, stop: signal.Signals
+) -> None:
+    db = tmp_path / "a.db"
+    with SiteServer() as server:
+        paths = slow_site(server, 30)
+        args = ("crawl", "site", server.url("/"), "--depth", "1")
+        # A delay between requests, so the stop comes mid-crawl.
+        command = archive_command(*args, db=db, DOWNLOAD_DELAY="0.2")
+        child = subprocess.Popen(
+            command, cwd=tmp_path, env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        wait_for_captures(db, 6)
+        child.send_signal(stop)
+        _, err = child.communicate(timeout=30)
+        interrupted = rows(db, "SELECT finished_at, finish_reason FROM crawls")
+        assert interrupted[0][1] == (None if stop == signal.SIGKILL else "shutdown"), err
+        done_before = {url for (url,) in rows(db, "SELECT requested_url FROM captures")}
+        assert 6 <= len(done_before) < 28, len(done_before)
+        before = len(server.seen())
+        run = run_archive(*args, "--resume", db=db)
+        assert run.status == 0, run
+        resumed = [s.path for s in server.seen()[before:] if s.path != "/robots.txt"]
+    captured = rows(db, "SELECT requested_url, count(*) FROM captures GROUP BY 1")
+    assert {url: n for url, n in captured if n != 1} == {}
+    assert len(captured) == 32  # two fronts and every story, each exactly once
+    assert rows(db, "SELECT count(*) FROM articles") == [(30,)]
+    # The resumed run downloaded exactly what the first one had not captured.
+    assert sorted(resumed) == sorted(
+        p for p in ["/", "/news/", *paths] if server.url(p) not in done_before
+    )
+    assert "skipped: done by the interrupted run" in run.stdout
+
+
+def test_resume_with_nothing_interrupted_just_crawls(site: SiteServer, tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    run = run_archive("crawl", "feed", site.url("/feed.xml"), "--resume", db=db)
+    assert run.status == 0, run
+    assert rows(db, "SELECT count(*) FROM articles") == [(6,)]
