@@ -41,6 +41,7 @@ from sqlite_utils import Database
 from archive.store import batch
 from archive.store.rows import article_row
 from archive.store.storage import ArchiveDB
+from archive.store.trainer import BackgroundTrainer
 from benchmarks.storage_corpus import copies, load_templates
 
 QUERIES = [
@@ -106,14 +107,17 @@ def build_archive(path: Path, items: Iterator[tuple], workers: int) -> dict[str,
     making, writing = Timed(), Timed()
     start = time.perf_counter()
     archive = ArchiveDB(path)
-    # The writer's work: each batch's transaction, and dictionary training.
-    originals = batch._write, batch.train_sites
+    # The writer's work: each batch's transaction, and its part of dictionary training
+    # (reading samples, writing dictionaries and re-packed bodies).
+    trainer = BackgroundTrainer
+    originals = batch._write, trainer.schedule, trainer.collect
     batch._write = writing.call(batch._write)
-    batch.train_sites = writing.call(batch.train_sites)
+    trainer.schedule = writing.call(trainer.schedule)  # type: ignore[method-assign]
+    trainer.collect = writing.call(trainer.collect)  # type: ignore[method-assign]
     try:
         count = sum(1 for _ in batch.store_many(archive, making.items(items), workers=workers))
     finally:
-        batch._write, batch.train_sites = originals
+        batch._write, trainer.schedule, trainer.collect = originals  # type: ignore[method-assign]
     wall = time.perf_counter() - start
     bodies = archive.db.execute("SELECT sum(length(data)) FROM bodies").fetchone()[0]
     dictionaries = archive.db["zstd_dictionaries"].count

@@ -87,12 +87,13 @@ def site_capture(site: str, number: int, body: bytes) -> tuple:
     )
 
 
-def test_store_many_trains_a_dictionary_for_a_templated_site(tmp_path) -> None:
+@pytest.mark.parametrize("workers", [0, 1])
+def test_store_many_trains_a_dictionary_for_a_templated_site(tmp_path, workers: int) -> None:
     rng = random.Random(1)
     pages = [template_page(rng) for _ in range(TRAIN_MIN_BODIES + 6)]
     with ArchiveDB(tmp_path / "a.db") as archive:
         items = [site_capture("news.example.org", i, page) for i, page in enumerate(pages)]
-        results = list(store_many(archive, items, workers=0, batch_size=10))
+        results = list(store_many(archive, items, workers=workers, batch_size=10))
         assert [r.outcome for r in results] == [Outcome.ARTICLE] * len(pages)
         dictionaries = site_dictionaries(archive.db)
         assert list(dictionaries) == ["news.example.org"]

@@ -7,7 +7,8 @@ writer. The writer writes the rows ``ArchiveDB.store`` writes, through ``Archive
 placing step (articles, versions, gone marks, search index), but commits once per batch: one
 ``store()`` per capture spends about 1.6 ms of its 4 ms in its own commit (measured on AEB
 pages), which caps a writer near 250 captures/s. After each batch, sites that now have enough
-bodies get a zstd dictionary (``archive.store.dictionaries``) and later bodies use it.
+bodies start training a zstd dictionary in the pool (``archive.store.trainer``); once kept,
+later bodies of the site use it and its earlier ones are re-packed with it.
 """
 
 import logging
@@ -19,10 +20,11 @@ from typing import Any
 
 from archive.errors import ArchiveError
 from archive.records import ArticleRecord, Capture
-from archive.store.dictionaries import Dictionary, pack_body, site_dictionaries, train_sites
+from archive.store.dictionaries import Dictionary, pack_body
 from archive.store.rows import article_row, capture_row, site_of
 from archive.store.storage import ArchiveDB, StoreResult, _check_consistent, _version
 from archive.store.timestamps import normalize_timestamp
+from archive.store.trainer import BackgroundTrainer
 
 log = logging.getLogger(__name__)
 
@@ -154,20 +156,19 @@ def store_many(
     zstd dictionary once they have enough bodies (their bodies so far are re-packed with it).
     """
     source = iter(items)
-    tried: dict[str, int] = {}
     version = _version(extractor_version)
     with _executor(workers) as executor:
-        dictionaries = site_dictionaries(archive.db)
+        trainer = BackgroundTrainer(archive, executor)
         batch = list(islice(source, batch_size))
-        tasks = _submit(executor, batch, dictionaries, version)
+        tasks = _submit(executor, batch, trainer.dictionaries, version)
         while batch:
             following = list(islice(source, batch_size))
             # Prepared while this batch is written: workers stay one batch ahead.
-            next_tasks = _submit(executor, following, dictionaries, version)
+            next_tasks = _submit(executor, following, trainer.dictionaries, version)
             prepared = _collect(len(batch), tasks)
             yield from _write(archive, batch, prepared, crawl_id)
             if train:
-                sites = {s for s in (_site(capture) for capture, _ in batch) if s}
-                if train_sites(archive.db, sites, tried):
-                    dictionaries = site_dictionaries(archive.db)
+                trainer.collect()
+                trainer.schedule({s for s in (_site(capture) for capture, _ in batch) if s})
             batch, tasks = following, next_tasks
+        trainer.collect(wait=True)

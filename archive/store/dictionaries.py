@@ -89,7 +89,7 @@ def site_dictionaries(db: Database) -> dict[str, Dictionary]:
     return {site: Dictionary(int(id_), site, bytes(data)) for id_, site, data in rows}
 
 
-def sites_to_train(db: Database, sites: set[str]) -> dict[str, int]:
+def sites_to_train(db: Database, sites: set[str] | list[str]) -> dict[str, int]:
     """Those of ``sites`` without a dictionary that now hold enough bodies to train one,
     with their count of distinct bodies."""
     if not sites:
@@ -114,14 +114,15 @@ def _site_body_hashes(db: Database, site: str, limit: int) -> list[str]:
     return [row[0] for row in rows]
 
 
-def train_site(db: Database, site: str) -> Dictionary | None:
-    """Train and keep a dictionary for ``site`` from its newest bodies, if it helps enough.
+def training_samples(db: Database, site: str) -> list[bytes]:
+    """The raw bodies a dictionary for ``site`` is trained on: its newest distinct ones."""
+    return [read_body(db, h) for h in _site_body_hashes(db, site, TRAIN_MAX_SAMPLES)]
 
-    Returns None (and keeps nothing) when the site has too few bodies or the dictionary packs
-    the held-out bodies less than ``MIN_GAIN`` smaller than zstd alone. The caller holds the
-    write transaction.
-    """
-    samples = [read_body(db, h) for h in _site_body_hashes(db, site, TRAIN_MAX_SAMPLES)]
+
+def train_for_site(samples: list[bytes]) -> tuple[bytes, int] | None:
+    """A dictionary trained on ``samples`` and how many it was trained on, or None when they
+    are too few or it packs the held-out ones less than ``MIN_GAIN`` smaller than zstd
+    alone. No database: a worker process can run it."""
     if len(samples) < TRAIN_MIN_BODIES:
         return None
     held_out, training = samples[:HELD_OUT], samples[HELD_OUT:]
@@ -130,37 +131,59 @@ def train_site(db: Database, site: str) -> Dictionary | None:
         return None
     data = train_dictionary(training, size)
     plain = sum(len(compress(body, DEFAULT_METHOD)) for body in held_out)
-    probe = Dictionary(0, site, data)
+    probe = Dictionary(0, "", data)
     packed = sum(len(pack_body(body, probe)["data"]) for body in held_out)
     if packed > plain * (1 - MIN_GAIN):
-        log.info("no dictionary for %s: %d vs %d bytes on held-out bodies", site, packed, plain)
+        log.info("no dictionary: %d vs %d bytes on held-out bodies", packed, plain)
         return None
+    return data, len(training)
+
+
+def keep_dictionary(db: Database, site: str, data: bytes, samples: int) -> Dictionary:
+    """Store a trained dictionary; the caller holds the write transaction."""
     cursor = db.execute(
         "INSERT INTO zstd_dictionaries (site, size, samples, trained_at, data)"
         " VALUES (?, ?, ?, ?, ?)",
-        [site, len(data), len(training), utc_now(), data],
+        [site, len(data), samples, utc_now(), data],
     )
     return Dictionary(int(cursor.lastrowid or 0), site, data)
 
 
-def repack_site(db: Database, dictionary: Dictionary) -> int:
-    """Re-pack the site's bodies not yet packed with ``dictionary`` when that makes them
-    smaller; returns how many were re-packed. The caller holds the write transaction."""
+def bodies_to_repack(db: Database, dictionary: Dictionary) -> list[tuple[str, int, bytes]]:
+    """(hash, packed size, raw bytes) of the site's bodies not packed with ``dictionary``."""
     rows = db.execute(
         "SELECT b.hash, b.compression, b.data FROM bodies b WHERE b.compression != ?"
         " AND b.hash IN (SELECT body_hash FROM captures WHERE site = ?)",
         [dict_method(dictionary.id), dictionary.site],
     ).fetchall()
-    done = 0
-    for hash_, method, data in rows:
-        packed = pack_body(unpack(db, data, method), dictionary)
-        if len(packed["data"]) < len(data):
-            db.execute(
-                "UPDATE bodies SET compression = ?, data = ? WHERE hash = ?",
-                [packed["compression"], packed["data"], hash_],
-            )
-            done += 1
-    return done
+    return [(hash_, len(data), unpack(db, data, method)) for hash_, method, data in rows]
+
+
+def repack(dictionary: Dictionary, bodies: list[tuple[str, int, bytes]]) -> list[dict[str, Any]]:
+    """The ``bodies`` rows of those ``bodies_to_repack`` that ``dictionary`` makes smaller.
+    No database: a worker process can run it."""
+    rows = (pack_body(raw, dictionary) for _hash, _size, raw in bodies)
+    return [
+        row for row, (_h, size, _r) in zip(rows, bodies, strict=True) if len(row["data"]) < size
+    ]
+
+
+def apply_repack(db: Database, rows: list[dict[str, Any]]) -> None:
+    """Write re-packed bodies; the caller holds the write transaction."""
+    db.conn.executemany(
+        "UPDATE bodies SET compression = :compression, data = :data WHERE hash = :hash", rows
+    )
+
+
+def train_site(db: Database, site: str) -> Dictionary | None:
+    """Train, keep and re-pack with a dictionary for ``site`` in this process, if it helps
+    enough; the caller holds the write transaction."""
+    trained = train_for_site(training_samples(db, site))
+    if trained is None:
+        return None
+    dictionary = keep_dictionary(db, site, *trained)
+    apply_repack(db, repack(dictionary, bodies_to_repack(db, dictionary)))
+    return dictionary
 
 
 @contextmanager
@@ -192,8 +215,7 @@ def train_sites(
         tried[site] = count
         with immediate(db):
             dictionary = train_site(db, site)
-            if dictionary is not None:
-                count = repack_site(db, dictionary)
-                log.info("dictionary %d for %s, %d bodies re-packed", dictionary.id, site, count)
-                trained.append(dictionary)
+        if dictionary is not None:
+            log.info("dictionary %d for %s", dictionary.id, site)
+            trained.append(dictionary)
     return trained
