@@ -21,6 +21,7 @@ OUTCOME_LABELS: dict[str, tuple[str, str]] = {
     Outcome.FETCH_ERROR: ("failed", "red"),
     Outcome.ROBOTS: ("refused", "red"),
     Outcome.EXTRACT_ERROR: ("failed", "red"),
+    Outcome.UNCHANGED: ("unchanged", "blue"),
 }
 LABEL_WIDTH = max(len(label) for label, _ in OUTCOME_LABELS.values())
 
@@ -40,7 +41,7 @@ def echo_result(result: Any) -> None:
 
 
 def echo_save_summary(wanted: Sequence[str], results: Iterable[Any], db_path: str) -> int:
-    """The closing summary of a save or demo run; returns how many URLs became articles."""
+    """The closing summary of a save or demo run; returns how many URLs are archived articles."""
     by_url = {result.url: result for result in results}
     missing = [url for url in wanted if url not in by_url]
     for url in missing:  # should not happen: every request ends as a capture row
@@ -49,7 +50,8 @@ def echo_save_summary(wanted: Sequence[str], results: Iterable[Any], db_path: st
     for result in by_url.values():
         label = OUTCOME_LABELS.get(result.outcome, (result.outcome, ""))[0]
         counts[label] = counts.get(label, 0) + 1
-    stored = sum(1 for r in by_url.values() if r.outcome == Outcome.ARTICLE)
+    # An unchanged re-fetch is a success: the archive already holds this article as served.
+    stored = sum(1 for r in by_url.values() if r.outcome in (Outcome.ARTICLE, Outcome.UNCHANGED))
     parts = [f"{count} {label}" for label, count in sorted(counts.items(), key=lambda i: -i[1])]
     if missing:
         parts.append(f"{len(missing)} not fetched")
