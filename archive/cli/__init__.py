@@ -10,6 +10,7 @@ import click
 from archive import __version__
 from archive.cli import crawl_commands, export_commands, history_commands, read_commands
 from archive.cli.crawl_group import crawl
+from archive.cli.schedule_commands import schedule
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -41,6 +42,7 @@ for command in (
 ):
     cli.add_command(command)
 cli.add_command(crawl)  # archive crawl feed|sitemap|site
+cli.add_command(schedule)  # archive schedule FILE
 
 
 def main() -> None:

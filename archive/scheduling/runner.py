@@ -1,0 +1,195 @@
+"""The long-lived scheduler: start each job's runs on time, one run at a time per database.
+
+Each run is ``python -m archive <command> ...`` in a subprocess: Twisted's reactor cannot be
+restarted, and a crash in one run must not take the scheduler down. A job that comes due while
+its previous run is still going (or waiting for its database) skips that turn; jobs on other
+databases run in parallel. Every start and end is logged with the exit status and duration;
+with a log folder, each run's own output goes to ``<log_dir>/<job>/<start>.log``.
+"""
+
+import logging
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO
+
+from archive.scheduling.config import Job, Schedule, next_runs
+
+logger = logging.getLogger(__name__)
+
+# How long a stopping scheduler lets running crawls finish after passing on Ctrl-C.
+STOP_GRACE_SECONDS = 60.0
+# The longest the loop sleeps between looks at its children and the clock.
+POLL_SECONDS = 0.5
+
+
+@dataclass
+class Running:
+    job: Job
+    process: subprocess.Popen[bytes]
+    started: float
+    log: IO[bytes] | None
+
+
+def run_command(job: Job) -> list[str]:
+    """The full command line of one run of ``job``."""
+    return [sys.executable, "-m", "archive", *job.argv()]
+
+
+class Scheduler:
+    """Runs a schedule until ``stop()``; ``clock`` gives the current aware datetime."""
+
+    def __init__(
+        self,
+        schedule: Schedule,
+        *,
+        log_dir: Path | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.schedule = schedule
+        self.log_dir = log_dir
+        self.clock = clock or (lambda: datetime.now(schedule.timezone))
+        self.cwd = schedule.path.resolve().parent
+        self.due: dict[str, datetime] = {}
+        self.queued: list[Job] = []  # due, waiting for their database
+        self.running: dict[str, Running] = {}  # by database
+        self.stopping = False
+        self.finished_runs = 0
+
+    def start_all_now(self) -> None:
+        """Queue one run of every job at once (``--run-at-start``), then keep the schedule."""
+        self.queued.extend(self.schedule.jobs.values())
+
+    def stop(self) -> None:
+        self.stopping = True
+
+    def run_forever(self, max_runs: int | None = None) -> None:
+        """Loop until ``stop()`` (or ``max_runs`` runs have finished), then end the runs."""
+        now = self.clock()
+        for job in self.schedule.jobs.values():
+            self.due[job.name] = next_runs(job, now)[0]
+            logger.info("%s: next run at %s", job.name, self.due[job.name].isoformat())
+        while not self.stopping:
+            self._reap()
+            if max_runs is not None and self.finished_runs >= max_runs:
+                break
+            self._queue_due(self.clock())
+            self._start_queued()
+            time.sleep(self._nap())
+        self._shut_down()
+
+    def _queue_due(self, now: datetime) -> None:
+        for job in self.schedule.jobs.values():
+            if self.due[job.name] > now:
+                continue
+            self.due[job.name] = next_runs(job, now)[0]
+            if self._busy(job):
+                logger.warning(
+                    "%s: skipped the run due now: the last one is still running or waiting",
+                    job.name,
+                )
+            else:
+                self.queued.append(job)
+
+    def _busy(self, job: Job) -> bool:
+        running = self.running.get(job.db)
+        return (running is not None and running.job.name == job.name) or job in self.queued
+
+    def _start_queued(self) -> None:
+        for job in list(self.queued):
+            if job.db not in self.running:
+                self.queued.remove(job)
+                self.running[job.db] = self._start(job)
+
+    def _start(self, job: Job) -> Running:
+        log = self._open_log(job)
+        command = run_command(job)
+        # A session of its own: a Ctrl-C on the scheduler's terminal reaches the scheduler
+        # only, which passes on exactly one (a second one would make Scrapy stop uncleanly).
+        process = subprocess.Popen(
+            command,
+            cwd=self.cwd,
+            stdout=log,
+            stderr=subprocess.STDOUT if log else None,
+            start_new_session=True,
+        )
+        logger.info("%s: started (pid %s): archive %s", job.name, process.pid, " ".join(job.argv()))
+        return Running(job, process, time.monotonic(), log)
+
+    def _open_log(self, job: Job) -> IO[bytes] | None:
+        if self.log_dir is None:
+            return None
+        folder = self.log_dir / job.name
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        return (folder / f"{stamp}.log").open("ab")
+
+    def _reap(self) -> None:
+        for db, run in list(self.running.items()):
+            status = run.process.poll()
+            if status is None:
+                continue
+            del self.running[db]
+            self.finished_runs += 1
+            seconds = time.monotonic() - run.started
+            if run.log is not None:
+                run.log.close()
+            if status == 0:
+                logger.info("%s: finished in %.1f s (exit 0)", run.job.name, seconds)
+            else:
+                logger.error("%s: failed in %.1f s (exit %s)", run.job.name, seconds, status)
+            logger.info("%s: next run at %s", run.job.name, self.due[run.job.name].isoformat())
+
+    def _nap(self) -> float:
+        if not self.due:
+            return POLL_SECONDS
+        until = min(self.due.values()) - self.clock()
+        return max(0.05, min(POLL_SECONDS, until.total_seconds()))
+
+    def _shut_down(self) -> None:
+        """Pass Ctrl-C on to running crawls so they stop cleanly; kill them after a grace."""
+        if not self.running:
+            return
+        for run in self.running.values():
+            logger.info("%s: stopping (pid %s)", run.job.name, run.process.pid)
+            run.process.send_signal(signal.SIGINT)
+        deadline = time.monotonic() + STOP_GRACE_SECONDS
+        while self.running and time.monotonic() < deadline:
+            self._reap()
+            time.sleep(0.1)
+        for run in self.running.values():
+            logger.error("%s: did not stop in time; killed", run.job.name)
+            run.process.kill()
+            run.process.wait()
+
+
+def run_once(job: Job, cwd: Path) -> int:
+    """Run one job now, in the foreground (its output on this terminal); its exit status."""
+    logger.info("%s: started: archive %s", job.name, " ".join(job.argv()))
+    started = time.monotonic()
+    process = subprocess.Popen(run_command(job), cwd=cwd)
+    # The crawl gets the terminal's Ctrl-C itself and stops cleanly; this process waits for it
+    # instead of dying (or killing it) on the same Ctrl-C.
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        status = process.wait()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    logger.info("%s: ended in %.1f s (exit %s)", job.name, time.monotonic() - started, status)
+    return status
+
+
+def stop_on_signals(scheduler: Scheduler) -> None:
+    """SIGINT and SIGTERM stop the scheduler after its running crawls (the CLI calls this)."""
+
+    def handle(signum: int, _frame: object) -> None:
+        logger.info("%s: stopping after the running crawls", signal.Signals(signum).name)
+        scheduler.stop()
+
+    signal.signal(signal.SIGINT, handle)
+    signal.signal(signal.SIGTERM, handle)

@@ -1,0 +1,339 @@
+"""Schedule files and the scheduler: parsing and checking, next run times, and real runs of
+`archive schedule` (a subprocess) whose jobs crawl a loopback feed."""
+
+import itertools
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from click.testing import CliRunner
+
+from archive.cli import cli
+from archive.scheduling import Job, ScheduleError, load_schedule, next_runs
+from tests.httpserver import LoopbackServer, Route
+
+ARTICLE = (Path(__file__).parent / "crawl_pages" / "article.html").read_bytes()
+TITLE = "Harbour town votes to rebuild its flood wall"
+# A second article: its own title and canonical URL (the first one's would make it the same).
+OTHER_ARTICLE = ARTICLE.replace(TITLE.encode(), b"Ferry timetable changes").replace(
+    b"/news/2024/03/flood-wall-vote.html", b"/news/2024/03/ferry-timetable.html"
+)
+FAST = '{ AUTOTHROTTLE_ENABLED = "False", DOWNLOAD_DELAY = 0, RETRY_TIMES = 0 }'
+
+EXAMPLE = """
+timezone = "UTC"
+
+[defaults]
+db = "news.db"
+settings = { DOWNLOAD_DELAY = 2, ROBOTSTXT_OBEY = true }
+
+[jobs.harbour-feed]
+command = "crawl feed"
+url = "https://harbour.example/feed.xml"
+cron = "*/30 * * * *"
+options = { only-new = true, include = ["/news/", "/politics/"], refresh = false }
+
+[jobs.nightly-sitemap]
+command = "crawl sitemap"
+url = "https://harbour.example/"
+cron = "0 3 * * *"
+db = "archive/sitemaps.db"
+options = ["--since", "2026-11-01"]
+settings = { DOWNLOAD_DELAY = 5 }
+
+[jobs.front-pages]
+command = "save"
+urls = ["https://harbour.example/", "https://harbour.example/politics/"]
+cron = "@hourly"
+"""
+
+
+def write(folder: Path, text: str, name: str = "crawls.toml") -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# -- reading and checking ---------------------------------------------------------------
+
+
+def test_a_schedule_file_becomes_jobs_with_their_command_lines(tmp_path: Path) -> None:
+    plan = load_schedule(write(tmp_path, EXAMPLE))
+    assert list(plan.jobs) == ["harbour-feed", "nightly-sitemap", "front-pages"]
+    feed = plan.jobs["harbour-feed"]
+    assert feed == Job(
+        name="harbour-feed",
+        command="crawl feed",
+        urls=["https://harbour.example/feed.xml"],
+        cron="*/30 * * * *",
+        db=str(tmp_path / "news.db"),  # relative to the schedule file
+        options=["--only-new", "--include", "/news/", "--include", "/politics/"],
+        settings={"DOWNLOAD_DELAY": "2", "ROBOTSTXT_OBEY": "True"},
+    )
+    assert feed.argv()[:4] == ["crawl", "feed", "https://harbour.example/feed.xml", "--db"]
+    assert feed.argv()[-4:] == ["-s", "DOWNLOAD_DELAY=2", "-s", "ROBOTSTXT_OBEY=True"]
+    sitemap = plan.jobs["nightly-sitemap"]
+    assert sitemap.db == str(tmp_path / "archive" / "sitemaps.db")
+    assert sitemap.options == ["--since", "2026-11-01"]
+    assert sitemap.settings == {"DOWNLOAD_DELAY": "5", "ROBOTSTXT_OBEY": "True"}  # job wins
+    front = plan.jobs["front-pages"]
+    assert front.argv()[:3] == [
+        "save",
+        "https://harbour.example/",
+        "https://harbour.example/politics/",
+    ]
+    assert plan.timezone == ZoneInfo("UTC")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("x = [", "not valid TOML: "),
+        ("[jobs]\n", "no jobs: add at least one [jobs.NAME] table"),
+        ("colour = 1\n[jobs.a]\n", "the file: unknown key 'colour'"),
+        (
+            '[jobs.a]\ncommand = "crawl foo"\nurl = "http://x/"\ncron = "* * * * *"\n',
+            "job 'a': unknown command 'crawl foo' (one of: crawl feed, crawl sitemap, crawl site,"
+            " save)",
+        ),
+        (
+            '[jobs.a]\ncommand = "crawl feed"\nurl = "http://x/"\ncron = "61 * * * *"\n',
+            "job 'a': bad cron expression '61 * * * *': ",
+        ),
+        (
+            '[jobs.a]\ncommand = "crawl feed"\nurl = "http://x/"\ncron = "0 * * *"\n',
+            "job 'a': bad cron expression '0 * * *': five fields",
+        ),
+        ('[jobs.a]\ncommand = "crawl feed"\ncron = "@daily"\n', "job 'a': no url given"),
+        (
+            '[jobs.a]\ncommand = "save"\nurl = "http://x/"\ncron = "@daily"\nwhen = 3\n',
+            "job 'a': unknown key 'when'",
+        ),
+        (
+            'timezone = "Mars/Olympus"\n[jobs.a]\ncommand = "save"\nurl = "http://x/"\n'
+            'cron = "@daily"\n',
+            "unknown timezone 'Mars/Olympus'",
+        ),
+    ],
+)
+def test_a_bad_schedule_is_one_clear_error(tmp_path: Path, text: str, message: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ScheduleError) as caught:
+        load_schedule(path)
+    assert str(caught.value).startswith(f"{path}: {message}")
+
+
+def test_a_missing_file_is_named() -> None:
+    with pytest.raises(ScheduleError, match=r"^nowhere\.toml: no such schedule file$"):
+        load_schedule("nowhere.toml")
+
+
+# -- next run times ---------------------------------------------------------------------
+
+
+def job(cron: str) -> Job:
+    return Job("j", "save", ["http://x/"], cron, "/tmp/a.db")
+
+
+def test_next_runs_follow_the_cron_expression() -> None:
+    after = datetime(2026, 11, 28, 17, 40, 12, tzinfo=UTC)
+    assert next_runs(job("*/30 * * * *"), after, 3) == [
+        datetime(2026, 11, 28, 18, 0, tzinfo=UTC),
+        datetime(2026, 11, 28, 18, 30, tzinfo=UTC),
+        datetime(2026, 11, 28, 19, 0, tzinfo=UTC),
+    ]
+    assert next_runs(job("@hourly"), after) == [datetime(2026, 11, 28, 18, 0, tzinfo=UTC)]
+    weekdays = next_runs(job("0 9 * * mon-fri"), after, 2)  # a Saturday evening
+    assert weekdays == [datetime(2026, 11, 30, 9, tzinfo=UTC), datetime(2026, 12, 1, 9, tzinfo=UTC)]
+
+
+def test_next_runs_keep_local_time_across_a_clock_change() -> None:
+    berlin = ZoneInfo("Europe/Berlin")
+    # Summer time starts on 29 March 2026 at 02:00.
+    runs = next_runs(job("0 3 * * *"), datetime(2026, 3, 27, 12, tzinfo=berlin), 2)
+    assert [run.hour for run in runs] == [3, 3]
+    assert [run.utcoffset() for run in runs] == [timedelta(hours=1), timedelta(hours=2)]
+
+
+# -- the command line, without running anything ------------------------------------------
+
+
+def test_list_shows_each_job_and_its_next_runs(tmp_path: Path) -> None:
+    path = write(tmp_path, EXAMPLE)
+    result = CliRunner().invoke(cli, ["schedule", str(path), "--list"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == (
+        f"harbour-feed: archive crawl feed https://harbour.example/feed.xml --db {tmp_path}/news.db"
+        " --only-new --include /news/ --include /politics/"
+        " -s DOWNLOAD_DELAY=2 -s ROBOTSTXT_OBEY=True"
+    )
+    prefix = "  cron '*/30 * * * *', next: "
+    assert lines[1].startswith(prefix)
+    times = [
+        datetime.strptime(t, "%Y-%m-%d %H:%M UTC") for t in lines[1][len(prefix) :].split(", ")
+    ]
+    assert [b - a for a, b in itertools.pairwise(times)] == [timedelta(minutes=30)] * 2
+    assert times[0].minute in (0, 30)
+    assert lines[4].startswith("front-pages: archive save https://harbour.example/ ")
+    assert lines[5].startswith("  cron '@hourly', next: ")
+
+
+def test_a_misspelt_option_is_caught_when_the_schedule_is_loaded(tmp_path: Path) -> None:
+    path = write(tmp_path, EXAMPLE.replace("only-new = true", "only-newer = true"))
+    result = CliRunner().invoke(cli, ["schedule", str(path), "--list"])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"archive: error: {path}: job 'harbour-feed': No such option '--only-newer'."
+        " Did you mean '--only-new'?\n"
+    )
+
+
+def test_once_needs_a_job_of_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path, EXAMPLE)
+    result = CliRunner().invoke(cli, ["schedule", str(path), "--once", "weekly"])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"archive: error: {path}: no job named 'weekly'"
+        " (jobs: harbour-feed, nightly-sitemap, front-pages)\n"
+    )
+
+
+# -- real runs against a loopback feed ----------------------------------------------------
+
+
+def rss(server: LoopbackServer, *paths: str) -> bytes:
+    items = "".join(f"<item><title>{p}</title><link>{server.url(p)}</link></item>" for p in paths)
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>News</title>'
+        f"<link>{server.url('/')}</link><description>d</description>{items}</channel></rss>"
+    ).encode()
+
+
+@pytest.fixture
+def site() -> LoopbackServer:
+    routes = {
+        "/robots.txt": Route(body=b"User-agent: *\nAllow: /\n", content_type="text/plain"),
+        "/news/a.html": Route(body=ARTICLE),
+        "/news/b.html": Route(body=OTHER_ARTICLE),
+    }
+    with LoopbackServer(routes) as server:
+        # The feeds name absolute URLs, so they are added once the port is known.
+        server._server.state.routes["/feed-a.xml"] = Route(
+            body=rss(server, "/news/a.html"), content_type="application/rss+xml"
+        )
+        server._server.state.routes["/feed-b.xml"] = Route(
+            body=rss(server, "/news/b.html"), content_type="application/rss+xml"
+        )
+        yield server
+
+
+def feed_jobs(server: LoopbackServer) -> str:
+    return f"""
+[defaults]
+db = "news.db"
+settings = {FAST}
+
+[jobs.feed-a]
+command = "crawl feed"
+url = "{server.url("/feed-a.xml")}"
+cron = "* * * * *"
+
+[jobs.feed-b]
+command = "crawl feed"
+url = "{server.url("/feed-b.xml")}"
+cron = "* * * * *"
+
+[jobs.broken]
+command = "crawl feed"
+url = "{server.url("/feed-a.xml")}"
+db = "notes.db"
+cron = "* * * * *"
+"""
+
+
+def child_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith("ARCHIVE_")}
+
+
+def titles(db: Path) -> list[str]:
+    with sqlite3.connect(db) as conn:
+        return [row[0] for row in conn.execute("SELECT title FROM articles ORDER BY title")]
+
+
+def test_the_scheduler_runs_jobs_one_per_database_and_survives_a_failure(
+    site: LoopbackServer, tmp_path: Path
+) -> None:
+    (tmp_path / "notes.db").write_text("not a database")  # so that job fails when it runs
+    path = write(tmp_path, feed_jobs(site))
+    command = [sys.executable, "-m", "archive", "schedule", str(path), "--run-at-start"]
+    scheduler = subprocess.Popen(
+        [*command, "--log-dir", str(tmp_path / "logs")],
+        cwd=tmp_path,
+        env=child_env(),
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines = read_until(scheduler, ["feed-a: finished", "feed-b: finished", "broken: failed"])
+    assert scheduler.poll() is None, "the scheduler stopped after a failed run"
+    scheduler.send_signal(signal.SIGTERM)
+    _, rest = scheduler.communicate(timeout=30)
+    assert scheduler.returncode == 0, rest
+    events = [line.split(" ", 1)[1] for line in lines + rest.splitlines()]
+    started = [e.split(":")[0] for e in events if ": started (pid" in e]
+    assert sorted(started) == ["broken", "feed-a", "feed-b"]
+    # One run at a time per database: feed-b (same database) starts after feed-a has ended.
+    order = [
+        e
+        for e in events
+        if e.startswith(("feed-a: started", "feed-a: finished", "feed-b: started"))
+    ]
+    assert [e.split(" (")[0].split(" in ")[0] for e in order] == [
+        "feed-a: started",
+        "feed-a: finished",
+        "feed-b: started",
+    ]
+    assert any(e.startswith("broken: failed in ") and e.endswith("(exit 1)") for e in events)
+    assert titles(tmp_path / "news.db") == ["Ferry timetable changes", TITLE]
+    broken_log = next((tmp_path / "logs" / "broken").glob("*.log")).read_text()
+    assert "not an SQLite database (left untouched)" in broken_log
+    assert len(list((tmp_path / "logs" / "feed-a").glob("*.log"))) == 1
+
+
+def read_until(process: subprocess.Popen[str], wanted: list[str], timeout: float = 60) -> list[str]:
+    """The scheduler's log lines up to the point where each ``wanted`` text has appeared."""
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout
+    assert process.stderr is not None
+    while not all(any(w in line for line in lines) for w in wanted):
+        assert time.monotonic() < deadline, "\n".join(lines)
+        line = process.stderr.readline()
+        assert line, "the scheduler ended early:\n" + "\n".join(lines)
+        lines.append(line.rstrip("\n"))
+    return lines
+
+
+def test_once_runs_one_job_now_and_exits_with_its_status(
+    site: LoopbackServer, tmp_path: Path
+) -> None:
+    (tmp_path / "notes.db").write_text("not a database")
+    path = write(tmp_path, feed_jobs(site))
+    base = [sys.executable, "-m", "archive", "schedule", str(path), "--once"]
+    good = subprocess.run(
+        [*base, "feed-b"], cwd=tmp_path, env=child_env(), capture_output=True, text=True, timeout=60
+    )
+    assert good.returncode == 0, good.stderr
+    assert titles(tmp_path / "news.db") == ["Ferry timetable changes"]
+    assert "feed-b: ended in " in good.stderr and good.stderr.rstrip().endswith("(exit 0)")
+    bad = subprocess.run(
+        [*base, "broken"], cwd=tmp_path, env=child_env(), capture_output=True, text=True, timeout=60
+    )
+    assert bad.returncode == 1
+    assert "not an SQLite database (left untouched)" in bad.stderr
