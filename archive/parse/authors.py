@@ -25,8 +25,8 @@ _NAME_SPLIT = re.compile(r"\s*(?:,|;|\||&|·|\b(?:and|AND|und|y|et|e|en)\b)\s*")
 # Where a byline is marked up, most telling first: (attribute, pattern) pairs.
 _BYLINE_MARKS = (
     ("class", re.compile(r"byline", re.I)),
-    ("itemprop", re.compile(r"^author$", re.I)),
-    ("rel", re.compile(r"^author$", re.I)),
+    ("itemprop", re.compile(r"(^|\s)author(\s|$)", re.I)),
+    ("rel", re.compile(r"(^|\s)author(\s|$)", re.I)),
     ("class", re.compile(r"author[-_]?name", re.I)),
     ("class", re.compile(r"(^|\s)author(\s|$)", re.I)),
 )
