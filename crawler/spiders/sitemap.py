@@ -14,6 +14,7 @@ Each sitemap is recorded as a capture ("not HTML", with how many URLs it listed)
 not a sitemap (HTML, garbage, a gzip bomb) as an extraction error with the reason.
 """
 
+import zlib
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -189,7 +190,7 @@ def read_sitemap(body: bytes, max_size: int = 0) -> ParsedSitemap:
 def _gunzip(body: bytes, max_size: int) -> bytes:
     try:
         return gunzip(body, max_size=max_size)
-    except (OSError, EOFError) as exc:
+    except (OSError, EOFError, zlib.error) as exc:
         raise NotASitemap(f"broken gzip data ({exc})") from exc
     except ValueError as exc:  # scrapy's _DecompressionMaxSizeExceeded
         raise NotASitemap(
