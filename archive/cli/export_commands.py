@@ -31,7 +31,9 @@ def _output(file: str | None, binary: bool) -> Iterator[IO[Any]]:
     target = Path(file)
     partial = target.with_name(target.name + ".partial")
     try:
-        handle = partial.open("wb" if binary else "w", **({} if binary else _TEXT))
+        handle: IO[Any] = (
+            partial.open("wb") if binary else partial.open("w", encoding="utf-8", newline="")
+        )
     except OSError as error:
         fail(f"{file}: cannot write ({error.strerror or error})", status=2)
     try:
@@ -41,9 +43,6 @@ def _output(file: str | None, binary: bool) -> Iterator[IO[Any]]:
         partial.unlink(missing_ok=True)
         raise
     partial.replace(target)
-
-
-_TEXT = {"encoding": "utf-8", "newline": ""}
 
 
 @click.command()

@@ -11,7 +11,7 @@ import csv
 import json
 from collections.abc import Iterator
 from datetime import date
-from typing import Any, TextIO
+from typing import IO, Any
 
 from sqlite_utils import Database
 
@@ -112,7 +112,7 @@ def iter_records(
             yield dict(zip(columns, row, strict=True))
 
 
-def write_jsonl(records: Iterator[dict[str, Any]], out: TextIO) -> int:
+def write_jsonl(records: Iterator[dict[str, Any]], out: IO[str]) -> int:
     """One JSON object per line, lists decoded (``authors`` is a JSON array, not a string)."""
     count = 0
     for record in records:
@@ -125,7 +125,7 @@ def write_jsonl(records: Iterator[dict[str, Any]], out: TextIO) -> int:
     return count
 
 
-def write_csv(records: Iterator[dict[str, Any]], out: TextIO, columns: list[str]) -> int:
+def write_csv(records: Iterator[dict[str, Any]], out: IO[str], columns: list[str]) -> int:
     """CSV with a header row; list columns stay JSON text in their cell."""
     writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
@@ -138,7 +138,7 @@ def write_csv(records: Iterator[dict[str, Any]], out: TextIO, columns: list[str]
 
 def export(
     db: Database,
-    out: TextIO,
+    out: IO[str],
     fmt: str,
     *,
     site: str | None = None,

@@ -16,7 +16,7 @@ import json
 import logging
 from collections.abc import Iterator
 from io import BytesIO
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO
 
 from sqlite_utils import Database
 from warcio.archiveiterator import ArchiveIterator
@@ -65,7 +65,7 @@ def _request_headers(url: str, headers: list[list[str]]) -> StatusAndHeaders:
     return StatusAndHeaders(f"GET {path} HTTP/1.1", pairs, is_http_request=True)
 
 
-def export_warc(db: Database, out: BinaryIO, *, site: str | None = None) -> int:
+def export_warc(db: Database, out: IO[bytes], *, site: str | None = None) -> int:
     """Write every capture with a body as a request/response pair; gzip per record.
 
     Returns the number of captures written.
