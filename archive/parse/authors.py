@@ -87,6 +87,9 @@ def _byline_candidates(doc: Document) -> list[list[Tag]]:
     for tag in doc.nodes:
         if not isinstance(tag, Tag) or not tag.attrs:
             continue
+        marks = f"{_attr_text(tag, 'class')} {_attr_text(tag, 'itemprop')} {_attr_text(tag, 'rel')}"
+        if "author" not in marks.lower() and "byline" not in marks.lower():
+            continue  # a quick test before the patterns
         for rank, (attr, pattern) in enumerate(_BYLINE_MARKS):
             if len(found[rank]) < 3 and pattern.search(_attr_text(tag, attr)):
                 found[rank].append(tag)

@@ -134,7 +134,7 @@ class Cleaner:
 
     def remove(self, tag: Tag, kind: str | None) -> None:
         if kind:
-            text = clean_inline(tag.get_text(" "))
+            text = _leading_text(tag)
             if text:
                 self.removed.append(Removal(kind=kind, sample=sample(text)))
         tag.decompose()
@@ -215,8 +215,28 @@ class Cleaner:
 
 def _prose_chars(tag: Tag) -> int:
     """Characters of text outside links: what an article has much of and chrome little."""
-    linked = sum(len(a.get_text()) for a in tag.find_all("a"))
+    linked = sum(len(text_of(a)) for a in tag.find_all("a"))
     return len(tag.get_text()) - linked
+
+
+def _leading_text(tag: Tag, words: int = 12) -> str:
+    """The first words of a tag's text, without reading all of a big one."""
+    parts: list[str] = []
+    count = 0
+    for string in tag.stripped_strings:
+        parts.append(string)
+        count += string.count(" ") + 1
+        if count > words:
+            break
+    return clean_inline(" ".join(parts))
+
+
+def text_of(tag: Tag) -> str:
+    """A tag's text; quick for the usual link or span that holds one string."""
+    contents = tag.contents
+    if len(contents) == 1 and type(contents[0]) is NavigableString:
+        return str(contents[0])
+    return tag.get_text()
 
 
 def _is_hidden(tag: Tag) -> bool:
@@ -247,7 +267,7 @@ def link_density(tag: Tag) -> float:
     total = len(tag.get_text().strip())
     if not total:
         return 0.0
-    linked = sum(len(a.get_text().strip()) for a in tag.find_all("a"))
+    linked = sum(len(text_of(a).strip()) for a in tag.find_all("a"))
     return min(1.0, linked / total)
 
 
