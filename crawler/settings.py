@@ -85,9 +85,9 @@ FEED_EXPORT_ENCODING = "utf-8"
 # but RetryMiddleware; the page spider (archive save) is never skipped or made conditional.
 DOWNLOADER_MIDDLEWARES.update(
     {
-        # Ahead of robots.txt (100): a skipped URL costs no robots.txt lookup; its responses
-        # come back after retries, decompression and redirects, so it hashes the final body.
-        "crawler.incremental.IncrementalMiddleware": 80,
+        # After robots.txt (100), so a refused page does not count against the page limit;
+        # responses reach it after retries, decompression and redirects: the final body.
+        "crawler.incremental.IncrementalMiddleware": 120,
         "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
         "crawler.backoff.BackoffRetryMiddleware": 550,
     }
