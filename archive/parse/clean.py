@@ -75,6 +75,8 @@ BOX_KIND = {"latest": "latest-from footer", "more": "latest-from footer"}
 _SPLIT = re.compile(r"[^a-z0-9]+")
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _NEVER_BY_CLASS = {"html", "body", "main", "article", "figure"}
+# Tags judged even without attributes.
+_BARE_CHECKED = {*STRUCTURAL, "header", "form"}
 # Text elements are removed by class only for these kinds: a paragraph classed "related" may
 # well be article text, one classed "byline" never is.
 _TEXT_TAGS = {"p", "h1", "h2", "h3", "h4", "li", "span"}
@@ -153,6 +155,8 @@ class Cleaner:
         name = tag.name
         if name in DROP_TAGS:
             return ""
+        if not tag.attrs and name not in _BARE_CHECKED:
+            return None  # most tags: no class, id or style to judge by
         if _is_hidden(tag):
             return "hidden"
         if name in STRUCTURAL:
@@ -180,7 +184,8 @@ class Cleaner:
                 if kind is not None:
                     self.remove(node, kind)
         for node in nodes:
-            if type(node) is NavigableString and getattr(node, "parent", None) is not None:
+            # Labels and box headings are short: skip long strings before anything else.
+            if type(node) is NavigableString and len(node) < 200 and not is_gone(node):
                 self.text_pass(node)
         return self.removed
 
