@@ -41,6 +41,7 @@ _SPACE_BEFORE_BLOCK = re.compile(rf">\s+(?=</?(?:{_BLOCK})\b)", re.I)
 _SPACE_AFTER_BLOCK = re.compile(rf"(</?(?:{_BLOCK})\b[^<>]*>)\s+(?=<)", re.I)
 # <link> elements other than the canonical one (stylesheets, preloads, icons).
 _LINKS = re.compile(r"<link\b(?![^>]*canonical)[^>]*>", re.I)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 _JSON_LD = re.compile(r"""type\s*=\s*["']?application/ld\+json""", re.I)
 
 
@@ -115,7 +116,7 @@ def check_html(text: str) -> None:
     head = text[:8192]
     if not head.strip():
         raise NotHTMLError("empty document")
-    controls = sum(1 for ch in head if ch < " " and ch not in "\t\n\r\f")
+    controls = len(_CONTROL.findall(head))
     if controls > len(head) // 20 or head.count("\ufffd") > len(head) // 10:
         raise NotHTMLError("not HTML: binary data")
     if head.lstrip().startswith("%PDF"):
