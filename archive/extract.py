@@ -13,6 +13,7 @@ from archive.errors import NotAnArticleError
 from archive.parse.blocks import body_blocks, collect_images, running_words
 from archive.parse.clean import clean
 from archive.parse.content import main_content
+from archive.parse.language import detect_language
 from archive.parse.listing import mark_teasers, prose_words
 from archive.parse.metadata import read_metadata
 from archive.parse.soup import parse
@@ -77,7 +78,7 @@ def extract_article(html: str | bytes, url: str | None = None) -> ArticleRecord:
         published_at=meta.published_at,
         modified_at=meta.modified_at,
         site_name=meta.site_name,
-        language=meta.language,
+        language=meta.language or detect_language(text),
         description=meta.description,
         image=meta.image,
         tags=meta.tags,
