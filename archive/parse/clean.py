@@ -132,7 +132,8 @@ class Cleaner:
         soup = doc.soup
         self.removed: list[Removal] = []
         self.protected = set(map(id, protected))
-        self.total = _prose_chars(soup.body or soup) or 1
+        self.root = soup.body or soup
+        self._total: int | None = None
 
     def remove(self, tag: Tag, kind: str | None) -> None:
         if kind:
@@ -145,10 +146,13 @@ class Cleaner:
         """True for an element holding much of the page's running text: never chrome."""
         if id(tag) in self.protected:
             return True
-        floor = max(500, 0.4 * self.total)
-        if len(tag.get_text()) <= floor:
+        size = len(tag.get_text())
+        if size <= 500:
             return False  # cheap test first: all its text, links included, is too little
-        return _prose_chars(tag) > floor
+        if self._total is None:
+            self._total = _prose_chars(self.root)  # the page's running text, read once
+        floor = max(500, 0.4 * self._total)
+        return size > floor and _prose_chars(tag) > floor
 
     def tag_kind(self, tag: Tag) -> str | None:
         """Why a tag is boilerplate (the removal kind), or None to keep it."""
