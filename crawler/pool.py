@@ -164,6 +164,7 @@ class ExtractionPool:
         self.max_in_flight = max_in_flight or processes * IN_FLIGHT_PER_PROCESS
         self._executor: ProcessPoolExecutor | None = None
         self._slots: asyncio.Semaphore | None = None
+        self.closed = False
         self.in_flight = 0  # pages with the workers now
         self.peak_in_flight = 0  # the most there have been at once (for stats and tests)
 
@@ -180,6 +181,8 @@ class ExtractionPool:
         self, content_type: str | None, content: str | bytes, url: str, body: bytes | None
     ) -> Extracted:
         """Extract and pack one page in a worker, waiting for a free slot first."""
+        if self.closed:  # a page still arriving after shutdown: no new workers for it
+            return extract_and_pack(content_type, content, url, body)
         if self._slots is None:  # created here, inside the running loop
             self._slots = asyncio.Semaphore(self.max_in_flight)
         async with self._slots:
@@ -217,6 +220,7 @@ class ExtractionPool:
 
     def shutdown(self) -> None:
         """Stop the workers and wait for them to exit; pages not yet started are dropped."""
+        self.closed = True
         executor, self._executor = self._executor, None
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)

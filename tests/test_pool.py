@@ -117,6 +117,40 @@ def test_pool_extracts_in_other_processes_with_bounded_in_flight_pages() -> None
         assert not Path(f"/proc/{pid}").exists()
 
 
+def test_a_worker_that_dies_fails_its_page_and_the_pool_carries_on() -> None:
+    # A page big enough to keep the worker busy while it is killed.
+    huge = b"<html><body><article>" + b"<p>word " * 400_000 + b"</article></body></html>"
+    pool = ExtractionPool(1)
+
+    async def kill_mid_page() -> tuple:
+        job = asyncio.ensure_future(pool.extract("text/html", huge, "https://x.org/h", huge))
+        while not pool.worker_pids():
+            await asyncio.sleep(0.05)
+        victim = pool.worker_pids()[0]
+        await asyncio.sleep(0.5)  # started on the page
+        os.kill(victim, signal.SIGKILL)
+        died = await job
+        after = await pool.extract("text/html", ARTICLE.decode(), "https://x.org/a", ARTICLE)
+        return victim, died, after
+
+    try:
+        victim, died, after = asyncio.run(kill_mid_page())
+        assert victim not in pool.worker_pids()
+    finally:
+        pool.shutdown()
+    assert (died.outcome, died.record, died.packed_body) == (Outcome.EXTRACT_ERROR, None, None)
+    assert died.reason == "extraction worker died (crash or out of memory)"
+    assert after.outcome == Outcome.ARTICLE and after.record.title == TITLE
+
+
+def test_a_page_after_shutdown_is_extracted_without_new_workers() -> None:
+    pool = ExtractionPool(2)
+    pool.shutdown()
+    done = asyncio.run(pool.extract("text/html", ARTICLE.decode(), "https://x.org/a", ARTICLE))
+    assert done.record is not None and done.record.title == TITLE
+    assert pool.worker_pids() == []
+
+
 # -- real crawls ------------------------------------------------------------------------
 
 
