@@ -1,7 +1,7 @@
 import pytest
 
 from archive.errors import NotHTMLError
-from archive.parse.soup import MAX_CHARS, decode, parse, prune
+from archive.parse.soup import MAX_CHARS, decode, parse, prune, squeeze
 
 
 @pytest.mark.parametrize(
@@ -64,3 +64,20 @@ def test_prune_survives_unclosed_scripts_in_linear_time() -> None:
 def test_parse_cuts_huge_pages() -> None:
     doc = parse("<html><body>" + "<p>word word word</p>" * (MAX_CHARS // 10) + "</body></html>")
     assert len(doc.soup.find_all("p")) < MAX_CHARS // 18
+
+
+@pytest.mark.parametrize(
+    ("markup", "squeezed"),
+    [
+        ("<div>\n  <p>a</p>\n</div>", "<div><p>a</p></div>"),
+        ("<li>\n <a href='/'>x</a>\n</li>", "<li><a href='/'>x</a></li>"),
+        ("<p><em>one</em> <strong>two</strong></p>", "<p><em>one</em> <strong>two</strong></p>"),
+        ("<p>word <img src='a.png'> word</p>", "<p>word <img src='a.png'> word</p>"),
+        (
+            '<link rel="stylesheet" href="a.css"><link rel="canonical" href="/c">',
+            '<link rel="canonical" href="/c">',
+        ),
+    ],
+)
+def test_squeeze_drops_only_whitespace_beside_block_tags(markup: str, squeezed: str) -> None:
+    assert squeeze(markup) == squeezed

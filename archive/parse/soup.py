@@ -32,13 +32,14 @@ _TAG = re.compile(r"<\s*(?:!doctype|html|head|body|p|div|title|meta|article|span
 _PRUNE_OPEN = re.compile(r"<(script|style|svg|noscript|template|math|select|iframe)\b|<!--", re.I)
 # Block-level tags: whitespace beside them never separates words, so it can go before parsing
 # (it would be a third of the tree's nodes). Whitespace between inline tags stays.
-_BLOCK = (
-    r"div|p|li|ul|ol|dl|dt|dd|section|article|aside|header|footer|nav|main|h[1-6]|table|"
-    r"thead|tbody|tfoot|tr|td|th|meta|link|title|head|body|html|br|hr|form|figure|"
-    r"figcaption|blockquote|option"
-)
-_SPACE_BEFORE_BLOCK = re.compile(rf">\s+(?=</?(?:{_BLOCK})\b)", re.I)
-_SPACE_AFTER_BLOCK = re.compile(rf"(</?(?:{_BLOCK})\b[^<>]*>)\s+(?=<)", re.I)
+BLOCK_TAGS = frozenset({
+    "div", "p", "li", "ul", "ol", "dl", "dt", "dd", "section", "article", "aside", "header",
+    "footer", "nav", "main", "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody",
+    "tfoot", "tr", "td", "th", "meta", "link", "title", "head", "body", "html", "br", "hr",
+    "form", "figure", "figcaption", "blockquote", "option",
+})  # fmt: skip
+_GAP = re.compile(r">\s+<")
+_TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)")
 # <link> elements other than the canonical one (stylesheets, preloads, icons).
 _LINKS = re.compile(r"<link\b(?![^>]*canonical)[^>]*>", re.I)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
@@ -157,10 +158,25 @@ def prune(text: str) -> tuple[str, list[str]]:
 
 
 def squeeze(markup: str) -> str:
-    """Drop whitespace beside block tags and non-canonical <link>s: fewer nodes to build."""
+    """Drop whitespace beside block tags and non-canonical <link>s: fewer nodes to build.
+
+    Each gap of whitespace between two tags is looked at once (a literal search, then the
+    names of the tags on either side), which is several times cheaper than a regular
+    expression trying every tag.
+    """
     markup = _LINKS.sub("", markup)
-    markup = _SPACE_BEFORE_BLOCK.sub(">", markup)
-    return _SPACE_AFTER_BLOCK.sub(r"\1", markup)
+    out: list[str] = []
+    pos = 0
+    for gap in _GAP.finditer(markup):
+        before = _TAG_NAME.match(markup, markup.rfind("<", 0, gap.start()))
+        after = _TAG_NAME.match(markup, gap.end() - 1)
+        if (before and before.group(1).lower() in BLOCK_TAGS) or (
+            after and after.group(1).lower() in BLOCK_TAGS
+        ):
+            out.append(markup[pos : gap.start() + 1])
+            pos = gap.end() - 1
+    out.append(markup[pos:])
+    return "".join(out)
 
 
 def parse(html: str | bytes) -> Document:
