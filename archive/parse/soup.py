@@ -42,6 +42,11 @@ _GAP = re.compile(r">\s+<")
 _TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)")
 # <link> elements other than the canonical one (stylesheets, preloads, icons).
 _LINKS = re.compile(r"<link\b(?![^>]*canonical)[^>]*>", re.I)
+# The closing tag of each pruned element, found without lower-casing the whole page.
+_CLOSERS = {
+    name: re.compile(rf"</{name}\s*>", re.I)
+    for name in ("script", "style", "svg", "noscript", "template", "math", "select", "iframe")
+}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 _JSON_LD = re.compile(r"""type\s*=\s*["']?application/ld\+json""", re.I)
 
@@ -132,7 +137,6 @@ def prune(text: str) -> tuple[str, list[str]]:
     """
     out: list[str] = []
     json_ld: list[str] = []
-    lower = text.lower()
     pos = 0
     while True:
         match = _PRUNE_OPEN.search(text, pos)
@@ -140,19 +144,18 @@ def prune(text: str) -> tuple[str, list[str]]:
             break
         out.append(text[pos : match.start()])
         if match.group(0) == "<!--":
-            end = lower.find("-->", match.end())
+            end = text.find("-->", match.end())
             pos = len(text) if end < 0 else end + 3
             continue
         name = match.group(1).lower()
-        open_end = lower.find(">", match.end())
-        close = lower.find(f"</{name}", match.end())
-        if close < 0 or open_end < 0:
+        open_end = text.find(">", match.end())
+        close = _CLOSERS[name].search(text, match.end())
+        if close is None or open_end < 0:
             pos = len(text)
             break
         if name == "script" and _JSON_LD.search(text, match.end(), open_end):
-            json_ld.append(text[open_end + 1 : close])
-        close_end = lower.find(">", close)
-        pos = len(text) if close_end < 0 else close_end + 1
+            json_ld.append(text[open_end + 1 : close.start()])
+        pos = close.end()
     out.append(text[pos:])
     return squeeze("".join(out)), json_ld
 
