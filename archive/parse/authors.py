@@ -115,9 +115,10 @@ _BYLINE_TEXT = re.compile(r"^\s*(by|von|por|par)\s+\w", re.I)
 
 def _text_byline_authors(doc: Document, site: str | None) -> list[str]:
     """A short text starting "By ..." near the headline, when no element is marked up as one."""
-    start = (doc.tags("h1") or doc.tags("body") or [None])[0]
-    if not isinstance(start, Tag):
+    starts = doc.tags("h1") or doc.tags("body")
+    if not starts:
         return []
+    start = starts[0]
     for count, string in enumerate(start.find_all_next(string=_BYLINE_TEXT)):
         if count > 5:
             break

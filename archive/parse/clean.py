@@ -164,8 +164,8 @@ class Cleaner:
         if _is_hidden(tag):
             return "hidden"
         if name in STRUCTURAL:
-            kind = class_kind(tag) or STRUCTURAL[name]
-            return None if self.holds_article(tag) else kind
+            named = class_kind(tag) or STRUCTURAL[name]
+            return None if self.holds_article(tag) else named
         if name in ("header", "form"):
             # Some sites wrap the whole page in one <form> (ASP.NET): never drop the article.
             return None if self.holds_article(tag) else name
@@ -212,8 +212,8 @@ class Cleaner:
         word = BOX_HEADING.match(node.strip()).group(1).split()[0].lower()  # type: ignore[union-attr]
         kind = BOX_KIND.get(word, "related box")
         box = heading.parent
-        boxable = isinstance(box, Tag) and box.name not in ("body", "html", "main", "article")
-        if boxable and not self.holds_article(box) and _is_teaser_box(box):
+        boxable = box is not None and box.name not in ("body", "html", "main", "article")
+        if box is not None and boxable and not self.holds_article(box) and _is_teaser_box(box):
             self.remove(box, kind)
             return
         for sibling in list(heading.find_next_siblings()):
