@@ -33,6 +33,7 @@ def cleaned(fragment: str) -> tuple[str, list[str]]:
         ("<p>ADVERTISEMENT</p>", "ADVERTISEMENT", "ad label"),
         ("<div><h3>Related Stories</h3><ul><li><a href='/a'>Story A</a></li></ul></div>", "Story A", "related box"),
         ("<section><h2>Latest From Glossline</h2><a href='/b'>Story B</a></section>", "Story B", "latest-from footer"),
+        ("<h3>You may also like</h3><article><p>" + "A whole other post shown as a teaser. " * 10 + "</p></article>", "other post", "related box"),
     ],
 )  # fmt: skip
 def test_boilerplate_pass_removes_and_records(fragment: str, gone: str, kind: str) -> None:

@@ -217,7 +217,8 @@ class Cleaner:
             self.remove(box, kind)
             return
         for sibling in list(heading.find_next_siblings()):
-            if isinstance(sibling, Tag) and link_density(sibling) > 0.5:
+            # The box's items: lists of links, or whole posts (<article>) shown as teasers.
+            if sibling.name in ("article", "ul", "ol") or link_density(sibling) > 0.5:
                 self.remove(sibling, None)
         self.remove(heading, kind)
 
