@@ -90,3 +90,20 @@ def test_class_kind(html: str, kind: str | None) -> None:
 )
 def test_link_density(html: str, density: float) -> None:
     assert link_density(BeautifulSoup(html, "lxml").div) == pytest.approx(density, abs=0.01)
+
+
+def test_loose_box_heading_text_never_takes_its_container() -> None:
+    # " Tags: " sits as bare text in the article's own container, beside the body.
+    doc = parse(
+        f"<html><body><div class='col'>{BODY} Tags: <a href='/t'>Topic</a></div></body></html>"
+    )
+    clean(doc)
+    assert "Running article text" in doc.soup.get_text()
+
+
+def test_embedded_posts_are_not_share_bars() -> None:
+    text, kinds = cleaned(
+        "<div class='social-media-embed'><blockquote class='twitter-tweet'><p>A quoted tweet.</p></blockquote></div>"
+    )
+    assert "A quoted tweet." in text
+    assert "share bar" not in kinds

@@ -45,6 +45,8 @@ CLASS_WORDS: dict[str, tuple[str, ...]] = {
     "hidden": ("hidden", "hide", "visually-hidden", "sr", "screen-reader*", "print*", "modal",
                "popup", "overlay"),
 }  # fmt: skip
+# Class words of embedded posts (tweets, Instagram) that quote a source inside the article.
+EMBED_WORDS = frozenset({"embed", "embedded", "tweet", "instagram", "media"})
 # Whole texts of elements that are ad labels ("Advertisement - Continue Reading Below").
 AD_LABEL = re.compile(
     r"^(advertisement|advertising|advert|ad|anzeige|werbung|publicidad|publicité|pubblicità|"
@@ -62,6 +64,7 @@ BOX_HEADING = re.compile(
     r"( (stories|articles|posts|coverage|content|links|news|reading|videos|topics|now))?|"
     r"you (may|might) (also )?(like|enjoy)|read (more|next|also)|most (read|popular|viewed)|"
     r"also read|see also|what to read next|further reading|don'?t miss|editor'?s picks|"
+    r"tags|tagged( with)?|etiquetas|schlagwörter|palavras-chave|mots-clés|"
     r"mehr zum thema|lesen sie auch|das könnte sie auch interessieren|más noticias|"
     r"te puede interesar|lire aussi|à lire aussi|leia também|leggi anche|veja também|"
     r"você (pode|também pode) gostar|leia mais|notícias relacionadas|artigos relacionados|"
@@ -117,6 +120,8 @@ def _kind_of_names(names: str) -> str | None:
     # Cached: a page repeats the same few class strings hundreds of times.
     words = {w for w in _SPLIT.split(names) if w}
     for kind, exact, prefixes in _KINDS:
+        if kind == "share bar" and not words.isdisjoint(EMBED_WORDS):
+            continue  # an embedded post ("social-media-embed") is content, not a share bar
         if not words.isdisjoint(exact):
             return kind
         if prefixes and any(w.startswith(prefixes) for w in words):
@@ -212,7 +217,13 @@ class Cleaner:
         word = BOX_HEADING.match(node.strip()).group(1).split()[0].lower()  # type: ignore[union-attr]
         kind = BOX_KIND.get(word, "related box")
         box = heading.parent
-        boxable = box is not None and box.name not in ("body", "html", "main", "article")
+        # A box opens with its heading: a "Tags" heading at the foot of the body is not the
+        # title of the body.
+        boxable = (
+            box is not None
+            and box.name not in ("body", "html", "main", "article")
+            and _opens(box, heading)
+        )
         if box is not None and boxable and not self.holds_article(box) and _is_teaser_box(box):
             self.remove(box, kind)
             return
@@ -249,6 +260,16 @@ def text_of(tag: Tag) -> str:
     return tag.get_text()
 
 
+def _opens(box: Tag, heading: Tag) -> bool:
+    """True when ``heading`` is the first or second element in ``box``."""
+    for count, child in enumerate(box.find_all(True, recursive=False)):
+        if child is heading:
+            return True
+        if count >= 1:
+            return False
+    return False
+
+
 def _is_hidden(tag: Tag) -> bool:
     if tag.has_attr("hidden"):
         return True
@@ -262,14 +283,16 @@ def _whole_text_holder(node: NavigableString) -> Tag | None:
     """The highest element whose whole text is this string's text."""
     text = clean_inline(str(node))
     holder = node.parent
-    while isinstance(holder, Tag) and holder.parent is not None:
+    if holder is None or clean_inline(holder.get_text(" ")) != text:
+        return None  # loose text beside other content: no element of its own
+    while holder.parent is not None:
         parent = holder.parent
         if parent.name in ("body", "html", "[document]"):
             break
         if clean_inline(parent.get_text(" ")) != text:
             break
         holder = parent
-    return holder if isinstance(holder, Tag) and holder.name != "body" else None
+    return holder if holder.name != "body" else None
 
 
 def link_density(tag: Tag) -> float:
@@ -281,12 +304,15 @@ def link_density(tag: Tag) -> float:
     return min(1.0, linked / total)
 
 
+# A teaser box holds less running text (outside links) than this many characters, or up to
+# two and a half times as much when most of its text is links.
+TEASER_BOX_PROSE = 600
+
+
 def _is_teaser_box(box: Tag) -> bool:
     """A box of teasers: mostly links, or little running text outside them."""
-    if link_density(box) > 0.4:
-        return True
-    prose = [p for p in box.find_all("p") if len(p.get_text()) > 150]
-    return len(prose) < 2
+    prose = _prose_chars(box)
+    return prose < TEASER_BOX_PROSE or (prose < 2.5 * TEASER_BOX_PROSE and link_density(box) > 0.4)
 
 
 def clean(doc: Document, protected: Iterable[Tag] = ()) -> list[Removal]:
