@@ -14,6 +14,7 @@ from archive.parse.blocks import body_blocks, collect_images, running_words
 from archive.parse.clean import clean
 from archive.parse.content import main_content
 from archive.parse.language import detect_language
+from archive.parse.lines import trim_chrome
 from archive.parse.listing import mark_teasers, prose_words
 from archive.parse.metadata import read_metadata
 from archive.parse.soup import parse
@@ -62,7 +63,7 @@ def extract_article(html: str | bytes, url: str | None = None) -> ArticleRecord:
             subject=url,
         )
     images, captions = collect_images(_image_scope(nodes), url or meta.canonical_url)
-    blocks = body_blocks(nodes)
+    blocks, trimmed = trim_chrome(body_blocks(nodes))
     words = running_words(blocks)
     if words < MIN_ARTICLE_WORDS:
         raise NotAnArticleError(
@@ -85,5 +86,5 @@ def extract_article(html: str | bytes, url: str | None = None) -> ArticleRecord:
         images=images,
         text=text,
         word_count=word_count(text),
-        removed=removed + captions,
+        removed=removed + captions + trimmed,
     )

@@ -1,16 +1,17 @@
 # ruff: noqa: E501  (inline HTML test cases read best on one line each)
-import pytest
 from bs4 import BeautifulSoup
 
-from archive.parse.blocks import Block, body_blocks, collect_images, running_words, trim_chrome
+from archive.parse.blocks import body_blocks, collect_images, running_words
 from archive.parse.content import main_content, paragraph_score
+from archive.parse.lines import trim_chrome
 from archive.parse.soup import parse
 
 PARA = "<p>This paragraph, which is long enough to count, tells part of the story in detail.</p>"
 
 
 def texts(html: str) -> list[str]:
-    return [b.text for b in body_blocks(main_content(parse(html)))]
+    blocks, _ = trim_chrome(body_blocks(main_content(parse(html))))
+    return [b.text for b in blocks]
 
 
 def test_paragraph_score_grows_with_length_and_commas() -> None:
@@ -89,43 +90,3 @@ def test_deep_nesting_is_walked_without_recursion() -> None:
     html = "<body>" + "<div>" * 5000 + PARA * 3 + "</div>" * 5000 + "</body>"
     soup = BeautifulSoup(html, "lxml")
     assert len(body_blocks([soup.body])) >= 1
-
-
-SENTENCE = "A full sentence of article text that runs on for well over twelve words in all."
-
-
-@pytest.mark.parametrize(
-    ("lines", "kept"),
-    [
-        (["Share this on WhatsApp", SENTENCE], [SENTENCE]),
-        (["Facebook Twitter Email", SENTENCE], [SENTENCE]),
-        ([SENTENCE, "Updated at 1:23 p.m."], [SENTENCE]),
-        (["segunda-feira, 22 de janeiro de 2018 às 0:13", SENTENCE], [SENTENCE]),
-        ([SENTENCE, "Read more about it"], [SENTENCE]),
-        (["This is short.", SENTENCE], ["This is short.", SENTENCE]),
-        (["In 2019, the team won.", SENTENCE], ["In 2019, the team won.", SENTENCE]),
-        (["Image 2 of 5", SENTENCE], [SENTENCE]),
-        (["This slideshow requires JavaScript.", SENTENCE], [SENTENCE]),
-        ([SENTENCE, "Like this story? Share it with a friend!", SENTENCE], [SENTENCE, SENTENCE]),
-        ([SENTENCE, "Tell us what YOU think...", "comments"], [SENTENCE]),
-        (
-            ["Share prices fell by a third on Monday.", SENTENCE],
-            ["Share prices fell by a third on Monday.", SENTENCE],
-        ),
-    ],
-)
-def test_trim_chrome(lines: list[str], kept: list[str]) -> None:
-    blocks = [Block(text, "p") for text in lines]
-    if lines[-1] == "Read more about it":
-        blocks[-1].link_chars = len(lines[-1])
-    assert [b.text for b in trim_chrome(blocks)] == kept
-
-
-def test_a_paragraph_that_is_one_link_is_a_teaser_not_prose() -> None:
-    teaser = Block("Column: Another story you may want to read", "p", link_chars=42)
-    listed = Block("A linked list item", "li", link_chars=18)
-    assert trim_chrome([Block(SENTENCE, "p"), teaser, listed, Block(SENTENCE, "p")]) == [
-        Block(SENTENCE, "p"),
-        listed,
-        Block(SENTENCE, "p"),
-    ]

@@ -1,0 +1,125 @@
+"""Lines of the body that are chrome, not article: share buttons, datelines, teaser links.
+
+These rules look at the text blocks once the main content is chosen, where a line's words
+and its share of link text tell more than any class name.
+"""
+
+import re
+
+from archive.parse.blocks import Block
+from archive.parse.text import sample
+from archive.records import Removal
+
+# Lines that are only share buttons ("Share this on WhatsApp", "Facebook Twitter Email").
+SHARE_LINE = re.compile(
+    r"^(?=.*\b(share|tweet|whatsapp|facebook|twitter|pinterest|linkedin|compartilh\w*|teilen)\b)"
+    r"(?:(?:share|shares|tweet|pin|email|e-mail|print|whatsapp|facebook|twitter|linkedin|"
+    r"pinterest|reddit|telegram|flipboard|messenger|sms|copy link|compartilhar|compartilhe|"
+    r"teilen|partager|condividi|comparte|compartir|pint|baixar|this( story| article)?|on|via)"
+    r"[\s:|/·•,.-]*)+$",
+    re.I,
+)
+# Lines that only say when the article was published or updated.
+DATE_LINE = re.compile(
+    r"^(updated|published|posted|last updated|last modified|atualizado|publicado|"
+    r"actualizado|aktualisiert|veröffentlicht|mis à jour|publié)\b",
+    re.I,
+)
+# A year and a clock time on one line: "22 de janeiro de 2018 às 0:13", "10:22 AM / May 2019".
+_DATE_OR_TIME = re.compile(
+    r"\b(19|20)\d{2}\b.*\b\d{1,2}[:h]\d{2}\b|\b\d{1,2}:\d{2}\b.*\b(19|20)\d{2}\b"
+)
+SHORT_LINE = 12
+
+
+def trim_chrome(blocks: list[Block]) -> tuple[list[Block], list[Removal]]:
+    """Drop share-button lines, "Updated at ..." lines, short date-and-time lines before the
+    body's first sentence, and headings and short lines of links after its last; return the
+    blocks kept and what was dropped."""
+    removed: list[Removal] = []
+    kept = []
+    for block in blocks:
+        kind = chrome_kind(block)
+        if kind:
+            removed.append(Removal(kind=kind, sample=sample(block.text)))
+        else:
+            kept.append(block)
+    start = 0
+    while start < len(kept) and _is_lead_chrome(kept[start]):
+        removed.append(Removal(kind="dateline", sample=sample(kept[start].text)))
+        start += 1
+    kept = kept[start:]
+    # Headings with nothing under them and short lines of links ("Our standards: ...",
+    # "Read more") that close the body are chrome, not the article's last words.
+    while kept and (kept[-1].is_heading or _is_link_line(kept[-1])):
+        removed.append(Removal(kind="trailing links", sample=sample(kept.pop().text)))
+    return kept, removed
+
+
+def chrome_kind(block: Block) -> str | None:
+    """Why a line of the body is chrome (the removal kind), or None for article text."""
+    checks = (
+        ("share bar", _is_share_line),
+        ("date line", _is_date_line),
+        ("gallery label", _is_noise_line),
+        ("teaser link", _is_teaser_link),
+        ("call to action", _is_call_to_action),
+    )
+    return next((kind for kind, check in checks if check(block)), None)
+
+
+def _is_teaser_link(block: Block) -> bool:
+    """A paragraph that is one link and nothing else ("Column: Another story ...")."""
+    return (
+        block.tag in ("p", "div")
+        and block.link_chars > 0.95 * len(block.text)
+        and _words(block) < 20
+    )
+
+
+# Calls to action that end or interrupt a body ("Like this story? Share it with a friend!").
+CALL_TO_ACTION = re.compile(
+    r"^(like this (story|article)\?.*|share (it|this)( story| article)? with .*|"
+    r"tell us what you think.*|(leave|post|add|write) a comment.*|\d* ?comments?|"
+    r"(click|tap) here to .*|follow us on .*|sign up (for|to) .*newsletter.*)$",
+    re.I,
+)
+
+
+def _is_call_to_action(block: Block) -> bool:
+    return _words(block) <= SHORT_LINE and bool(CALL_TO_ACTION.match(block.text))
+
+
+def _words(block: Block) -> int:
+    return len(block.text.split())
+
+
+def _is_share_line(block: Block) -> bool:
+    return _words(block) <= SHORT_LINE and bool(SHARE_LINE.match(block.text))
+
+
+# Lines left by galleries and embeds.
+NOISE_LINE = re.compile(
+    r"^((image|photo|picture|slide|foto|bild)\s*\d+\s*(of|/|von|de|di)\s*\d+|"
+    r"this (slideshow|video|content|embed) requires javascript\.?|"
+    r"(click|tap) (here )?to (enlarge|expand|play)\.?)$",
+    re.I,
+)
+
+
+def _is_noise_line(block: Block) -> bool:
+    return bool(NOISE_LINE.match(block.text))
+
+
+def _is_date_line(block: Block) -> bool:
+    return _words(block) <= SHORT_LINE and bool(DATE_LINE.match(block.text))
+
+
+def _is_lead_chrome(block: Block) -> bool:
+    if block.is_heading or _words(block) >= SHORT_LINE:
+        return False
+    return bool(_DATE_OR_TIME.search(block.text))
+
+
+def _is_link_line(block: Block) -> bool:
+    return block.link_chars > 0.5 * len(block.text) and _words(block) < 25

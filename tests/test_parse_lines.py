@@ -1,0 +1,54 @@
+import pytest
+
+from archive.parse.blocks import Block
+from archive.parse.lines import trim_chrome
+from archive.records import Removal
+
+SENTENCE = "A full sentence of article text that runs on for well over twelve words in all."
+
+
+@pytest.mark.parametrize(
+    ("lines", "kept"),
+    [
+        (["Share this on WhatsApp", SENTENCE], [SENTENCE]),
+        (["Facebook Twitter Email", SENTENCE], [SENTENCE]),
+        ([SENTENCE, "Updated at 1:23 p.m."], [SENTENCE]),
+        (["segunda-feira, 22 de janeiro de 2018 às 0:13", SENTENCE], [SENTENCE]),
+        ([SENTENCE, "Read more about it"], [SENTENCE]),
+        (["This is short.", SENTENCE], ["This is short.", SENTENCE]),
+        (["In 2019, the team won.", SENTENCE], ["In 2019, the team won.", SENTENCE]),
+        (["Image 2 of 5", SENTENCE], [SENTENCE]),
+        (["This slideshow requires JavaScript.", SENTENCE], [SENTENCE]),
+        ([SENTENCE, "Like this story? Share it with a friend!", SENTENCE], [SENTENCE, SENTENCE]),
+        ([SENTENCE, "Tell us what YOU think...", "comments"], [SENTENCE]),
+        (
+            ["Share prices fell by a third on Monday.", SENTENCE],
+            ["Share prices fell by a third on Monday.", SENTENCE],
+        ),
+    ],
+)
+def test_trim_chrome(lines: list[str], kept: list[str]) -> None:
+    blocks = [Block(text, "p") for text in lines]
+    if lines[-1] == "Read more about it":
+        blocks[-1].link_chars = len(lines[-1])
+    assert [b.text for b in trim_chrome(blocks)[0]] == kept
+
+
+def test_a_paragraph_that_is_one_link_is_a_teaser_not_prose() -> None:
+    teaser = Block("Column: Another story you may want to read", "p", link_chars=42)
+    listed = Block("A linked list item", "li", link_chars=18)
+    kept, removed = trim_chrome([Block(SENTENCE, "p"), teaser, listed, Block(SENTENCE, "p")])
+    assert kept == [Block(SENTENCE, "p"), listed, Block(SENTENCE, "p")]
+    assert removed == [
+        Removal(kind="teaser link", sample="Column: Another story you may want to read")
+    ]
+
+
+def test_trimmed_lines_are_recorded_with_their_kind() -> None:
+    blocks = [
+        Block("Share this on WhatsApp", "p"),
+        Block(SENTENCE, "p"),
+        Block("Image 2 of 5", "p"),
+    ]
+    _, removed = trim_chrome(blocks)
+    assert [r.kind for r in removed] == ["share bar", "gallery label"]
