@@ -2,7 +2,8 @@
 
 The steps, each in its own module of ``archive.parse``: build the tree (``soup``), read the
 metadata (``metadata``), strip boilerplate (``clean``), find the main content (``content``),
-turn it into text blocks and images (``blocks``), and decide whether it is an article at all.
+turn it into text blocks and images (``blocks``), drop chrome lines (``lines``), and decide
+whether it is an article at all (``listing`` and the running-word count).
 """
 
 import logging
@@ -25,7 +26,7 @@ log = logging.getLogger(__name__)
 
 # Bump whenever a change to the parser can change a record, so that storage can tell
 # "the page changed" from "our parser changed".
-EXTRACTOR_VERSION = "2"
+EXTRACTOR_VERSION = "3"
 # Fewer words than this of running text that is not link text, and the page is no article.
 MIN_ARTICLE_WORDS = 50
 # This many teaser cards (headline link and summary) with no other prose make a teaser list.
@@ -44,6 +45,17 @@ def _image_scope(nodes: list[Tag]) -> Tag:
     return first
 
 
+def _check_not_a_list(nodes: list[Tag], cards: int, url: str | None) -> None:
+    """Raise NotAnArticleError when there is no body, or only teaser summaries."""
+    if not nodes:
+        raise NotAnArticleError("not an article: no running text found", subject=url)
+    if cards >= MIN_CARDS and prose_words(nodes) < MIN_ARTICLE_WORDS:
+        raise NotAnArticleError(
+            f"not an article: a list of {cards} teasers (headline links with short summaries)",
+            subject=url,
+        )
+
+
 def extract_article(html: str | bytes, url: str | None = None) -> ArticleRecord:
     """Parse one page into a clean article record; raise an ExtractionError subclass if none.
 
@@ -55,13 +67,7 @@ def extract_article(html: str | bytes, url: str | None = None) -> ArticleRecord:
     cards = mark_teasers(doc)
     removed = clean(doc)
     nodes = main_content(doc)
-    if not nodes:
-        raise NotAnArticleError("not an article: no running text found", subject=url)
-    if cards >= MIN_CARDS and prose_words(nodes) < MIN_ARTICLE_WORDS:
-        raise NotAnArticleError(
-            f"not an article: a list of {cards} teasers (headline links with short summaries)",
-            subject=url,
-        )
+    _check_not_a_list(nodes, cards, url)
     images, captions = collect_images(_image_scope(nodes), url or meta.canonical_url)
     blocks, trimmed = trim_chrome(body_blocks(nodes))
     words = running_words(blocks)
