@@ -11,12 +11,12 @@ import logging
 from bs4 import Tag
 
 from archive.errors import NotAnArticleError
-from archive.parse.blocks import body_blocks, collect_images, running_words
+from archive.parse.blocks import Block, body_blocks, collect_images, running_words
 from archive.parse.clean import clean
 from archive.parse.content import main_content
 from archive.parse.language import detect_language
 from archive.parse.lines import trim_chrome
-from archive.parse.listing import mark_teasers, prose_words
+from archive.parse.listing import mark_teasers, teaser_words
 from archive.parse.metadata import read_metadata
 from archive.parse.soup import parse
 from archive.parse.text import join_paragraphs, normalize, word_count
@@ -45,13 +45,17 @@ def _image_scope(nodes: list[Tag]) -> Tag:
     return first
 
 
-def _check_not_a_list(nodes: list[Tag], cards: int, url: str | None) -> None:
-    """Raise NotAnArticleError when there is no body, or only teaser summaries."""
-    if not nodes:
-        raise NotAnArticleError("not an article: no running text found", subject=url)
-    if cards >= MIN_CARDS and prose_words(nodes) < MIN_ARTICLE_WORDS:
+def _check_article(blocks: list[Block], nodes: list[Tag], cards: int, url: str | None) -> None:
+    """Raise NotAnArticleError for a teaser list or too little running text."""
+    words = running_words(blocks)
+    if cards >= MIN_CARDS and words - teaser_words(nodes) < MIN_ARTICLE_WORDS:
         raise NotAnArticleError(
             f"not an article: a list of {cards} teasers (headline links with short summaries)",
+            subject=url,
+        )
+    if words < MIN_ARTICLE_WORDS:
+        raise NotAnArticleError(
+            f"not an article: only {words} words of running text that is not links",
             subject=url,
         )
 
@@ -67,15 +71,11 @@ def extract_article(html: str | bytes, url: str | None = None) -> ArticleRecord:
     cards = mark_teasers(doc)
     removed = clean(doc)
     nodes = main_content(doc)
-    _check_not_a_list(nodes, cards, url)
-    images, captions = collect_images(_image_scope(nodes), url or meta.canonical_url)
+    if not nodes:
+        raise NotAnArticleError("not an article: no running text found", subject=url)
     blocks, trimmed = trim_chrome(body_blocks(nodes))
-    words = running_words(blocks)
-    if words < MIN_ARTICLE_WORDS:
-        raise NotAnArticleError(
-            f"not an article: only {words} words of running text that is not links",
-            subject=url,
-        )
+    _check_article(blocks, nodes, cards, url)
+    images, captions = collect_images(_image_scope(nodes), url or meta.canonical_url)
     text = normalize(join_paragraphs([b.text for b in blocks]))
     return ArticleRecord(
         url=url or meta.canonical_url or "",

@@ -125,3 +125,16 @@ TAGS = st.sampled_from(
 def test_any_tag_soup_gives_a_record_or_a_typed_error(parts: list[str]) -> None:
     with contextlib.suppress(ExtractionError):
         extract_article("<html><body>" + "".join(parts))
+
+
+def test_an_article_written_in_divs_beside_teaser_cards_is_still_an_article() -> None:
+    card = "<article><h3><a href='/s'>Another headline of several words</a></h3><p>A short summary of it.</p></article>"
+    body = (
+        "<div class='zn-body__paragraph'>"
+        + "The council met on Tuesday, and the vote was close. " * 4
+        + "</div>"
+    )
+    page = f"<html><body><div class='story'>{body * 6}</div><div class='more'>{card * 5}</div></body></html>"
+    record = extract_article(page, "https://x.example/story")
+    assert record.word_count == 6 * 4 * 10
+    assert "Another headline" not in record.text

@@ -1,17 +1,19 @@
 import pytest
 
-from archive.parse.listing import mark_teasers, prose_words
+from archive.parse.listing import mark_teasers, teaser_words
 from archive.parse.soup import parse
 
-CARD = "<article><h3><a href='/s'>A headline link of several words</a></h3><p>{dek}</p></article>"
+CARD = "<article><h3><a href='/s'>A headline link of several words</a></h3>{dek}</article>"
 DEK = "A short summary of the story behind the link, in twenty words or so for the reader."
 
 
 @pytest.mark.parametrize(
     ("html", "cards"),
     [
-        ("<main>" + CARD.format(dek=DEK) * 4 + "</main>", 4),
-        ("<main>" + CARD.format(dek=DEK + " more" * 120) * 4 + "</main>", 0),
+        ("<main>" + CARD.format(dek=f"<p>{DEK}</p>") * 4 + "</main>", 4),
+        ("<main>" + CARD.format(dek=f"<div class='excerpt'>{DEK}</div>") * 4 + "</main>", 4),
+        ("<main>" + CARD.format(dek=f"<p>{DEK}{' more' * 120}</p>") * 4 + "</main>", 0),
+        ("<main>" + CARD.format(dek="") * 4 + "</main>", 0),
         ("<main><h2>Plain heading, no link</h2><p>" + DEK + "</p></main>", 0),
         ("<main><h3><a href='/x'>Two words</a></h3><p>" + DEK + "</p></main>", 0),
     ],
@@ -20,7 +22,9 @@ def test_mark_teasers_counts_cards(html: str, cards: int) -> None:
     assert mark_teasers(parse(html)) == cards
 
 
-def test_prose_words_leave_out_teaser_summaries() -> None:
-    doc = parse("<main>" + CARD.format(dek=DEK) * 3 + "<p>Real prose of five words.</p></main>")
+def test_teaser_words_count_only_the_cards() -> None:
+    doc = parse(
+        "<main>" + CARD.format(dek=f"<p>{DEK}</p>") * 3 + "<p>Real prose of five words.</p></main>"
+    )
     mark_teasers(doc)
-    assert prose_words(doc.tags("main")) == 5
+    assert teaser_words(doc.tags("main")) == 3 * len(DEK.split())

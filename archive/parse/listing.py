@@ -1,9 +1,8 @@
 """Telling a list of teasers (section front, tag page, search results) from an article.
 
-A teaser is a headline link with a short summary beside it. They are found before the
-boilerplate passes run (those remove card headers), and their summary paragraphs are marked,
-so that once the main content is chosen we can ask: is there running text here that is not a
-teaser summary?
+A teaser is a headline link with a short summary beside it. Cards are found before the
+boilerplate passes run (those remove card headers) and marked, so that once the main content is
+chosen we can ask: is there running text here that is not in a teaser card?
 """
 
 from bs4 import Tag
@@ -18,54 +17,55 @@ HEADINGS = ("h2", "h3", "h4")
 MAX_CARD_WORDS = 100
 # How many cards make a list.
 MIN_CARDS = 3
+# A card's summary: at least this many words besides the headline.
+MIN_SUMMARY_WORDS = 4
 
 
 def _is_headline_link(heading: Tag) -> bool:
     text = heading.get_text(" ")
     if len(text.split()) < 3:
         return False
-    inside_link = heading.find_parent("a") is not None
+    parent = heading.parent
+    inside_link = parent is not None and parent.name == "a"
     return inside_link or link_density(heading) >= 0.8
 
 
 def _card_of(heading: Tag) -> Tag | None:
-    """The nearest ancestor (three levels at most) holding a summary paragraph beside it."""
+    """The nearest ancestor (three levels at most) holding a summary beside the headline."""
+    headline_words = len(heading.get_text(" ").split())
     card = heading.parent
     for _ in range(3):
-        if not isinstance(card, Tag) or card.name in ("body", "main", "html"):
+        if card is None or card.name in ("body", "main", "html", "[document]"):
             return None
-        if card.find("p") is not None:
-            words = len(card.get_text(" ").split())
-            return card if words <= MAX_CARD_WORDS else None
+        words = len(card.get_text(" ").split())
+        if words > MAX_CARD_WORDS:
+            return None
+        if words - headline_words >= MIN_SUMMARY_WORDS:
+            return card
         card = card.parent
     return None
 
 
 def mark_teasers(doc: Document) -> int:
-    """Mark the summary paragraphs of teaser cards; return how many cards there are."""
+    """Mark the teaser cards (headline link and summary); return how many there are."""
     cards = 0
-    seen: set[int] = set()
     for heading in doc.tags(*HEADINGS):
         if not _is_headline_link(heading):
             continue
         card = _card_of(heading)
-        if card is None or id(card) in seen:
+        if card is None or card.has_attr(DEK_MARK):
             continue
-        seen.add(id(card))
+        card[DEK_MARK] = "1"
         cards += 1
-        for para in card.find_all("p"):
-            para[DEK_MARK] = "1"
     return cards
 
 
-def prose_words(nodes: list[Tag]) -> int:
-    """Words of paragraph text in ``nodes`` that is neither link text nor a teaser summary."""
+def teaser_words(nodes: list[Tag]) -> int:
+    """Running words (link text discounted) of the teaser cards inside ``nodes``."""
     words = 0
     for node in nodes:
-        paras = [node] if node.name == "p" else node.find_all("p")
-        for para in paras:
-            if para.has_attr(DEK_MARK):
-                continue
-            text_words = reading_words(para.get_text(" "))
-            words += round(text_words * (1 - link_density(para)))
+        cards = [node] if node.has_attr(DEK_MARK) else node.find_all(True, {DEK_MARK: "1"})
+        for card in cards:
+            text_words = reading_words(card.get_text(" "))
+            words += round(text_words * (1 - link_density(card)))
     return words
