@@ -244,3 +244,23 @@ def test_a_sitemap_gzip_that_is_fine_is_read(tmp_path: Path) -> None:
         run = run_archive("crawl", "sitemap", server.url("/s.xml.gz"), db=db, **BOMB_LIMIT)
     assert run.status == 0, run
     assert outcomes(db) == {"/s.xml.gz": "not-html", "/story.html": "article"}
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        (b"120", 120.0),
+        (b" 7 ", 7.0),
+        (b"Sat, 28 Nov 2026 12:01:00 GMT", 60.0),
+        (b"Sat, 28 Nov 2026 11:00:00 GMT", 0.0),  # in the past: retry now
+        (b"soon", None),
+        (None, None),
+    ],
+)
+def test_retry_after_header_values(header: bytes | None, seconds: float | None) -> None:
+    from datetime import UTC, datetime
+
+    from crawler.backoff import retry_after_seconds
+
+    now = datetime(2026, 11, 28, 12, 0, 0, tzinfo=UTC)
+    assert retry_after_seconds(header, now=now) == seconds

@@ -1,6 +1,7 @@
 """`archive crawl feed` and `scrapy crawl feed` against a loopback news site: real crawls in
 subprocesses, checked in the SQLite file they write."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -155,3 +156,33 @@ def test_usage_errors_exit_2_and_write_nothing(
 def test_front_helper_names_the_feed() -> None:
     # The homepage test relies on the fixture page naming /feed.xml as its RSS feed.
     assert b"type='application/rss+xml' href='/feed.xml'" in front("x", [])
+
+
+def test_progress_line_only_when_asked_or_on_a_terminal(site: SiteServer, tmp_path: Path) -> None:
+    quiet = run_archive("crawl", "feed", site.url("/feed.xml"), db=tmp_path / "a.db")
+    assert quiet.status == 0 and "\x1b[K" not in quiet.stderr + quiet.stdout
+    shown = run_archive(
+        "crawl", "feed", site.url("/feed.xml"), db=tmp_path / "b.db", ARCHIVE_PROGRESS="True"
+    )
+    assert shown.status == 0, shown
+    # Text mode turns each carriage return into a newline: one frame a line, then erased.
+    frames = re.findall(r"\x1b\[K(.*)", shown.stderr)
+    parts = [r"\d+ pages", r"\d+ articles", r"\d+ unchanged", r"\d+ failures", r"[\d.]+ pages/s"]
+    line = "  ·  ".join([*parts, r"0:\d\d"])
+    assert len(frames) >= 2 and all(re.fullmatch(line, frame) for frame in frames[:-1]), (
+        shown.stderr
+    )
+    assert frames[-1] == ""  # the last write erases the line before the summary
+
+
+def test_progress_counts_render_rates_and_failures() -> None:
+    from archive.records import Outcome
+    from crawler.progress import Counts
+    from crawler.results import PageResult
+
+    counts = Counts(started=100.0)
+    for outcome in [Outcome.ARTICLE] * 3 + [Outcome.HTTP_ERROR, Outcome.NOT_ARTICLE]:
+        counts.add(PageResult(url="http://x/", outcome=outcome))
+    assert counts.line(now=102.5) == (
+        "5 pages  ·  3 articles  ·  0 unchanged  ·  1 failures  ·  2.0 pages/s  ·  0:02"
+    )
