@@ -20,6 +20,16 @@ from archive.parse.soup import parse
         ("Por María López y Juan Pérez", ["María López", "Juan Pérez"]),
         ("By Ana Ruiz | Updated 3 hours ago", ["Ana Ruiz"]),
         ("By staff", []),
+        ("Amy Kuperinsky | NJ Advance Media for NJ.com", ["Amy Kuperinsky"]),
+        ("Troy L. Smith, Cleveland.com", ["Troy L. Smith"]),
+        (
+            "By Mike Wuerthele and Malcolm Owen Monday, November 18, 2019",
+            ["Mike Wuerthele", "Malcolm Owen"],
+        ),
+        ("Finian Cunningham. Sputnik International", ["Finian Cunningham"]),
+        ("Текст: Венера Ерофеева", ["Венера Ерофеева"]),
+        ("By the Russian and Syrian defense ministries", []),
+        ("Ludwig van Beethoven", ["Ludwig van Beethoven"]),
         ("", []),
     ],
 )
@@ -42,7 +52,7 @@ SITE = '<meta property="og:site_name" content="Daily Planet">'
 @pytest.mark.parametrize(
     ("head", "body", "names"),
     [
-        (ld({"@type": "Article", "author": [{"name": "A B"}, {"name": "C D"}]}), "", ["A B", "C D"]),
+        (ld({"@type": "Article", "author": [{"name": "Ana Bell"}, {"name": "Carl Dunn"}]}), "", ["Ana Bell", "Carl Dunn"]),
         (ld({"@type": "Article", "author": "By E F"}), "", ["E F"]),
         (SITE + ld({"@type": "Article", "author": {"@type": "Organization", "name": "Daily Planet"}}),
          '<span class="byline">By Lois Lane</span>', ["Lois Lane"]),

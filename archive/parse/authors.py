@@ -12,7 +12,8 @@ from archive.parse.text import clean_inline
 _NOT_NAME = re.compile(
     r"\b((reporter|editor|correspondent|writer|contributor|columnist|bureau|desk|producer|"
     r"journalist|intern|analyst|photographer)s?|staff|photograph\w*|updated|published|"
-    r"news service|min read|read more|follow)\b|\d|@|https?:",
+    r"news service|min read|read more|follow|media|news|press|agency|network|group|"
+    r"magazine|newspaper|online|international)\b|\d|@|https?:|\.(com|org|net|co|uk)\b",
     re.I,
 )
 _BY_PREFIX = re.compile(
@@ -20,6 +21,18 @@ _BY_PREFIX = re.compile(
     r"(by|von|por|par|door|af|av)\b[:\s]*",
     re.I,
 )
+# A leading label ("Text:", "Текст:", "Autor:") before the names.
+_LABEL = re.compile(r"^[^\W\d_]{2,12}:\s+")
+# Where a name ends inside a part: a date or weekday after it, a sentence, a dash, "for".
+_AFTER_NAME = re.compile(
+    r"\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|"
+    r"april|may|june|july|august|september|october|november|december|for|-|–|—)\b.*|"
+    r"(?<=[a-z]{2})\.\s+.*",
+    re.I,
+)
+# Lower-case words that belong inside names ("Ludwig van Beethoven", "María de la Cruz").
+_PARTICLES = {"de", "la", "le", "van", "von", "der", "den", "da", "di", "du", "dos", "das", "del",
+              "bin", "al", "el", "ter", "zu", "y"}  # fmt: skip
 # Conjunctions are matched in lower case only, so that an initial "E." is not an "e" ("and").
 _NAME_SPLIT = re.compile(r"\s*(?:,|;|\||&|·|\b(?:and|AND|und|y|et|e|en)\b)\s*")
 # Where a byline is marked up, most telling first: (attribute, pattern) pairs.
@@ -36,16 +49,29 @@ _META_KEYS = ("author", "article:author", "parsely-author", "sailthru.author", "
 def split_byline(text: str) -> list[str]:
     """ "By A, Chief Editor and B" gives ["A", "B"]: prefix, job titles and sources dropped."""
     text = clean_inline(text)
-    text = _BY_PREFIX.sub("", text)
+    text = _LABEL.sub("", _BY_PREFIX.sub("", text))
     names = []
     for part in _NAME_SPLIT.split(text):
-        part = part.strip(" .:-–—")
-        if not part or _NOT_NAME.search(part) or not 1 <= len(part.split()) <= 5:
-            continue
-        if not part[0].isupper():
-            continue
-        names.append(part)
+        name = _clean_name(part)
+        if name:
+            names.append(name)
     return names
+
+
+def _clean_name(part: str) -> str | None:
+    """One person's name out of a byline part, or None when the part is no name."""
+    part = _AFTER_NAME.split(part, maxsplit=1)[0].strip(" .:-–—")
+    if not part or _NOT_NAME.search(part) or not 1 <= len(part.split()) <= 5:
+        return None
+    words = [w for w in part.split() if w.lower() not in _PARTICLES]
+    if not words or not all(w[0].isupper() for w in words) or words[0] in ("The", "A"):
+        return None
+    return part
+
+
+def is_name(part: str) -> bool:
+    """True when a byline part reads as a person's name."""
+    return _clean_name(part) == part.strip()
 
 
 def _ld_authors(value: Any, site: str | None) -> list[str]:
@@ -59,7 +85,7 @@ def _ld_authors(value: Any, site: str | None) -> list[str]:
             continue
         if site and clean_inline(name).lower() == site.lower():
             continue  # the site or publisher named as author is no person
-        names.extend(split_byline(name) if _BY_PREFIX.match(name) else [clean_inline(name)])
+        names.extend(split_byline(name))
     return names
 
 
