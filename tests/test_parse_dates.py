@@ -1,6 +1,8 @@
 import pytest
 
-from archive.parse.dates import date_from_url, normalize_date
+from archive.parse.dates import date_from_text, date_from_url, normalize_date
+from archive.parse.metadata import read_metadata
+from archive.parse.soup import parse
 
 
 @pytest.mark.parametrize(
@@ -38,3 +40,28 @@ def test_normalize_date_keeps_the_page_precision(raw: object, expected: str | No
 )
 def test_date_from_url(url: str | None, expected: str | None) -> None:
     assert date_from_url(url) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Published November 19, 2019 at 9:22 am", "2019-11-19"),
+        ("Nov. 9 2019", "2019-11-09"),
+        ("19 November 2019", "2019-11-19"),
+        ("Updated: 3rd March 2019", "2019-03-03"),
+        ("07. Oktober 2019, 16:30 Uhr", "2019-10-07"),
+        ("22 de janeiro de 2018 às 0:13", "2018-01-22"),
+        ("February 30, 2019", None),
+        ("Chapter 12 2019", None),
+        ("no date here", None),
+    ],
+)
+def test_date_from_text_reads_written_out_dates(text: str, expected: str | None) -> None:
+    assert date_from_text(text) == expected
+
+
+def test_published_at_falls_back_on_a_visible_date() -> None:
+    doc = parse(
+        '<html><body><h1>T</h1><span class="post-date">Posted May 4, 2019</span></body></html>'
+    )
+    assert read_metadata(doc, None).published_at == "2019-05-04"

@@ -69,11 +69,6 @@ def _clean_name(part: str) -> str | None:
     return part
 
 
-def is_name(part: str) -> bool:
-    """True when a byline part reads as a person's name."""
-    return _clean_name(part) == part.strip()
-
-
 def _ld_authors(value: Any, site: str | None) -> list[str]:
     items = value if isinstance(value, list) else [value]
     names: list[str] = []

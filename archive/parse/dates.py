@@ -65,3 +65,47 @@ def date_from_url(url: str | None) -> str | None:
         return None
     match = _URL_DATE.search(url)
     return _valid("-".join(match.groups())) if match else None
+
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            "jan january janvier januar enero janeiro gennaio",
+            "feb february février februar febrero fevereiro febbraio",
+            "mar march mars märz marzo março",
+            "apr april avril abril aprile",
+            "may mai mayo maio maggio",
+            "jun june juin juni junio junho giugno",
+            "jul july juillet juli julio julho luglio",
+            "aug august août agosto",
+            "sep sept september septembre septiembre setembro settembre",
+            "oct october octobre oktober octubre outubro ottobre",
+            "nov november novembre noviembre novembro",
+            "dec december décembre dezember diciembre dezembro dicembre",
+        ),
+        start=1,
+    )
+    for name in names.split()
+}
+# "November 19, 2019", "Nov. 19 2019", "19 November 2019", "19. November 2019", "19 de
+# novembro de 2019": a day, a month name and a four-digit year.
+_MONTH_FIRST = re.compile(
+    r"\b([^\W\d_]{3,10})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+((?:19|20)\d{2})\b"
+)
+_DAY_FIRST = re.compile(
+    r"\b(\d{1,2})(?:st|nd|rd|th)?\.?\s+(?:de\s+)?([^\W\d_]{3,10})\.?,?\s+(?:de\s+)?((?:19|20)\d{2})\b"
+)
+
+
+def date_from_text(text: str) -> str | None:
+    """A bare date written out in words ("Published November 19, 2019"), never a time."""
+    for pattern, order in ((_MONTH_FIRST, "mdy"), (_DAY_FIRST, "dmy")):
+        for match in pattern.finditer(text):
+            parts = dict(zip(order, match.groups(), strict=True))
+            month = _MONTHS.get(parts["m"].lower())
+            if month:
+                found = _valid(f"{parts['y']}-{month:02d}-{int(parts['d']):02d}")
+                if found:
+                    return found
+    return None

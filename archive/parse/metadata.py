@@ -14,7 +14,7 @@ from urllib.parse import urljoin
 from bs4 import Tag
 
 from archive.parse.authors import authors
-from archive.parse.dates import date_from_url, normalize_date
+from archive.parse.dates import date_from_text, date_from_url, normalize_date
 from archive.parse.soup import Document
 from archive.parse.text import clean_inline
 
@@ -241,6 +241,7 @@ def published_at(src: Sources) -> str | None:
                       "dc.date.issued", "dcterms.created", "parsely-pub-date", "sailthru.date")
         or _time_element(src.doc)
         or date_from_url(src.url)
+        or _visible_date(src.doc)
     )  # fmt: skip
 
 
@@ -265,6 +266,24 @@ def _time_element(doc: Document) -> str | None:
         found = normalize_date(tag.get("datetime")) or normalize_date(tag.get_text())
         if found:
             return found
+    return None
+
+
+# Class names of elements that show the publication date.
+_DATE_CLASS = re.compile(r"date|time|publish|posted|dateline", re.I)
+
+
+def _visible_date(doc: Document) -> str | None:
+    """A date written out in an element classed as one ("date", "published", "timestamp")."""
+    for node in doc.nodes:
+        if not isinstance(node, Tag) or not node.attrs:
+            continue
+        classes = node.attrs.get("class")
+        if isinstance(classes, str) and _DATE_CLASS.search(classes):
+            text = node.get_text(" ")
+            found = date_from_text(text) if len(text) < 120 else None
+            if found:
+                return found
     return None
 
 
