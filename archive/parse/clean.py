@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from bs4 import NavigableString, Tag
 
-from archive.parse.soup import Document, is_gone
+from archive.parse.soup import Document
 from archive.parse.text import clean_inline, sample
 from archive.records import Removal
 
@@ -184,18 +184,19 @@ class Cleaner:
         return None
 
     def run(self) -> list[Removal]:
-        nodes = self.doc.nodes
-        for node in nodes:
-            if isinstance(node, Tag):
-                if is_gone(node):
-                    continue
+        # One walk in document order: a tag is judged before anything inside it, so whatever
+        # a removal takes with it is skipped when the walk gets there.
+        for node in self.doc.nodes:
+            if node.__dict__.get("_decomposed"):  # is_gone, inlined: this loop is hot
+                continue
+            if type(node) is NavigableString:
+                # Labels and box headings are short: skip long strings before anything else.
+                if len(node) < 200:
+                    self.text_pass(node)
+            elif isinstance(node, Tag):
                 kind = self.tag_kind(node)
                 if kind is not None:
                     self.remove(node, kind)
-        for node in nodes:
-            # Labels and box headings are short: skip long strings before anything else.
-            if type(node) is NavigableString and len(node) < 200 and not is_gone(node):
-                self.text_pass(node)
         return self.removed
 
     def text_pass(self, node: NavigableString) -> None:
