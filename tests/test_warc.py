@@ -172,7 +172,7 @@ def foreign_warc(path: Path) -> None:
 def test_import_another_tools_warc(tmp_path: Path) -> None:
     warc = tmp_path / "wget.warc"
     foreign_warc(warc)
-    code, out, err = run("import-warc", "--db", str(tmp_path / "a.db"), str(warc))
+    code, out, err = run("import-warc", "--db", str(tmp_path / "a.db"), "-w", "0", str(warc))
     assert (code, err) == (0, "")
     assert out == f"{warc}: 2 captures (1 article, 1 http-error)\n"
     page = golden_pages()[1]
@@ -193,7 +193,7 @@ def test_bad_files_fail_in_one_line_and_keep_what_was_stored(
 ) -> None:
     _, warc = built
     target = tmp_path / "a.db"
-    assert run("import-warc", "--db", str(target), str(warc))[0] == 0
+    assert run("import-warc", "--db", str(target), "-w", "0", str(warc))[0] == 0
     before = rows(target, "SELECT count(*) FROM captures")[0][0]
     not_warc = tmp_path / "notes.txt"
     not_warc.write_text("hello\n")
@@ -201,7 +201,15 @@ def test_bad_files_fail_in_one_line_and_keep_what_was_stored(
     cut.write_bytes(warc.read_bytes()[:5000])  # breaks off inside its second response
     missing = tmp_path / "missing.warc"
     code, out, err = run(
-        "import-warc", "--db", str(target), str(not_warc), str(cut), str(missing), str(warc)
+        "import-warc",
+        "--db",
+        str(target),
+        "-w",
+        "1",
+        str(not_warc),
+        str(cut),
+        str(missing),
+        str(warc),
     )
     assert code == 1
     assert err.splitlines() == [

@@ -92,12 +92,15 @@ def export(
         click.echo(f"Exported {count} {what} to {file}", err=True)
 
 
-def extract_capture(capture: Capture) -> tuple[Capture, ArticleRecord | None]:
-    """Run the parser over an imported 2xx capture; other captures are kept as they are."""
+def extract_capture(
+    capture: Capture, record: ArticleRecord | None = None
+) -> tuple[Capture, ArticleRecord | None]:
+    """Run the parser over an imported 2xx capture; other captures are kept as they are.
+    Runs in ``store_many``'s worker processes (``record`` is the reader's None)."""
     from archive.extract import extract_article
 
-    if capture.outcome != Outcome.ARTICLE or capture.body is None:
-        return capture, None
+    if record is not None or capture.outcome != Outcome.ARTICLE or capture.body is None:
+        return capture, record
     media, _, params = (capture.content_type or "").partition(";")
     media = media.strip().lower()
     if media and media not in HTML_MEDIA_TYPES:
@@ -144,7 +147,7 @@ class _Reader:
         try:
             with open(self.path, "rb") as stream:
                 for capture in read_warc(stream, self.path):
-                    yield extract_capture(capture)
+                    yield capture, None  # extracted in store_many's workers
         except ArchiveError as error:
             self.error = error
         except OSError as error:
@@ -154,8 +157,16 @@ class _Reader:
 @click.command(name="import-warc")
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @db_option
+@click.option(
+    "-w",
+    "--workers",
+    type=click.IntRange(min=0),
+    default=min(os.cpu_count() or 1, 4),
+    show_default="cores, at most 4",
+    help="Processes that parse pages and pack bodies (0: all in this process).",
+)
 @reports_errors
-def import_warc(files: tuple[str, ...], db_path: str) -> None:
+def import_warc(files: tuple[str, ...], db_path: str, workers: int) -> None:
     """Import WARC files (ours or another tool's) as captures, and extract their articles.
 
     Each HTTP response becomes a capture; 2xx HTML pages go through the parser. A file that
@@ -174,7 +185,8 @@ def import_warc(files: tuple[str, ...], db_path: str) -> None:
         for path in files:
             reader = _Reader(path)
             outcomes: dict[str, int] = {}
-            for result in store_many(archive, reader, workers=0):
+            results = store_many(archive, reader, workers=workers, transform=extract_capture)
+            for result in results:
                 outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
             total = sum(outcomes.values())
             detail = ", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items()))

@@ -11,9 +11,10 @@ bodies start training a zstd dictionary in the pool (``archive.store.trainer``);
 later bodies of the site use it and its earlier ones are re-packed with it.
 """
 
+import dataclasses
 import logging
 import multiprocessing
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from itertools import islice
 from typing import Any
@@ -29,15 +30,25 @@ from archive.store.trainer import BackgroundTrainer
 log = logging.getLogger(__name__)
 
 Item = tuple[Capture, ArticleRecord | None]
-# (fetched_at, articles row or None, bodies row or None): what the writer needs of an item.
-Prepared = tuple[str, dict[str, Any] | None, dict[str, Any] | None]
+# What the writer needs of an item: the capture (without its body), fetched_at, the articles
+# row or None, the bodies row or None.
+Prepared = tuple[Capture, str, dict[str, Any] | None, dict[str, Any] | None]
+# Run on each item in the worker before it is prepared (import-warc extracts articles there).
+Transform = Callable[[Capture, ArticleRecord | None], Item]
 BATCH_SIZE = 500
 CHUNK = 16  # items per task sent to a worker (with their site's dictionary)
 
 
-def prepare_chunk(dictionary: Dictionary | None, version: str, items: list[Item]) -> list[Prepared]:
-    """Worker task: check each item, build its ``articles`` row and pack its body (with the
-    site's dictionary, when it has one): everything but the SQL, off the writer."""
+def prepare_chunk(
+    dictionary: Dictionary | None,
+    version: str,
+    items: list[Item],
+    transform: Transform | None = None,
+) -> list[Prepared]:
+    """Worker task: transform each item (when asked), check it, build its ``articles`` row
+    and pack its body (with the site's dictionary, when it has one): all but the SQL."""
+    if transform is not None:
+        items = [transform(capture, record) for capture, record in items]
     return [_prepare(capture, record, version, dictionary) for capture, record in items]
 
 
@@ -48,7 +59,8 @@ def _prepare(
     fetched_at = normalize_timestamp(capture.fetched_at)
     article = None if record is None else article_row(capture, record, fetched_at, version)
     packed = None if capture.body is None else pack_body(bytes(capture.body), dictionary)
-    return fetched_at, article, packed
+    # The body travels back packed only.
+    return dataclasses.replace(capture, body=None), fetched_at, article, packed
 
 
 class _InlineExecutor(Executor):
@@ -75,7 +87,11 @@ def _site(capture: Capture) -> str | None:
 
 
 def _submit(
-    executor: Executor, batch: list[Item], dictionaries: dict[str, Dictionary], version: str
+    executor: Executor,
+    batch: list[Item],
+    dictionaries: dict[str, Dictionary],
+    version: str,
+    transform: Transform | None = None,
 ) -> list[tuple[list[int], Future]]:
     """Send the batch to the workers in chunks of items sharing a dictionary (or none);
     returns (positions in the batch, future of their prepared items) pairs."""
@@ -87,7 +103,8 @@ def _submit(
         for start in range(0, len(positions), CHUNK):
             chunk = positions[start : start + CHUNK]
             items = [batch[i] for i in chunk]
-            tasks.append((chunk, executor.submit(prepare_chunk, dictionary, version, items)))
+            future = executor.submit(prepare_chunk, dictionary, version, items, transform)
+            tasks.append((chunk, future))
     return tasks
 
 
@@ -108,7 +125,7 @@ def _write(
     with archive.writing(f"a batch of {len(batch)} captures"):
         return [
             _write_one(archive, capture, fetched_at, article, packed, crawl_id)
-            for (capture, _), (fetched_at, article, packed) in zip(batch, prepared, strict=True)
+            for capture, fetched_at, article, packed in prepared
         ]
 
 
@@ -148,23 +165,26 @@ def store_many(
     workers: int = 2,
     batch_size: int = BATCH_SIZE,
     train: bool = True,
+    transform: Transform | None = None,
 ) -> Iterator[StoreResult]:
     """Store ``(capture, record)`` pairs, yielding each ``StoreResult`` in order.
 
     Items are read lazily, ``batch_size`` at a time, so memory stays bounded by two batches.
     ``workers`` processes pack bodies (0 packs in this process). With ``train``, sites get a
     zstd dictionary once they have enough bodies (their bodies so far are re-packed with it).
+    ``transform`` (a module-level function, so worker processes can import it) is applied to
+    each item in the workers first: ``archive import-warc`` extracts its articles there.
     """
     source = iter(items)
     version = _version(extractor_version)
     with _executor(workers) as executor:
         trainer = BackgroundTrainer(archive, executor)
         batch = list(islice(source, batch_size))
-        tasks = _submit(executor, batch, trainer.dictionaries, version)
+        tasks = _submit(executor, batch, trainer.dictionaries, version, transform)
         while batch:
             following = list(islice(source, batch_size))
             # Prepared while this batch is written: workers stay one batch ahead.
-            next_tasks = _submit(executor, following, trainer.dictionaries, version)
+            next_tasks = _submit(executor, following, trainer.dictionaries, version, transform)
             prepared = _collect(len(batch), tasks)
             yield from _write(archive, batch, prepared, crawl_id)
             if train:
