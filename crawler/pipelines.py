@@ -74,7 +74,16 @@ class ExtractPipeline:
                 item.content_type, content, url
             )
         else:
-            done = await self.pool.extract(item.content_type, content, url, item.body)
+            # A decoded page travels as its raw bytes and encoding (half the data to pickle);
+            # the worker decodes it as Scrapy did.
+            text_from_body = item.text is not None and item.body is not None and item.encoding
+            done = await self.pool.extract(
+                item.content_type,
+                None if text_from_body else content,
+                url,
+                item.body,
+                item.encoding if text_from_body else None,
+            )
             item.outcome, item.record, item.extract_error = done.outcome, done.record, done.reason
             item.packed_body = done.packed_body
         item.text = None  # parsed: no need to keep a second copy of the page in memory

@@ -97,11 +97,32 @@ def pack_body(body: bytes) -> dict[str, Any]:
 
 
 def extract_and_pack(
-    content_type: str | None, content: str | bytes, url: str, body: bytes | None
+    content_type: str | None,
+    content: str | bytes | None,
+    url: str,
+    body: bytes | None,
+    encoding: str | None = None,
 ) -> Extracted:
-    """Extract one page and pack its body: the work a pool worker does for each page."""
+    """Extract one page and pack its body: the work a pool worker does for each page.
+
+    With ``content`` None the page is ``body`` decoded here from ``encoding`` exactly as
+    Scrapy's ``TextResponse.text`` decodes it (a BOM first, then the encoding Scrapy found),
+    so only the raw bytes cross the process boundary, not a second copy as text.
+    """
+    if content is None:
+        content = decoded(body or b"", encoding)
     outcome, record, reason = extract_page(content_type, content, url)
     return Extracted(outcome, record, reason, pack_body(body) if body is not None else None)
+
+
+def decoded(body: bytes, encoding: str | None) -> str | bytes:
+    """``body`` as Scrapy's ``response.text`` would give it; the bytes when no encoding."""
+    if not encoding:
+        return body
+    # Imported here: only workers decode, and the crawl process need not load it for them.
+    from w3lib.encoding import html_to_unicode
+
+    return html_to_unicode(f"charset={encoding}", body)[1]
 
 
 def extract_processes(value: object) -> int:
@@ -178,27 +199,32 @@ class ExtractionPool:
         return self._executor
 
     async def extract(
-        self, content_type: str | None, content: str | bytes, url: str, body: bytes | None
+        self,
+        content_type: str | None,
+        content: str | bytes | None,
+        url: str,
+        body: bytes | None,
+        encoding: str | None = None,
     ) -> Extracted:
-        """Extract and pack one page in a worker, waiting for a free slot first."""
+        """Extract and pack one page in a worker, waiting for a free slot first (the
+        arguments are those of ``extract_and_pack``)."""
+        job = (content_type, content, url, body, encoding)
         if self.closed:  # a page still arriving after shutdown: no new workers for it
-            return extract_and_pack(content_type, content, url, body)
+            return extract_and_pack(*job)
         if self._slots is None:  # created here, inside the running loop
             self._slots = asyncio.Semaphore(self.max_in_flight)
         async with self._slots:
             self.in_flight += 1
             self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
             try:
-                return await self._submit(content_type, content, url, body)
+                return await self._submit(job, url)
             finally:
                 self.in_flight -= 1
 
-    async def _submit(
-        self, content_type: str | None, content: str | bytes, url: str, body: bytes | None
-    ) -> Extracted:
+    async def _submit(self, job: tuple[Any, ...], url: str) -> Extracted:
         executor = self._ensure_executor()
         with _starting_workers():  # a submit may start a worker
-            future = executor.submit(extract_and_pack, content_type, content, url, body)
+            future = executor.submit(extract_and_pack, *job)
         try:
             return await asyncio.wrap_future(future)
         except BrokenProcessPool:

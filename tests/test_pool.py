@@ -16,12 +16,19 @@ import time
 from pathlib import Path
 
 import pytest
+from scrapy.http import HtmlResponse
 
 from archive.errors import ArchiveError
 from archive.records import Outcome
 from archive.store.compress import decompress
 from archive.store.storage import ArchiveDB
-from crawler.pool import ExtractionPool, extract_and_pack, extract_page, extract_processes
+from crawler.pool import (
+    ExtractionPool,
+    decoded,
+    extract_and_pack,
+    extract_page,
+    extract_processes,
+)
 from tests.httpserver import LoopbackServer, Route
 
 REPO = Path(__file__).resolve().parent.parent
@@ -76,6 +83,26 @@ def test_extract_and_pack_without_a_body_packs_nothing() -> None:
     done = extract_and_pack("application/pdf", PDF, "https://example.org/r.pdf", None)
     assert (done.outcome, done.packed_body) == (Outcome.NOT_HTML, None)
     assert done.reason == "not HTML: the server sent application/pdf"
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ("<html><body><p>Café – naïve</p></body></html>".encode("cp1252"), "text/html"),
+        ("<html><body><p>Grüße</p></body></html>".encode("latin-1"), "text/html; charset=utf-8"),
+        (
+            b"\xef\xbb\xbf<html><body><p>\xc3\xa9t\xc3\xa9</p></body></html>",
+            "text/html; charset=latin-1",
+        ),
+        ('<meta charset="koi8-r"><p>Привет</p>'.encode("koi8-r"), "text/html"),
+    ],
+)
+def test_workers_decode_a_body_exactly_as_scrapy_does(body: bytes, content_type: str) -> None:
+    response = HtmlResponse(
+        "https://example.org/", body=body, headers={"Content-Type": content_type}
+    )
+    assert decoded(body, response.encoding) == response.text
+    assert decoded(body, None) == body
 
 
 @pytest.mark.parametrize(
