@@ -73,7 +73,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         delay = min(delay, self.cap)
         if delay > 0:
             logger.debug("Waiting %.1f s before retrying %s", delay, request.url)
-            self.crawler.stats.inc_value("retry/backoff_seconds", delay)
+            self.crawler.stats.inc_value("retry/backoff_ms", round(delay * 1000))
             await sleep(delay)
 
 

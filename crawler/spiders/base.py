@@ -67,6 +67,7 @@ class ArchiveSpider(scrapy.Spider):
         *,
         dont_filter: bool = True,
         callback: Callable[[Response], Any] | None = None,
+        role: str | None = None,
         **meta: Any,
     ) -> scrapy.Request:
         """A request whose response (any status) or failure becomes a PageItem.
@@ -75,6 +76,8 @@ class ArchiveSpider(scrapy.Spider):
         themselves, and a redirect to a URL fetched earlier must not vanish in the dupefilter.
         """
         meta = {REQUESTED_URL: url, "handle_httpstatus_list": _ALL_BUT_REDIRECTS, **meta}
+        if role is not None:  # feed, sitemap and site requests: the incremental gate decides
+            meta[ROLE] = role
         return scrapy.Request(
             url,
             callback=callback or self.parse_page,
@@ -89,7 +92,7 @@ class ArchiveSpider(scrapy.Spider):
         The callback starts with ``index_response``; an index is fetched on every run
         (conditionally), since it is where new pages appear.
         """
-        return self.page_request(url, callback=callback, **{ROLE: INDEX})
+        return self.page_request(url, callback=callback, role=INDEX)
 
     def index_response(self, response: Response) -> tuple[PageItem | None, Response | None]:
         """The item to record for an index document (None when it was replayed from the

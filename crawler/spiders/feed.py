@@ -25,7 +25,7 @@ import scrapy
 from scrapy.http import HtmlResponse, Response
 
 from archive.records import Outcome
-from crawler.incremental import PAGE, ROLE
+from crawler.incremental import PAGE
 from crawler.items import PageItem
 from crawler.spiders.base import ArchiveSpider
 from crawler.spiders.options import (
@@ -121,7 +121,7 @@ class FeedSpider(ArchiveSpider):
             if not self.wanted(entry.url) or is_before(entry.published, self.since):
                 self.crawler.stats.inc_value("archive/filtered")
                 continue
-            yield self.page_request(entry.url, **{ROLE: PAGE})
+            yield self.page_request(entry.url, role=PAGE)
 
 
 def _maybe(item: PageItem | None) -> Iterator[PageItem]:
@@ -134,7 +134,7 @@ def read_feed(response: Response) -> ParsedFeed:
     body = response.body
     if not body.strip():
         return ParsedFeed("feed", [], "the document is empty")
-    content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+    content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
     if "json" in content_type or body.lstrip()[:1] == b"{":
         return read_json_feed(body, response.url)
     parsed = feedparser.parse(

@@ -21,7 +21,7 @@ import scrapy
 from scrapy.http import HtmlResponse, Response
 from scrapy.linkextractors import LinkExtractor
 
-from crawler.incremental import HUB, ROLE
+from crawler.incremental import HUB
 from crawler.spiders.base import REQUESTED_URL, ArchiveSpider, positive_int
 from crawler.spiders.options import URLFilter, page_url, start_url
 
@@ -49,7 +49,7 @@ class SiteSpider(ArchiveSpider):
         self.seen: set[str] = {self.start_url}
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        yield self.page_request(self.start_url, **{ROLE: HUB})
+        yield self.page_request(self.start_url, role=HUB)
 
     def follow(self, response: Response) -> Iterator[scrapy.Request]:
         if not isinstance(response, HtmlResponse) or self.limit_reached:
@@ -69,7 +69,7 @@ class SiteSpider(ArchiveSpider):
             self.seen.add(url)
             if self.limit_reached:
                 return
-            yield self.page_request(url, **{ROLE: HUB})
+            yield self.page_request(url, role=HUB)
 
 
 def _site_host(url: str) -> str:

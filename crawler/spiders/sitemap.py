@@ -29,7 +29,7 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 
 from archive.records import Outcome
-from crawler.incremental import PAGE, ROLE
+from crawler.incremental import PAGE
 from crawler.spiders.base import ArchiveSpider, positive_int
 from crawler.spiders.options import (
     URLFilter,
@@ -158,7 +158,7 @@ class SitemapSpider(ArchiveSpider):
             if not self.wanted(page.url) or is_before(page.modified, self.since):
                 self.crawler.stats.inc_value("archive/filtered")
                 continue
-            yield self.page_request(page.url, **{ROLE: PAGE})
+            yield self.page_request(page.url, role=PAGE)
 
 
 def _describe(sitemap: ParsedSitemap) -> str:
