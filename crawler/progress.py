@@ -5,8 +5,9 @@
 ``ProgressLine`` is a Scrapy extension (``EXTENSIONS`` in ``crawler.settings``): it counts the
 pages the store pipeline announces (``crawler.results.page_stored``) and redraws one line on
 stderr twice a second. ``ARCHIVE_PROGRESS`` says whether to show it: ``auto`` (the default)
-shows it only when stderr is a terminal, so logs, pipes and cron jobs stay clean. The line is
-erased when the crawl ends; the caller prints the summary.
+shows it only when stderr is a terminal and Scrapy's log there is quiet (``LOG_LEVEL``
+WARNING or above, as under the ``archive`` commands), so logs, pipes and cron jobs stay
+clean. The line is erased when the crawl ends; the caller prints the summary.
 """
 
 import sys
@@ -59,11 +60,13 @@ class Counts:
         return "  ·  ".join(parts)
 
 
-def wanted(setting: Any, stream: TextIO) -> bool:
-    """Whether ``ARCHIVE_PROGRESS`` asks for the line on ``stream``."""
+def wanted(setting: Any, stream: TextIO, log_level: str = "WARNING") -> bool:
+    """Whether ``ARCHIVE_PROGRESS`` asks for the line on ``stream``: ``auto`` means on a
+    terminal, unless Scrapy logs INFO or DEBUG lines there, which would tear it apart."""
     text = str(setting).strip().lower()
     if text in ("", "auto"):
-        return stream.isatty()
+        chatty = str(log_level).upper() in ("DEBUG", "INFO")
+        return stream.isatty() and not chatty
     return text in ("1", "true", "yes", "on")
 
 
@@ -80,7 +83,8 @@ class ProgressLine:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        if not wanted(crawler.settings.get("ARCHIVE_PROGRESS", "auto"), sys.stderr):
+        settings = crawler.settings
+        if not wanted(settings.get("ARCHIVE_PROGRESS", "auto"), sys.stderr, settings["LOG_LEVEL"]):
             raise NotConfigured  # no message: Scrapy would log a warning for one
         return cls(crawler, sys.stderr)
 

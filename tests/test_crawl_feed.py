@@ -1,6 +1,7 @@
 """`archive crawl feed` and `scrapy crawl feed` against a loopback news site: real crawls in
 subprocesses, checked in the SQLite file they write."""
 
+import io
 import re
 import subprocess
 import sys
@@ -186,3 +187,27 @@ def test_progress_counts_render_rates_and_failures() -> None:
     assert counts.line(now=102.5) == (
         "5 pages  ·  3 articles  ·  0 unchanged  ·  1 failures  ·  2.0 pages/s  ·  0:02"
     )
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(
+    ("setting", "terminal", "log_level", "shown"),
+    [
+        ("auto", True, "WARNING", True),
+        ("auto", True, "INFO", False),  # Scrapy's log lines would tear the line apart
+        ("auto", False, "WARNING", False),
+        ("True", False, "INFO", True),
+        ("false", True, "WARNING", False),
+    ],
+)
+def test_when_the_progress_line_is_shown(
+    setting: str, terminal: bool, log_level: str, shown: bool
+) -> None:
+    from crawler.progress import wanted
+
+    stream = _Terminal() if terminal else io.StringIO()
+    assert wanted(setting, stream, log_level) is shown

@@ -226,8 +226,6 @@ def run_settings(options: dict[str, Any]) -> dict[str, Any]:
     ):
         if options.get(flag):
             settings[name] = True
-    if options.get("verbose"):  # the log is on stderr: a progress line would garble it
-        settings.setdefault("ARCHIVE_PROGRESS", False)
     return settings
 
 
