@@ -97,7 +97,7 @@ def page_path(number: int) -> str:
     return f"/articles/{number}.html"
 
 
-def index_page(count: int) -> bytes:
+def index_page(count: int) -> str:
     links = "\n".join(f'<li><a href="{page_path(n)}">Story {n}</a></li>' for n in range(count))
     return f"<html><head><title>Benchmark news</title></head><body><ul>{links}</ul></body></html>"
 

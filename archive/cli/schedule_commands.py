@@ -82,7 +82,7 @@ def check_options(job: Job, file: str) -> None:
     for name in names:
         assert isinstance(command, click.Group)
         command = command.get_command(context, name)
-        assert command is not None  # COMMANDS only names commands that exist
+    assert command is not None  # COMMANDS only names commands that exist
     try:
         command.make_context(" ".join(names), words[len(names) :], parent=context)
     except click.UsageError as error:
