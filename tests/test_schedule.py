@@ -337,3 +337,39 @@ def test_once_runs_one_job_now_and_exits_with_its_status(
     )
     assert bad.returncode == 1
     assert "not an SQLite database (left untouched)" in bad.stderr
+
+
+def test_ctrl_c_lets_the_running_crawl_stop_cleanly(tmp_path: Path) -> None:
+    pages = [f"/slow/{n}.html" for n in range(30)]
+    routes = {path: Route(body=ARTICLE, delay=0.4) for path in pages}
+    with LoopbackServer(routes) as server:
+        urls = ", ".join(f'"{server.url(path)}"' for path in pages)
+        text = f"""
+[jobs.slow-pages]
+command = "save"
+urls = [{urls}]
+db = "news.db"
+cron = "0 0 1 1 *"
+settings = {FAST}
+"""
+        path = write(tmp_path, text)
+        scheduler = subprocess.Popen(
+            [sys.executable, "-m", "archive", "schedule", str(path), "--run-at-start"],
+            cwd=tmp_path,
+            env=child_env(),
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        read_until(scheduler, ["slow-pages: started"])
+        time.sleep(2)  # some pages stored, most not yet fetched
+        scheduler.send_signal(signal.SIGINT)
+        _, rest = scheduler.communicate(timeout=60)
+    assert scheduler.returncode == 0, rest
+    assert "SIGINT: stopping after the running crawls" in rest
+    assert "slow-pages: stopping (pid " in rest
+    with sqlite3.connect(tmp_path / "news.db") as conn:
+        ((reason, stored),) = conn.execute(
+            "SELECT finish_reason, (SELECT count(*) FROM captures) FROM crawls"
+        ).fetchall()
+    assert reason == "shutdown"  # Scrapy's clean stop, not a killed process
+    assert 0 < stored < len(pages)
