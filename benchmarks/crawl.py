@@ -20,7 +20,7 @@ all of it with each mode, one after the other:
 Every crawl gets 64 concurrent requests with politeness lifted. For each run: wall time (start
 to exit, start-up included) and pages/s over it; "steady p/s", the rate between the 10% and 90%
 marks of the pages served; peak memory, the summed RSS of the crawl's process tree (workers
-included), sampled every 0.2 s; and the tree's RSS around the 1,000th page and the last
+included), sampled every 0.5 s; and the tree's RSS around the 1,000th page and the last
 1,000th page, whose difference per page says whether memory grows with the crawl. With
 ``--repeat`` the modes are interleaved and the table shows medians. The machine may be shared:
 trust the ratios (measured in the same run) more than absolute figures.
