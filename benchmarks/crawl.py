@@ -190,6 +190,7 @@ def start_site(data_dir: Path, pages: int) -> tuple[subprocess.Popen[str], str]:
             "--pages",
             str(pages),
         ],
+        stdin=subprocess.PIPE,  # the site ends when this process closes it or dies
         stdout=subprocess.PIPE,
         text=True,
     )

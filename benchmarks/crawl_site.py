@@ -21,9 +21,11 @@ import asyncio
 import contextlib
 import gzip
 import json
+import os
 import random
 import re
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -194,6 +196,18 @@ async def serve(site: Site, port: int) -> None:
         await server.serve_forever()
 
 
+def exit_with_parent() -> None:
+    """End the server when whoever started it closes our stdin (or dies), so that an
+    interrupted benchmark leaves no server behind; a terminal's stdin does not count."""
+
+    def wait_for_eof() -> None:
+        sys.stdin.buffer.read()
+        os._exit(0)
+
+    if not sys.stdin.isatty():
+        threading.Thread(target=wait_for_eof, daemon=True).start()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("data_dir", type=Path, nargs="?")
@@ -203,6 +217,7 @@ def main() -> None:
     pages = load_pages(args.data_dir)
     if not pages:
         sys.exit("no pages to build the site from")
+    exit_with_parent()
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(Site(pages, args.pages), args.port))
 
