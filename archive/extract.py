@@ -7,6 +7,9 @@ whether it is an article at all (``listing`` and the running-word count).
 """
 
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from os import PathLike
 
 from bs4 import Tag
 
@@ -17,20 +20,42 @@ from archive.parse.content import main_content
 from archive.parse.language import detect_language
 from archive.parse.lines import trim_chrome
 from archive.parse.listing import mark_teasers, teaser_words
-from archive.parse.metadata import read_metadata
-from archive.parse.soup import parse
+from archive.parse.metadata import Metadata, read_metadata
+from archive.parse.siterules import apply_fields, rule_body, strip
+from archive.parse.soup import Document, is_gone, parse
 from archive.parse.text import join_paragraphs, normalize, word_count
-from archive.records import ArticleRecord
+from archive.records import ArticleRecord, Removal
+from archive.rules import Rule, builtin_rules, load_rules, matching_rules
 
 log = logging.getLogger(__name__)
 
 # Bump whenever a change to the parser can change a record, so that storage can tell
 # "the page changed" from "our parser changed".
-EXTRACTOR_VERSION = "3"
+EXTRACTOR_VERSION = "4"
 # Fewer words than this of running text that is not link text, and the page is no article.
 MIN_ARTICLE_WORDS = 50
 # This many teaser cards (headline link and summary) with no other prose make a teaser list.
 MIN_CARDS = 3
+
+
+@dataclass(frozen=True)
+class ExtractOptions:
+    """How to extract. ``rules_paths``: the user's rules files or folders (``*.toml``), tried
+    before the shipped ones; ``builtin_rules``: False to use only the user's rules.
+
+    A bad rules file raises ``archive.rules.RulesError`` naming the file and the problem.
+    """
+
+    rules_paths: Sequence[str | PathLike[str]] = ()
+    builtin_rules: bool = True
+
+    def rules(self) -> tuple[Rule, ...]:
+        """The user's rules, then the shipped ones (files are read once, then cached)."""
+        mine = load_rules(self.rules_paths) if self.rules_paths else ()
+        return mine + builtin_rules() if self.builtin_rules else mine
+
+
+DEFAULT_OPTIONS = ExtractOptions()
 
 
 def _image_scope(nodes: list[Tag]) -> Tag:
@@ -60,23 +85,54 @@ def _check_article(blocks: list[Block], nodes: list[Tag], cards: int, url: str |
         )
 
 
-def extract_article(html: str | bytes, url: str | None = None) -> ArticleRecord:
+def extract_article(
+    html: str | bytes, url: str | None = None, *, options: ExtractOptions = DEFAULT_OPTIONS
+) -> ArticleRecord:
     """Parse one page into a clean article record; raise an ExtractionError subclass if none.
 
     Raises NotHTMLError for input that is not an HTML document, and NotAnArticleError for a
     page that holds no article (a section front, a list of teasers, a page of links).
     """
+    rules = options.rules()
     doc = parse(html)
     meta = read_metadata(doc, url)
-    cards = mark_teasers(doc)
-    removed = clean(doc)
-    nodes = main_content(doc)
+    applied = matching_rules(rules, url or meta.canonical_url)
+    if applied:
+        meta = apply_fields(doc, applied, meta)
+    nodes, removed = _content(doc, applied)
     if not nodes:
         raise NotAnArticleError("not an article: no running text found", subject=url)
     blocks, trimmed = trim_chrome(body_blocks(nodes))
-    _check_article(blocks, nodes, cards, url)
+    _check_article(blocks, nodes, removed.cards, url)
     images, captions = collect_images(_image_scope(nodes), url or meta.canonical_url)
     text = normalize(join_paragraphs([b.text for b in blocks]))
+    return _record(meta, url, text, images, removed.items + captions + trimmed, applied)
+
+
+@dataclass
+class _Removed:
+    items: list[Removal]
+    cards: int
+
+
+def _content(doc: Document, applied: list[Rule]) -> tuple[list[Tag], _Removed]:
+    """Strip boilerplate (the rules' selectors, then the generic passes) and find the body."""
+    removed = strip(doc, applied) if applied else []
+    cards = mark_teasers(doc)
+    body = rule_body(doc, applied) if applied else []
+    removed += clean(doc, protected=body)
+    nodes = [tag for tag in body if not is_gone(tag)] or main_content(doc)
+    return nodes, _Removed(removed, cards)
+
+
+def _record(
+    meta: Metadata,
+    url: str | None,
+    text: str,
+    images: list,
+    removed: list[Removal],
+    applied: list[Rule],
+) -> ArticleRecord:
     return ArticleRecord(
         url=url or meta.canonical_url or "",
         canonical_url=meta.canonical_url,
@@ -92,5 +148,10 @@ def extract_article(html: str | bytes, url: str | None = None) -> ArticleRecord:
         images=images,
         text=text,
         word_count=word_count(text),
-        removed=removed + captions + trimmed,
+        removed=removed,
+        published_from=meta.published_from,
+        modified_from=meta.modified_from,
+        authors_from=meta.authors_from,
+        rules=[rule.name for rule in applied],
+        extractor_version=EXTRACTOR_VERSION,
     )

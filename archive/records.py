@@ -46,6 +46,15 @@ class ArticleRecord:
     text: str = ""
     word_count: int = 0
     removed: list[Removal] = field(default_factory=list)
+    # Where the dates and the authors came from: "json-ld", "meta", "time" (a <time>
+    # element), "url", "text" (written out in the page), "byline" (an element marked up as
+    # one; authors only) or "rule" (a site rule's field selector); None when not found.
+    published_from: str | None = None
+    modified_from: str | None = None
+    authors_from: str | None = None
+    # The names of the site rules that applied (archive/rules), and the parser version.
+    rules: list[str] = field(default_factory=list)
+    extractor_version: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The record as plain JSON-ready data (lists and dicts)."""

@@ -152,14 +152,27 @@ def _text_byline_authors(doc: Document, site: str | None) -> list[str]:
     return []
 
 
-def authors(
-    ld_author: Any, meta: dict[str, list[str]], doc: Document, site: str | None
-) -> list[str]:
-    """The article's authors, from the first source that names any."""
-    found = _ld_authors(ld_author, site) if ld_author else []
-    found = found or _meta_authors(meta, site) or _byline_authors(doc, site)
-    found = found or _text_byline_authors(doc, site)
+def unique_names(names: list[str]) -> list[str]:
+    """Names without repeats (compared case-blind), first spelling kept."""
     unique: dict[str, str] = {}
-    for name in found:
+    for name in names:
         unique.setdefault(name.lower(), name)
     return list(unique.values())
+
+
+def authors(
+    ld_author: Any, meta: dict[str, list[str]], doc: Document, site: str | None
+) -> tuple[list[str], str | None]:
+    """The article's authors, from the first source that names any, and that source's name:
+    "json-ld", "meta", "byline" (an element marked up as one) or "text" ("By ..." text)."""
+    chain = (
+        ("json-ld", lambda: _ld_authors(ld_author, site) if ld_author else []),
+        ("meta", lambda: _meta_authors(meta, site)),
+        ("byline", lambda: _byline_authors(doc, site)),
+        ("text", lambda: _text_byline_authors(doc, site)),
+    )
+    for source, read in chain:
+        found = read()
+        if found:
+            return unique_names(found), source
+    return [], None

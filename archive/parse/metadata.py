@@ -45,6 +45,23 @@ class Metadata:
     tags: list[str] = field(default_factory=list)
     canonical_url: str | None = None
     is_article_type: bool = False
+    # Where each date and the authors were found: see SOURCES.
+    published_from: str | None = None
+    modified_from: str | None = None
+    authors_from: str | None = None
+
+
+# The names of the places a date or the authors can come from, as records report them.
+JSON_LD, META, TIME, URL, TEXT, BYLINE, RULE = (
+    "json-ld",
+    "meta",
+    "time",
+    "url",
+    "text",
+    "byline",
+    "rule",
+)
+SOURCES = (JSON_LD, META, TIME, URL, TEXT, BYLINE, RULE)
 
 
 class Sources:
@@ -232,24 +249,41 @@ def _unique(items: Any) -> list[str]:
     return list(seen.values())
 
 
-def published_at(src: Sources) -> str | None:
-    return (
-        normalize_date(src.ld("datePublished"))
-        or normalize_date(src.ld("dateCreated"))
-        or _meta_date(src, "article:published_time", "og:published_time", "datepublished",
-                      "pubdate", "publishdate", "publish-date", "date", "dc.date",
-                      "dc.date.issued", "dcterms.created", "parsely-pub-date", "sailthru.date")
-        or _time_element(src.doc)
-        or date_from_url(src.url)
-        or _visible_date(src.doc)
-    )  # fmt: skip
+_PUBLISHED_META = (
+    "article:published_time", "og:published_time", "datepublished", "pubdate", "publishdate",
+    "publish-date", "date", "dc.date", "dc.date.issued", "dcterms.created", "parsely-pub-date",
+    "sailthru.date",
+)  # fmt: skip
+_MODIFIED_META = (
+    "article:modified_time", "og:updated_time", "datemodified", "last-modified",
+    "dcterms.modified",
+)  # fmt: skip
 
 
-def modified_at(src: Sources) -> str | None:
-    return normalize_date(src.ld("dateModified")) or _meta_date(
-        src, "article:modified_time", "og:updated_time", "datemodified", "last-modified",
-        "dcterms.modified",
-    )  # fmt: skip
+def published_at(src: Sources) -> tuple[str | None, str | None]:
+    """The publication date and its source, trying each source in turn (lazily)."""
+    chain = (
+        (JSON_LD, lambda: normalize_date(src.ld("datePublished"))),
+        (JSON_LD, lambda: normalize_date(src.ld("dateCreated"))),
+        (META, lambda: _meta_date(src, *_PUBLISHED_META)),
+        (TIME, lambda: _time_element(src.doc)),
+        (URL, lambda: date_from_url(src.url)),
+        (TEXT, lambda: _visible_date(src.doc)),
+    )
+    for source, read in chain:
+        found = read()
+        if found:
+            return found, source
+    return None, None
+
+
+def modified_at(src: Sources) -> tuple[str | None, str | None]:
+    """The last-modified date and its source: JSON-LD, then meta tags."""
+    found = normalize_date(src.ld("dateModified"))
+    if found:
+        return found, JSON_LD
+    found = _meta_date(src, *_MODIFIED_META)
+    return (found, META) if found else (None, None)
 
 
 def _meta_date(src: Sources, *keys: str) -> str | None:
@@ -291,11 +325,14 @@ def read_metadata(doc: Document, url: str | None) -> Metadata:
     """Every metadata field of the page, each from the first source that gives it."""
     src = Sources(doc, url)
     site = site_name(src)
+    names, authors_from = authors(src.ld("author"), src.meta, doc, site)
+    published, published_from = published_at(src)
+    modified, modified_from = modified_at(src)
     return Metadata(
         title=title(src, site),
-        authors=authors(src.ld("author"), src.meta, doc, site),
-        published_at=published_at(src),
-        modified_at=modified_at(src),
+        authors=names,
+        published_at=published,
+        modified_at=modified,
         site_name=site,
         language=language(src),
         description=description(src),
@@ -303,4 +340,7 @@ def read_metadata(doc: Document, url: str | None) -> Metadata:
         tags=tags(src),
         canonical_url=canonical_url(src),
         is_article_type=src.article is not None or src.first("og:type") == "article",
+        published_from=published_from,
+        modified_from=modified_from,
+        authors_from=authors_from if names else None,
     )
