@@ -234,7 +234,10 @@ def run_all(
             print(
                 f"  {mode:<12} run {number + 1}: {run.pages} pages in {run.seconds:.1f} s,"
                 f" {run.rate:.1f} p/s, peak {run.peak_mb:.0f} MB,"
-                f" crawl process CPU {run.crawl_cpu * 1000 / max(run.pages, 1):.1f} ms/page"
+                f" crawl process CPU {run.crawl_cpu * 1000 / max(run.pages, 1):.1f} ms/page,"
+                f" crawl process RSS {fmt(run.rss_mb_at(1000, own=True), '.0f')} MB at page"
+                f" 1000, {fmt(run.rss_mb_at(run.pages - 1000, own=True), '.0f')} MB at"
+                f" {run.pages - 1000}"
                 f" {run.note}",
                 file=sys.stderr,
                 flush=True,

@@ -27,6 +27,8 @@ class Run:
     returncode: int = 0
     note: str = ""
     crawl_cpu: float = 0.0  # CPU seconds of the crawl process itself (not its workers)
+    # (served, RSS) of the crawl process alone, beside the tree's, to tell where growth is
+    own_rss: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def rate(self) -> float:
@@ -46,9 +48,11 @@ class Run:
     def _time_at(self, served: float) -> float | None:
         return next((t for t, count, _ in self.samples if count >= served), None)
 
-    def rss_mb_at(self, served: int) -> float | None:
-        """The tree's median RSS over the samples within 250 pages of ``served``."""
-        near = [rss for _, count, rss in self.samples if abs(count - served) <= 250]
+    def rss_mb_at(self, served: int, own: bool = False) -> float | None:
+        """The tree's (or with ``own`` the crawl process's) median RSS over the samples within
+        250 pages of ``served``."""
+        pairs = self.own_rss if own else [(count, rss) for _, count, rss in self.samples]
+        near = [rss for count, rss in pairs if abs(count - served) <= 250]
         return statistics.median(near) / 2**20 if near else None
 
 
@@ -102,18 +106,22 @@ def measure(mode: str, command: list[str], cwd: Path, env: dict[str, str], base:
         command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
     )
     samples: list[tuple[float, int, int]] = []
+    own_rss: list[tuple[int, int]] = []
     stderr_lines: list[str] = []
     reader = threading.Thread(target=lambda: stderr_lines.extend(process.stderr or []))
     reader.start()
     crawl_cpu = 0.0
     while process.poll() is None:
-        samples.append((time.monotonic() - started, served(base) - before, tree_rss(process.pid)))
+        done = served(base) - before
+        samples.append((time.monotonic() - started, done, tree_rss(process.pid)))
+        own_rss.append((done, _rss(process.pid)))
         crawl_cpu = cpu_seconds(process.pid) or crawl_cpu
         time.sleep(SAMPLE_SECONDS)
     seconds = time.monotonic() - started
     reader.join()
     run = Run(mode, seconds, served(base) - before, samples, process.returncode)
     run.crawl_cpu = crawl_cpu
+    run.own_rss = own_rss
     if process.returncode != 0:
         run.note = f"exit {process.returncode}: " + "".join(stderr_lines[-5:]).strip()[-300:]
     return run
