@@ -144,3 +144,31 @@ def test_an_edited_rules_file_is_read_again(tmp_path: Path) -> None:
     assert load_rules([path])[0].remove == ("p.plug",)
     _write(tmp_path, RULE.replace('remove = ["p.plug"]', 'remove = ["p.plug", "div.chat"]'))
     assert load_rules([path])[0].remove == ("p.plug", "div.chat")
+
+
+def test_cli_extract_takes_rules(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from archive.cli import cli
+
+    page = _write(tmp_path, PAGE, name="page.html")
+    rules = _write(tmp_path, RULE)
+    result = CliRunner().invoke(
+        cli, ["extract", str(page), "--url", "https://ferry.example/a", "--rules", str(rules)]
+    )
+    assert result.exit_code == 0, result.output
+    assert '"rules": [\n    "ferry-site"\n  ]' in result.output
+
+
+def test_cli_extract_reports_a_bad_rules_file_in_one_line(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from archive.cli import cli
+
+    page = _write(tmp_path, PAGE, name="page.html")
+    bad = _write(tmp_path, "[[rule]]\nname = 'x'", name="bad.toml")
+    result = CliRunner().invoke(cli, ["extract", str(page), "--rules", str(bad)])
+    assert result.exit_code == 2
+    assert result.output == (
+        f"archive: error: {bad.resolve()}: invalid rules file: rule 'x': no hosts\n"
+    )

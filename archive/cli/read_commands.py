@@ -31,8 +31,16 @@ def read_page(path: str) -> bytes:
 @click.command()
 @click.argument("file", metavar="FILE")
 @click.option("--url", help="The address the page was served from (for relative links).")
+@click.option(
+    "--rules",
+    "rules_paths",
+    multiple=True,
+    metavar="PATH",
+    help="A site rules file (TOML) or a folder of them, tried before the shipped rules. "
+    "Repeatable.",
+)
 @reports_errors
-def extract(file: str, url: str | None) -> None:
+def extract(file: str, url: str | None, rules_paths: tuple[str, ...]) -> None:
     """Parse a saved page offline and print its record as JSON.
 
     FILE is an HTML file, or - for standard input. Nothing is fetched or stored. Exits 1 with
@@ -42,14 +50,21 @@ def extract(file: str, url: str | None) -> None:
     Examples:
       archive extract page.html --url https://example.org/news/story.html
       curl -s https://example.org/story | archive extract - --url https://example.org/story
+      archive extract page.html --url https://example.org/a --rules my-rules/
     """
-    from archive.extract import extract_article
+    from archive.extract import ExtractOptions, extract_article
+    from archive.rules import RulesError
 
     if url is not None:
         url = validate_url(url)
+    options = ExtractOptions(rules_paths=rules_paths)
+    try:
+        options.rules()  # a bad rules file is a usage error, reported before the page is read
+    except RulesError as error:
+        fail(str(error), status=2)
     body = read_page(file)
     try:
-        record = extract_article(body, url)
+        record = extract_article(body, url, options=options)
     except ArchiveError as error:
         fail(f"{file}: {error.reason}")
     click.echo(record.to_json(indent=2))
