@@ -118,3 +118,5 @@ RETRY_BACKOFF_MAX = 60.0
 # when stderr is a terminal; True or False force it.
 ARCHIVE_PROGRESS = "auto"
 EXTENSIONS = {"crawler.progress.ProgressLine": 500}
+# Scrapy's downloader, with CONCURRENT_REQUESTS_PER_DOMAIN really enforced (see there).
+DOWNLOADER = "crawler.downloader.Downloader"

@@ -154,6 +154,8 @@ class _State:
     seen: list[Seen] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    active: int = 0  # requests being answered right now
+    peak: int = 0  # the most answered at once
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -162,6 +164,16 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         state = self.server.state
+        with state.lock:
+            state.active += 1
+            state.peak = max(state.peak, state.active)
+        try:
+            self._get(state)
+        finally:
+            with state.lock:
+                state.active -= 1
+
+    def _get(self, state: "_State") -> None:
         arrived = time.monotonic()
         page = state.pages.get(self.path) or state.pages.get(self.path.split("?")[0])
         with state.lock:
@@ -231,6 +243,10 @@ class SiteServer:
     @property
     def pages(self) -> dict[str, Page]:
         return self._server.state.pages
+
+    @property
+    def peak_concurrency(self) -> int:
+        return self._server.state.peak
 
     def seen(self) -> list[Seen]:
         with self._server.state.lock:

@@ -264,3 +264,18 @@ def test_retry_after_header_values(header: bytes | None, seconds: float | None) 
 
     now = datetime(2026, 11, 28, 12, 0, 0, tzinfo=UTC)
     assert retry_after_seconds(header, now=now) == seconds
+
+
+@pytest.mark.parametrize("per_site", [1, 3])
+def test_per_site_concurrency_limit_holds(tmp_path: Path, per_site: int) -> None:
+    with SiteServer() as server:
+        paths = [f"/slow-{n}.html" for n in range(8)]
+        for path in paths:
+            server.pages[path] = Page(article(path[1:-5], f"Slow {path}"), delay=0.3)
+        server.pages["/feed.xml"] = Page(rss(server.base, paths), content_type="text/xml")
+        run = run_archive(
+            "crawl", "feed", server.url("/feed.xml"), db=tmp_path / "a.db",
+            CONCURRENT_REQUESTS_PER_DOMAIN=str(per_site),
+        )  # fmt: skip
+        assert run.status == 0, run
+        assert server.peak_concurrency == per_site
