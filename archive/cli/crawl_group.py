@@ -22,6 +22,7 @@ from archive.errors import ArchiveError
 from archive.records import Outcome
 from archive.urls import validate_url
 
+SITE_LIMIT = 1000  # the default --limit of a site crawl
 FAILURES = (Outcome.HTTP_ERROR, Outcome.FETCH_ERROR, Outcome.EXTRACT_ERROR)
 # The end summary's rows, in this order; skipped pages come from the crawl's stats.
 SUMMARY_ROWS = [
@@ -68,7 +69,7 @@ def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return settings_option(db_option(command))
 
 
-_LIMIT_HELP = "Fetch at most this many pages (feeds and sitemaps not counted)."
+_LIMIT_HELP = "Fetch at most this many pages (feeds, sitemaps not counted; site: 1000)."
 _REFRESH_HELP = "Fetch pages again even if archived within ARCHIVE_REFRESH_WINDOW (a day)."
 _RESUME_HELP = "Continue the last run of this same command that was stopped or killed."
 _SINCE_HELP = "Only pages dated (lastmod, publication date) on or after DATE (YYYY-MM-DD)."
@@ -139,7 +140,7 @@ def sitemap(url: str, depth: int | None, **options: Any) -> None:
 @click.option(
     "--depth",
     type=click.IntRange(min=0),
-    default=3,
+    default=5,
     show_default=True,
     help="Follow links this many steps away from URL.",
 )
@@ -161,6 +162,8 @@ def site(
       archive crawl site https://example.org/ --allow /2026/ --deny '/tag/|/search'
     """
     arguments: dict[str, Any] = {"depth": depth}
+    if options.get("limit") is None:  # a whole site can be huge: 1000 pages unless told
+        options["limit"] = SITE_LIMIT
     if allow:
         arguments["allow"] = "\n".join(allow)
     if deny:

@@ -25,7 +25,7 @@ from crawler.incremental import HUB
 from crawler.spiders.base import REQUESTED_URL, ArchiveSpider, positive_int
 from crawler.spiders.options import URLFilter, page_url, start_url
 
-DEFAULT_DEPTH = 3
+DEFAULT_DEPTH = 5  # home, section, page 2 of the section, article: with room to spare
 
 
 class SiteSpider(ArchiveSpider):
