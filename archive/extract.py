@@ -94,7 +94,7 @@ def extract_article(
     page that holds no article (a section front, a list of teasers, a page of links).
     """
     rules = options.rules()
-    doc = parse(html)
+    doc = parse(html, cut=not matching_rules(rules, url))
     meta = read_metadata(doc, url)
     applied = matching_rules(rules, url or meta.canonical_url)
     if applied:
@@ -117,7 +117,7 @@ class _Removed:
 
 def _content(doc: Document, applied: list[Rule]) -> tuple[list[Tag], _Removed]:
     """Strip boilerplate (the rules' selectors, then the generic passes) and find the body."""
-    removed = strip(doc, applied) if applied else []
+    removed = doc.removed + (strip(doc, applied) if applied else [])
     cards = mark_teasers(doc)
     body = rule_body(doc, applied) if applied else []
     removed += clean(doc, protected=body)

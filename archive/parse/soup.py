@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from bs4 import BeautifulSoup, PageElement, Tag
 
 from archive.errors import NotHTMLError
+from archive.parse.prefilter import cut_chrome
+from archive.records import Removal
 
 # Pages past this many characters (after pruning) are cut: nobody writes an article that long,
 # and the tree would cost seconds and hundreds of megabytes.
@@ -66,6 +68,8 @@ class Document:
     json_ld: list[str]
     nodes: list[PageElement] = field(default_factory=list)
     by_name: dict[str, list[Tag]] = field(default_factory=dict)
+    # Chrome containers cut from the markup before parsing (see ``prefilter``).
+    removed: list[Removal] = field(default_factory=list)
 
     def tags(self, *names: str) -> list[Tag]:
         """Indexed tags with these names, leaving out removed ones: in document order for one
@@ -182,17 +186,26 @@ def squeeze(markup: str) -> str:
     return "".join(out)
 
 
-def parse(html: str | bytes) -> Document:
-    """Decode, check, prune and parse a page into a Document; raise NotHTMLError if not HTML."""
+def parse(html: str | bytes, *, cut: bool = True) -> Document:
+    """Decode, check, prune and parse a page into a Document; raise NotHTMLError if not HTML.
+
+    ``cut``: also cut short chrome containers outside the article before parsing (off when a
+    site rule applies, so that its selectors see the whole page).
+    """
     text = decode(html) if isinstance(html, bytes) else html
     check_html(text)
     pruned, json_ld = prune(text)
+    removed: list[Removal] = []
+    if cut:
+        pruned, removed = cut_chrome(pruned)
     if len(pruned) > MAX_CHARS:
         pruned = pruned[:MAX_CHARS]
     # Class attributes stay one string: splitting every tag's classes costs 4% of the parse,
     # and the passes split only the few they look at.
-    soup = BeautifulSoup(pruned, "lxml", multi_valued_attributes=None)
+    # Attributes go into plain dicts: bs4's own attribute dict checks every value in Python,
+    # which cost a fifth of the tree build; lxml only ever hands over strings.
+    soup = BeautifulSoup(pruned, "lxml", multi_valued_attributes=None, attribute_dict_class=dict)
     nodes, by_name = _index(soup)
     if not by_name.get("body") and not by_name.get("html"):
         raise NotHTMLError("not HTML: no document could be parsed")
-    return Document(soup=soup, json_ld=json_ld, nodes=nodes, by_name=by_name)
+    return Document(soup=soup, json_ld=json_ld, nodes=nodes, by_name=by_name, removed=removed)

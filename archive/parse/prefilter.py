@@ -1,0 +1,78 @@
+"""Chrome containers cut from the markup before the tree is built: the tree costs most.
+
+Navigation, page headers, footers and sidebars outside the article (no ``<article>`` or
+``<main>`` around them) are nearly half the tags of a typical news page. The boilerplate pass
+(``clean``) would remove each of them anyway unless it holds at least 500 characters of running
+text outside links; this pass cuts, before parsing, only those with well under that, and never
+one that may hold what the metadata readers look for (a headline, a byline, a date).
+"""
+
+import html
+import re
+
+from archive.parse.text import clean_inline, sample
+from archive.records import Removal
+
+# The removal kind of each container, as ``clean.STRUCTURAL`` names them.
+KINDS = {"nav": "navigation", "footer": "footer", "aside": "sidebar", "header": "header"}
+# Running text outside links (in characters) under which a container is cut here; clean's
+# own limit is 500, measured on the tree.
+MAX_PROSE = 350
+_OPENERS = re.compile(r"<(/?)(article|main|nav|aside|footer|header)(?=[\s>/])[^>]*>", re.I)
+_SAME = {name: re.compile(rf"<(/?){name}(?=[\s>/])[^>]*>", re.I) for name in KINDS}
+# What the metadata readers may want from a container (a headline, a byline, a <time>, a
+# <meta>, an element classed as a date): then it is left to the tree passes.
+_KEEP = re.compile(
+    r"<h1|<time|<meta|author|byline|class\s*=\s*[\"']?[^\"'>]*(date|time|publish|posted)", re.I
+)
+_LINK = re.compile(r"<a\b.*?</a\s*>", re.I | re.S)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _closing(markup: str, name: str, start: int) -> int:
+    """The end of the element of ``name`` opened just before ``start``, or -1 if unclosed."""
+    depth = 1
+    for match in _SAME[name].finditer(markup, start):
+        depth += -1 if match.group(1) else 1
+        if depth == 0:
+            return match.end()
+    return -1
+
+
+def _text(markup: str) -> str:
+    return clean_inline(html.unescape(_TAG.sub(" ", markup)))
+
+
+def _cuttable(chunk: str) -> bool:
+    if _KEEP.search(chunk):
+        return False
+    return len(_text(_LINK.sub(" ", chunk))) < MAX_PROSE
+
+
+def cut_chrome(markup: str) -> tuple[str, list[Removal]]:
+    """The markup without short chrome containers outside the article, and what was cut."""
+    out: list[str] = []
+    removed: list[Removal] = []
+    depth = 0  # open <article> and <main> elements around the current position
+    pos = 0
+    scan = 0
+    while (match := _OPENERS.search(markup, scan)) is not None:
+        closing, name = bool(match.group(1)), match.group(2).lower()
+        scan = match.end()
+        if name in ("article", "main"):
+            depth = max(0, depth - 1) if closing else depth + 1
+            continue
+        if closing or depth:
+            continue
+        end = _closing(markup, name, match.end())
+        if end < 0:
+            break  # unclosed: leave the rest of the page to the parser
+        chunk = markup[match.start() : end]
+        if _cuttable(chunk):
+            out.append(markup[pos : match.start()])
+            pos = scan = end
+            text = _text(chunk)
+            if text:
+                removed.append(Removal(kind=KINDS[name], sample=sample(text)))
+    out.append(markup[pos:])
+    return "".join(out), removed
