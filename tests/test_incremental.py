@@ -193,3 +193,71 @@ def test_resume_with_nothing_interrupted_just_crawls(site: SiteServer, tmp_path:
     run = run_archive("crawl", "feed", site.url("/feed.xml"), "--resume", db=db)
     assert run.status == 0, run
     assert rows(db, "SELECT count(*) FROM articles") == [(6,)]
+
+
+# -- the archive's side: archive.store.frontier on a real database, no crawl -------------------
+
+
+def _capture(url: str, at: str, outcome: str, body: bytes | None, **extra: object) -> object:
+    from archive.records import Capture
+
+    headers = extra.pop("headers", [("ETag", '"v1"'), ("Last-Modified", "Sat, 28 Nov 2026")])
+    return Capture(
+        requested_url=url, fetched_at=at, outcome=outcome, status=200, body=body,
+        response_headers=headers, content_type="text/html",
+        error=None if outcome == "article" else "why", **extra,
+    )  # fmt: skip
+
+
+def test_frontier_last_capture_keeps_validators_across_unchanged_captures(tmp_path: Path) -> None:
+    from archive.records import ArticleRecord
+    from archive.store import frontier
+    from archive.store.compress import body_hash
+    from archive.store.storage import ArchiveDB
+
+    url = "https://example.org/a"
+    body = b"<html>the page</html>"
+    with ArchiveDB(tmp_path / "a.db") as archive:
+        archive.store(
+            _capture(url, "2026-11-28T10:00:00+00:00", "article", body),
+            ArticleRecord(url=url, title="A", text="words " * 50),
+        )
+        # The same body again, now with a new ETag; then a 304, which has no body or headers.
+        new_etag = [("ETag", '"v2"')]
+        archive.store(
+            _capture(url, "2026-11-28T11:00:00+00:00", "unchanged", body, headers=new_etag)
+        )
+        archive.store(_capture(url, "2026-11-28T12:00:00+00:00", "unchanged", None, headers=[]))
+        archive.store(_capture(url, "2026-11-28T13:00:00+00:00", "fetch-error", None))
+        last = frontier.last_capture(archive.db, url)
+        assert last is not None
+        assert last.fetched_at == "2026-11-28T12:00:00+00:00"  # failures do not count
+        assert (last.etag, last.last_modified) == ('"v2"', None)
+        assert last.body_hash == body_hash(body) and last.is_article
+        assert frontier.stored_body(archive.db, last.body_hash) == body
+        assert frontier.has_seen(archive.db, url)
+        assert frontier.last_capture(archive.db, "https://example.org/other") is None
+
+
+def test_frontier_failures_are_not_seen_and_resume_chains(tmp_path: Path) -> None:
+    from archive.store import frontier
+    from archive.store.storage import ArchiveDB
+
+    with ArchiveDB(tmp_path / "a.db") as archive:
+        archive.store(_capture("https://example.org/x", "2026-11-28T10:00:00+00:00", "http-error",
+                               None))  # fmt: skip
+        assert not frontier.has_seen(archive.db, "https://example.org/x")
+        args = {"url": "https://example.org/feed"}
+        done = archive.start_crawl("feed", args)
+        archive.finish_crawl(done, "finished", {})
+        killed = archive.start_crawl("feed", args)  # never finished: killed
+        stopped = archive.start_crawl("feed", {**args, "resume": True})
+        archive.finish_crawl(stopped, "shutdown", {})
+        archive.start_crawl("feed", {"url": "https://example.org/other"})
+        archive.store(_capture("https://example.org/1", "2026-11-28T10:00:00+00:00", "robots",
+                               None), crawl_id=killed)  # fmt: skip
+        chain = frontier.interrupted_chain(archive.db, "feed", args)
+        assert chain == [stopped, killed]
+        assert frontier.done_in_crawls(archive.db, chain) == {"https://example.org/1"}
+        archive.finish_crawl(archive.start_crawl("feed", args), "finished", {})
+        assert frontier.interrupted_chain(archive.db, "feed", args) == []

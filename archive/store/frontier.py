@@ -28,6 +28,8 @@ from archive.store import dictionaries
 # crawl tries them again.
 ANSWERED = (Outcome.ARTICLE, Outcome.NOT_ARTICLE, Outcome.NOT_HTML, Outcome.UNCHANGED)
 _ANSWERED_SQL = ", ".join(f"'{outcome}'" for outcome in ANSWERED)
+# The outcomes that say what a page is (an article or not), as opposed to "unchanged".
+_KINDS_SQL = ", ".join(f"'{outcome}'" for outcome in ANSWERED if outcome != Outcome.UNCHANGED)
 _MATCHES_URL = "(requested_url = :url OR final_url = :url)"
 
 
@@ -56,7 +58,7 @@ class LastCapture:
     """What the archive knows about a URL's latest answered fetch."""
 
     fetched_at: str  # the latest answered capture, unchanged ones included
-    outcome: str  # the outcome of the latest capture that had a body
+    outcome: str  # the latest capture with a body (an unchanged one: what it confirmed)
     body_hash: str | None  # that capture's body, to compare a new body with
     etag: str | None
     last_modified: str | None
@@ -85,6 +87,14 @@ def last_capture(db: Database, url: str) -> LastCapture | None:
     if row is None:
         return LastCapture(latest[0], Outcome.UNCHANGED, None, None, None, [], None, False)
     outcome, body_hash, headers_json, final_url, article_id = row
+    if outcome == Outcome.UNCHANGED:  # a same-body capture: its kind is the one it confirmed
+        kind = db.execute(
+            "SELECT outcome, article_id FROM captures"
+            f" WHERE {_MATCHES_URL} AND outcome IN ({_KINDS_SQL})"
+            " ORDER BY fetched_at DESC, id DESC LIMIT 1",
+            {"url": url},
+        ).fetchone()
+        outcome, article_id = kind if kind is not None else (outcome, article_id)
     headers = _headers(headers_json)
     return LastCapture(
         fetched_at=latest[0],
