@@ -131,6 +131,7 @@ def writer_rate(path: Path, first: int, count: int, corpus: tuple, workers: int)
     pool a batch at a time, then written with the pool idle; only the writing is timed."""
     writing = Timed()
     with ArchiveDB(path) as archive, batch._executor(workers) as executor:
+        archive.db.execute(f"PRAGMA cache_size = -{batch.WRITER_CACHE_KIB}")  # as store_many
         trainer = BackgroundTrainer(archive, executor)
         items = copies(first + count, *corpus)
         for _ in range(first):
@@ -165,15 +166,17 @@ def build_plain(path: Path, items: Iterator[tuple]) -> dict[str, Any]:
     return {"count": count, "raw": making.raw_bytes, "writer_rate": rate, "rate": rate}
 
 
-def fts_times(search: Callable[[str], Any]) -> tuple[float, float]:
-    timings = []
+def fts_times(search: Callable[[str], Any]) -> tuple[float, float, dict[str, float]]:
+    """Median and 95th percentile over every run of every query, and each query's median."""
+    timings: dict[str, list[float]] = {query: [] for query in QUERIES}
     for _ in range(REPEATS):
         for query in QUERIES:
             start = time.perf_counter()
             search(query)
-            timings.append((time.perf_counter() - start) * 1000)
-    timings.sort()
-    return statistics.median(timings), timings[int(0.95 * (len(timings) - 1))]
+            timings[query].append((time.perf_counter() - start) * 1000)
+    every = sorted(t for runs in timings.values() for t in runs)
+    per_query = {query: statistics.median(runs) for query, runs in timings.items()}
+    return statistics.median(every), every[int(0.95 * (len(every) - 1))], per_query
 
 
 def export_seconds(command: list[str]) -> float:
@@ -184,25 +187,41 @@ def export_seconds(command: list[str]) -> float:
 
 def measure_archive(path: Path) -> dict[str, Any]:
     with ArchiveDB(path) as archive:
-        median, p95 = fts_times(lambda q: archive.search(q, limit=20))
+        median, p95, per_query = fts_times(lambda q: archive.search(q, limit=20))
         top_k = fts_times(lambda q: archive.db.execute(TOP_K_SQL, [fts_phrase(q)]).fetchall())
+        matches = {
+            query: archive.db.execute(
+                "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", [fts_phrase(query)]
+            ).fetchone()[0]
+            for query in QUERIES
+        }
     archive_cli = [sys.executable, "-m", "archive", "export", "--db", str(path)]
     return {
         "fts_median": median,
         "fts_p95": p95,
+        "per_query": per_query,
         "top_k_median": top_k[0],
         "top_k_p95": top_k[1],
+        "top_k_per_query": top_k[2],
+        "matches": matches,
         "export": export_seconds(archive_cli),
     }
 
 
 def measure_plain(path: Path) -> dict[str, Any]:
     db = Database(path)
-    median, p95 = fts_times(lambda q: db.execute(SNIPPET_SQL, [fts_phrase(q)]).fetchall())
+    median, p95, per_query = fts_times(
+        lambda q: db.execute(SNIPPET_SQL, [fts_phrase(q)]).fetchall()
+    )
     db.close()
     columns = [arg for column in EXPORT_COLUMNS for arg in ("-c", column)]
     command = [sys.executable, "-m", "sqlite_utils", "rows", str(path), "articles", "--nl"]
-    return {"fts_median": median, "fts_p95": p95, "export": export_seconds(command + columns)}
+    return {
+        "fts_median": median,
+        "fts_p95": p95,
+        "per_query": per_query,
+        "export": export_seconds(command + columns),
+    }
 
 
 def fts_phrase(query: str) -> str:
@@ -258,6 +277,20 @@ def format_table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def format_queries(results: list[dict]) -> str:
+    """Each query's median ms per size: archive search, the rank-ordered form, plain."""
+    lines = ["| articles | query | matches | archive search ms | rank-ordered ms | plain ms |"]
+    lines.append("|" + "---|" * 6)
+    for archive, plain in zip(results[::2], results[1::2], strict=True):
+        for query in QUERIES:
+            lines.append(
+                f"| {archive['size']:,} | `{query}` | {archive['matches'][query]:,} |"
+                f" {archive['per_query'][query]:.2f} | {archive['top_k_per_query'][query]:.2f} |"
+                f" {plain['per_query'][query]:.2f} |"
+            )
+    return "\n".join(lines)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("data_dir", type=Path)
@@ -277,6 +310,8 @@ def main() -> int:
         results.extend(run_size(size, args, templates, pool))
         print(format_table(results), file=sys.stderr, flush=True)
     print(format_table(results))
+    print()
+    print(format_queries(results))
     return 0
 
 

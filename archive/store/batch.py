@@ -36,6 +36,9 @@ Prepared = tuple[Capture, str, dict[str, Any] | None, dict[str, Any] | None]
 # Run on each item in the worker before it is prepared (import-warc extracts articles there).
 Transform = Callable[[Capture, ArticleRecord | None], Item]
 BATCH_SIZE = 500
+# The writer's page cache while it stores many (SQLite's default is 2 MiB): a large archive's
+# indexes (random SHA-256 and URL keys) and search index segments otherwise leave it at once.
+WRITER_CACHE_KIB = 64 * 1024
 CHUNK = 16  # items per task sent to a worker (with their site's dictionary)
 
 
@@ -177,6 +180,26 @@ def store_many(
     """
     source = iter(items)
     version = _version(extractor_version)
+    cache = archive.db.execute("PRAGMA cache_size").fetchone()[0]
+    archive.db.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
+    try:
+        yield from _store_batches(
+            archive, source, crawl_id, version, workers, batch_size, train, transform
+        )
+    finally:
+        archive.db.execute(f"PRAGMA cache_size = {int(cache)}")
+
+
+def _store_batches(
+    archive: ArchiveDB,
+    source: Iterator[Item],
+    crawl_id: int | None,
+    version: str,
+    workers: int,
+    batch_size: int,
+    train: bool,
+    transform: Transform | None,
+) -> Iterator[StoreResult]:
     with _executor(workers) as executor:
         trainer = BackgroundTrainer(archive, executor)
         batch = list(islice(source, batch_size))
