@@ -24,6 +24,7 @@ import json
 import os
 import random
 import re
+import stat
 import sys
 import threading
 import time
@@ -197,14 +198,14 @@ async def serve(site: Site, port: int) -> None:
 
 
 def exit_with_parent() -> None:
-    """End the server when whoever started it closes our stdin (or dies), so that an
-    interrupted benchmark leaves no server behind; a terminal's stdin does not count."""
+    """End the server when whoever started it closes our stdin pipe (or dies), so that an
+    interrupted benchmark leaves no server behind; a terminal or /dev/null does not count."""
 
     def wait_for_eof() -> None:
         sys.stdin.buffer.read()
         os._exit(0)
 
-    if not sys.stdin.isatty():
+    if stat.S_ISFIFO(os.fstat(sys.stdin.fileno()).st_mode):  # not a terminal or /dev/null
         threading.Thread(target=wait_for_eof, daemon=True).start()
 
 
