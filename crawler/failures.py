@@ -27,6 +27,8 @@ from archive.records import Outcome
 ROBOTS_MESSAGE = "Forbidden by robots.txt"
 _MAXSIZE_RE = re.compile(r"(\d+) bytes which is larger than download max size \((\d+)\)")
 # HttpCompressionMiddleware's IgnoreRequest for a body that inflates past DOWNLOAD_MAXSIZE.
+# One Twisted failure as Scrapy prints them: "<twisted.python.failure.Failure module.Name: text>".
+_TWISTED_FAILURE_RE = re.compile(r"<twisted\.python\.failure\.Failure (?:[\w.]+\.)?(\w+): ([^>]*)>")
 _INFLATED_RE = re.compile(r"exceeded DOWNLOAD_MAXSIZE \((\d+) B\) during decompression")
 
 
@@ -64,7 +66,7 @@ def _fetch_reason(exc: BaseException, request: Request) -> str:
     if isinstance(exc, UnsupportedURLSchemeError):
         return f"unsupported URL scheme: {exc}"
     if isinstance(exc, DownloadFailedError | tx_error.ConnectionLost | tx_error.ConnectError):
-        return f"download failed: {_first_line(exc) or type(exc).__name__}"
+        return f"download failed: {_inner_failure(exc) or _first_line(exc) or type(exc).__name__}"
     message = _first_line(exc)
     return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
 
@@ -86,6 +88,16 @@ def attempts_note(request: Request | None) -> str:
     """``" (after 3 attempts)"`` when the retry middleware tried again, else nothing."""
     retries = int(request.meta.get("retry_times", 0)) if request is not None else 0
     return f" (after {retries + 1} attempts)" if retries else ""
+
+
+def _inner_failure(exc: BaseException) -> str | None:
+    """``"Connection was closed cleanly (ConnectionDone)"`` from Scrapy's message, which is
+    the repr of a list of Twisted failures (a reset or closed connection)."""
+    match = _TWISTED_FAILURE_RE.search(str(exc))
+    if match is None:
+        return None
+    name, message = match.groups()
+    return f"{message.strip().rstrip('.')} ({name})" if message.strip() else name
 
 
 def _seconds(value: float) -> str:
