@@ -161,21 +161,23 @@ def mode_command(mode: str, base: str, work: Path, number: int, use_sitemap: boo
 # -- extraction time, measured here -------------------------------------------------------
 
 
-def median_extraction_seconds(pages: list[bytes], sample: int = 200) -> float:
+def median_extraction_seconds(pages: list[bytes], sample: int = 200) -> tuple[float, float]:
     """The median time of ``extract_article`` on the site's own pages (decoded text, as a
-    crawl passes it), in this process, after a short warm-up."""
+    crawl passes it), in this process, after a short warm-up: wall-clock seconds, and CPU
+    seconds (which a busy machine inflates far less)."""
     from archive.errors import ArchiveError
     from archive.extract import extract_article
 
     texts = [article_page(pages, n).decode("utf-8", "replace") for n in range(sample)]
-    times = []
+    times, cpu = [], []
     for number, text in enumerate(texts[:5] + texts):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.thread_time()
         with contextlib.suppress(ArchiveError):  # a refused page costs its time all the same
             extract_article(text, f"http://127.0.0.1{page_path(number)}")
         if number >= 5:
             times.append(time.perf_counter() - started)
-    return statistics.median(times)
+            cpu.append(time.thread_time() - cpu_started)
+    return statistics.median(times), statistics.median(cpu)
 
 
 # -- the run ------------------------------------------------------------------------------
@@ -213,7 +215,11 @@ def archive_counts(db: Path) -> str:
 
 
 def run_all(
-    args: argparse.Namespace, base: str, work: Path, pages: list[bytes], extraction: list[float]
+    args: argparse.Namespace,
+    base: str,
+    work: Path,
+    pages: list[bytes],
+    extraction: list[tuple[float, float]],
 ) -> dict[str, list[Run]]:
     (work / "urls.txt").write_text(
         "".join(f"{base}{page_path(n)}\n" for n in range(args.pages)), encoding="utf-8"
@@ -234,7 +240,8 @@ def run_all(
             print(
                 f"  {mode:<12} run {number + 1}: {run.pages} pages in {run.seconds:.1f} s,"
                 f" {run.rate:.1f} p/s, peak {run.peak_mb:.0f} MB,"
-                f" crawl process CPU {run.crawl_cpu * 1000 / max(run.pages, 1):.1f} ms/page,"
+                f" crawl process CPU {run.crawl_cpu * 1000 / max(run.pages, 1):.1f} ms/page"
+                f" (all its processes {run.tree_cpu * 1000 / max(run.pages, 1):.1f}),"
                 f" crawl process RSS {fmt(run.rss_mb_at(1000, own=True), '.0f')} MB at page"
                 f" 1000, {fmt(run.rss_mb_at(run.pages - 1000, own=True), '.0f')} MB at"
                 f" {run.pages - 1000}"
@@ -256,7 +263,7 @@ def fmt(value: float | None, spec: str = ".1f") -> str:
     return "-" if value is None else format(value, spec)
 
 
-def report(runs: dict[str, list[Run]], pages: int, extraction_s: float) -> bool:
+def report(runs: dict[str, list[Run]], pages: int, extraction: tuple[float, float]) -> bool:
     """Print the table and the targets; True when every target is met."""
     rate = {mode: med([r.rate for r in rs]) or 0.0 for mode, rs in runs.items()}
     low, high = 1000, max(pages - 1000, 1000)
@@ -276,7 +283,7 @@ def report(runs: dict[str, list[Run]], pages: int, extraction_s: float) -> bool:
             f" {fmt(med([r.peak_mb for r in rs]), '.0f'):>8} {fmt(at_low, '.0f'):>7}"
             f" {fmt(at_high, '.0f'):>7} {fmt(growth, '+.2f'):>15}"
         )
-    return targets(runs, rate, extraction_s)
+    return targets(runs, rate, extraction)
 
 
 def _repeats(runs: dict[str, list[Run]]) -> int:
@@ -287,9 +294,12 @@ def _ratio(a: float, b: float | None) -> float | None:
     return a / b if b else None
 
 
-def targets(runs: dict[str, list[Run]], rate: dict[str, float], extraction_s: float) -> bool:
+def targets(
+    runs: dict[str, list[Run]], rate: dict[str, float], extraction: tuple[float, float]
+) -> bool:
     if "archive" not in runs:
         return True
+    extraction_s, extraction_cpu = extraction
     cores = os.cpu_count() or 1
     ours = rate["archive"]
     bound = 0.7 * cores / extraction_s
@@ -313,6 +323,15 @@ def targets(runs: dict[str, list[Run]], rate: dict[str, float], extraction_s: fl
     print()
     for text, ok in checks:
         print(f"{'PASS' if ok else 'FAIL'}  {text}")
+    cpu = med([r.tree_cpu / r.pages for r in runs["archive"] if r.pages]) or 0.0
+    if cpu:  # the same target in CPU time, which other people's load inflates far less
+        cpu_bound = 0.7 * cores / extraction_cpu
+        print(
+            f"note  in CPU time: extraction {extraction_cpu * 1000:.1f} ms median, archive"
+            f" {cpu * 1000:.1f} ms per page in all its processes, so {cores} free cores allow"
+            f" at most {cores / cpu:.1f} p/s = {cores / cpu / cpu_bound:.2f} x the target"
+            f" {cpu_bound:.1f} p/s"
+        )
     return all(ok for _, ok in checks)
 
 
@@ -332,13 +351,16 @@ def main() -> None:
     finally:
         site.terminate()
         site.wait(timeout=10)
-    extraction_s = statistics.median(extraction)
+    medians = (
+        statistics.median(wall for wall, _ in extraction),
+        statistics.median(cpu for _, cpu in extraction),
+    )
     print(
-        "median extraction ms/page, before the runs and beside each archive run: "
-        + ", ".join(f"{e * 1000:.1f}" for e in extraction),
+        "median extraction ms/page (wall/CPU), before the runs and beside each archive run: "
+        + ", ".join(f"{wall * 1000:.1f}/{cpu * 1000:.1f}" for wall, cpu in extraction),
         file=sys.stderr,
     )
-    sys.exit(0 if report(runs, args.pages, extraction_s) else 1)
+    sys.exit(0 if report(runs, args.pages, medians) else 1)
 
 
 if __name__ == "__main__":

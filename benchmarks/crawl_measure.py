@@ -7,6 +7,7 @@ benchmark site's count of article pages served (``/__served``).
 
 import json
 import os
+import resource
 import statistics
 import subprocess
 import threading
@@ -27,6 +28,7 @@ class Run:
     returncode: int = 0
     note: str = ""
     crawl_cpu: float = 0.0  # CPU seconds of the crawl process itself (not its workers)
+    tree_cpu: float = 0.0  # CPU seconds of the crawl process and all its (reaped) workers
     # (served, RSS) of the crawl process alone, beside the tree's, to tell where growth is
     own_rss: list[tuple[int, int]] = field(default_factory=list)
 
@@ -74,6 +76,13 @@ def tree_rss(root: int) -> int:
     return sum(_rss(pid) for pid in tree)
 
 
+def children_cpu() -> float:
+    """CPU seconds of this process's reaped children and, through them, their reaped
+    children: the delta across one crawl is the whole crawl tree's CPU time."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def cpu_seconds(pid: int) -> float | None:
     """User plus system CPU time of one process so far, from /proc/<pid>/stat."""
     try:
@@ -101,6 +110,7 @@ def served(base: str) -> int:
 def measure(mode: str, command: list[str], cwd: Path, env: dict[str, str], base: str) -> Run:
     """Run one crawl to the end, sampling its tree's memory and the site's served count."""
     before = served(base)
+    cpu_before = children_cpu()
     started = time.monotonic()
     process = subprocess.Popen(
         command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
@@ -121,6 +131,7 @@ def measure(mode: str, command: list[str], cwd: Path, env: dict[str, str], base:
     reader.join()
     run = Run(mode, seconds, served(base) - before, samples, process.returncode)
     run.crawl_cpu = crawl_cpu
+    run.tree_cpu = children_cpu() - cpu_before
     run.own_rss = own_rss
     if process.returncode != 0:
         run.note = f"exit {process.returncode}: " + "".join(stderr_lines[-5:]).strip()[-300:]
