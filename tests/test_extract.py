@@ -75,6 +75,11 @@ NASTY = {
     "deep-unclosed": "<html><body>" + "<div><span>" * 10_000 + PARA * 2,
     "deep-inline": "<body><p>" + "<b>" * 10_000 + "word " * 100 + "</p>",
     "deep-tables": "<table>" * 5_000 + PARA * 2,
+    # Each nested container is judged as chrome, and each measures its text: once, not 10,000
+    # times over; the markup pass that cuts chrome must not search for each one's end.
+    "deep-asides-kept": "<body>" + "<aside><h1>x</h1>" * 10_000 + PARA * 3 + "</aside>" * 10_000,
+    "deep-navs-unclosed": "<body>" + "<nav>" * 10_000 + PARA * 3,
+    "deep-footers": "<body>" + "<footer><a href='/x'>x</a>" * 10_000 + "</footer>" * 10_000,
     "unclosed-tags": "<html><body><div><p>" + "word " * 80 + "<p><div><span><a href='/x'>",
     "unclosed-script": "<html><body>" + PARA + "<script>" * 5_000,
     "conflicting-charsets": '<meta charset="utf-8"><meta charset="koi8-r">' + PARA * 2,

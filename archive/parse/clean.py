@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from bs4 import NavigableString, Tag
 
+from archive.parse.measure import Sizes
 from archive.parse.soup import Document
 from archive.parse.text import clean_inline, sample
 from archive.records import Removal
@@ -139,6 +140,7 @@ class Cleaner:
         self.protected = set(map(id, protected))
         self.root = soup.body or soup
         self._total: int | None = None
+        self._sizes: Sizes | None = None
 
     def remove(self, tag: Tag, kind: str | None) -> None:
         if kind:
@@ -147,17 +149,26 @@ class Cleaner:
                 self.removed.append(Removal(kind=kind, sample=sample(text)))
         tag.decompose()
 
-    def holds_article(self, tag: Tag) -> bool:
-        """True for an element holding much of the page's running text: never chrome."""
+    def holds_article(self, tag: Tag, whole: bool = False) -> bool:
+        """True for an element holding much of the page's running text: never chrome.
+
+        ``whole``: the element's subtree is as parsed (the walk judges it before anything
+        inside it goes), so its sizes are read from one measurement of the tree.
+        """
         if id(tag) in self.protected:
             return True
-        size = len(tag.get_text())
+        if whole:
+            if self._sizes is None:
+                self._sizes = Sizes(self.doc.nodes)
+            size, prose = self._sizes.of(tag)
+        else:
+            size, prose = len(tag.get_text()), -1
         if size <= 500:
             return False  # cheap test first: all its text, links included, is too little
         if self._total is None:
             self._total = _prose_chars(self.root)  # the page's running text, read once
         floor = max(500, 0.4 * self._total)
-        return size > floor and _prose_chars(tag) > floor
+        return size > floor and (prose if prose >= 0 else _prose_chars(tag)) > floor
 
     def tag_kind(self, tag: Tag) -> str | None:
         """Why a tag is boilerplate (the removal kind), or None to keep it."""
@@ -170,16 +181,16 @@ class Cleaner:
             return "hidden"
         if name in STRUCTURAL:
             named = class_kind(tag) or STRUCTURAL[name]
-            return None if self.holds_article(tag) else named
+            return None if self.holds_article(tag, whole=True) else named
         if name in ("header", "form"):
             # Some sites wrap the whole page in one <form> (ASP.NET): never drop the article.
-            return None if self.holds_article(tag) else name
+            return None if self.holds_article(tag, whole=True) else name
         if name in _NEVER_BY_CLASS:
             return None
         kind = class_kind(tag)
         if kind and name in _TEXT_TAGS and kind not in _TEXT_KINDS:
             return None
-        if kind and not self.holds_article(tag):
+        if kind and not self.holds_article(tag, whole=True):
             return kind
         return None
 

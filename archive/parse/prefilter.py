@@ -29,6 +29,11 @@ _LINK = re.compile(r"<a\b.*?</a\s*>", re.I | re.S)
 _TAG = re.compile(r"<[^>]*>")
 
 
+# Looking for closing tags may read the markup this many times over, no more: containers
+# nested thousands deep, each kept, would otherwise make the search quadratic.
+SCAN_BUDGET = 4
+
+
 def _closing(markup: str, name: str, start: int) -> int:
     """The end of the element of ``name`` opened just before ``start``, or -1 if unclosed."""
     depth = 1
@@ -56,6 +61,7 @@ def cut_chrome(markup: str) -> tuple[str, list[Removal]]:
     depth = 0  # open <article> and <main> elements around the current position
     pos = 0
     scan = 0
+    budget = SCAN_BUDGET * len(markup)
     while (match := _OPENERS.search(markup, scan)) is not None:
         closing, name = bool(match.group(1)), match.group(2).lower()
         scan = match.end()
@@ -67,6 +73,9 @@ def cut_chrome(markup: str) -> tuple[str, list[Removal]]:
         end = _closing(markup, name, match.end())
         if end < 0:
             break  # unclosed: leave the rest of the page to the parser
+        budget -= end - match.start()
+        if budget < 0:
+            break  # deeply nested containers: leave them to the tree passes
         chunk = markup[match.start() : end]
         if _cuttable(chunk):
             out.append(markup[pos : match.start()])

@@ -1,0 +1,43 @@
+"""Text sizes of every element, measured in one pass from the leaves up.
+
+``len(tag.get_text())`` walks the whole subtree: asked of each of ten thousand nested
+containers it is quadratic. The boilerplate walk judges each element while its subtree is still
+whole, so the sizes measured once on the untouched tree answer it exactly.
+"""
+
+from bs4 import CData, NavigableString, PageElement, Tag
+
+TEXT_TYPES = (NavigableString, CData)  # what get_text() reads: not comments or doctypes
+
+
+class Sizes:
+    """Characters of text, and of text inside links, under each element of the tree."""
+
+    def __init__(self, nodes: list[PageElement]) -> None:
+        self.text: dict[int, int] = {}
+        self.links: dict[int, int] = {}
+        text, links = self.text, self.links
+        for node in reversed(nodes):  # every descendant comes before its ancestors
+            if node.__dict__.get("_decomposed"):
+                continue
+            if isinstance(node, NavigableString):
+                if type(node) not in TEXT_TYPES:
+                    continue
+                size, linked = len(node), 0
+            elif isinstance(node, Tag):
+                key = id(node)
+                size = text.setdefault(key, 0)
+                linked = size if node.name == "a" else links.setdefault(key, 0)
+            else:
+                continue
+            parent = node.parent
+            if parent is not None and size:
+                key = id(parent)
+                text[key] = text.get(key, 0) + size
+                if linked:
+                    links[key] = links.get(key, 0) + linked
+
+    def of(self, tag: Tag) -> tuple[int, int]:
+        """(all text, text outside links) under ``tag``, in characters."""
+        size = self.text.get(id(tag), 0)
+        return size, size - self.links.get(id(tag), 0)
