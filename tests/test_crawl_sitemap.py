@@ -171,3 +171,21 @@ def test_reader_keeps_entities_unexpanded_and_skips_bad_locs() -> None:
     assert [(p.url, p.modified.isoformat() if p.modified else None) for p in parsed.pages] == [
         ("https://example.org/a", "2026-11-01T00:00:00+00:00")
     ]
+
+
+def test_a_sitemap_refused_by_robots_txt_is_a_failure(tmp_path: Path) -> None:
+    with SiteServer() as server:
+        server.pages["/robots.txt"] = Page(
+            b"User-agent: *\nDisallow: /\n", content_type="text/plain"
+        )
+        server.pages["/sitemap.xml"] = Page(
+            sitemap(server.base, ["/a.html"]), content_type="text/xml"
+        )
+        db = tmp_path / "a.db"
+        run = run_archive("crawl", "sitemap", server.url("/sitemap.xml"), db=db)
+        assert server.fetched("/sitemap.xml") == []
+    assert run.status == 1, run
+    assert rows(db, "SELECT outcome, error FROM captures") == [
+        ("robots", "forbidden by robots.txt")
+    ]
+    assert "robots.txt refused 1 feed or sitemap document(s)" in run.stdout

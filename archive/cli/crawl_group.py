@@ -264,7 +264,10 @@ def echo_crawl_summary(spider: str, url: str, summary: Any, db_path: str) -> int
         click.echo(f"  {label:<{width}}  {count:>7,}")
     if not shown:
         click.echo("  nothing to fetch")
+    refused = int(stats.get("archive/index_refused") or 0)
+    if refused:
+        click.echo(f"robots.txt refused {refused} feed or sitemap document(s): nothing read there.")
     if reason not in COMPLETE:
         click.echo(f"Stopped early ({reason}): run the same command with --resume to go on.")
     click.echo(f"→ {db_path}")
-    return sum(counts.get(outcome, 0) for outcome in FAILURES)
+    return sum(counts.get(outcome, 0) for outcome in FAILURES) + refused

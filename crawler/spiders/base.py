@@ -169,6 +169,10 @@ class ArchiveSpider(scrapy.Spider):
                 outcome=outcome,
                 fetch_error=reason,
             )
+            if outcome == Outcome.ROBOTS and request.meta.get(ROLE) == INDEX:
+                # A refused page is no failure, but a refused feed or sitemap leaves the
+                # whole crawl with nothing to do: count it, so the exit status says so.
+                self.crawler.stats.inc_value("archive/index_refused")
         self.logger.info("Not archived: %s: %s", item.requested_url, item.fetch_error)
         yield item
 
