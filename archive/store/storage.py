@@ -28,7 +28,6 @@ from archive.store.timestamps import normalize_timestamp, utc_now
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
-SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 @dataclass(frozen=True)
@@ -316,13 +315,11 @@ def _check_path(path: str, *, create: bool) -> None:
     if target.exists():
         if not target.is_file():  # /dev/null, a FIFO, a socket ...
             raise StorageError("not a regular file", subject=path)
-        try:
-            with target.open("rb") as handle:
-                header = handle.read(len(SQLITE_HEADER))
-        except OSError as exc:
-            raise StorageError(f"cannot read the file: {exc.strerror}", subject=path) from exc
-        if header and header != SQLITE_HEADER:
-            raise StorageError("not an SQLite database (left untouched)", subject=path)
+        # The header is left for SQLite to judge ("file is not a database", see _reason):
+        # opening and closing the file here would drop this process's POSIX locks on it, and
+        # with them a writer's hold on the WAL, if the process already has it open.
+        if not os.access(target, os.R_OK):
+            raise StorageError("cannot read the file: permission denied", subject=path)
         return
     if not create:
         raise StorageError("no archive database at this path", subject=path)
