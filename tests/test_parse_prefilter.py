@@ -21,6 +21,7 @@ PROSE = "The harbour wall was finished in June, two years late. " * 12
         (f"<footer><p>© 2019 Post</p>{LINKS}</footer><p>x</p>", "<p>x</p>", "footer"),
         (f"<aside class='rail'><h3>Most read</h3>{LINKS}</aside>", "", "sidebar"),
         (f"<header id=top><nav>{LINKS}</nav></header>", "", "header"),
+        (f"<main><footer>{LINKS}</footer><p>x</p></main>", "<main><p>x</p></main>", "footer"),
     ],
 )
 def test_short_chrome_outside_the_article_is_cut_and_recorded(
@@ -35,7 +36,6 @@ def test_short_chrome_outside_the_article_is_cut_and_recorded(
     "markup",
     [
         f"<article><nav>{LINKS}</nav></article>",  # inside the article
-        f"<main><footer>{LINKS}</footer></main>",
         f"<header><h1>The headline</h1>{LINKS}</header>",  # the title fallback reads <h1>
         "<footer><span class='byline'>By Ana Ruiz</span></footer>",  # a byline
         "<aside><time datetime='2019-05-01'>May 1</time></aside>",

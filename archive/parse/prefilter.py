@@ -1,10 +1,11 @@
 """Chrome containers cut from the markup before the tree is built: the tree costs most.
 
-Navigation, page headers, footers and sidebars outside the article (no ``<article>`` or
-``<main>`` around them) are nearly half the tags of a typical news page. The boilerplate pass
-(``clean``) would remove each of them anyway unless it holds at least 500 characters of running
-text outside links; this pass cuts, before parsing, only those with well under that, and never
-one that may hold what the metadata readers look for (a headline, a byline, a date).
+Navigation, page headers, footers and sidebars outside any ``<article>`` (whose own headers and
+footers may be teaser cards, bylines and tag lists) are nearly half the tags of a typical news
+page. The boilerplate pass (``clean``) would remove each of them anyway unless it holds at least
+500 characters of running text outside links; this pass cuts, before parsing, only those with
+well under that, and never one that may hold what the metadata readers look for (a headline, a
+byline, a date).
 """
 
 import html
@@ -18,7 +19,7 @@ KINDS = {"nav": "navigation", "footer": "footer", "aside": "sidebar", "header": 
 # Running text outside links (in characters) under which a container is cut here; clean's
 # own limit is 500, measured on the tree.
 MAX_PROSE = 350
-_OPENERS = re.compile(r"<(/?)(article|main|nav|aside|footer|header)(?=[\s>/])[^>]*>", re.I)
+_OPENERS = re.compile(r"<(/?)(article|nav|aside|footer|header)(?=[\s>/])[^>]*>", re.I)
 _SAME = {name: re.compile(rf"<(/?){name}(?=[\s>/])[^>]*>", re.I) for name in KINDS}
 # What the metadata readers may want from a container (a headline, a byline, a <time>, a
 # <meta>, an element classed as a date): then it is left to the tree passes.
@@ -58,14 +59,14 @@ def cut_chrome(markup: str) -> tuple[str, list[Removal]]:
     """The markup without short chrome containers outside the article, and what was cut."""
     out: list[str] = []
     removed: list[Removal] = []
-    depth = 0  # open <article> and <main> elements around the current position
+    depth = 0  # open <article> elements around the current position
     pos = 0
     scan = 0
     budget = SCAN_BUDGET * len(markup)
     while (match := _OPENERS.search(markup, scan)) is not None:
         closing, name = bool(match.group(1)), match.group(2).lower()
         scan = match.end()
-        if name in ("article", "main"):
+        if name == "article":
             depth = max(0, depth - 1) if closing else depth + 1
             continue
         if closing or depth:
