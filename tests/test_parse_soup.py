@@ -81,3 +81,17 @@ def test_parse_cuts_huge_pages() -> None:
 )
 def test_squeeze_drops_only_whitespace_beside_block_tags(markup: str, squeezed: str) -> None:
     assert squeeze(markup) == squeezed
+
+
+def test_a_self_closed_svg_or_iframe_takes_no_text_with_it() -> None:
+    markup = "<p>a<svg class=icon/>b</p><p>keep me</p><iframe src=x />c<svg><path/></svg>d"
+    assert prune(markup)[0] == "<p>ab</p><p>keep me</p>cd"
+
+
+def test_the_builder_keeps_attributes_and_entities_as_bs4_does() -> None:
+    doc = parse('<html xml:lang="de"><body><p class="a b" id=x data-n="1">x &amp; y</p></body>')
+    para = doc.soup.p
+    assert para.attrs == {"class": "a b", "id": "x", "data-n": "1"}
+    assert doc.soup.html.attrs == {"xml:lang": "de"}
+    assert para.get_text() == "x & y"
+    assert doc.soup.select("p.b") == [para]
