@@ -172,3 +172,25 @@ def test_cli_extract_reports_a_bad_rules_file_in_one_line(tmp_path: Path) -> Non
     assert result.output == (
         f"archive: error: {bad.resolve()}: invalid rules file: rule 'x': no hosts\n"
     )
+
+
+def test_a_body_selector_that_matches_nothing_leaves_the_generic_passes(tmp_path: Path) -> None:
+    text = RULE.replace('body = "div.copy"', 'body = "div.not-on-this-page"')
+    options = ExtractOptions(rules_paths=[_write(tmp_path, text)])
+    record = extract_article(PAGE, "https://ferry.example/a", options=options)
+    assert record.rules == ["ferry-site"]
+    assert record.word_count > 3 * 60  # the generic scoring chose the longer block
+    assert "petition" not in record.text  # the rule's removals still apply
+
+
+def test_a_date_field_read_from_text_and_fields_the_page_lacks(tmp_path: Path) -> None:
+    text = RULE.replace(
+        'published_at = { selector = "span.stamp", attribute = "data-iso" }',
+        'published_at = "div.who"\nmodified_at = "span.absent"\ndescription = "div.hed"',
+    )
+    page = PAGE.replace("By Ana Ruiz, Editor", "Filed October 3, 2019 by the desk")
+    options = ExtractOptions(rules_paths=[_write(tmp_path, text)])
+    record = extract_article(page, "https://ferry.example/a", options=options)
+    assert (record.published_at, record.published_from) == ("2019-10-03", "rule")
+    assert (record.modified_at, record.modified_from) == (None, None)
+    assert record.description == "A ferry returns"
