@@ -49,8 +49,10 @@ def run_spider(
     """
     # Open the database once before Scrapy starts: a bad path then fails with one clear
     # StorageError instead of a crawl that opens and closes around a failed pipeline.
-    ArchiveDB(db_path).close()
-    process = AsyncCrawlerProcess(project_settings(db_path, settings))
+    merged = project_settings(db_path, settings)
+    if not merged.get("ARCHIVE_REDIS_URL"):  # a distributed worker never opens the archive
+        ArchiveDB(db_path).close()
+    process = AsyncCrawlerProcess(merged)
     crawler = process.create_crawler(spider)
     results: list[PageResult] = []
 

@@ -120,3 +120,17 @@ ARCHIVE_PROGRESS = "auto"
 EXTENSIONS = {"crawler.progress.ProgressLine": 500}
 # Scrapy's downloader, with CONCURRENT_REQUESTS_PER_DOMAIN really enforced (see there).
 DOWNLOADER = "crawler.downloader.Downloader"
+
+# --- Distributed crawling (issue 6: crawler.distributed, the `distributed` extra) -----------
+# With a Redis URL (or `--redis URL`), crawl workers share one request queue and duplicate
+# filter in Redis and push finished pages to `archive ingest`, the single writer, instead of
+# writing the archive file (crawler.distributed.addon swaps the components; empty: no change).
+ARCHIVE_REDIS_URL = os.environ.get("ARCHIVE_REDIS_URL", "")
+ARCHIVE_REDIS_PREFIX = "archive"  # all keys start with it; one prefix per archive
+ARCHIVE_REDIS_HEARTBEAT = 5.0  # seconds between a worker's heartbeats
+ARCHIVE_REDIS_DEAD_AFTER = 30.0  # a worker silent this long is dead: its requests re-queued
+ARCHIVE_REDIS_IDLE_CLOSE = 30.0  # close once the shared crawl had nothing to do this long
+ARCHIVE_REDIS_SEEN_TTL = 0  # seconds a URL stays "seen"; 0: ARCHIVE_REFRESH_WINDOW
+ARCHIVE_REDIS_BLOOM_BITS = 2**26  # per filter generation (8 MiB); at most 3 generations
+ARCHIVE_REDIS_BLOOM_HASHES = 13
+ADDONS["crawler.distributed.addon.DistributedAddon"] = 10

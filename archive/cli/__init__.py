@@ -8,7 +8,13 @@ module; this one assembles them.
 import click
 
 from archive import __version__
-from archive.cli import crawl_commands, export_commands, history_commands, read_commands
+from archive.cli import (
+    crawl_commands,
+    distributed_commands,
+    export_commands,
+    history_commands,
+    read_commands,
+)
 from archive.cli.crawl_group import crawl
 from archive.cli.schedule_commands import schedule
 
@@ -43,6 +49,8 @@ for command in (
     cli.add_command(command)
 cli.add_command(crawl)  # archive crawl feed|sitemap|site
 cli.add_command(schedule)  # archive schedule FILE
+cli.add_command(distributed_commands.enqueue)  # archive enqueue URL... (distributed crawl)
+cli.add_command(distributed_commands.ingest)  # archive ingest (the distributed crawl's writer)
 
 
 def main() -> None:

@@ -17,6 +17,7 @@ import click
 
 from archive.cli.common import db_option, fail, reports_errors, settings_option
 from archive.cli.crawl_commands import crawl_settings
+from archive.cli.distributed_commands import redis_option, redis_settings
 from archive.cli.output import outcome_label
 from archive.errors import ArchiveError
 from archive.records import Outcome
@@ -66,7 +67,7 @@ def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
     ]
     for option in reversed(options):
         command = option(command)
-    return settings_option(db_option(command))
+    return redis_option(settings_option(db_option(command)))  # --redis: distributed worker
 
 
 _LIMIT_HELP = "Fetch at most this many pages (feeds, sitemaps not counted; site: 1000)."
@@ -222,6 +223,7 @@ def check_arguments(spider: str, spider_kwargs: dict[str, Any]) -> None:
 
 def run_settings(options: dict[str, Any]) -> dict[str, Any]:
     settings = crawl_settings(options.get("settings") or (), options.get("verbose", False))
+    settings.update(redis_settings(options))  # --redis URL: run as a distributed worker
     for flag, name in (
         ("refresh", "ARCHIVE_REFRESH"),
         ("only_new", "ARCHIVE_ONLY_NEW"),

@@ -1,0 +1,53 @@
+"""Turn a crawl into a distributed worker when ``ARCHIVE_REDIS_URL`` is set.
+
+A Scrapy add-on (listed in ``crawler.settings.ADDONS``) that does nothing without the
+setting, so a crawl without Redis runs exactly as before. With it, it swaps in, at the
+priority of the settings it replaces:
+
+- the scheduler: ``crawler.distributed.scheduler.DistributedScheduler`` (shared queue, shared
+  duplicate filter, in-flight tracking, heartbeats);
+- the store pipeline: ``crawler.distributed.push.PushPipeline`` (pages go to the writer);
+- the incremental gate: ``crawler.distributed.incremental.RedisIncrementalMiddleware``.
+
+scrapy-redis is imported only here, when it is needed (the ``distributed`` extra).
+"""
+
+from scrapy.settings import BaseSettings
+
+from archive.errors import ArchiveError
+
+SCHEDULER = "crawler.distributed.scheduler.DistributedScheduler"
+PUSH = "crawler.distributed.push.PushPipeline"
+STORE = "crawler.pipelines.StorePipeline"
+GATE = "crawler.incremental.IncrementalMiddleware"
+REDIS_GATE = "crawler.distributed.incremental.RedisIncrementalMiddleware"
+
+
+class DistributedAddon:
+    def update_settings(self, settings: BaseSettings) -> None:
+        url = (settings.get("ARCHIVE_REDIS_URL") or "").strip()
+        if not url:
+            return
+        try:
+            import scrapy_redis  # noqa: F401
+        except ImportError as exc:
+            raise ArchiveError(
+                "ARCHIVE_REDIS_URL is set but scrapy-redis is not installed:"
+                " pip install 'article-archiver[distributed]'"
+            ) from exc
+        settings.set("REDIS_URL", url, priority="addon")
+        if settings.getpriority("SCHEDULER") in (None, 0):
+            settings.set("SCHEDULER", SCHEDULER, priority="addon")
+        _swap(settings, "ITEM_PIPELINES", STORE, PUSH)
+        _swap(settings, "DOWNLOADER_MIDDLEWARES", GATE, REDIS_GATE)
+
+
+def _swap(settings: BaseSettings, name: str, old: str, new: str) -> None:
+    """Replace component ``old`` by ``new`` at the same order in a components setting."""
+    components = settings.getdict(name)
+    order = components.get(old)
+    if order is None:
+        return
+    components[old] = None
+    components[new] = order
+    settings.set(name, components, priority=settings.getpriority(name) or "addon")

@@ -1,0 +1,148 @@
+"""The scheduler of a distributed worker: scrapy-redis's shared queue, with acknowledgements.
+
+``DistributedScheduler`` subclasses ``scrapy_redis.scheduler.Scheduler`` and keeps its
+priority queue (a Redis sorted set of pickled requests, ``<prefix>:<spider>:requests``). It
+changes what scrapy-redis 0.9.1 does wrong for an archive on Scrapy 2.19:
+
+- no deprecated calls (``inc_value(spider=)``, ``Spider.log``), which Scrapy 2.19 warns about;
+- the queue is never flushed when one worker closes (others are still working on it);
+- every new request of the spiders is deduplicated across workers by a rotating Bloom filter
+  (``crawler.distributed.dupefilter``) even though the spiders mark their requests
+  ``dont_filter`` (they deduplicate locally, and a redirect must not vanish); a request keeps
+  a mark once admitted, so its redirects and retries are not taken for duplicates;
+- a popped request is held in this worker's in-flight hash until Scrapy is done with it, and
+  the requests of a worker that stopped heartbeating are queued again
+  (``crawler.distributed.workers``);
+- the spider stays open while other workers may still add requests, and closes once the
+  shared crawl has had nothing to do for ``ARCHIVE_REDIS_IDLE_CLOSE`` seconds.
+"""
+
+import logging
+from typing import Self
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
+from scrapy.http import Request
+from scrapy.spiders import Spider
+from scrapy_redis import connection
+from scrapy_redis.queue import PriorityQueue
+from scrapy_redis.scheduler import Scheduler
+from twisted.internet.task import LoopingCall
+
+from crawler.distributed.dupefilter import RotatingBloomDupeFilter
+from crawler.distributed.seeds import Seeder
+from crawler.distributed.workers import IdleClock, InFlight, Keys
+
+logger = logging.getLogger(__name__)
+
+ADMITTED = "archive_admitted"  # request.meta: passed the shared duplicate filter once
+
+
+class DistributedScheduler(Scheduler):
+    """scrapy-redis's scheduler with in-flight tracking, heartbeats and a bounded filter."""
+
+    crawler: Crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        settings = crawler.settings
+        server = connection.from_settings(settings)
+        server.ping()
+        scheduler = cls(server=server, persist=True)
+        scheduler.crawler = crawler
+        scheduler.stats = crawler.stats
+        scheduler.prefix = settings.get("ARCHIVE_REDIS_PREFIX") or "archive"
+        scheduler.heartbeat = settings.getfloat("ARCHIVE_REDIS_HEARTBEAT")
+        scheduler.dead_after = settings.getfloat("ARCHIVE_REDIS_DEAD_AFTER")
+        scheduler.idle = IdleClock(settings.getfloat("ARCHIVE_REDIS_IDLE_CLOSE"))
+        ttl = settings.getfloat("ARCHIVE_REDIS_SEEN_TTL") or settings.getfloat(
+            "ARCHIVE_REFRESH_WINDOW"
+        )
+        scheduler.seen_ttl = ttl if ttl > 0 else 24 * 60 * 60.0
+        scheduler.bloom = (
+            settings.getint("ARCHIVE_REDIS_BLOOM_BITS"),
+            settings.getint("ARCHIVE_REDIS_BLOOM_HASHES"),
+        )
+        crawler.signals.connect(scheduler.spider_idle, signal=signals.spider_idle)
+        return scheduler
+
+    def open(self, spider: Spider) -> None:  # type: ignore[override]
+        self.spider = spider
+        self.keys = Keys(self.prefix, spider.name)
+        self.queue = PriorityQueue(server=self.server, spider=spider, key=self.keys.queue)
+        bits, hashes = self.bloom
+        self.df = RotatingBloomDupeFilter(
+            self.server, self.keys.seen, ttl=self.seen_ttl, bits=bits, hashes=hashes
+        )
+        self.inflight = InFlight(self.server, self.keys, dead_after=self.dead_after)
+        self.inflight.register()
+        self.seeder = Seeder(self.server, self.keys, spider, self.crawler)
+        self.inflight.reap()
+        if len(self.queue):
+            spider.logger.info("Joining a shared crawl: %d requests queued", len(self.queue))
+        self.loop = LoopingCall(self.beat)
+        self.loop.start(self.heartbeat, now=False)
+
+    def close(self, reason: str) -> None:  # type: ignore[override]
+        # Never flush: the queue and the filter belong to every worker of the crawl.
+        if self.loop.running:
+            self.loop.stop()
+        self.inflight.leave(self._working())
+        self.stats.set_value("archive/distributed/requeued", self.inflight.requeued)
+
+    def enqueue_request(self, request: Request) -> bool:
+        if not request.meta.get(ADMITTED):
+            if self.df.request_seen(request):
+                self.stats.inc_value("dupefilter/filtered")
+                return False
+            request.meta[ADMITTED] = True
+        self.stats.inc_value("scheduler/enqueued/redis")
+        self.queue.push(request)
+        return True
+
+    def next_request(self) -> Request | None:
+        self.inflight.settle(self._working())
+        popped = self.inflight.pop()
+        if popped is None:
+            return None
+        data, field = popped
+        request = self.queue._decode_request(data)
+        self.inflight.hold(field, request)
+        self.stats.inc_value("scheduler/dequeued/redis")
+        return request
+
+    def has_pending_requests(self) -> bool:
+        return len(self.queue) > 0
+
+    # -- heartbeat and idling -----------------------------------------------------------
+
+    def beat(self) -> None:
+        """Each heartbeat: say this worker lives, take over dead workers' requests, read
+        new seeds and wake the engine (idle, it only looks at the queue every 5 s)."""
+        self.inflight.beat()
+        self.inflight.settle(self._working())
+        requeued = self.inflight.reap()
+        self.seeder.poll()
+        if requeued or len(self.queue):
+            self._wake()
+
+    def spider_idle(self, spider: Spider) -> None:
+        self.inflight.settle(self._working())
+        self.inflight.reap()
+        self.seeder.poll()
+        if not self.idle.may_close(self.inflight.busy_elsewhere()):
+            raise DontCloseSpider
+
+    def _working(self) -> set[Request] | None:
+        # Scrapy keeps the requests it works on (from the pop until the callback's items have
+        # gone through the pipelines) in its engine slot: once a request leaves that set, it
+        # is acknowledged. Scrapy has no public signal for "a request is done".
+        slot = getattr(self.crawler.engine, "_slot", None)
+        return getattr(slot, "inprogress", None)
+
+    def _wake(self) -> None:
+        slot = getattr(self.crawler.engine, "_slot", None)
+        nextcall = getattr(slot, "nextcall", None)
+        if nextcall is not None:
+            nextcall.schedule()
