@@ -119,6 +119,7 @@ class Ingester:
         """Ingest until ``should_stop()`` or, with ``idle_exit``, until the list has been
         empty that many seconds. A batch under way is always finished and acknowledged."""
         self.acquire_lock(should_stop)
+        wait = min(wait, self.lock_ttl_ms / 3000)  # renewed well before it can expire
         idle_since = time.monotonic()
         try:
             while not should_stop():

@@ -7,12 +7,13 @@ priority of the settings it replaces:
 - the scheduler: ``crawler.distributed.scheduler.DistributedScheduler`` (shared queue, shared
   duplicate filter, in-flight tracking, heartbeats);
 - the store pipeline: ``crawler.distributed.push.PushPipeline`` (pages go to the writer);
-- the incremental gate: ``crawler.distributed.incremental.RedisIncrementalMiddleware``.
+- the incremental gate: ``crawler.distributed.incremental.RedisIncrementalMiddleware``;
+- a spider middleware that gives each capture its request's uid (``CaptureUidMiddleware``).
 
 scrapy-redis is imported only here, when it is needed (the ``distributed`` extra).
 """
 
-from scrapy.settings import BaseSettings
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 
 from archive.errors import ArchiveError
 
@@ -21,6 +22,7 @@ PUSH = "crawler.distributed.push.PushPipeline"
 STORE = "crawler.pipelines.StorePipeline"
 GATE = "crawler.incremental.IncrementalMiddleware"
 REDIS_GATE = "crawler.distributed.incremental.RedisIncrementalMiddleware"
+UID = "crawler.distributed.push.CaptureUidMiddleware"
 
 
 class DistributedAddon:
@@ -40,6 +42,11 @@ class DistributedAddon:
             settings.set("SCHEDULER", SCHEDULER, priority="addon")
         _swap(settings, "ITEM_PIPELINES", STORE, PUSH)
         _swap(settings, "DOWNLOADER_MIDDLEWARES", GATE, REDIS_GATE)
+        middlewares = settings.getdict("SPIDER_MIDDLEWARES")
+        middlewares[UID] = 950
+        settings.set(
+            "SPIDER_MIDDLEWARES", middlewares, priority=_priority(settings, "SPIDER_MIDDLEWARES")
+        )
 
 
 def _swap(settings: BaseSettings, name: str, old: str, new: str) -> None:
@@ -50,4 +57,9 @@ def _swap(settings: BaseSettings, name: str, old: str, new: str) -> None:
         return
     components[old] = None
     components[new] = order
-    settings.set(name, components, priority=settings.getpriority(name) or "addon")
+    settings.set(name, components, priority=_priority(settings, name))
+
+
+def _priority(settings: BaseSettings, name: str) -> int | str:
+    """At least the priority the setting has now, so the change is not ignored."""
+    return max(settings.getpriority(name) or 0, SETTINGS_PRIORITIES["addon"])

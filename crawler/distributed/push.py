@@ -11,10 +11,12 @@ has one row per worker run.
 
 import logging
 import uuid
+from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any, Self
 
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.http import Response
 from scrapy.spiders import Spider
 from scrapy_redis import connection
 
@@ -25,6 +27,34 @@ from crawler.pool import pack_body
 from crawler.results import PageResult, page_stored
 
 logger = logging.getLogger(__name__)
+
+CAPTURE_UID = "capture_uid"  # set on a PageItem by CaptureUidMiddleware
+ADMITTED = "archive_admitted"  # crawler.distributed.scheduler.ADMITTED (not imported: cycle-free)
+
+
+class CaptureUidMiddleware:
+    """Spider middleware: give each page item its request's uid (set by the scheduler when
+    the request was admitted), so the capture's uid is the same however often the request
+    is fetched. Items made in errbacks (failed fetches) do not pass spider middlewares and
+    get a fresh uid in the pipeline."""
+
+    def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
+        for output in result:
+            yield _marked(output, response)
+
+    async def process_spider_output_async(
+        self, response: Response, result: AsyncIterator[Any]
+    ) -> AsyncIterator[Any]:
+        async for output in result:
+            yield _marked(output, response)
+
+
+def _marked(output: Any, response: Response) -> Any:
+    if isinstance(output, PageItem) and response.request is not None:
+        uid = response.request.meta.get(ADMITTED)
+        if isinstance(uid, str):
+            setattr(output, CAPTURE_UID, uid)
+    return output
 
 
 class PushPipeline:
@@ -66,9 +96,10 @@ class PushPipeline:
         if packed is None and item.body is not None:  # extracted in-process: pack it here
             packed = pack_body(item.body)
         capture = capture_from_item(item)
-        message = handoff.capture_message(
-            uuid.uuid4().hex, self.run, spider.name, capture, item.record, packed
-        )
+        # The request's uid when it has one (see CaptureUidMiddleware): a request re-queued
+        # after a worker died mid-push then gives the same capture, stored once.
+        uid = getattr(item, CAPTURE_UID, None) or uuid.uuid4().hex
+        message = handoff.capture_message(uid, self.run, spider.name, capture, item.record, packed)
         self._push(message)
         self.stats.inc_value("archive/pushed")
         self.stats.inc_value(f"archive/outcome/{capture.outcome}")

@@ -18,6 +18,7 @@ changes what scrapy-redis 0.9.1 does wrong for an archive on Scrapy 2.19:
 """
 
 import logging
+import uuid
 from typing import Self
 
 from scrapy import signals
@@ -36,7 +37,9 @@ from crawler.distributed.workers import IdleClock, InFlight, Keys
 
 logger = logging.getLogger(__name__)
 
-ADMITTED = "archive_admitted"  # request.meta: passed the shared duplicate filter once
+# request.meta: the request passed the shared duplicate filter; the value is a uid that its
+# retries, redirects and re-queued copies keep, and that becomes its capture's uid.
+ADMITTED = "archive_admitted"
 
 
 class DistributedScheduler(Scheduler):
@@ -96,7 +99,7 @@ class DistributedScheduler(Scheduler):
             if self.df.request_seen(request):
                 self.stats.inc_value("dupefilter/filtered")
                 return False
-            request.meta[ADMITTED] = True
+            request.meta[ADMITTED] = uuid.uuid4().hex
         self.stats.inc_value("scheduler/enqueued/redis")
         self.queue.push(request)
         return True
