@@ -7,12 +7,14 @@ time is cut into generations of half the time-to-live; a URL is "seen" when all 
 set in the current or the previous generation, and is marked in the current one. Each
 generation's key expires one time-to-live after it is created, so at most three bitmaps exist
 at once: memory is at most ``3 * bits / 8`` bytes, whatever the crawl's length, and a URL is
-forgotten between one half and one whole time-to-live after it was last seen.
+forgotten between one half and one whole time-to-live after it was first seen (seeing it
+again in the next generation does not renew it, so a page every page links to is fetched
+again once per time-to-live).
 
 The false-positive rate (an unseen URL taken for seen, so not fetched) for ``n`` URLs in one
 generation is ``(1 - exp(-hashes * n / bits)) ** hashes``; ``false_positive_rate`` computes
 it. With the defaults (2**26 bits = 8 MiB a generation, 13 hashes): 1 in 10,000 at 3.5 million
-URLs per half time-to-live, 1 in a million at 2.3 million.
+URLs per half time-to-live, 1 in a million at 2.2 million, 1 in 500 at 5 million.
 
 Test-and-set is one Lua script, so two workers never both take the same new URL.
 """
@@ -97,6 +99,16 @@ class RotatingBloomDupeFilter(BaseDupeFilter):
         keys = [f"{self.key}:{generation}", f"{self.key}:{generation - 1}"]
         expiry_ms = int(self.ttl * 1000)
         return bool(self._script(keys=keys, args=[expiry_ms, *self.offsets(fingerprint)]))
+
+    def contains(self, fingerprint: str) -> bool:
+        """Whether ``fingerprint`` counts as seen now, without marking it (read-only)."""
+        generation = self.generation()
+        pipe = self.server.pipeline(transaction=False)
+        for key in (f"{self.key}:{generation}", f"{self.key}:{generation - 1}"):
+            for offset in self.offsets(fingerprint):
+                pipe.getbit(key, offset)
+        bits = pipe.execute()
+        return all(bits[: self.hashes]) or all(bits[self.hashes :])
 
     def request_seen(self, request: Request) -> bool:
         return self.seen(request_key(request))

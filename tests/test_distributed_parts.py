@@ -1,0 +1,212 @@
+"""The parts of a distributed crawl on a real redis-server and real SQLite files: the rotating
+Bloom duplicate filter, the handoff message format, the writer's idempotent batches and
+acknowledgements, and the re-queueing of a dead worker's requests."""
+
+import pickle
+from pathlib import Path
+
+import pytest
+import redis
+
+from archive.records import ArticleRecord, Capture, Image, Outcome
+from archive.store import handoff
+from archive.store.ingest import Ingester
+from archive.store.storage import ArchiveDB
+from crawler.distributed.dupefilter import RotatingBloomDupeFilter, false_positive_rate
+from crawler.distributed.workers import InFlight, Keys
+from crawler.pool import pack_body
+from tests.crawlsite import rows
+from tests.redisserver import redis_server
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory):
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        client = redis.Redis.from_url(url)
+        yield client
+        client.close()
+
+
+@pytest.fixture
+def client(server):
+    server.flushdb()
+    return server
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+# -- the duplicate filter --------------------------------------------------------------------
+
+
+def test_bloom_filter_sees_a_url_once_and_forgets_it_within_one_ttl(client):
+    clock = Clock()
+    seen = RotatingBloomDupeFilter(client, "t:seen", ttl=100, bits=2**16, hashes=7, clock=clock)
+    assert seen.seen("GET http://a.test/1") is False
+    assert seen.seen("GET http://a.test/1") is True
+    assert seen.seen("GET http://a.test/2") is False
+    clock.now += 50  # next generation: the previous one still counts
+    assert seen.seen("GET http://a.test/1") is True
+    clock.now += 50  # two generations on: forgotten, even though it was asked about since
+    assert seen.seen("GET http://a.test/1") is False
+
+
+def test_bloom_filter_keys_expire_so_memory_stays_bounded(client):
+    clock = Clock()
+    seen = RotatingBloomDupeFilter(client, "t:seen", ttl=100, bits=2**16, hashes=7, clock=clock)
+    for n in range(5):
+        seen.seen(f"GET http://a.test/{n}")
+        clock.now += 50
+    keys = client.keys("t:seen:*")
+    assert all(0 < client.pttl(key) <= 100_000 for key in keys)
+    assert all(client.strlen(key) <= 2**16 // 8 for key in keys)
+
+
+def test_bloom_false_positive_rate_matches_the_stated_formula(client):
+    bits, hashes, count = 2**14, 4, 2000
+    seen = RotatingBloomDupeFilter(client, "t:fp", ttl=1e9, bits=bits, hashes=hashes)
+    for n in range(count):
+        seen.seen(f"GET http://in.test/{n}")
+    probes = 4000
+    false = sum(seen.contains(f"GET http://out.test/{n}") for n in range(probes))
+    expected = false_positive_rate(count, bits, hashes)  # about 0.022: 89 of 4000
+    assert expected * probes * 0.6 < false < expected * probes * 1.6
+    assert all(seen.contains(f"GET http://in.test/{n}") for n in range(count))
+    # The README's figures for the defaults.
+    assert false_positive_rate(3_500_000) < 1e-4
+    assert false_positive_rate(2_200_000) < 1.1e-6
+
+
+# -- handoff messages --------------------------------------------------------------------------
+
+
+def _capture(url: str, outcome: str = Outcome.ARTICLE, body: bytes = b"<html>x</html>") -> Capture:
+    return Capture(
+        requested_url=url,
+        fetched_at="2026-11-28T10:00:00+00:00",
+        outcome=outcome,
+        final_url=url,
+        status=200,
+        response_headers=[("Content-Type", "text/html"), ("ETag", '"v1"')],
+        content_type="text/html",
+        body=body,
+        error=None if outcome == Outcome.ARTICLE else "no article",
+    )
+
+
+def _record(url: str) -> ArticleRecord:
+    return ArticleRecord(
+        url=url, title="Flood wall", text="The town votes.", images=[Image("/a.jpg", "A wall")]
+    )
+
+
+def _message(uid: str, url: str, crawl: str = "run-1") -> bytes:
+    capture = _capture(url)
+    packed = pack_body(capture.body or b"")
+    return handoff.encode(
+        handoff.capture_message(uid, crawl, "site", capture, _record(url), packed)
+    )
+
+
+def test_handoff_round_trip_keeps_capture_and_record():
+    capture, record = _capture("http://a.test/1"), _record("http://a.test/1")
+    message = handoff.decode(
+        handoff.encode(handoff.capture_message("u", "c", "site", capture, record, None))
+    )
+    assert handoff.capture_from(message) == Capture(**{**capture.__dict__, "body": None})
+    assert handoff.record_from(message) == record
+
+
+def test_handoff_refuses_messages_that_name_classes():
+    with pytest.raises(ValueError, match="may not name"):
+        handoff.decode(pickle.dumps({"kind": "capture", "x": Image("/a.jpg")}))
+    with pytest.raises(ValueError, match="no kind"):
+        handoff.decode(pickle.dumps(["capture"]))
+
+
+# -- the writer ----------------------------------------------------------------------------------
+
+
+def test_writer_stores_a_capture_delivered_twice_once_and_acknowledges(client, tmp_path: Path):
+    items = handoff.items_key()
+    client.lpush(items, handoff.encode({"kind": "crawl-start", "crawl": "run-1",
+                                        "spider": "site", "arguments": {"url": "x"}}))  # fmt: skip
+    client.lpush(items, _message("uid-1", "http://a.test/1"))
+    client.lpush(items, _message("uid-1", "http://a.test/1"))  # delivered again
+    client.lpush(items, _message("uid-2", "http://a.test/2"))
+    client.lpush(items, b"not a message")
+    db = tmp_path / "a.db"
+    with ArchiveDB(db) as archive:
+        stats = Ingester(archive, client, batch_size=3).run(idle_exit=0)
+    assert (stats.stored, stats.duplicates, stats.failed) == (2, 1, 1)
+    assert rows(db, "SELECT requested_url, crawl_id FROM captures ORDER BY id") == [
+        ("http://a.test/1", 1),
+        ("http://a.test/2", 1),
+    ]
+    assert rows(db, "SELECT spider FROM crawls") == [("site",)]
+    assert client.llen(items) == 0 and client.llen(handoff.processing_key()) == 0
+    assert client.lrange(handoff.failed_key(), 0, -1) == [b"not a message"]
+    # The frontier mirror for the workers' incremental gate.
+    entry = client.hgetall(handoff.frontier_key("http://a.test/1"))
+    assert entry[b"fetched_at"] == b"2026-11-28T10:00:00+00:00"
+    assert entry[b"etag"] == b'"v1"' and entry[b"is_article"] == b"1"
+
+
+def test_writer_takes_over_what_a_killed_writer_left_in_processing(client, tmp_path: Path):
+    db = tmp_path / "a.db"
+    with ArchiveDB(db) as archive:  # the killed writer had committed uid-1 already
+        Ingester(archive, client).store([_message("uid-1", "http://a.test/1")])
+    processing = handoff.processing_key()
+    client.lpush(
+        processing, _message("uid-1", "http://a.test/1"), _message("uid-2", "http://a.test/2")
+    )
+    client.lpush(handoff.items_key(), _message("uid-3", "http://a.test/3"))
+    with ArchiveDB(db) as archive:
+        stats = Ingester(archive, client).run(idle_exit=0)
+    assert (stats.stored, stats.duplicates) == (2, 1)
+    assert [url for (url,) in rows(db, "SELECT requested_url FROM captures ORDER BY id")] == [
+        "http://a.test/1",
+        "http://a.test/2",
+        "http://a.test/3",
+    ]
+    assert client.llen(processing) == 0
+
+
+def test_a_second_writer_waits_for_the_first_writers_lock(client, tmp_path: Path):
+    client.set(handoff.writer_lock_key(), "someone", px=300)
+    client.lpush(handoff.items_key(), _message("uid-1", "http://a.test/1"))
+    with ArchiveDB(tmp_path / "a.db") as archive:
+        ingester = Ingester(archive, client)
+        ingester.acquire_lock()  # returns once the other writer's lock has expired
+        assert client.get(handoff.writer_lock_key()) == ingester.token.encode()
+        ingester.release_lock()
+
+
+# -- in-flight requests ----------------------------------------------------------------------------
+
+
+def test_a_dead_workers_requests_go_back_on_the_queue_once(client):
+    keys = Keys("t", "site")
+    client.zadd(keys.queue, {b"request-a": -5, b"request-b": 0})
+    dead = InFlight(client, keys, dead_after=0.2)
+    dead.register()
+    data, field = dead.pop() or (None, "")
+    assert data == b"request-a" and field.startswith("-5|")
+    assert client.zcard(keys.queue) == 1
+    assert client.hvals(keys.inflight(dead.worker)) == [b"request-a"]
+    live = InFlight(client, keys, dead_after=5)
+    live.register()
+    assert live.reap() == 0  # the other worker still beats
+    client.delete(keys.alive(dead.worker))  # its heartbeat expired
+    assert live.reap() == 1
+    assert live.reap() == 0
+    assert client.zrange(keys.queue, 0, -1, withscores=True) == [
+        (b"request-a", -5.0),
+        (b"request-b", 0.0),
+    ]
+    assert client.smembers(keys.workers) == {live.worker.encode()}
