@@ -47,8 +47,10 @@ FAST = {
 
 
 def variant(number: int) -> bytes:
-    """The crawl test article with its own title and an extra paragraph, so bodies differ."""
+    """The crawl test article with its own title, canonical URL and an extra paragraph."""
     page = ARTICLE.replace(TITLE.encode(), f"{TITLE}, part {number}".encode())
+    # Its own canonical URL too: pages sharing one are one article, whichever came last.
+    page = page.replace(b"flood-wall-vote.html", f"flood-wall-vote-{number}.html".encode())
     extra = f"<p>Dispatch number {number} adds one more paragraph of reporting.</p>"
     return page.replace(b"</article>", extra.encode() + b"</article>", 1)
 
