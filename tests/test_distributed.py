@@ -49,10 +49,13 @@ def site():
         yield server, paths
 
 
-def start_worker(site_url: str, redis_url: str, folder: Path, name: str) -> subprocess.Popen:
+def start_worker(
+    site_url: str, redis_url: str, folder: Path, name: str, **settings: str
+) -> subprocess.Popen:
     command = archive_command(
-        "crawl", "site", site_url, "--redis", redis_url, db=folder / f"{name}.db", **WORKER
-    )
+        "crawl", "site", site_url, "--redis", redis_url, db=folder / f"{name}.db",
+        **{**WORKER, **settings},
+    )  # fmt: skip
     with (folder / f"{name}.log").open("w") as log:  # the child keeps its own copy
         return subprocess.Popen(command, cwd=folder, env=child_env(), stdout=log, stderr=log)
 
@@ -167,3 +170,27 @@ def _count(db: Path, sql: str) -> int:
         return int(rows(db, sql)[0][0])
     except Exception:  # the writer is creating the file or its tables
         return 0
+
+
+def test_workers_skip_pages_the_writer_archived_recently(redis_url, site, tmp_path):
+    """Incremental across machines: the second run's worker reads the writer's mirror in
+    Redis (not the archive file) and fetches no article again within the refresh window."""
+    server, paths = site
+    db = tmp_path / "archive.db"
+    writer = start_writer(db, redis_url)
+    quick = {"ARCHIVE_REDIS_SEEN_TTL": "1"}  # the duplicate filter forgets within a second
+    first = start_worker(server.base + "/", redis_url, tmp_path, "first", **quick)
+    assert finish(first) == 0, logs(tmp_path)
+    wait_until(lambda: drained(redis_url))
+    time.sleep(1.2)
+    second = start_worker(server.base + "/", redis_url, tmp_path, "second", **quick)
+    assert finish(second) == 0, logs(tmp_path)
+    wait_until(lambda: drained(redis_url))
+    writer.send_signal(signal.SIGTERM)
+    assert finish(writer) == 0, logs(tmp_path)
+    fetched = Counter(seen.path for seen in server.seen())
+    assert {path: fetched[path] for path in paths} == dict.fromkeys(paths, 1)
+    assert fetched["/"] == 2  # the front is read again: it is where new articles appear
+    output = (tmp_path / "second.log").read_text()
+    assert "skipped: archived within the refresh window" in output
+    assert f"{ARTICLES:>7,}" in output.split("refresh window")[1].splitlines()[0]

@@ -22,7 +22,7 @@ import io
 import pickle
 from typing import Any
 
-from archive.records import ArticleRecord, Capture, Image, Removal
+from archive.records import ArticleRecord, Capture, Image, Outcome, Removal
 
 DEFAULT_PREFIX = "archive"
 
@@ -117,17 +117,26 @@ def record_from(message: dict[str, Any]) -> ArticleRecord | None:
 
 # -- the frontier mirror -------------------------------------------------------------------
 
-# Hash fields of a frontier entry; empty strings stand for None (Redis has no null).
-FRONTIER_FIELDS = ("fetched_at", "outcome", "body_hash", "etag", "last_modified", "is_article")
+# Outcomes that are answers a later fetch may skip or make conditional (as in
+# archive.store.frontier.ANSWERED); failures are tried again, so they are not mirrored.
+_ANSWERED = (Outcome.ARTICLE, Outcome.NOT_ARTICLE, Outcome.NOT_HTML, Outcome.UNCHANGED)
 
 
-def frontier_entry(last: Any) -> dict[str, str]:
-    """The mirror of an ``archive.store.frontier.LastCapture``, as Redis hash fields."""
-    return {
-        "fetched_at": last.fetched_at,
-        "outcome": last.outcome,
-        "body_hash": last.body_hash or "",
-        "etag": last.etag or "",
-        "last_modified": last.last_modified or "",
-        "is_article": "1" if last.is_article else "0",
-    }
+def mirror_fields(
+    capture: Capture, packed: dict[str, Any] | None, is_article: bool
+) -> dict[str, str] | None:
+    """The frontier entry (Redis hash fields) a stored capture gives its URLs, or None for a
+    failure. The fields are those of ``archive.store.frontier.LastCapture``; an unchanged
+    capture (a 304 has no body) leaves the body hash and the page's kind as they were."""
+    if capture.outcome not in _ANSWERED:
+        return None
+    entry = {"fetched_at": capture.fetched_at}
+    if packed is not None:
+        entry["body_hash"] = packed["hash"]
+        headers = {name.lower(): value for name, value in capture.response_headers}
+        entry["etag"] = headers.get("etag", "")
+        entry["last_modified"] = headers.get("last-modified", "")
+    if capture.outcome != Outcome.UNCHANGED:
+        entry["outcome"] = capture.outcome
+        entry["is_article"] = "1" if is_article else "0"
+    return entry

@@ -22,7 +22,6 @@ client; this module imports ``redis`` only in ``connect``.
 """
 
 import logging
-import sqlite3
 import time
 import uuid
 from collections.abc import Callable
@@ -30,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from archive.errors import StorageError
-from archive.store import frontier, handoff
+from archive.store import handoff
 from archive.store.batch import _write_one
 from archive.store.rows import article_row
 from archive.store.storage import ArchiveDB, _check_consistent, _version
@@ -191,11 +190,11 @@ class Ingester:
 
     # -- storing -------------------------------------------------------------------------
 
-    def store(self, batch: list[bytes]) -> tuple[list[bytes], set[str]]:
-        """Store a batch in one transaction; returns the messages that failed and the URLs
-        whose frontier entry changed."""
+    def store(self, batch: list[bytes]) -> tuple[list[bytes], dict[str, dict[str, str]]]:
+        """Store a batch in one transaction; returns the messages that failed and the new
+        frontier entries of the URLs it captured."""
         failed: list[bytes] = []
-        urls: set[str] = set()
+        urls: dict[str, dict[str, str]] = {}
         with self.archive.batch():
             for data in batch:
                 try:
@@ -207,7 +206,7 @@ class Ingester:
         self.stats.failed += len(failed)
         return failed, urls
 
-    def _apply(self, message: dict[str, Any]) -> set[str]:
+    def _apply(self, message: dict[str, Any]) -> dict[str, dict[str, str]]:
         kind = message["kind"]
         # Each message is a savepoint of the batch: a failure undoes that message only.
         with self.archive.writing(f"a {kind} message"):
@@ -221,9 +220,9 @@ class Ingester:
                 self.stats.crawls += 1
             else:
                 raise ValueError(f"unknown message kind {kind!r}")
-        return set()
+        return {}
 
-    def _store_capture(self, message: dict[str, Any]) -> set[str]:
+    def _store_capture(self, message: dict[str, Any]) -> dict[str, dict[str, str]]:
         uid = message["uid"]
         db = self.archive.db
         if db.execute("SELECT 1 FROM ingested_captures WHERE uid = ?", [uid]).fetchone():
@@ -245,8 +244,10 @@ class Ingester:
             [uid, stored.capture_id],
         )
         self.stats.stored += 1
-        urls = {capture.requested_url, capture.final_url, stored.article_url}
-        return {url for url in urls if url}
+        entry = handoff.mirror_fields(capture, message.get("packed"), record is not None)
+        if entry is None:  # a failure: nothing a worker may skip or make conditional
+            return {}
+        return {url: entry for url in (capture.requested_url, capture.final_url) if url}
 
     def _crawl_id(self, uid: str, spider: str, arguments: dict[str, Any] | None) -> int:
         """The archive's crawl id for a worker's crawl run, recorded on first sight."""
@@ -268,21 +269,14 @@ class Ingester:
 
     # -- the frontier mirror ----------------------------------------------------------------
 
-    def mirror(self, urls: set[str]) -> None:
-        """Copy each URL's last answered fetch and validators from the archive into Redis."""
-        if not urls:
+    def mirror(self, entries: dict[str, dict[str, str]]) -> None:
+        """Copy each captured URL's last fetch and validators into Redis (fields a capture
+        does not know, such as an unchanged page's kind, keep their mirrored value)."""
+        if not entries:
             return
         pipe = self.redis.pipeline(transaction=False)
-        try:
-            for url in sorted(urls):
-                last = frontier.last_capture(self.archive.db, url)
-                if last is None:  # only failures so far: nothing for a worker to skip
-                    continue
-                key = handoff.frontier_key(url, self.prefix)
-                pipe.hset(key, mapping=handoff.frontier_entry(last))
-                pipe.expire(key, self.frontier_ttl)
-        except sqlite3.Error as exc:
-            raise StorageError(
-                f"cannot read the archive: {exc}", subject=self.archive.path
-            ) from exc
+        for url, entry in entries.items():
+            key = handoff.frontier_key(url, self.prefix)
+            pipe.hset(key, mapping=entry)
+            pipe.expire(key, self.frontier_ttl)
         pipe.execute()
