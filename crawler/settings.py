@@ -69,6 +69,9 @@ ARCHIVE_EXTRACT_PROCESSES = os.environ.get("ARCHIVE_EXTRACT_PROCESSES", "")
 # 100 starts 100 asyncio tasks for every response; an archive spider yields one item a page,
 # so a few are enough, and the crawl process saves about a millisecond of CPU per page.
 CONCURRENT_ITEMS = 4
+# Scrapy's default, stated because the extraction pool awaits its workers through asyncio
+# (without it the pipeline falls back to extracting in the crawl process, with a warning).
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 ITEM_PIPELINES = {
     "crawler.pipelines.ExtractPipeline": 300,
     "crawler.pipelines.StorePipeline": 800,
