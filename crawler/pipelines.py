@@ -13,11 +13,13 @@ from typing import Any, Self
 
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.settings import Settings
 from scrapy.spiders import Spider
 from scrapy.utils.asyncio import is_asyncio_available
 from scrapy.utils.defer import deferred_from_coro
 
 from archive.errors import StorageError
+from archive.extract import DEFAULT_OPTIONS, ExtractOptions
 from archive.records import Capture, Outcome
 from archive.store.storage import ArchiveDB
 from crawler.items import PageItem
@@ -38,6 +40,19 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 
+def extract_options(settings: Settings) -> ExtractOptions:
+    """The one place crawl settings become extraction options.
+
+    ``ARCHIVE_RULES`` names the user's rules files or folders (a list, or one string with
+    paths separated by commas). The rules are read here, so that a bad file stops the crawl
+    before anything is fetched, with a ``RulesError`` naming the file and the problem.
+    """
+    paths = settings.getlist("ARCHIVE_RULES")
+    options = ExtractOptions(rules_paths=tuple(p.strip() for p in paths if p.strip()))
+    options.rules()
+    return options
+
+
 class ExtractPipeline:
     """Set each fetched page's outcome: an article record, or why there is none.
 
@@ -48,8 +63,11 @@ class ExtractPipeline:
     extracts in-process and says so in the log.
     """
 
-    def __init__(self, crawler: Crawler, processes: int) -> None:
+    def __init__(
+        self, crawler: Crawler, processes: int, options: ExtractOptions = DEFAULT_OPTIONS
+    ) -> None:
         self.stats = crawler.stats
+        self.options = options
         self.pool: ExtractionPool | None = None
         if processes > 1 and not is_asyncio_available():
             logger.warning("No asyncio reactor: extracting in the crawl process, not a pool")
@@ -62,7 +80,7 @@ class ExtractPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         processes = extract_processes(crawler.settings.get("ARCHIVE_EXTRACT_PROCESSES"))
-        return cls(crawler, processes)
+        return cls(crawler, processes, extract_options(crawler.settings))
 
     async def process_item(self, item: PageItem) -> PageItem:
         if item.outcome is not None:  # the fetch failed; nothing to extract
@@ -71,7 +89,7 @@ class ExtractPipeline:
         url = item.final_url or item.requested_url
         if self.pool is None:
             item.outcome, item.record, item.extract_error = extract_page(
-                item.content_type, content, url
+                item.content_type, content, url, self.options
             )
         else:
             # A decoded page travels as its raw bytes and encoding (half the data to pickle);
@@ -83,6 +101,7 @@ class ExtractPipeline:
                 url,
                 item.body,
                 item.encoding if text_from_body else None,
+                self.options,
             )
             item.outcome, item.record, item.extract_error = done.outcome, done.record, done.reason
             item.packed_body = done.packed_body

@@ -33,7 +33,7 @@ from archive.errors import (
     NotAnArticleError,
     NotHTMLError,
 )
-from archive.extract import extract_article
+from archive.extract import DEFAULT_OPTIONS, ExtractOptions, extract_article
 from archive.records import ArticleRecord, Outcome
 from archive.store.compress import DEFAULT_METHOD, body_hash, compress
 
@@ -56,7 +56,10 @@ class Extracted:
 
 
 def extract_page(
-    content_type: str | None, content: str | bytes, url: str
+    content_type: str | None,
+    content: str | bytes,
+    url: str,
+    options: ExtractOptions = DEFAULT_OPTIONS,
 ) -> tuple[str, ArticleRecord | None, str | None]:
     """The outcome, record and reason for one page.
 
@@ -67,7 +70,7 @@ def extract_page(
     if media_type is not None and media_type not in HTML_MEDIA_TYPES:
         return Outcome.NOT_HTML, None, f"not HTML: the server sent {media_type}"
     try:
-        return Outcome.ARTICLE, extract_article(content, url), None
+        return Outcome.ARTICLE, extract_article(content, url, options=options), None
     except NotHTMLError as error:
         return Outcome.NOT_HTML, None, error.reason
     except NotAnArticleError as error:
@@ -102,6 +105,7 @@ def extract_and_pack(
     url: str,
     body: bytes | None,
     encoding: str | None = None,
+    options: ExtractOptions = DEFAULT_OPTIONS,
 ) -> Extracted:
     """Extract one page and pack its body: the work a pool worker does for each page.
 
@@ -111,7 +115,7 @@ def extract_and_pack(
     """
     if content is None:
         content = decoded(body or b"", encoding)
-    outcome, record, reason = extract_page(content_type, content, url)
+    outcome, record, reason = extract_page(content_type, content, url, options)
     return Extracted(outcome, record, reason, pack_body(body) if body is not None else None)
 
 
@@ -205,10 +209,11 @@ class ExtractionPool:
         url: str,
         body: bytes | None,
         encoding: str | None = None,
+        options: ExtractOptions = DEFAULT_OPTIONS,
     ) -> Extracted:
         """Extract and pack one page in a worker, waiting for a free slot first (the
         arguments are those of ``extract_and_pack``)."""
-        job = (content_type, content, url, body, encoding)
+        job = (content_type, content, url, body, encoding, options)
         if self.closed:  # a page still arriving after shutdown: no new workers for it
             return extract_and_pack(*job)
         if self._slots is None:  # created here, inside the running loop

@@ -65,6 +65,11 @@ RETRY_GIVE_UP_LOG_LEVEL = "INFO"
 # so extraction uses every core; 0 or 1 extracts in the crawl's own process. Empty means one
 # per core (os.cpu_count()). See crawler.pool.
 ARCHIVE_EXTRACT_PROCESSES = os.environ.get("ARCHIVE_EXTRACT_PROCESSES", "")
+
+# The user's per-site rules files or folders (*.toml), tried before the shipped rules:
+# a list, or paths separated by commas (`-s ARCHIVE_RULES=my-rules/`).
+ARCHIVE_RULES: list[str] = []
+
 # Spider output (items and requests) of one response processed at once. Scrapy's default of
 # 100 starts 100 asyncio tasks for every response; an archive spider yields one item a page,
 # so a few are enough, and the crawl process saves about a millisecond of CPU per page.

@@ -184,3 +184,32 @@ def test_demo_archives_the_sample_site_cleanly(tmp_path: Path) -> None:
         ("not-article",)
     ]
     assert "datasette archive.db" in result.stdout
+
+
+def test_save_applies_the_users_rules_file(site: LoopbackServer, tmp_path: Path) -> None:
+    rules = tmp_path / "mine.toml"
+    rules.write_text(
+        '[[rule]]\nname = "loopback-kicker"\nhosts = ["127.0.0.1"]\n'
+        '[rule.fields]\ntitle = "title"\n',
+        encoding="utf-8",
+    )
+    url = site.url("/news/story.html")
+    result = archive_cmd("save", url, "--db", "a.db", "--rules", str(rules), *FAST, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    # The rule reads the title from <title>, site name and all, where the generic parser
+    # would have taken the <h1>.
+    assert rows(tmp_path / "a.db", "select title from articles") == [
+        ("Harbour town votes to rebuild its flood wall | The Coastal Courier",)
+    ]
+
+
+def test_a_bad_rules_file_stops_save_before_fetching(site: LoopbackServer, tmp_path: Path) -> None:
+    rules = tmp_path / "broken.toml"
+    rules.write_text('[[rule]]\nname = "no-hosts"\n', encoding="utf-8")
+    url = site.url("/news/story.html")
+    result = archive_cmd("save", url, "--db", "a.db", "--rules", str(rules), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"archive: error: {rules}: ")
+    assert len(result.stderr.splitlines()) == 1
+    assert site.all_requests() == []
+    assert not (tmp_path / "a.db").exists()

@@ -61,6 +61,31 @@ def settings_option(command: F) -> F:
     )(command)
 
 
+def rules_option(command: F) -> F:
+    return click.option(
+        "--rules",
+        "rules_paths",
+        multiple=True,
+        metavar="PATH",
+        help="A site rules file (TOML) or a folder of them, tried before the shipped rules. "
+        "Repeatable.",
+    )(command)
+
+
+def checked_rules(rules_paths: tuple[str, ...]) -> Any:
+    """Extraction options for these rules files, read now: a bad file is a usage error,
+    reported in one line before anything is read or fetched."""
+    from archive.extract import ExtractOptions
+    from archive.rules import RulesError
+
+    options = ExtractOptions(rules_paths=rules_paths)
+    try:
+        options.rules()
+    except RulesError as error:
+        fail(str(error), status=2)
+    return options
+
+
 def parse_settings(pairs: tuple[str, ...]) -> dict[str, str]:
     settings: dict[str, str] = {}
     for pair in pairs:

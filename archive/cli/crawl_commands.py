@@ -13,11 +13,13 @@ from typing import Any
 import click
 
 from archive.cli.common import (
+    checked_rules,
     db_option,
     fail,
     open_existing_archive,
     parse_settings,
     reports_errors,
+    rules_option,
     settings_option,
 )
 from archive.cli.output import echo_demo_epilogue, echo_result, echo_save_summary, echo_table
@@ -63,8 +65,14 @@ def crawl_pages(
         )
 
 
-def crawl_settings(pairs: tuple[str, ...], verbose: bool) -> dict[str, Any]:
+def crawl_settings(
+    pairs: tuple[str, ...], verbose: bool, rules_paths: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """Settings for one crawl from the CLI: the log level, --rules, then every -s."""
     settings: dict[str, Any] = {"LOG_LEVEL": "INFO" if verbose else "WARNING"}
+    if rules_paths:
+        checked_rules(rules_paths)
+        settings["ARCHIVE_RULES"] = list(rules_paths)
     settings.update(parse_settings(pairs))
     return settings
 
@@ -76,6 +84,7 @@ def crawl_settings(pairs: tuple[str, ...], verbose: bool) -> dict[str, Any]:
 )
 @db_option
 @settings_option
+@rules_option
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
 @reports_errors
 def save(
@@ -83,6 +92,7 @@ def save(
     input_file: str | None,
     db_path: str,
     settings: tuple[str, ...],
+    rules_paths: tuple[str, ...],
     verbose: bool,
 ) -> None:
     """Archive these URLs now.
@@ -99,9 +109,11 @@ def save(
       archive save https://example.org/news/2024/05/bridge-vote.html
       archive save -i urls.txt --db news.db
       archive save URL -s DOWNLOAD_TIMEOUT=10 -s ROBOTSTXT_OBEY=False
+      archive save URL --rules my-rules/
     """
     wanted = checked_urls(urls, input_file)
-    summary = crawl_pages(wanted, db_path, crawl_settings(settings, verbose), echo_result)
+    run_settings = crawl_settings(settings, verbose, rules_paths)
+    summary = crawl_pages(wanted, db_path, run_settings, echo_result)
     stored = echo_save_summary(wanted, summary.results, db_path)
     sys.exit(0 if stored == len(wanted) else 1)
 

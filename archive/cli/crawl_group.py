@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from archive.cli.common import db_option, fail, reports_errors, settings_option
+from archive.cli.common import db_option, fail, reports_errors, rules_option, settings_option
 from archive.cli.crawl_commands import crawl_settings
 from archive.cli.distributed_commands import redis_option, redis_settings
 from archive.cli.output import outcome_label
@@ -67,7 +67,8 @@ def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
     ]
     for option in reversed(options):
         command = option(command)
-    return redis_option(settings_option(db_option(command)))  # --redis: distributed worker
+    # --redis URL makes the run a distributed worker (see archive.cli.distributed_commands).
+    return redis_option(settings_option(rules_option(db_option(command))))
 
 
 _LIMIT_HELP = "Fetch at most this many pages (feeds, sitemaps not counted; site: 1000)."
@@ -222,7 +223,11 @@ def check_arguments(spider: str, spider_kwargs: dict[str, Any]) -> None:
 
 
 def run_settings(options: dict[str, Any]) -> dict[str, Any]:
-    settings = crawl_settings(options.get("settings") or (), options.get("verbose", False))
+    settings = crawl_settings(
+        options.get("settings") or (),
+        options.get("verbose", False),
+        options.get("rules_paths") or (),
+    )
     settings.update(redis_settings(options))  # --redis URL: run as a distributed worker
     for flag, name in (
         ("refresh", "ARCHIVE_REFRESH"),

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import click
 
-from archive.cli.common import db_option, fail, open_existing_archive, reports_errors
+from archive.cli.common import (
+    checked_rules,
+    db_option,
+    fail,
+    open_existing_archive,
+    reports_errors,
+    rules_option,
+)
 from archive.cli.output import echo_article, echo_search_hits, echo_table
 from archive.errors import ArchiveError
 from archive.store.timestamps import format_timestamp
@@ -31,14 +38,7 @@ def read_page(path: str) -> bytes:
 @click.command()
 @click.argument("file", metavar="FILE")
 @click.option("--url", help="The address the page was served from (for relative links).")
-@click.option(
-    "--rules",
-    "rules_paths",
-    multiple=True,
-    metavar="PATH",
-    help="A site rules file (TOML) or a folder of them, tried before the shipped rules. "
-    "Repeatable.",
-)
+@rules_option
 @reports_errors
 def extract(file: str, url: str | None, rules_paths: tuple[str, ...]) -> None:
     """Parse a saved page offline and print its record as JSON.
@@ -52,16 +52,11 @@ def extract(file: str, url: str | None, rules_paths: tuple[str, ...]) -> None:
       curl -s https://example.org/story | archive extract - --url https://example.org/story
       archive extract page.html --url https://example.org/a --rules my-rules/
     """
-    from archive.extract import ExtractOptions, extract_article
-    from archive.rules import RulesError
+    from archive.extract import extract_article
 
     if url is not None:
         url = validate_url(url)
-    options = ExtractOptions(rules_paths=rules_paths)
-    try:
-        options.rules()  # a bad rules file is a usage error, reported before the page is read
-    except RulesError as error:
-        fail(str(error), status=2)
+    options = checked_rules(rules_paths)
     body = read_page(file)
     try:
         record = extract_article(body, url, options=options)
