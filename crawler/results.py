@@ -28,9 +28,18 @@ class PageResult:
 
 @dataclass
 class CrawlSummary:
-    """The end of one crawl: its ``crawls`` row id, why it ended, and what it stored."""
+    """The end of one crawl: its ``crawls`` row id, why it ended, and what it stored.
+
+    ``counts`` (pages per outcome) is always kept; ``results`` holds every ``PageResult``
+    only when the caller asked for them (a long crawl would otherwise grow without bound).
+    """
 
     crawl_id: int | None
     finish_reason: str | None
     results: list[PageResult] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return sum(self.counts.values())

@@ -39,9 +39,11 @@ def run_spider(
     spider_kwargs: dict[str, Any],
     settings: dict[str, Any] | None = None,
     on_result: Callable[[PageResult], None] | None = None,
+    keep_results: bool = True,
 ) -> CrawlSummary:
     """Run one spider to the end and return what it stored.
 
+    ``keep_results=False`` keeps only the counts per outcome (for long crawls).
     ``on_result`` is called with each ``PageResult`` as soon as its page is stored (in the
     crawl's thread, between fetches: keep it quick). An error that stops the crawl from
     starting (an invalid URL, an unreadable database) is re-raised here, typed as the archive
@@ -55,9 +57,12 @@ def run_spider(
     process = AsyncCrawlerProcess(merged)
     crawler = process.create_crawler(spider)
     results: list[PageResult] = []
+    counts: dict[str, int] = {}
 
     def collect(result: PageResult) -> None:
-        results.append(result)
+        counts[result.outcome] = counts.get(result.outcome, 0) + 1
+        if keep_results:
+            results.append(result)
         if on_result is not None:
             on_result(result)
 
@@ -68,7 +73,7 @@ def run_spider(
     store = crawler.get_item_pipeline(StorePipeline)
     if store is not None and store.error is not None:
         raise store.error
-    return _summary(crawler, store, results)
+    return _summary(crawler, store, results, counts)
 
 
 def _raise_start_failure(task: "asyncio.Task[None]") -> None:
@@ -79,12 +84,16 @@ def _raise_start_failure(task: "asyncio.Task[None]") -> None:
 
 
 def _summary(
-    crawler: Crawler, store: StorePipeline | None, results: list[PageResult]
+    crawler: Crawler,
+    store: StorePipeline | None,
+    results: list[PageResult],
+    counts: dict[str, int],
 ) -> CrawlSummary:
     stats = json_safe(crawler.stats.get_stats()) if crawler.stats else {}
     return CrawlSummary(
         crawl_id=store.crawl_id if store is not None else stats.get("archive/crawl_id"),
         finish_reason=stats.get("finish_reason"),
         results=results,
+        counts=counts,
         stats=stats,
     )

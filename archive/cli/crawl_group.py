@@ -199,6 +199,7 @@ def run_crawl(spider: str, url: str, arguments: dict[str, Any], options: dict[st
         spider_kwargs=spider_kwargs,
         settings=settings,
         on_result=echo_failure,
+        keep_results=False,  # a site crawl may run to millions of pages: counts are enough
     )
     failures = echo_crawl_summary(spider, url, summary, db_path)
     sys.exit(1 if failures or summary.finish_reason not in COMPLETE else 0)
@@ -250,11 +251,9 @@ def echo_failure(result: Any) -> None:
 
 def echo_crawl_summary(spider: str, url: str, summary: Any, db_path: str) -> int:
     """The end-of-crawl table of outcomes; returns the number of failed pages."""
-    counts: dict[str, int] = {}
-    for result in summary.results:
-        counts[result.outcome] = counts.get(result.outcome, 0) + 1
+    counts = summary.counts
     stats = summary.stats or {}
-    pages = len(summary.results)
+    pages = summary.pages
     elapsed = float(stats.get("elapsed_time_seconds") or 0.0)
     rate = f", {pages / elapsed:.1f} pages/s" if elapsed > 0 else ""
     reason = summary.finish_reason or "unknown"
