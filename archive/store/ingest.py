@@ -7,7 +7,8 @@ archive, in batches, acknowledging a message only once its transaction has commi
 Delivery is at least once, so storing is idempotent. Each loop:
 
 1. take a batch: ``BLMOVE`` the oldest message from ``items`` to ``items:processing`` (waiting
-   up to a second), then up to ``batch_size - 1`` more without waiting; messages left in
+   up to a second), then up to ``batch_size - 1`` more, lingering up to ``linger`` seconds
+   for them (one commit per page would cost far more than the pages); messages left in
    ``processing`` by a writer that was killed are taken first;
 2. store the batch in one transaction; every capture carries a stable uid made by its
    worker, recorded in ``ingested_captures`` in the same transaction, so a message seen again
@@ -91,6 +92,7 @@ class Ingester:
         batch_size: int = BATCH_SIZE,
         lock_ttl: float = 10.0,
         frontier_ttl: int = FRONTIER_TTL,
+        linger: float = 0.25,
     ) -> None:
         self.archive = archive
         self.redis = client
@@ -98,6 +100,7 @@ class Ingester:
         self.batch_size = max(1, batch_size)
         self.lock_ttl_ms = int(lock_ttl * 1000)
         self.frontier_ttl = frontier_ttl
+        self.linger = linger  # seconds a batch waits to fill once its first message is in
         self.token = uuid.uuid4().hex
         self.stats = IngestStats()
         self._crawls: dict[str, int] = {}
@@ -175,10 +178,27 @@ class Ingester:
         first = self.redis.blmove(items, processing, wait, "RIGHT", "LEFT")
         if first is None:
             return []
+        batch = [first]
+        # Linger a little for more: a commit per page would cost the writer several times
+        # the CPU of storing the page (measured: 7 ms a page in trickles, 1-2 ms in batches).
+        deadline = time.monotonic() + self.linger
+        while True:
+            batch += self._take_ready(self.batch_size - len(batch))
+            if len(batch) >= self.batch_size or time.monotonic() >= deadline:
+                return batch
+            time.sleep(min(0.05, self.linger))
+
+    def _take_ready(self, count: int) -> list[bytes]:
+        """Up to ``count`` more messages that are already waiting, moved to processing."""
+        items = handoff.items_key(self.prefix)
+        processing = handoff.processing_key(self.prefix)
+        count = min(count, self.redis.llen(items))
+        if count <= 0:
+            return []
         pipe = self.redis.pipeline(transaction=False)
-        for _ in range(self.batch_size - 1):
+        for _ in range(count):
             pipe.lmove(items, processing, "RIGHT", "LEFT")
-        return [first, *(data for data in pipe.execute() if data is not None)]
+        return [data for data in pipe.execute() if data is not None]
 
     def acknowledge(self, count: int, failed: list[bytes]) -> None:
         """Drop the batch from processing (its oldest messages sit at the right end)."""
