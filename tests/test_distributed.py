@@ -194,3 +194,37 @@ def test_workers_skip_pages_the_writer_archived_recently(redis_url, site, tmp_pa
     output = (tmp_path / "second.log").read_text()
     assert "skipped: archived within the refresh window" in output
     assert f"{ARTICLES:>7,}" in output.split("refresh window")[1].splitlines()[0]
+
+
+def test_enqueued_seeds_are_crawled_by_a_running_worker(redis_url, site, tmp_path):
+    """`archive enqueue` pushes a second site's start URL; the worker crawls it too (its host
+    joins the hosts whose links are followed) and the writer stores both sites."""
+    server, paths = site
+    with SiteServer() as other:
+        other_paths = news_site(other, articles=4)
+        db = tmp_path / "archive.db"
+        writer = start_writer(db, redis_url)
+        worker = start_worker(server.base + "/", redis_url, tmp_path, "w")
+        enqueue = subprocess.run(
+            [sys.executable, "-m", "archive", "enqueue", other.base + "/", "--redis", redis_url],
+            env=child_env(), capture_output=True, text=True, timeout=30, check=False,
+        )  # fmt: skip
+        assert enqueue.returncode == 0, enqueue.stderr
+        assert enqueue.stdout == "Queued 1 start URL(s) on archive:site:start_urls\n"
+        assert finish(worker) == 0, logs(tmp_path)
+        wait_until(lambda: drained(redis_url))
+        writer.send_signal(signal.SIGTERM)
+        assert finish(writer) == 0, logs(tmp_path)
+    stored = {url for (url,) in rows(db, "SELECT url FROM articles")}
+    assert stored == {server.base + p for p in paths} | {other.base + p for p in other_paths}
+
+
+def test_enqueue_refuses_a_bad_url_before_touching_redis(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "archive", "enqueue", "ftp://example.org/", "--redis",
+         "redis://127.0.0.1:1/0"],
+        env=child_env(), capture_output=True, text=True, timeout=30, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.startswith("archive: error: ")
+    assert "ftp" in result.stderr

@@ -247,7 +247,7 @@ class Ingester:
         db = self.archive.db
         if db.execute("SELECT 1 FROM ingested_captures WHERE uid = ?", [uid]).fetchone():
             self.stats.duplicates += 1
-            return set()
+            return {}
         capture, record = handoff.capture_from(message), handoff.record_from(message)
         _check_consistent(capture, record)
         fetched_at = normalize_timestamp(capture.fetched_at)

@@ -53,7 +53,8 @@ class Seeder:
         spider = self.spider
         try:
             # The same arguments but the URL, so a seed starts as `archive crawl` would.
-            arguments = {k: v for k, v in spider.arguments.items() if k in _CONSTRUCTOR_ARGS}
+            given = getattr(spider, "arguments", {})  # an ArchiveSpider's arguments
+            arguments = {k: v for k, v in given.items() if k in _CONSTRUCTOR_ARGS}
             starter = type(spider)(**{**arguments, "url": url})
         except ArchiveError as error:
             logger.error("Seed %s refused: %s", url, error)
