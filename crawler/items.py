@@ -33,7 +33,6 @@ class PageItem:
     content_type: str | None = None
     body: bytes | None = None
     encoding: str | None = None
-    text: str | None = None  # the body decoded by Scrapy (headers, <meta>, BOM), if textual
     fetch_error: str | None = None
     outcome: str | None = None
     extract_error: str | None = None

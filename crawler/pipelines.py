@@ -23,7 +23,13 @@ from archive.extract import DEFAULT_OPTIONS, ExtractOptions
 from archive.records import Capture, Outcome
 from archive.store.storage import ArchiveDB
 from crawler.items import PageItem
-from crawler.pool import ExtractionPool, extract_page, extract_processes, media_type_of
+from crawler.pool import (
+    ExtractionPool,
+    decoded,
+    extract_page,
+    extract_processes,
+    media_type_of,
+)
 from crawler.results import PageResult, page_stored
 
 # extract_page and media_type_of live in crawler.pool (workers import it without Scrapy);
@@ -85,27 +91,20 @@ class ExtractPipeline:
     async def process_item(self, item: PageItem) -> PageItem:
         if item.outcome is not None:  # the fetch failed; nothing to extract
             return item
-        content: str | bytes = item.text if item.text is not None else (item.body or b"")
         url = item.final_url or item.requested_url
         if self.pool is None:
+            content = decoded(item.body or b"", item.encoding)
             item.outcome, item.record, item.extract_error = extract_page(
                 item.content_type, content, url, self.options
             )
         else:
-            # A decoded page travels as its raw bytes and encoding (half the data to pickle);
-            # the worker decodes it as Scrapy did.
-            text_from_body = item.text is not None and item.body is not None and item.encoding
+            # The page travels as its raw bytes and encoding (half the data to pickle);
+            # the worker decodes it as Scrapy's response.text would.
             done = await self.pool.extract(
-                item.content_type,
-                None if text_from_body else content,
-                url,
-                item.body,
-                item.encoding if text_from_body else None,
-                self.options,
+                item.content_type, None, url, item.body, item.encoding, self.options
             )
             item.outcome, item.record, item.extract_error = done.outcome, done.record, done.reason
             item.packed_body = done.packed_body
-        item.text = None  # parsed: no need to keep a second copy of the page in memory
         self.stats.inc_value(f"archive/extract/{item.outcome}")
         return item
 

@@ -127,7 +127,7 @@ class ArchiveSpider(scrapy.Spider):
         if unchanged:
             item.outcome, item.fetch_error = Outcome.UNCHANGED, unchanged
             if response.status == 304:  # nothing was sent: the archive has the body already
-                item.body, item.text = None, None
+                item.body = None
         elif response.status >= 400 or response.status == 304:
             item.outcome = Outcome.HTTP_ERROR
             item.fetch_error = http_reason(response.status, response.request)
@@ -206,8 +206,9 @@ def item_from_response(response: Response, spider: str) -> PageItem:
         body=response.body,
     )
     if isinstance(response, TextResponse):
+        # The encoding only: the page is decoded where it is parsed (a pool worker), not
+        # here in the crawl's process, which has the reactor to keep busy.
         item.encoding = response.encoding
-        item.text = response.text
     return item
 
 
