@@ -42,7 +42,8 @@ class Template:
 
 def load_templates(data_dir: Path) -> tuple[list[Template], list[str]]:
     """Templates for the pages the parser makes an article of, and the word pool."""
-    templates, pool = [], []
+    templates: list[Template] = []
+    pool: list[str] = []
     for path in sorted((data_dir / "html").glob("*.html.gz")):
         html = gzip.decompress(path.read_bytes()).decode("utf-8", errors="replace")
         url = _page_url(html) or f"https://{path.stem.split('.')[0]}.example/"
