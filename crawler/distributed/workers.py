@@ -78,10 +78,15 @@ class InFlight:
 
     def register(self) -> None:
         self.beat()
-        self.server.sadd(self.keys.workers, self.worker)
 
     def beat(self) -> None:
-        self.server.set(self.keys.alive(self.worker), "1", px=self.dead_after_ms)
+        # Registered again on every beat: a worker that stalled past dead_after and was
+        # reaped (its requests re-queued; the writer drops the twice-fetched captures by
+        # uid) is counted among the living again once it runs.
+        with self.server.pipeline(transaction=False) as pipe:
+            pipe.set(self.keys.alive(self.worker), "1", px=self.dead_after_ms)
+            pipe.sadd(self.keys.workers, self.worker)
+            pipe.execute()
 
     def pop(self) -> tuple[bytes, str] | None:
         """Move the queue's first request into this worker's in-flight hash."""
