@@ -125,10 +125,11 @@ class DistributedScheduler(Scheduler):
         new seeds and wake the engine (idle, it only looks at the queue every 5 s)."""
         self.inflight.beat()
         self.inflight.settle(self._working())
-        requeued = self.inflight.reap()
+        self.inflight.reap()
         self.seeder.poll()
-        if requeued or len(self.queue):
-            self._wake()
+        # Also when idle: the engine then asks spider_idle again, so a worker notices new
+        # requests, or the end of the shared crawl, within a heartbeat.
+        self._wake()
 
     def spider_idle(self, spider: Spider) -> None:
         self.inflight.settle(self._working())
