@@ -210,3 +210,24 @@ def test_a_dead_workers_requests_go_back_on_the_queue_once(client):
         (b"request-b", 0.0),
     ]
     assert client.smembers(keys.workers) == {live.worker.encode()}
+
+
+def test_a_held_request_gives_its_uid_for_a_failed_fetch_capture(client):
+    """An errback item has no response; its capture uid is its held request's, so a request
+    re-queued after a kill gives the same uid again."""
+    from scrapy import Request
+
+    from crawler.distributed.scheduler import ADMITTED
+    from crawler.spiders.base import REQUESTED_URL
+
+    tracker = InFlight(client, Keys("t", "site"), dead_after=5)
+    redirected = Request(
+        "http://a.test/new", meta={REQUESTED_URL: "http://a.test/old", ADMITTED: "uid-7"}
+    )
+    tracker.hold("0|x", redirected)
+    tracker.hold("0|y", Request("http://a.test/plain", meta={ADMITTED: "uid-8"}))
+    assert tracker.uid_for("http://a.test/old", REQUESTED_URL, ADMITTED) == "uid-7"
+    assert tracker.uid_for("http://a.test/plain", REQUESTED_URL, ADMITTED) == "uid-8"
+    assert tracker.uid_for("http://a.test/new", REQUESTED_URL, ADMITTED) is None
+    tracker.settle(set())  # Scrapy is done with both
+    assert tracker.uid_for("http://a.test/old", REQUESTED_URL, ADMITTED) is None

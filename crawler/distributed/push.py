@@ -98,7 +98,7 @@ class PushPipeline:
         capture = capture_from_item(item)
         # The request's uid when it has one (see CaptureUidMiddleware): a request re-queued
         # after a worker died mid-push then gives the same capture, stored once.
-        uid = getattr(item, CAPTURE_UID, None) or uuid.uuid4().hex
+        uid = getattr(item, CAPTURE_UID, None) or self._held_uid(item) or uuid.uuid4().hex
         message = handoff.capture_message(uid, self.run, spider.name, capture, item.record, packed)
         self._push(message)
         self.stats.inc_value("archive/pushed")
@@ -115,6 +115,16 @@ class PushPipeline:
         )
         self.crawler.signals.send_catch_log(signal=page_stored, result=result)
         return item
+
+    def _held_uid(self, item: PageItem) -> str | None:
+        # Imported here: the scheduler module imports scrapy-redis's scheduler, which this
+        # pipeline does not otherwise need.
+        from crawler.distributed.scheduler import capture_uid_wanted
+
+        answers = self.crawler.signals.send_catch_log(
+            signal=capture_uid_wanted, requested_url=item.requested_url
+        )
+        return next((uid for _, uid in answers if isinstance(uid, str)), None)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         stats = json_safe(self.stats.get_stats())

@@ -34,12 +34,16 @@ from twisted.internet.task import LoopingCall
 from crawler.distributed.dupefilter import RotatingBloomDupeFilter
 from crawler.distributed.seeds import Seeder
 from crawler.distributed.workers import IdleClock, InFlight, Keys
+from crawler.spiders.base import REQUESTED_URL
 
 logger = logging.getLogger(__name__)
 
 # request.meta: the request passed the shared duplicate filter; the value is a uid that its
 # retries, redirects and re-queued copies keep, and that becomes its capture's uid.
 ADMITTED = "archive_admitted"
+# Sent by the push pipeline for an item that came from an errback (no response, so no uid
+# from CaptureUidMiddleware): the scheduler answers with the uid of the request it holds.
+capture_uid_wanted = object()
 
 
 class DistributedScheduler(Scheduler):
@@ -68,6 +72,7 @@ class DistributedScheduler(Scheduler):
             settings.getint("ARCHIVE_REDIS_BLOOM_HASHES"),
         )
         crawler.signals.connect(scheduler.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(scheduler.capture_uid, signal=capture_uid_wanted)
         return scheduler
 
     def open(self, spider: Spider) -> None:  # type: ignore[override]
@@ -114,6 +119,10 @@ class DistributedScheduler(Scheduler):
         self.inflight.hold(field, request)
         self.stats.inc_value("scheduler/dequeued/redis")
         return request
+
+    def capture_uid(self, requested_url: str) -> str | None:
+        """Answer ``capture_uid_wanted``: the uid of the held request for this URL."""
+        return self.inflight.uid_for(requested_url, REQUESTED_URL, ADMITTED)
 
     def has_pending_requests(self) -> bool:
         return len(self.queue) > 0

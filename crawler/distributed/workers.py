@@ -100,6 +100,15 @@ class InFlight:
     def hold(self, field: str, request: Request) -> None:
         self.held[field] = request
 
+    def uid_for(self, requested_url: str, meta_key: str, uid_key: str) -> str | None:
+        """The uid of the held request first asked for as ``requested_url`` (its meta
+        ``meta_key``; the URL itself when unset), or None."""
+        for request in self.held.values():
+            if request.meta.get(meta_key, request.url) == requested_url:
+                uid = request.meta.get(uid_key)
+                return uid if isinstance(uid, str) else None
+        return None
+
     def settle(self, working: set[Request] | None) -> None:
         """Forget the requests Scrapy no longer works on (``working``: the engine's set of
         requests in progress; None when the engine has none, as when it is closing)."""
