@@ -139,6 +139,9 @@ ARCHIVE_REDIS_HEARTBEAT = 5.0  # seconds between a worker's heartbeats
 ARCHIVE_REDIS_DEAD_AFTER = 30.0  # a worker silent this long is dead: its requests re-queued
 ARCHIVE_REDIS_IDLE_CLOSE = 30.0  # close once the shared crawl had nothing to do this long
 ARCHIVE_REDIS_SEEN_TTL = 0  # seconds a URL stays "seen"; 0: ARCHIVE_REFRESH_WINDOW
+# Start URLs, feeds, sitemaps and section fronts stay "seen" only this long (seconds), so the
+# next scheduled run reads them again.
+ARCHIVE_REDIS_REVISIT_AFTER = 600
 ARCHIVE_REDIS_BLOOM_BITS = 2**26  # per filter generation (8 MiB); at most 3 generations
 ARCHIVE_REDIS_BLOOM_HASHES = 13
 ADDONS["crawler.distributed.addon.DistributedAddon"] = 10

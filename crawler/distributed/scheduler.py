@@ -17,6 +17,7 @@ changes what scrapy-redis 0.9.1 does wrong for an archive on Scrapy 2.19:
   shared crawl has had nothing to do for ``ARCHIVE_REDIS_IDLE_CLOSE`` seconds.
 """
 
+import hashlib
 import logging
 import uuid
 from typing import Self
@@ -31,9 +32,11 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet.task import LoopingCall
 
-from crawler.distributed.dupefilter import RotatingBloomDupeFilter
+from archive.store.handoff import frontier_key
+from crawler.distributed.dupefilter import RotatingBloomDupeFilter, request_key
 from crawler.distributed.seeds import Seeder
 from crawler.distributed.workers import IdleClock, InFlight, Keys
+from crawler.incremental import HUB, INDEX, ROLE
 from crawler.spiders.base import REQUESTED_URL
 
 logger = logging.getLogger(__name__)
@@ -67,6 +70,7 @@ class DistributedScheduler(Scheduler):
             "ARCHIVE_REFRESH_WINDOW"
         )
         scheduler.seen_ttl = ttl if ttl > 0 else 24 * 60 * 60.0
+        scheduler.revisit_after = max(0.001, settings.getfloat("ARCHIVE_REDIS_REVISIT_AFTER"))
         scheduler.bloom = (
             settings.getint("ARCHIVE_REDIS_BLOOM_BITS"),
             settings.getint("ARCHIVE_REDIS_BLOOM_HASHES"),
@@ -101,13 +105,40 @@ class DistributedScheduler(Scheduler):
 
     def enqueue_request(self, request: Request) -> bool:
         if not request.meta.get(ADMITTED):
-            if self.df.request_seen(request):
+            if self._seen(request):
                 self.stats.inc_value("dupefilter/filtered")
                 return False
             request.meta[ADMITTED] = uuid.uuid4().hex
         self.stats.inc_value("scheduler/enqueued/redis")
         self.queue.push(request)
         return True
+
+    def _seen(self, request: Request) -> bool:
+        """Whether another worker took this request recently. Start URLs, feeds, sitemaps
+        and site pages known not to be articles (section fronts) are where new articles
+        appear: they count as seen for ``ARCHIVE_REDIS_REVISIT_AFTER`` only (long enough for
+        workers started together to take each once), so the next scheduled run reads them
+        again; everything else for the Bloom filter's time-to-live."""
+        digest = hashlib.sha1(request_key(request).encode()).hexdigest()
+        key = f"{self.keys.revisit}:{digest}"
+        expiry = int(self.revisit_after * 1000)
+        if self._revisited_soon(request):
+            return not self.server.set(key, "1", nx=True, px=expiry)
+        seen = self.df.request_seen(request)
+        if not seen and request.meta.get(ROLE) == HUB:
+            # Not yet known as a section front; once the writer says it is one, the short
+            # mark decides, and it must already count this admission.
+            self.server.set(key, "1", px=expiry)
+        return seen
+
+    def _revisited_soon(self, request: Request) -> bool:
+        role = request.meta.get(ROLE)
+        if "depth" not in request.meta or role == INDEX:  # a start request or seed; an index
+            return True
+        if role == HUB:  # the writer's mirror knows whether a site page is an article
+            kind = self.server.hget(frontier_key(request.url, self.prefix), "is_article")
+            return kind == b"0"
+        return False
 
     def next_request(self) -> Request | None:
         self.inflight.settle(self._working())

@@ -51,6 +51,7 @@ class Keys:
         base = f"{prefix}:{spider}"
         self.queue = f"{base}:requests"
         self.seen = f"{base}:seen"
+        self.revisit = f"{base}:revisit"
         self.workers = f"{base}:workers"
         self.start_urls = f"{base}:start_urls"
         self.hosts = f"{base}:hosts"
