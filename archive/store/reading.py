@@ -26,6 +26,13 @@ CAPTURE_COLUMNS = (
 # Title hits count more than body hits: bm25 weights per indexed column (title, text).
 TITLE_WEIGHT, TEXT_WEIGHT = 10.0, 1.0
 SNIPPET_TOKENS = 16
+RANK_FUNCTION = f"bm25({TITLE_WEIGHT}, {TEXT_WEIGHT})"
+RANKED_MATCHES = 20_000
+# The lowest rowid among the newest RANKED_MATCHES matches (0 when there are fewer).
+NEWEST_MATCHES_FLOOR = (
+    "SELECT coalesce(min(rowid), 0) FROM (SELECT rowid FROM articles_fts"
+    f" WHERE articles_fts MATCH ? ORDER BY rowid DESC LIMIT {RANKED_MATCHES})"
+)
 
 FTS_OPERATORS = frozenset({"AND", "OR", "NOT"})
 # A quoted phrase, or a run of non-space characters.
@@ -183,17 +190,29 @@ def search(
     if since:
         where += " AND a.first_seen_at >= ?"
         params.append(since)
+    # Two steps, so that only the hits shown pay for a snippet: rank every match by FTS5's
+    # own ``rank`` column (bm25 with the title weighted), keep the best ``limit``, then build
+    # snippets for those alone. A word that matches more than RANKED_MATCHES articles is
+    # ranked among the newest RANKED_MATCHES of them (newest by rowid), which bounds the
+    # cost of near-stopwords on a large archive.
+    ranked = (
+        "SELECT articles_fts.rowid AS id, articles_fts.rank AS rank"
+        " FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
+        f" WHERE articles_fts MATCH ? AND articles_fts.rank MATCH '{RANK_FUNCTION}'"
+        f" AND articles_fts.rowid >= ({NEWEST_MATCHES_FLOOR}){where}"
+        " ORDER BY articles_fts.rank LIMIT ?"
+    )
     sql = (
         "SELECT a.id, a.url, a.title, a.site, a.site_name, a.authors, a.published_at,"
         " a.first_seen_at, a.last_seen_at, a.gone_at,"
-        f" snippet(articles_fts, 1, ?, ?, '…', {SNIPPET_TOKENS}) AS snippet,"
-        f" bm25(articles_fts, {TITLE_WEIGHT}, {TEXT_WEIGHT}) AS rank"
-        " FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
-        f" WHERE articles_fts MATCH ?{where}"
-        " ORDER BY rank, a.id LIMIT ?"
+        f" snippet(articles_fts, 1, ?, ?, '…', {SNIPPET_TOKENS}) AS snippet, hits.rank AS rank"
+        f" FROM ({ranked}) AS hits"
+        " JOIN articles_fts ON articles_fts.rowid = hits.id AND articles_fts MATCH ?"
+        " JOIN articles a ON a.id = hits.id"
+        " ORDER BY hits.rank, a.id"
     )
-    rows = db.query(sql, [highlight[0], highlight[1], match, *params, _limit(limit)])
-    return [_decode(row) for row in rows]
+    params = [highlight[0], highlight[1], match, match, *params, _limit(limit), match]
+    return [_decode(row) for row in db.query(sql, params)]
 
 
 def history(db: Database, url: str) -> dict[str, Any] | None:
