@@ -58,5 +58,8 @@ def record(**changes: Any) -> ArticleRecord:
         text="The council voted seven to six.\n\nWork starts in May.",
         word_count=11,
         removed=[Removal(kind="ad label", sample="Advertisement - Continue")],
+        published_from="json-ld",
+        authors_from="byline",
+        rules=["example-news"],
     )
     return dataclasses.replace(base, **changes)

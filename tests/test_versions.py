@@ -49,7 +49,10 @@ def test_first_store_makes_version_one_with_the_whole_record(archive: ArchiveDB)
         "changed": "[]",
         "capture_id": 1,
         "extractor_version": "7",
-        "rules": "{}",
+        "rules": '["example-news"]',
+        "published_from": "json-ld",
+        "modified_from": None,
+        "authors_from": "byline",
         "created_at": "2026-03-01T10:00:00+00:00",
         "canonical_url": "https://www.news.example.org/2026/03/bridge-vote",
         "title": "Council approves the harbour bridge",
@@ -204,7 +207,10 @@ def test_migration_backfills_version_one_for_existing_articles(tmp_path: Path) -
     cap = capture()
     row = capture_row(cap, cap.fetched_at, None, None)
     old["captures"].insert(row)
-    old["articles"].insert({**article_row(cap, record(), DAY2, "1"), "capture_id": 1})
+    # A file of that age has only the columns of its time.
+    old_columns = old["articles"].columns_dict
+    new_row = {**article_row(cap, record(), DAY2, "1"), "capture_id": 1}
+    old["articles"].insert({k: v for k, v in new_row.items() if k in old_columns})
     old.conn.commit()
     old.close()
     with ArchiveDB(path) as archive:

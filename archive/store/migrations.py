@@ -341,3 +341,19 @@ def zstd_dictionaries(db: Database) -> None:
     """A table of zstd dictionaries, one or more per site."""
     for sql in _DICTIONARY_TABLES:
         db.execute(sql)
+
+
+# Where each record's dates and authors came from, and which per-site rules made it: kept
+# beside the record in articles and in each version, so a user can facet on them.
+_SOURCE_COLUMNS = ("published_from", "modified_from", "authors_from")
+
+
+@MIGRATIONS(name="0004_record_sources_and_rules")
+def record_sources_and_rules(db: Database) -> None:
+    """Sources of dates and authors, and the rules applied, on articles and versions."""
+    for table in ("articles", "article_versions"):
+        for column in _SOURCE_COLUMNS:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
+    db.execute("ALTER TABLE articles ADD COLUMN rules TEXT NOT NULL DEFAULT '[]'")
+    # Versions held an empty object until rules existed; a list of rule names from now on.
+    db.execute("UPDATE article_versions SET rules = '[]' WHERE rules = '{}'")

@@ -38,8 +38,12 @@ SNAPSHOT_FIELDS = (
     "text",
     "word_count",
     "removed",
+    "rules",
+    "published_from",
+    "modified_from",
+    "authors_from",
 )
-JSON_FIELDS = frozenset({"authors", "tags", "images", "removed"})
+JSON_FIELDS = frozenset({"authors", "tags", "images", "removed", "rules"})
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff"), None)
 _PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
@@ -104,7 +108,6 @@ def add_version(
     extractor_version: str | None,
     created_at: str,
     changed: list[str],
-    rules: Mapping[str, Any] | None = None,
 ) -> int:
     """Append the next version of ``article_id`` (a snapshot of ``record``); its number."""
     if cause not in CAUSES:
@@ -121,7 +124,6 @@ def add_version(
         changed=json.dumps(changed),
         capture_id=capture_id,
         extractor_version=extractor_version,
-        rules=json.dumps(dict(rules or {}), sort_keys=True),
         created_at=created_at,
     )
     for name in JSON_FIELDS:
