@@ -16,7 +16,7 @@ from crawler.distributed.dupefilter import RotatingBloomDupeFilter, false_positi
 from crawler.distributed.workers import InFlight, Keys
 from crawler.pool import pack_body
 from tests.crawlsite import rows
-from tests.redisserver import redis_server
+from tests.redisserver import free_port, redis_server
 
 
 @pytest.fixture(scope="module")
@@ -231,3 +231,33 @@ def test_a_held_request_gives_its_uid_for_a_failed_fetch_capture(client):
     assert tracker.uid_for("http://a.test/new", REQUESTED_URL, ADMITTED) is None
     tracker.settle(set())  # Scrapy is done with both
     assert tracker.uid_for("http://a.test/old", REQUESTED_URL, ADMITTED) is None
+
+
+def test_writer_mirrors_an_archive_built_before_it_was_distributed(client, tmp_path: Path):
+    db = tmp_path / "a.db"
+    with ArchiveDB(db) as archive:
+        archive.store(_capture("http://a.test/1"), _record("http://a.test/1"))
+        archive.store(_capture("http://a.test/front", Outcome.NOT_ARTICLE))
+        failed = Capture("http://a.test/down", "2026-11-28T10:00:00+00:00", Outcome.FETCH_ERROR,
+                         error="refused")  # fmt: skip
+        archive.store(failed)
+        assert Ingester(archive, client).mirror_existing() == 2
+    article = client.hgetall(handoff.frontier_key("http://a.test/1"))
+    front = client.hgetall(handoff.frontier_key("http://a.test/front"))
+    assert (article[b"is_article"], front[b"is_article"]) == (b"1", b"0")
+    assert article[b"etag"] == b'"v1"'
+    assert client.exists(handoff.frontier_key("http://a.test/down")) == 0
+
+
+def test_ingest_says_so_when_redis_does_not_answer(tmp_path: Path):
+    from click.testing import CliRunner
+
+    from archive.cli import cli
+
+    port = free_port()  # nothing listens there
+    result = CliRunner().invoke(
+        cli, ["ingest", "--db", str(tmp_path / "a.db"), "--redis", f"redis://127.0.0.1:{port}/0"]
+    )
+    assert result.exit_code == 1
+    assert result.output.startswith("archive: error: ")
+    assert "cannot reach Redis" in result.output

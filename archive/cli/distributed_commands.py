@@ -115,6 +115,12 @@ def enqueue(urls: tuple[str, ...], spider: str, redis_url: str, prefix: str) -> 
     show_default=True,
     help="Seconds after which a killed writer's lock expires.",
 )
+@click.option(
+    "--mirror-existing",
+    is_flag=True,
+    help="First copy what the archive already holds (each URL's last fetch and validators)"
+    " into Redis, for the workers' incremental checks.",
+)
 @reports_errors
 def ingest(
     db_path: str,
@@ -123,6 +129,7 @@ def ingest(
     batch_size: int,
     idle_exit: float | None,
     lock_ttl: float,
+    mirror_existing: bool,
 ) -> None:
     """Store what the workers of a distributed crawl push: the one writer of the archive.
 
@@ -138,20 +145,26 @@ def ingest(
     from archive.store.ingest import Ingester, connect
     from archive.store.storage import ArchiveDB
 
+    client = connect(redis_url)
     stopping: list[int] = []
 
     def stop(signum: int, _frame: Any) -> None:
-        stopping.append(signum)
+        stopping.append(signum)  # finish the batch under way, then leave
 
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, stop)
-    client = connect(redis_url)
-    with ArchiveDB(db_path) as archive:
-        ingester = Ingester(
-            archive, client, prefix=prefix, batch_size=batch_size, lock_ttl=lock_ttl
-        )
-        click.echo(f"Ingesting from {redis_url} ({prefix}:items) into {db_path}", err=True)
-        stats = ingester.run(idle_exit=idle_exit, should_stop=lambda: bool(stopping))
+    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with ArchiveDB(db_path) as archive:
+            ingester = Ingester(
+                archive, client, prefix=prefix, batch_size=batch_size, lock_ttl=lock_ttl
+            )
+            if mirror_existing:
+                mirrored = ingester.mirror_existing()
+                click.echo(f"Mirrored {mirrored} archived URLs into Redis", err=True)
+            click.echo(f"Ingesting from {redis_url} ({prefix}:items) into {db_path}", err=True)
+            stats = ingester.run(idle_exit=idle_exit, should_stop=lambda: bool(stopping))
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     click.echo(
         f"Stored {stats.stored} captures in {stats.batches} batches"
         f" ({stats.duplicates} delivered again and skipped, {stats.failed} failed)"

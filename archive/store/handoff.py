@@ -140,3 +140,15 @@ def mirror_fields(
         entry["outcome"] = capture.outcome
         entry["is_article"] = "1" if is_article else "0"
     return entry
+
+
+def frontier_entry(last: Any) -> dict[str, str]:
+    """The mirror of an ``archive.store.frontier.LastCapture`` read from the archive."""
+    return {
+        "fetched_at": last.fetched_at,
+        "outcome": last.outcome,
+        "body_hash": last.body_hash or "",
+        "etag": last.etag or "",
+        "last_modified": last.last_modified or "",
+        "is_article": "1" if last.is_article else "0",
+    }

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from archive.errors import StorageError
-from archive.store import handoff
+from archive.store import frontier, handoff
 from archive.store.batch import _write_one
 from archive.store.rows import article_row
 from archive.store.storage import ArchiveDB, _check_consistent, _version
@@ -288,6 +288,29 @@ class Ingester:
         return crawl_id
 
     # -- the frontier mirror ----------------------------------------------------------------
+
+    def mirror_existing(self, chunk: int = 1000) -> int:
+        """Mirror every URL the archive already has an answer from (an archive crawled
+        before its crawls were distributed); returns the number of URLs mirrored."""
+        db = self.archive.db
+        sql = (
+            "SELECT DISTINCT url FROM (SELECT requested_url AS url, outcome FROM captures"
+            " UNION ALL SELECT final_url, outcome FROM captures WHERE final_url IS NOT NULL)"
+            f" WHERE outcome IN ({', '.join('?' for _ in frontier.ANSWERED)})"
+        )
+        count = 0
+        pending: dict[str, dict[str, str]] = {}
+        for (url,) in db.execute(sql, list(frontier.ANSWERED)).fetchall():
+            last = frontier.last_capture(db, url)
+            if last is not None:
+                pending[url] = handoff.frontier_entry(last)
+            if len(pending) >= chunk:
+                count += len(pending)
+                self.mirror(pending)
+                pending = {}
+        count += len(pending)
+        self.mirror(pending)
+        return count
 
     def mirror(self, entries: dict[str, dict[str, str]]) -> None:
         """Copy each captured URL's last fetch and validators into Redis (fields a capture
