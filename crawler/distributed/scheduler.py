@@ -20,7 +20,7 @@ changes what scrapy-redis 0.9.1 does wrong for an archive on Scrapy 2.19:
 import hashlib
 import logging
 import uuid
-from typing import Self
+from typing import Any, Self
 
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -66,11 +66,8 @@ class DistributedScheduler(Scheduler):
         scheduler.heartbeat = settings.getfloat("ARCHIVE_REDIS_HEARTBEAT")
         scheduler.dead_after = settings.getfloat("ARCHIVE_REDIS_DEAD_AFTER")
         scheduler.idle = IdleClock(settings.getfloat("ARCHIVE_REDIS_IDLE_CLOSE"))
-        ttl = settings.getfloat("ARCHIVE_REDIS_SEEN_TTL") or settings.getfloat(
-            "ARCHIVE_REFRESH_WINDOW"
-        )
-        scheduler.seen_ttl = ttl if ttl > 0 else 24 * 60 * 60.0
         scheduler.revisit_after = max(0.001, settings.getfloat("ARCHIVE_REDIS_REVISIT_AFTER"))
+        scheduler.seen_ttl = _seen_ttl(settings, scheduler.revisit_after)
         scheduler.bloom = (
             settings.getint("ARCHIVE_REDIS_BLOOM_BITS"),
             settings.getint("ARCHIVE_REDIS_BLOOM_HASHES"),
@@ -85,7 +82,12 @@ class DistributedScheduler(Scheduler):
         self.queue = PriorityQueue(server=self.server, spider=spider, key=self.keys.queue)
         bits, hashes = self.bloom
         self.df = RotatingBloomDupeFilter(
-            self.server, self.keys.seen, ttl=self.seen_ttl, bits=bits, hashes=hashes
+            # The time-to-live is in the key: generations of different lengths never mix.
+            self.server,
+            f"{self.keys.seen}:{int(self.seen_ttl)}",
+            ttl=self.seen_ttl,
+            bits=bits,
+            hashes=hashes,
         )
         self.inflight = InFlight(self.server, self.keys, dead_after=self.dead_after)
         self.inflight.register()
@@ -190,3 +192,16 @@ class DistributedScheduler(Scheduler):
         nextcall = getattr(slot, "nextcall", None)
         if nextcall is not None:
             nextcall.schedule()
+
+
+def _seen_ttl(settings: Any, revisit_after: float) -> float:
+    """How long the Bloom filter holds a URL: ``ARCHIVE_REDIS_SEEN_TTL`` when set, else the
+    refresh window; when every page is to be fetched again (a window of 0, ``--refresh``) only
+    as long as start URLs are held, enough for the workers of one run to share them."""
+    explicit = settings.getfloat("ARCHIVE_REDIS_SEEN_TTL")
+    if explicit > 0:
+        return explicit
+    window = settings.getfloat("ARCHIVE_REFRESH_WINDOW")
+    if window <= 0 or settings.getbool("ARCHIVE_REFRESH"):
+        return revisit_after
+    return window
