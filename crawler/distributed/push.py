@@ -21,6 +21,7 @@ from scrapy.spiders import Spider
 from scrapy_redis import connection
 
 from archive.store import handoff
+from crawler.distributed.scheduler import ADMITTED, capture_uid_wanted
 from crawler.items import PageItem
 from crawler.pipelines import capture_from_item, json_safe
 from crawler.pool import pack_body
@@ -29,7 +30,6 @@ from crawler.results import PageResult, page_stored
 logger = logging.getLogger(__name__)
 
 CAPTURE_UID = "capture_uid"  # set on a PageItem by CaptureUidMiddleware
-ADMITTED = "archive_admitted"  # crawler.distributed.scheduler.ADMITTED (not imported: cycle-free)
 
 
 class CaptureUidMiddleware:
@@ -117,10 +117,6 @@ class PushPipeline:
         return item
 
     def _held_uid(self, item: PageItem) -> str | None:
-        # Imported here: the scheduler module imports scrapy-redis's scheduler, which this
-        # pipeline does not otherwise need.
-        from crawler.distributed.scheduler import capture_uid_wanted
-
         answers = self.crawler.signals.send_catch_log(
             signal=capture_uid_wanted, requested_url=item.requested_url
         )

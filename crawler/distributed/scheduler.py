@@ -22,6 +22,7 @@ import logging
 import uuid
 from typing import Any, Self
 
+from redis.exceptions import RedisError
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
@@ -165,10 +166,13 @@ class DistributedScheduler(Scheduler):
     def beat(self) -> None:
         """Each heartbeat: say this worker lives, take over dead workers' requests, read
         new seeds and wake the engine (idle, it only looks at the queue every 5 s)."""
-        self.inflight.beat()
-        self.inflight.settle(self._working())
-        self.inflight.reap()
-        self.seeder.poll()
+        try:
+            self.inflight.beat()
+            self.inflight.settle(self._working())
+            self.inflight.reap()
+            self.seeder.poll()
+        except RedisError as error:  # a blip must not stop the heartbeat for good
+            logger.warning("Heartbeat failed, trying again: %s", error)
         # Also when idle: the engine then asks spider_idle again, so a worker notices new
         # requests, or the end of the shared crawl, within a heartbeat.
         self._wake()
