@@ -249,6 +249,10 @@ def echo_failure(result: Any) -> None:
     click.echo(f"{clear}{outcome_label(result.outcome)}  {result.url}  {reason}")
 
 
+def _crawl_name(summary: Any) -> str:
+    return f"Crawl {summary.crawl_id}" if summary.crawl_id is not None else "Worker crawl"
+
+
 def echo_crawl_summary(spider: str, url: str, summary: Any, db_path: str) -> int:
     """The end-of-crawl table of outcomes; returns the number of failed pages."""
     counts = summary.counts
@@ -258,7 +262,7 @@ def echo_crawl_summary(spider: str, url: str, summary: Any, db_path: str) -> int
     rate = f", {pages / elapsed:.1f} pages/s" if elapsed > 0 else ""
     reason = summary.finish_reason or "unknown"
     click.echo(
-        f"\nCrawl {summary.crawl_id} ({spider} {url}): {reason}, "
+        f"\n{_crawl_name(summary)} ({spider} {url}): {reason}, "
         f"{pages} pages in {elapsed:.1f} s{rate}"
     )
     rows = [(label, counts.get(outcome, 0)) for outcome, label in SUMMARY_ROWS]
@@ -275,5 +279,6 @@ def echo_crawl_summary(spider: str, url: str, summary: Any, db_path: str) -> int
         click.echo(f"robots.txt refused {refused} feed or sitemap document(s): nothing read there.")
     if reason not in COMPLETE:
         click.echo(f"Stopped early ({reason}): run the same command with --resume to go on.")
-    click.echo(f"→ {db_path}")
+    # A distributed worker stores nothing itself: its pages go to Redis for `archive ingest`.
+    click.echo(f"→ {db_path}" if summary.crawl_id is not None else "→ Redis, for archive ingest")
     return sum(counts.get(outcome, 0) for outcome in FAILURES) + refused
