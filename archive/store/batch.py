@@ -22,7 +22,7 @@ from typing import Any
 from archive.errors import ArchiveError
 from archive.records import ArticleRecord, Capture
 from archive.store.dictionaries import Dictionary, pack_body
-from archive.store.rows import article_row, capture_row, site_of
+from archive.store.rows import article_row, site_of
 from archive.store.storage import ArchiveDB, StoreResult, _check_consistent, _version
 from archive.store.timestamps import normalize_timestamp
 from archive.store.trainer import BackgroundTrainer
@@ -127,36 +127,9 @@ def _write(
     own placing step (articles, versions, gone marks), committed once for the batch."""
     with archive.writing(f"a batch of {len(batch)} captures"):
         return [
-            _write_one(archive, capture, fetched_at, article, packed, crawl_id)
+            archive.write_prepared(capture, fetched_at, article, packed, crawl_id)
             for capture, fetched_at, article, packed in prepared
         ]
-
-
-def _write_one(
-    archive: ArchiveDB,
-    capture: Capture,
-    fetched_at: str,
-    article: dict[str, Any] | None,
-    packed: dict[str, Any] | None,
-    crawl_id: int | None,
-) -> StoreResult:
-    if packed is not None:
-        archive.db.execute(
-            "INSERT OR IGNORE INTO bodies (hash, size, compression, data)"
-            " VALUES (:hash, :size, :compression, :data)",
-            packed,
-        )
-    body = packed["hash"] if packed else None
-    # ArchiveDB's own steps, so a batch writes exactly what store() writes.
-    capture_id = archive._insert("captures", capture_row(capture, fetched_at, crawl_id, body))
-    found = archive._place(capture, capture_id, fetched_at, article, body)
-    return StoreResult(
-        capture_id=capture_id,
-        article_id=found[0] if found else None,
-        article_url=found[1] if found else None,
-        outcome=capture.outcome,
-        reason=capture.error,
-    )
 
 
 def store_many(

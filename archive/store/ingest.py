@@ -31,7 +31,6 @@ from typing import Any
 
 from archive.errors import StorageError
 from archive.store import frontier, handoff
-from archive.store.batch import _write_one
 from archive.store.rows import article_row
 from archive.store.storage import ArchiveDB, _check_consistent, _version
 from archive.store.timestamps import normalize_timestamp
@@ -256,8 +255,8 @@ class Ingester:
             version = _version(record.extractor_version)
             article = article_row(capture, record, fetched_at, version)
         crawl_id = self._crawl_id(message["crawl"], message.get("spider") or "?", None)
-        stored = _write_one(
-            self.archive, capture, fetched_at, article, message.get("packed"), crawl_id
+        stored = self.archive.write_prepared(
+            capture, fetched_at, article, message.get("packed"), crawl_id
         )
         db.execute(
             "INSERT INTO ingested_captures (uid, capture_id) VALUES (?, ?)",

@@ -197,15 +197,29 @@ class ArchiveDB:
         if record is not None:
             article = article_row(capture, record, fetched_at, _version(extractor_version))
         with self._writing(capture.requested_url):
-            if packed is not None:
-                self.db.execute(
-                    "INSERT OR IGNORE INTO bodies (hash, size, compression, data)"
-                    " VALUES (:hash, :size, :compression, :data)",
-                    packed,
-                )
-            body = packed["hash"] if packed else None
-            capture_id = self._insert("captures", capture_row(capture, fetched_at, crawl_id, body))
-            found = self._place(capture, capture_id, fetched_at, article, body)
+            return self.write_prepared(capture, fetched_at, article, packed, crawl_id)
+
+    def write_prepared(
+        self,
+        capture: Capture,
+        fetched_at: str,
+        article: dict[str, Any] | None,
+        packed: dict[str, Any] | None,
+        crawl_id: int | None,
+    ) -> StoreResult:
+        """Write one capture whose rows are already built and whose body is packed: the
+        steps ``store()`` takes, shared with batch writers (``store_many``, ``archive
+        ingest``) so that every path writes the same rows. The caller holds the write
+        transaction (``store()``'s own, or ``batch()``)."""
+        if packed is not None:
+            self.db.execute(
+                "INSERT OR IGNORE INTO bodies (hash, size, compression, data)"
+                " VALUES (:hash, :size, :compression, :data)",
+                packed,
+            )
+        body = packed["hash"] if packed else None
+        capture_id = self._insert("captures", capture_row(capture, fetched_at, crawl_id, body))
+        found = self._place(capture, capture_id, fetched_at, article, body)
         return StoreResult(
             capture_id=capture_id,
             article_id=found[0] if found else None,
