@@ -11,7 +11,8 @@ the base turns its verdicts into items: an unchanged page becomes an ``Outcome.U
 capture, a skipped or replayed one no capture at all (the archive already has it).
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
 from typing import Any, Self
 
 import scrapy
@@ -24,8 +25,9 @@ from archive.errors import ArchiveError
 from archive.records import Outcome
 from crawler.backoff import GAVE_UP
 from crawler.failures import describe_failure, http_reason
-from crawler.incremental import INDEX, REPLAYED, ROLE, STORED, UNCHANGED, Skipped
+from crawler.incremental import INDEX, PAGE, REPLAYED, ROLE, STORED, UNCHANGED, Skipped
 from crawler.items import PageItem
+from crawler.spiders.options import URLFilter, is_before
 
 # The URL as the spider asked for it, kept in request.meta across redirects and retries.
 REQUESTED_URL = "archive_requested_url"
@@ -60,6 +62,28 @@ class ArchiveSpider(scrapy.Spider):
         if crawler.settings.getbool("ARCHIVE_RESUME"):
             spider.arguments["resume"] = True
         return spider
+
+    def listed_page_requests(
+        self,
+        listed: Iterable[tuple[str, datetime | None]],
+        *,
+        seen: set[str],
+        wanted: URLFilter,
+        since: datetime | None,
+    ) -> Iterator[scrapy.Request]:
+        """Requests for the article URLs a feed or sitemap lists, with their dates: each URL
+        once (``seen``), kept by the include/exclude patterns and the ``--since`` date, until
+        the page limit is reached. Filtered URLs are counted in ``archive/filtered``."""
+        for url, dated in listed:
+            if self.limit_reached:
+                return
+            if url in seen:
+                continue
+            seen.add(url)
+            if not wanted(url) or is_before(dated, since):
+                self.crawler.stats.inc_value("archive/filtered")
+                continue
+            yield self.page_request(url, role=PAGE)
 
     def page_request(
         self,

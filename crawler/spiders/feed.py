@@ -25,12 +25,10 @@ import scrapy
 from scrapy.http import HtmlResponse, Response
 
 from archive.records import Outcome
-from crawler.incremental import PAGE
 from crawler.items import PageItem
 from crawler.spiders.base import ArchiveSpider
 from crawler.spiders.options import (
     URLFilter,
-    is_before,
     page_url,
     parse_w3c_datetime,
     since_date,
@@ -112,16 +110,10 @@ class FeedSpider(ArchiveSpider):
             item.outcome, item.fetch_error = outcome, reason
 
     def entry_requests(self, entries: list[Entry]) -> Iterator[scrapy.Request]:
-        for entry in entries:
-            if self.limit_reached:
-                return
-            if entry.url in self.seen:
-                continue
-            self.seen.add(entry.url)
-            if not self.wanted(entry.url) or is_before(entry.published, self.since):
-                self.crawler.stats.inc_value("archive/filtered")
-                continue
-            yield self.page_request(entry.url, role=PAGE)
+        listed = ((entry.url, entry.published) for entry in entries)
+        return self.listed_page_requests(
+            listed, seen=self.seen, wanted=self.wanted, since=self.since
+        )
 
 
 def _maybe(item: PageItem | None) -> Iterator[PageItem]:

@@ -29,7 +29,6 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 
 from archive.records import Outcome
-from crawler.incremental import PAGE
 from crawler.spiders.base import ArchiveSpider, positive_int
 from crawler.spiders.options import (
     URLFilter,
@@ -149,16 +148,10 @@ class SitemapSpider(ArchiveSpider):
             yield self.sitemap_request(child.url, depth + 1)
 
     def page_requests(self, pages: list[Listed]) -> Iterator[scrapy.Request]:
-        for page in pages:
-            if self.limit_reached:
-                return
-            if page.url in self.seen:
-                continue
-            self.seen.add(page.url)
-            if not self.wanted(page.url) or is_before(page.modified, self.since):
-                self.crawler.stats.inc_value("archive/filtered")
-                continue
-            yield self.page_request(page.url, role=PAGE)
+        listed = ((page.url, page.modified) for page in pages)
+        return self.listed_page_requests(
+            listed, seen=self.seen, wanted=self.wanted, since=self.since
+        )
 
 
 def _describe(sitemap: ParsedSitemap) -> str:
