@@ -27,7 +27,7 @@ CAPTURE_COLUMNS = (
 TITLE_WEIGHT, TEXT_WEIGHT = 10.0, 1.0
 SNIPPET_TOKENS = 16
 RANK_FUNCTION = f"bm25({TITLE_WEIGHT}, {TEXT_WEIGHT})"
-RANKED_MATCHES = 20_000
+RANKED_MATCHES = 10_000
 # The lowest rowid among the newest RANKED_MATCHES matches (0 when there are fewer).
 NEWEST_MATCHES_FLOOR = (
     "SELECT coalesce(min(rowid), 0) FROM (SELECT rowid FROM articles_fts"
@@ -190,28 +190,28 @@ def search(
     if since:
         where += " AND a.first_seen_at >= ?"
         params.append(since)
-    # Two steps, so that only the hits shown pay for a snippet: rank every match by FTS5's
-    # own ``rank`` column (bm25 with the title weighted), keep the best ``limit``, then build
-    # snippets for those alone. A word that matches more than RANKED_MATCHES articles is
-    # ranked among the newest RANKED_MATCHES of them (newest by rowid), which bounds the
-    # cost of near-stopwords on a large archive.
+    # Matches are ranked by FTS5's own ``rank`` column (bm25 with the title weighted). A word
+    # that matches more than RANKED_MATCHES articles is ranked among the newest
+    # RANKED_MATCHES of them (newest by rowid), which bounds the cost of near-stopwords on a
+    # large archive. Filters on articles go in as a rowid set, so an unfiltered search
+    # never touches the articles table until the hits are known.
+    filtered = f" AND articles_fts.rowid IN (SELECT a.id FROM articles a WHERE 1 = 1{where})"
     ranked = (
-        "SELECT articles_fts.rowid AS id, articles_fts.rank AS rank"
-        " FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
+        "SELECT articles_fts.rowid AS id, articles_fts.rank AS rank,"
+        f" snippet(articles_fts, 1, ?, ?, '…', {SNIPPET_TOKENS}) AS snippet FROM articles_fts"
         f" WHERE articles_fts MATCH ? AND articles_fts.rank MATCH '{RANK_FUNCTION}'"
-        f" AND articles_fts.rowid >= ({NEWEST_MATCHES_FLOOR}){where}"
+        f" AND articles_fts.rowid >= ({NEWEST_MATCHES_FLOOR}){filtered if where else ''}"
         " ORDER BY articles_fts.rank LIMIT ?"
     )
+    # FTS5 itself sorts by rank and stops at the limit, so snippets are made for the hits
+    # returned only; the articles table is read for those hits alone.
     sql = (
         "SELECT a.id, a.url, a.title, a.site, a.site_name, a.authors, a.published_at,"
-        " a.first_seen_at, a.last_seen_at, a.gone_at,"
-        f" snippet(articles_fts, 1, ?, ?, '…', {SNIPPET_TOKENS}) AS snippet, hits.rank AS rank"
-        f" FROM ({ranked}) AS hits"
-        " JOIN articles_fts ON articles_fts.rowid = hits.id AND articles_fts MATCH ?"
-        " JOIN articles a ON a.id = hits.id"
+        " a.first_seen_at, a.last_seen_at, a.gone_at, hits.snippet, hits.rank"
+        f" FROM ({ranked}) AS hits JOIN articles a ON a.id = hits.id"
         " ORDER BY hits.rank, a.id"
     )
-    params = [highlight[0], highlight[1], match, match, *params, _limit(limit), match]
+    params = [highlight[0], highlight[1], match, match, *params, _limit(limit)]
     return [_decode(row) for row in db.query(sql, params)]
 
 
