@@ -11,8 +11,6 @@ Dictionaries live in ``zstd_dictionaries`` (migration 0003); a body packed with 
 """
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +27,7 @@ from archive.store.compress import (
     train_dictionary,
 )
 from archive.store.timestamps import utc_now
+from archive.store.transactions import immediate
 
 log = logging.getLogger(__name__)
 
@@ -184,20 +183,6 @@ def train_site(db: Database, site: str) -> Dictionary | None:
     dictionary = keep_dictionary(db, site, *trained)
     apply_repack(db, repack(dictionary, bodies_to_repack(db, dictionary)))
     return dictionary
-
-
-@contextmanager
-def immediate(db: Database) -> Iterator[None]:
-    """A ``BEGIN IMMEDIATE`` write transaction on ``db``, rolled back on any error."""
-    conn = db.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        if conn.in_transaction:
-            conn.rollback()
-        raise
-    conn.commit()
 
 
 def train_sites(

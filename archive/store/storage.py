@@ -24,6 +24,7 @@ from archive.store.compress import body_hash, compress
 from archive.store.migrations import MIGRATIONS
 from archive.store.rows import article_row, capture_row, to_json
 from archive.store.timestamps import normalize_timestamp, utc_now
+from archive.store.transactions import immediate
 
 log = logging.getLogger(__name__)
 
@@ -102,16 +103,8 @@ class ArchiveDB:
                 raise
             conn.execute("RELEASE archive_write")
             return
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate(self.db):
             yield
-            # Inside the try: a failed COMMIT (a deferred foreign key) leaves the
-            # transaction open, and it must be rolled back like any other failure.
-            conn.commit()
-        except BaseException:
-            if conn.in_transaction:
-                conn.rollback()
-            raise
 
     @contextmanager
     def batch(self) -> Iterator[None]:
