@@ -35,7 +35,7 @@ from archive.errors import (
 )
 from archive.extract import DEFAULT_OPTIONS, ExtractOptions, extract_article
 from archive.records import ArticleRecord, Outcome
-from archive.store.compress import DEFAULT_METHOD, body_hash, compress
+from archive.store.compress import CRAWL_LEVEL, ZSTD, body_hash, compress
 
 logger = logging.getLogger(__name__)
 
@@ -94,8 +94,8 @@ def pack_body(body: bytes) -> dict[str, Any]:
     return {
         "hash": body_hash(data),
         "size": len(data),
-        "compression": DEFAULT_METHOD,
-        "data": compress(data, DEFAULT_METHOD),
+        "compression": ZSTD,
+        "data": compress(data, ZSTD, level=CRAWL_LEVEL),
     }
 
 
