@@ -54,4 +54,29 @@ cli.add_command(distributed_commands.ingest)  # archive ingest (the distributed 
 
 
 def main() -> None:
-    cli(prog_name="archive")
+    """The `archive` entry point: click's usage errors (a bad option value, an unknown option,
+    a missing argument) become one line naming the command, the input and the problem, with
+    click's usage status 2, instead of click's three-line usage block."""
+    import sys
+
+    from archive.cli.usage import usage_line
+
+    try:
+        # Without standalone mode click raises its errors here instead of printing them, and
+        # returns the status of a ctx.exit() (--help, --version print, then exit with 0).
+        status = cli.main(prog_name="archive", standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as error:
+        error.show()  # bare `archive`: the help, as click shows it
+        sys.exit(error.exit_code)
+    except click.UsageError as error:
+        click.echo(usage_line(error, cli, sys.argv[1:]), err=True)
+        sys.exit(error.exit_code)
+    except click.ClickException as error:  # e.g. a click.File that cannot be opened
+        click.echo(f"archive: error: {' '.join(error.format_message().split())}", err=True)
+        sys.exit(error.exit_code)
+    except click.Abort:  # Ctrl-C or end of input at a prompt, as click reports it
+        click.echo("Aborted!", err=True)
+        sys.exit(1)
+    # A command's own exit (fail(), sys.exit) is a SystemExit that passed through untouched;
+    # commands return None, so an int here can only be a ctx.exit() status.
+    sys.exit(status if isinstance(status, int) else 0)
