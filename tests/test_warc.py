@@ -111,7 +111,10 @@ def test_round_trip_gives_the_same_articles(built: tuple[Path, Path], tmp_path: 
     assert (code, err) == (0, "")
     total = len(golden_pages()) + 2
     articles = len(golden_pages()) + 1
-    assert out == f"{warc}: {total} captures ({articles} article, 1 http-error)\n"
+    assert out == (
+        f"{warc}: {total} captures imported ({articles} article, 1 http-error),"
+        " 0 already in the archive\n"
+    )
     query = f"SELECT {COMPARED} FROM articles ORDER BY url"
     assert rows(fresh, query) == rows(db, query)
     query = "SELECT requested_url, status, fetched_at, body_hash, outcome FROM captures ORDER BY id"
@@ -174,7 +177,9 @@ def test_import_another_tools_warc(tmp_path: Path) -> None:
     foreign_warc(warc)
     code, out, err = run("import-warc", "--db", str(tmp_path / "a.db"), "-w", "0", str(warc))
     assert (code, err) == (0, "")
-    assert out == f"{warc}: 2 captures (1 article, 1 http-error)\n"
+    assert (
+        out == f"{warc}: 2 captures imported (1 article, 1 http-error), 0 already in the archive\n"
+    )
     page = golden_pages()[1]
     with ArchiveDB(tmp_path / "a.db") as archive:
         article = archive.get_article(page.url)
@@ -212,13 +217,179 @@ def test_bad_files_fail_in_one_line_and_keep_what_was_stored(
         str(warc),
     )
     assert code == 1
+    # Files that cannot be imported at all are told first, before the archive is opened.
     assert err.splitlines() == [
         f"archive: error: {not_warc}: not a readable WARC file (Unknown archive format, first"
         " line: ['hello'])",
+        f"archive: error: {missing}: cannot read (No such file or directory)",
         f"archive: error: {cut}: not a readable WARC file (the file breaks off inside the"
         f" record of {golden_pages()[1].url})",
-        f"archive: error: {missing}: cannot read (No such file or directory)",
     ]
-    assert out.splitlines()[1] == f"{cut}: 1 captures (1 article)"
+    assert out.splitlines() == [
+        f"{cut}: 0 captures imported, 1 already in the archive",
+        f"{warc}: 0 captures imported, {before} already in the archive",
+    ]
     after = rows(target, "SELECT count(*) FROM captures")[0][0]
-    assert after == 2 * before + 1
+    assert after == before
+
+
+# -- inputs checked first, re-imports deduplicated ------------------------------------------
+
+
+def responses_warc(path: Path, responses: list[tuple[str, str, bytes]]) -> None:
+    """A WARC of 404 responses (no parser involved), each (URL, WARC-Date, body)."""
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        for url, date, body in responses:
+            headers = [("Content-Type", "text/html"), ("Content-Length", str(len(body)))]
+            writer.write_record(
+                writer.create_warc_record(
+                    url,
+                    "response",
+                    payload=BytesIO(body),
+                    length=len(body),
+                    http_headers=StatusAndHeaders("404 Not Found", headers, protocol="HTTP/1.1"),
+                    warc_headers_dict={"WARC-Date": date},
+                )
+            )
+
+
+def table_counts(path: Path) -> dict[str, int]:
+    tables = ("captures", "bodies", "articles", "article_versions", "crawls")
+    with ArchiveDB(path) as archive:
+        return {table: archive.db[table].count for table in tables}
+
+
+def test_only_unreadable_files_create_no_archive(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.warc.gz"
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    notes = tmp_path / "notes.txt"
+    notes.write_text("hello\n")
+    target = tmp_path / "new.db"
+    code, out, err = run("import-warc", "--db", str(target), str(missing), str(folder), str(notes))
+    assert code == 1
+    assert out == ""
+    assert err.splitlines() == [
+        f"archive: error: {missing}: cannot read (No such file or directory)",
+        f"archive: error: {folder}: cannot read (Is a directory)",
+        f"archive: error: {notes}: not a readable WARC file (Unknown archive format, first"
+        " line: ['hello'])",
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-folder", "notes.txt"]
+
+
+def test_a_missing_file_leaves_an_existing_archive_as_it_was(
+    built: tuple[Path, Path], tmp_path: Path
+) -> None:
+    db = tmp_path / "copy.db"
+    db.write_bytes(built[0].read_bytes())
+    before = table_counts(db)
+    code, out, err = run("import-warc", "--db", str(db), str(tmp_path / "nope.warc"))
+    assert (code, out) == (1, "")
+    assert (
+        err
+        == f"archive: error: {tmp_path / 'nope.warc'}: cannot read (No such file or directory)\n"
+    )
+    assert table_counts(db) == before
+
+
+@pytest.mark.parametrize("workers", ["0", "1"])
+def test_importing_the_same_warc_again_stores_nothing_twice(
+    built: tuple[Path, Path], tmp_path: Path, workers: str
+) -> None:
+    _, warc = built
+    target = tmp_path / "a.db"
+    code, out, _ = run("import-warc", "--db", str(target), "-w", workers, str(warc))
+    total = len(golden_pages()) + 2
+    assert code == 0 and out.endswith(", 0 already in the archive\n")
+    first = table_counts(target)
+    assert first["captures"] == total
+    seen = "SELECT url, first_seen_at, last_seen_at, capture_id FROM articles ORDER BY url"
+    articles_before = rows(target, seen)
+    code, out, err = run("import-warc", "--db", str(target), "-w", workers, str(warc))
+    assert (code, err) == (0, "")
+    assert out == f"{warc}: 0 captures imported, {total} already in the archive\n"
+    assert table_counts(target) == first
+    assert rows(target, seen) == articles_before
+
+
+def test_a_file_named_twice_is_imported_once(tmp_path: Path) -> None:
+    warc = tmp_path / "errors.warc.gz"
+    responses_warc(warc, [("https://a.example/x", "2026-03-01T10:00:00Z", b"gone")])
+    code, out, _ = run("import-warc", "--db", str(tmp_path / "a.db"), str(warc), str(warc))
+    assert code == 0
+    assert out.splitlines() == [
+        f"{warc}: 1 captures imported (1 http-error), 0 already in the archive",
+        f"{warc}: 0 captures imported, 1 already in the archive",
+    ]
+
+
+def test_an_export_imported_back_into_its_archive_adds_nothing(tmp_path: Path) -> None:
+    from tests.storage_helpers import capture, record
+
+    db = tmp_path / "a.db"
+    with ArchiveDB(db) as archive:
+        # Requested with a tracking parameter and served at another URL: the WARC names the
+        # URL that served it, which is what the archive compares.
+        archive.store(capture(), record(), extractor_version="test")
+    warc = tmp_path / "out.warc.gz"
+    assert run("export", "--db", str(db), "--format", "warc", str(warc))[0] == 0
+    before = table_counts(db)
+    code, out, _ = run("import-warc", "--db", str(db), "-w", "0", str(warc))
+    assert code == 0
+    assert out == f"{warc}: 0 captures imported, 1 already in the archive\n"
+    assert table_counts(db) == before
+
+
+def test_only_the_same_url_time_and_body_count_as_already_stored(tmp_path: Path) -> None:
+    url, date = "https://a.example/x", "2026-03-01T10:00:00Z"
+    first = tmp_path / "first.warc.gz"
+    responses_warc(first, [(url, date, b"gone")])
+    db = tmp_path / "a.db"
+    assert run("import-warc", "--db", str(db), "-w", "0", str(first))[0] == 0
+    second = tmp_path / "second.warc.gz"
+    responses_warc(
+        second,
+        [
+            (url, date, b"gone"),  # the same response
+            (url, "2026-03-01T10:00:01Z", b"gone"),  # a second later
+            (url, date, b"gone!"),  # another body
+            ("https://a.example/y", date, b"gone"),  # another URL
+        ],
+    )
+    code, out, _ = run("import-warc", "--db", str(db), "-w", "0", str(second))
+    assert code == 0
+    assert out == f"{second}: 3 captures imported (3 http-error), 1 already in the archive\n"
+    assert rows(db, "SELECT count(*) FROM captures")[0][0] == 4
+
+
+def test_a_record_repeated_within_one_file_is_stored_once(tmp_path: Path) -> None:
+    repeated = ("https://a.example/x", "2026-03-01T10:00:00Z", b"gone")
+    warc = tmp_path / "twice.warc.gz"
+    responses_warc(warc, [repeated, ("https://a.example/y", repeated[1], b"gone"), repeated])
+    code, out, _ = run("import-warc", "--db", str(tmp_path / "a.db"), "-w", "0", str(warc))
+    assert code == 0
+    assert out == f"{warc}: 2 captures imported (2 http-error), 1 already in the archive\n"
+
+
+def test_an_archive_from_before_the_capture_index_is_upgraded(tmp_path: Path) -> None:
+    import sqlite3
+
+    from sqlite_utils import Database
+
+    from archive.store.migrations import MIGRATIONS
+    from archive.store.warc import _KNOWN_SQL
+
+    path = tmp_path / "old.db"
+    old = Database(sqlite3.connect(path))
+    MIGRATIONS.apply(old, stop_before="0005_captures_url_time_index")
+    assert "idx_captures_final_url" in {index.name for index in old["captures"].indexes}
+    old.close()
+    with ArchiveDB(path) as archive:
+        names = {index.name for index in archive.db["captures"].indexes}
+        plan = archive.db.execute("EXPLAIN QUERY PLAN " + _KNOWN_SQL, ["u", "t", "h"]).fetchall()
+    assert "idx_captures_final_url_fetched_at" in names
+    assert "idx_captures_final_url" not in names
+    # The lookup of an imported response is exact: URL and time from the index.
+    assert "idx_captures_final_url_fetched_at (final_url=? AND fetched_at=?)" in plan[0][-1]

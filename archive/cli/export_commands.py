@@ -134,24 +134,44 @@ def _decoded(body: bytes, params: str) -> str | bytes:
 
 
 class _Reader:
-    """Captures of one WARC file, extracted; a broken file ends the stream and is kept in
-    ``error`` so that everything read before the break is still stored."""
+    """Captures of one WARC file not yet in the archive, for ``store_many`` to extract and
+    store; a broken file ends the stream and is kept in ``error`` so that everything read
+    before the break is still stored."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, db: Any) -> None:
+        from archive.store.warc import SkipKnown
+
         self.path = path
         self.error: ArchiveError | None = None
+        self.known = SkipKnown(db)
 
     def __iter__(self) -> Iterator[tuple[Capture, ArticleRecord | None]]:
         from archive.store.warc import read_warc
 
         try:
             with open(self.path, "rb") as stream:
-                for capture in read_warc(stream, self.path):
+                for capture in self.known(read_warc(stream, self.path)):
                     yield capture, None  # extracted in store_many's workers
         except ArchiveError as error:
             self.error = error
         except OSError as error:
             self.error = ArchiveError(f"cannot read ({error.strerror or error})", subject=self.path)
+
+
+def _readable(files: tuple[str, ...]) -> list[str]:
+    """The files that can be imported; one line on stderr for each that cannot (missing,
+    unreadable, not a WARC), told before the archive is opened or created."""
+    from archive.store.warc import check_warc
+
+    readable = []
+    for path in files:
+        try:
+            check_warc(path)
+        except ArchiveError as error:
+            click.echo(f"archive: error: {error}", err=True)
+        else:
+            readable.append(path)
+    return readable
 
 
 @click.command(name="import-warc")
@@ -169,33 +189,46 @@ class _Reader:
 def import_warc(files: tuple[str, ...], db_path: str, workers: int) -> None:
     """Import WARC files (ours or another tool's) as captures, and extract their articles.
 
-    Each HTTP response becomes a capture; 2xx HTML pages go through the parser. A file that
-    is not a WARC, or breaks off, is reported in one line; what was read before is kept and
-    the other files are still imported (the exit status is then 1).
+    Each HTTP response becomes a capture; 2xx HTML pages go through the parser. A response
+    the archive already holds (the same URL, fetch time and body) is skipped, so importing a
+    file again stores nothing twice. A file that is missing, unreadable or not a WARC is
+    reported in one line before the archive is opened (with no good file, no archive is
+    created); a file that breaks off is reported too, and what was read before it is kept.
+    The other files are still imported; the exit status is then 1.
 
     \b
     Example:
       archive import-warc crawl-2026-03.warc.gz --db new.db
     """
-    from archive.store.batch import store_many
     from archive.store.storage import ArchiveDB
 
-    failed = 0
-    with ArchiveDB(db_path) as archive:
-        for path in files:
-            reader = _Reader(path)
-            outcomes: dict[str, int] = {}
-            results = store_many(archive, reader, workers=workers, transform=extract_capture)
-            for result in results:
-                outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
-            total = sum(outcomes.values())
-            detail = ", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items()))
-            click.echo(f"{path}: {total} captures" + (f" ({detail})" if detail else ""))
-            if reader.error is not None:
-                click.echo(f"archive: error: {reader.error}", err=True)
-                failed += 1
+    readable = _readable(files)
+    failed = len(files) - len(readable)
+    if readable:
+        with ArchiveDB(db_path) as archive:
+            failed += sum(_import_file(archive, path, workers) for path in readable)
     if failed:
         sys.exit(1)
+
+
+def _import_file(archive: Any, path: str, workers: int) -> bool:
+    """Import one file and say what came of it; True when the file broke off."""
+    from archive.store.batch import store_many
+
+    reader = _Reader(path, archive.db)
+    outcomes: dict[str, int] = {}
+    for result in store_many(archive, reader, workers=workers, transform=extract_capture):
+        outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
+    total = sum(outcomes.values())
+    detail = ", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items()))
+    click.echo(
+        f"{path}: {total} captures imported"
+        + (f" ({detail})" if detail else "")
+        + f", {reader.known.skipped} already in the archive"
+    )
+    if reader.error is not None:
+        click.echo(f"archive: error: {reader.error}", err=True)
+    return reader.error is not None
 
 
 @click.command()

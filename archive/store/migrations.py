@@ -15,6 +15,8 @@ for lists, ``*_at`` columns in UTC ISO 8601):
   triggers so that no write path can bypass it.
 - ``article_versions`` (0002): every version of every article, a full snapshot each, marked
   'first', 'page' (the page changed) or 'parser' (re-extraction with a newer parser changed it).
+- ``zstd_dictionaries`` (0003), record sources and rules columns (0004), an index on captures
+  by served URL and fetch time (0005).
 """
 
 from sqlite_utils import Database
@@ -357,3 +359,22 @@ def record_sources_and_rules(db: Database) -> None:
     db.execute("ALTER TABLE articles ADD COLUMN rules TEXT NOT NULL DEFAULT '[]'")
     # Versions held an empty object until rules existed; a list of rule names from now on.
     db.execute("UPDATE article_versions SET rules = '[]' WHERE rules = '{}'")
+
+
+# -- 0005: captures looked up by URL and fetch time ------------------------------------------
+
+# `archive import-warc` skips a response the archive already holds: served at the same URL, at
+# the same second, with the same body. An index on (final_url, fetched_at) finds it exactly,
+# however often the URL was fetched; it replaces the index on final_url alone, whose lookups it
+# serves as well (its leading column), so a capture still costs one such index to write.
+_CAPTURE_IDENTITY_INDEX = [
+    "CREATE INDEX idx_captures_final_url_fetched_at ON captures(final_url, fetched_at)",
+    "DROP INDEX idx_captures_final_url",
+]
+
+
+@MIGRATIONS(name="0005_captures_url_time_index")
+def captures_url_time_index(db: Database) -> None:
+    """An index on captures (final_url, fetched_at) in place of the one on final_url."""
+    for sql in _CAPTURE_IDENTITY_INDEX:
+        db.execute(sql)

@@ -9,12 +9,15 @@ rewritten to describe the bytes written, or a WARC reader would try to decode th
 Import: every ``response`` record of an HTTP(S) URL becomes a ``Capture`` (requested and final
 URL the record's target, fetched at ``WARC-Date``), with the request headers of its request
 record when one is next to it. Other record types (warcinfo, metadata, revisit, resource) are
-skipped.
+skipped. ``check_warc`` tells a file that cannot be imported before anything is opened, and
+``SkipKnown`` leaves out the responses the archive already holds, so importing a WARC twice
+(or an export back into its archive) stores nothing twice.
 """
 
 import json
 import logging
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
 from io import BytesIO
 from typing import IO, Any, BinaryIO
 
@@ -27,6 +30,8 @@ from warcio.warcwriter import WARCWriter
 
 from archive.errors import StorageError
 from archive.records import Capture, Outcome
+from archive.store.batch import BATCH_SIZE
+from archive.store.compress import body_hash
 from archive.store.dictionaries import unpack
 from archive.store.timestamps import normalize_timestamp
 
@@ -156,6 +161,69 @@ def read_warc(stream: BinaryIO, name: str) -> Iterator[Capture]:
             yield _capture(pending, [])
     except (ArchiveLoadFailed, ValueError, OSError, EOFError) as exc:
         raise StorageError(f"not a readable WARC file ({_short(exc)})", subject=name) from exc
+
+
+def check_warc(path: str) -> None:
+    """Raise ``StorageError`` naming ``path`` unless it can be read and its first record is a
+    WARC (or ARC) record: a missing, unreadable or foreign file is told before the archive is
+    opened. An empty file passes (it holds no captures); a file that breaks off later is
+    found by ``read_warc``."""
+    try:
+        stream = open(path, "rb")  # noqa: SIM115 - closed below, after the first record
+    except OSError as exc:
+        raise StorageError(f"cannot read ({exc.strerror or exc})", subject=path) from exc
+    with stream:
+        records = ArchiveIterator(stream, arc2warc=True)
+        try:
+            next(iter(records), None)
+        except (ArchiveLoadFailed, ValueError, OSError, EOFError) as exc:
+            raise StorageError(f"not a readable WARC file ({_short(exc)})", subject=path) from exc
+        finally:
+            records.close()
+
+
+# The same response as one already stored: served at the same URL, at the same second (the
+# archive keeps whole seconds, as WARC-Date does), with the same body.
+_KNOWN_SQL = """
+    SELECT 1 FROM captures
+    WHERE final_url = ? AND fetched_at = ? AND body_hash IS ?
+    LIMIT 1
+"""
+
+
+class SkipKnown:
+    """Leaves out the captures the archive already holds, counting them in ``skipped``.
+
+    The lookup sees committed rows only; ``store_many`` reads up to two batches ahead of its
+    commits, so the identities of the last captures let through are remembered as well, and a
+    WARC that repeats a record close by is caught too.
+    """
+
+    def __init__(self, db: Database, *, remember: int = 4 * BATCH_SIZE) -> None:
+        self.db = db
+        self.skipped = 0
+        self._recent: OrderedDict[tuple[str, str, str | None], None] = OrderedDict()
+        self._remember = remember
+
+    def __call__(self, captures: Iterable[Capture]) -> Iterator[Capture]:
+        for capture in captures:
+            identity = _identity(capture)
+            if identity in self._recent or self._stored(identity):
+                self.skipped += 1
+                continue
+            self._recent[identity] = None
+            if len(self._recent) > self._remember:
+                self._recent.popitem(last=False)
+            yield capture
+
+    def _stored(self, identity: tuple[str, str, str | None]) -> bool:
+        return self.db.execute(_KNOWN_SQL, identity).fetchone() is not None
+
+
+def _identity(capture: Capture) -> tuple[str, str, str | None]:
+    digest = None if capture.body is None else body_hash(bytes(capture.body))
+    url = capture.final_url or capture.requested_url
+    return url, normalize_timestamp(capture.fetched_at), digest
 
 
 def _paired(request: ArcWarcRecord, response: ArcWarcRecord) -> bool:
