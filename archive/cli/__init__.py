@@ -9,6 +9,7 @@ import click
 
 from archive import __version__
 from archive.cli import (
+    compact_commands,
     crawl_commands,
     distributed_commands,
     export_commands,
@@ -45,6 +46,7 @@ for command in (
     history_commands.diff,
     history_commands.reextract,
     history_commands.purge,
+    compact_commands.compact,
 ):
     cli.add_command(command)
 cli.add_command(crawl)  # archive crawl feed|sitemap|site

@@ -40,6 +40,10 @@ ZSTD_LEVEL = 9
 # the AEB pages) for bodies about 10% larger. ``archive compact`` re-packs them later.
 CRAWL_LEVEL = 3
 
+_LEVEL = zstd.CompressionParameter.compression_level
+_CHECKSUM = zstd.CompressionParameter.checksum_flag
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+
 _COMPRESSORS: dict[str, Callable[[bytes], bytes]] = {
     ZLIB: lambda data: zlib.compress(data, ZLIB_LEVEL),
     NONE: bytes,
@@ -76,20 +80,31 @@ def compress(
     method: str = DEFAULT_METHOD,
     dictionary: bytes | None = None,
     level: int = ZSTD_LEVEL,
+    checksum: bool = False,
 ) -> bytes:
     """Pack ``data`` with ``method``; a ``zstd-dict:`` method needs the ``dictionary`` bytes.
-    ``level`` is the zstd level (any level reads back the same way)."""
+    ``level`` is the zstd level (any level reads back the same way); ``checksum`` adds the
+    zstd frame's content checksum (4 bytes, checked on every read; see ``has_checksum``)."""
+    options = {_LEVEL: level, _CHECKSUM: int(checksum)}
     if dictionary_id_of(method) is not None:
         if dictionary is None:
             raise StorageError(f"compression method {method!r} needs its dictionary")
-        return zstd.compress(data, level, zstd_dict=_zstd_dict(dictionary))
+        return zstd.compress(data, options=options, zstd_dict=_zstd_dict(dictionary))
     if method == ZSTD:
-        return zstd.compress(data, level)
+        return zstd.compress(data, options=options)
     try:
         compressor = _COMPRESSORS[method]
     except KeyError as exc:
         raise StorageError(f"unknown compression method {method!r}") from exc
     return compressor(data)
+
+
+def has_checksum(data: bytes) -> bool:
+    """Whether ``data`` is a zstd frame with a content checksum: ``archive compact`` packs
+    with one, so it tells a ``zstd`` body that compact already packed at ``ZSTD_LEVEL`` from
+    one a crawl packed at ``CRAWL_LEVEL`` (the method name does not say the level)."""
+    # Magic number (4 bytes), then the frame header descriptor, bit 2 = content checksum.
+    return len(data) > 4 and data[:4] == _ZSTD_MAGIC and bool(data[4] & 0x04)
 
 
 def decompress(data: bytes, method: str, dictionary: bytes | None = None) -> bytes:
