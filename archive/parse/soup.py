@@ -9,12 +9,11 @@ styles, SVG, comments, templates), and JSON-LD blocks are kept aside for the met
 import codecs
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 from bs4 import BeautifulSoup, PageElement, Tag
-from bs4.builder._lxml import LXMLTreeBuilder
 
 from archive.errors import NotHTMLError
+from archive.parse.build import FastLXMLBuilder
 from archive.parse.prefilter import cut_chrome
 from archive.records import Removal
 
@@ -62,19 +61,6 @@ INDEXED = {
 }  # fmt: skip
 
 
-class HTMLTreeBuilder(LXMLTreeBuilder):
-    """bs4's lxml HTML builder without the namespace handling of each start tag.
-
-    lxml's HTML parser never reports namespaces (``xml:lang`` arrives as a plain name), yet the
-    stock ``start`` copies every attribute dict twice looking for them: a tenth of the build.
-    """
-
-    def start(self, tag: Any, attrib: Any, nsmap: Any = None) -> None:
-        self.soup.handle_starttag(  # type: ignore[union-attr]
-            tag, None, None, dict(attrib), namespaces=self.active_namespace_prefixes[-1]
-        )
-
-
 @dataclass
 class Document:
     """A parsed page: the tree, every node in document order, tags by name, and JSON-LD."""
@@ -101,13 +87,12 @@ def is_gone(tag: PageElement) -> bool:
     return bool(tag.__dict__.get("_decomposed"))
 
 
-def _index(soup: BeautifulSoup) -> tuple[list[PageElement], dict[str, list[Tag]]]:
-    nodes = list(soup.descendants)
+def _by_name(nodes: list[PageElement]) -> dict[str, list[Tag]]:
     by_name: dict[str, list[Tag]] = {}
     for node in nodes:
         if isinstance(node, Tag) and node.name in INDEXED:
             by_name.setdefault(node.name, []).append(node)
-    return nodes, by_name
+    return by_name
 
 
 def decode(data: bytes) -> str:
@@ -224,9 +209,10 @@ def parse(html: str | bytes, *, cut: bool = True) -> Document:
     # and the passes split only the few they look at.
     # Attributes go into plain dicts: bs4's own attribute dict checks every value in Python,
     # which cost a fifth of the tree build; lxml only ever hands over strings.
-    builder = HTMLTreeBuilder(multi_valued_attributes=None, attribute_dict_class=dict)
+    builder = FastLXMLBuilder(multi_valued_attributes=None, attribute_dict_class=dict)
     soup = BeautifulSoup(pruned, builder=builder)
-    nodes, by_name = _index(soup)
+    nodes = builder.nodes  # every node in document order, listed as the tree was built
+    by_name = _by_name(nodes)
     if not by_name.get("body") and not by_name.get("html"):
         raise NotHTMLError("not HTML: no document could be parsed")
     return Document(soup=soup, json_ld=json_ld, nodes=nodes, by_name=by_name, removed=removed)

@@ -1,0 +1,214 @@
+"""Building the BeautifulSoup tree from lxml's parse events, without bs4's per-event machinery.
+
+BeautifulSoup's own lxml builder routes every start tag, end tag and run of text through half a
+dozen general-purpose methods (``handle_starttag``, ``Tag.__init__``, ``pushTag``, ``endData``,
+``object_was_parsed``, ``_popToTag``...): four fifths of the tree's cost, while lxml's parse
+itself is a tenth. ``TreeTarget`` receives the same events from the same lxml parser and does
+exactly what those methods do with them, in one short step per event, so the tree (every node,
+its class, its attributes and every link between nodes) is the one bs4 would build. It also
+lists the nodes in document order as it makes them, which saves a walk of the finished tree.
+
+The BeautifulSoup object itself is still made by bs4 (``FastLXMLBuilder.feed`` is called from
+its constructor): markup preparation, encodings, warnings and the final state are bs4's own.
+"""
+
+from typing import Any
+
+from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
+from bs4.builder import ParserRejectedMarkup
+from bs4.builder._lxml import LXMLTreeBuilder
+from bs4.element import Comment, Doctype
+from lxml import etree
+
+
+class FastLXMLBuilder(LXMLTreeBuilder):
+    """bs4's lxml HTML builder whose ``feed`` builds the tree through a ``TreeTarget``.
+
+    After a parse, ``nodes`` holds every node of the tree in document order (what
+    ``soup.descendants`` would give).
+    """
+
+    nodes: list[PageElement]
+
+    def feed(self, markup: Any) -> None:
+        soup = self.soup
+        assert soup is not None
+        target = TreeTarget(soup, self)
+        try:
+            # The parser bs4's own builder makes (``parser_for``), with our target.
+            parser = etree.HTMLParser(
+                target=target,
+                recover=True,
+                huge_tree=self.huge_tree,
+                encoding=soup.original_encoding,
+            )
+            parser.feed(markup)
+            parser.close()
+        except (UnicodeDecodeError, LookupError, etree.ParserError) as error:
+            raise ParserRejectedMarkup(error) from error
+        target.finish()
+        self.nodes = target.nodes
+
+
+class TreeTarget:
+    """An lxml parser target that builds bs4 nodes as ``BeautifulSoup``'s handlers would."""
+
+    def __init__(self, soup: BeautifulSoup, builder: LXMLTreeBuilder) -> None:
+        self.soup = soup
+        self.builder = builder
+        self.open: list[Tag] = [soup]  # the open tags, the document first
+        self.last: PageElement | None = soup._most_recent_element
+        self.text: list[str] = []  # text not yet made into a string node
+        # Open <pre>/<textarea> (whitespace kept) and <script>/<style>/<rt>... (own string
+        # class): bs4's preserve_whitespace_tag_stack and string_container_stack.
+        self.preserving: list[Tag] = []
+        self.containers: list[Tag] = []
+        self.nodes: list[PageElement] = []
+        self.namespaces = builder.active_namespace_prefixes[-1]
+        self.templates: dict[str, dict[str, Any]] = {}
+
+    # lxml's target interface: start, end, data, comment, doctype, pi, close.
+
+    def start(self, name: str, attrib: Any) -> None:
+        if self.text:
+            self.flush()
+        parent = self.open[-1]
+        if name == "meta":
+            tag = self.constructed(name, dict(attrib), parent)
+        else:
+            tag = Tag.__new__(Tag)
+            fields = tag.__dict__
+            fields.update(self.template(name))
+            fields["attrs"] = dict(attrib)
+            fields["contents"] = []
+            self.link(tag, parent)
+        parent.contents.append(tag)
+        self.open.append(tag)
+        self.last = tag
+        self.nodes.append(tag)
+        if name in self.builder.preserve_whitespace_tags:
+            self.preserving.append(tag)
+        if name in self.builder.string_containers:
+            self.containers.append(tag)
+
+    def end(self, name: str) -> None:
+        if self.text:
+            self.flush()
+        if name[0] == "{":  # bs4 drops a namespace from the name; HTML names carry none
+            name = name.split("}", 1)[1]
+        open_tags = self.open
+        if open_tags[-1].name == name and len(open_tags) > 1:
+            self.pop()
+            return
+        # Closing a tag that is not the innermost: pop up to the latest open one of that name
+        # (none open: nothing), as ``BeautifulSoup._popToTag`` does.
+        for index in range(len(open_tags) - 1, 0, -1):
+            if open_tags[index].name == name:
+                while len(open_tags) > index:
+                    self.pop()
+                return
+
+    def data(self, text: str) -> None:
+        self.text.append(text)
+
+    def comment(self, text: str) -> None:
+        self.flush()
+        self.text.append(text)
+        self.flush(Comment)
+
+    def doctype(self, name: str, pubid: str, system: str) -> None:
+        self.flush()
+        self.text.append(Doctype._string_for_name_and_ids(name, pubid, system))
+        self.flush(Doctype)
+
+    def pi(self, target: str, data: str) -> None:
+        self.flush()
+        self.text.append(target + " " + data)
+        self.flush(self.builder.processing_instruction_class)
+
+    def close(self) -> None:
+        self.builder.close()
+
+    def finish(self) -> None:
+        """Leave the BeautifulSoup object as its own parse would: all tags closed."""
+        self.flush()
+        self.soup._most_recent_element = self.last
+
+    # The steps bs4's handlers take.
+
+    def template(self, name: str) -> dict[str, Any]:
+        """The fields ``Tag.__init__`` gives every tag of this name (made once per name by a
+        real ``Tag``), without the attributes, contents and links of one tag."""
+        fields = self.templates.get(name)
+        if fields is None:
+            tag = Tag(self.soup, self.builder, name, namespaces=self.namespaces)
+            fields = dict(tag.__dict__)
+            for key in ("attrs", "contents", *_LINKS):
+                fields.pop(key, None)
+            self.templates[name] = fields
+        return fields
+
+    def constructed(self, name: str, attrs: dict[str, str], parent: Tag) -> Tag:
+        """A tag made by ``Tag.__init__`` itself (a <meta>, whose charset bs4 rewrites)."""
+        return Tag(
+            self.soup,
+            self.builder,
+            name,
+            None,
+            None,
+            attrs,
+            parent,
+            self.last,
+            namespaces=self.namespaces,
+        )
+
+    def link(self, node: PageElement, parent: Tag) -> None:
+        """``PageElement.setup`` for a node about to be appended to ``parent``."""
+        fields = node.__dict__
+        fields["parent"] = parent
+        previous = self.last
+        fields["previous_element"] = previous
+        if previous is not None:
+            previous.next_element = node
+        fields["next_element"] = None
+        fields["next_sibling"] = None
+        contents = parent.contents
+        sibling = contents[-1] if contents else None
+        fields["previous_sibling"] = sibling
+        if sibling is not None:
+            sibling.next_sibling = node
+
+    def pop(self) -> None:
+        """``BeautifulSoup.popTag``."""
+        tag = self.open.pop()
+        if self.preserving and tag is self.preserving[-1]:
+            self.preserving.pop()
+        if self.containers and tag is self.containers[-1]:
+            self.containers.pop()
+
+    def flush(self, kind: type[NavigableString] | None = None) -> None:
+        """``BeautifulSoup.endData``: the pending text becomes a string node."""
+        if not self.text:
+            return
+        text = "".join(self.text)
+        self.text = []
+        # Whitespace only (ASCII spaces), outside <pre>: one space or one newline.
+        if not self.preserving and not text.strip(BeautifulSoup.ASCII_SPACES):
+            text = "\n" if "\n" in text else " "
+        if kind is None:
+            kind = NavigableString
+            if self.containers:
+                kind = self.builder.string_containers.get(self.containers[-1].name, kind)
+        if kind is NavigableString:
+            node = str.__new__(NavigableString, text)
+            node.__dict__["hidden"] = False
+        else:
+            node = kind(text)
+        parent = self.open[-1]
+        self.link(node, parent)
+        parent.contents.append(node)
+        self.last = node
+        self.nodes.append(node)
+
+
+_LINKS = ("parent", "previous_element", "next_element", "previous_sibling", "next_sibling")

@@ -1,0 +1,84 @@
+"""The fast tree builder must build exactly the tree bs4's own lxml builder builds."""
+
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup, PageElement, Tag
+from bs4.builder._lxml import LXMLTreeBuilder
+from bs4.element import Comment, Doctype, RubyTextString, Script
+
+from archive.parse.build import FastLXMLBuilder
+
+LINKS = ("parent", "previous_element", "next_element", "previous_sibling", "next_sibling")
+PAGES = Path(__file__).parent / "pages"
+TRICKY = {
+    "whitespace": "<pre>  <b> x </b>\n </pre> \n <div>\r\n\t </div><span> \xa0 </span><p>\x0c</p>",
+    "containers": "<p>a<ruby>漢<rt>kan</rt></ruby><script>var a;</script><style> </style></p>",
+    "template": "<template><p>in</p> </template><textarea>  </textarea>",
+    "comments": "<html><body><!-- c --><!----><?php echo 1 ?><p>x</html><p>after</p>tail",
+    "misnested": "<b><i>x</b>y</i><table><tr><td>1<td>2</table><p><div>in p</div></p>",
+    "meta": '<meta charset="utf-8"><meta http-equiv="Content-Type" content="text/html; '
+    'charset=iso-8859-1"><html lang=de><body class=y><body class=z><p>hi</p>',
+    "doctype": '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "x.dtd">'
+    '<html xml:lang="en"><body><o:p>x</o:p></body></html>',
+    "deep": "<p>" + "<span>" * 300 + "deep" + "</span>" * 300 + "</p>",
+    "raw text": "<select><option>a<option>b</select><title>t<b>x</b></title><xmp><b></xmp>",
+}
+
+
+def _build(builder_class: type[LXMLTreeBuilder], markup: str) -> BeautifulSoup:
+    builder = builder_class(multi_valued_attributes=None, attribute_dict_class=dict)
+    return BeautifulSoup(markup, builder=builder)
+
+
+def _shape(soup: BeautifulSoup) -> list[tuple]:
+    """Every node's class, text or name, attributes, other fields, and links (as positions)."""
+    nodes: list[PageElement] = [soup, *soup.descendants]
+    position = {id(node): index for index, node in enumerate(nodes)}
+
+    def at(node: object) -> int | None:
+        return None if node is None else position[id(node)]
+
+    shape = []
+    for node in nodes:
+        fields = node.__dict__
+        links = tuple(at(getattr(node, name)) for name in LINKS)
+        if isinstance(node, Tag):
+            attrs = [(k, v, type(v)) for k, v in node.attrs.items()]
+            contents = [at(child) for child in node.contents]
+            shape.append((type(node), node.name, attrs, contents, links))
+        else:
+            shape.append((type(node), str(node), links))
+        if node is not soup:
+            plain = {k: v for k, v in fields.items() if k not in (*LINKS, "attrs", "contents")}
+            shape.append(tuple(sorted((k, repr(v)) for k, v in plain.items())))
+    return shape
+
+
+@pytest.mark.parametrize("markup", TRICKY.values(), ids=list(TRICKY))
+def test_tricky_markup_gives_the_same_tree(markup: str) -> None:
+    assert _shape(_build(FastLXMLBuilder, markup)) == _shape(_build(LXMLTreeBuilder, markup))
+
+
+def test_golden_pages_give_the_same_trees() -> None:
+    sources = sorted(PAGES.glob("*/source.html"))
+    assert sources
+    for source in sources:
+        markup = source.read_text(encoding="utf-8")
+        fast, stock = _build(FastLXMLBuilder, markup), _build(LXMLTreeBuilder, markup)
+        assert _shape(fast) == _shape(stock), source.parent.name
+
+
+def test_node_list_is_the_tree_in_document_order() -> None:
+    builder = FastLXMLBuilder(multi_valued_attributes=None, attribute_dict_class=dict)
+    soup = BeautifulSoup(TRICKY["comments"] + TRICKY["meta"], builder=builder)
+    descendants = list(soup.descendants)
+    assert len(builder.nodes) == len(descendants)
+    assert all(a is b for a, b in zip(builder.nodes, descendants, strict=True))
+
+
+def test_special_strings_keep_their_classes() -> None:
+    soup = _build(FastLXMLBuilder, TRICKY["containers"] + TRICKY["comments"])
+    kinds = {type(node) for node in soup.descendants}
+    assert {Script, RubyTextString, Comment} <= kinds
+    assert type(_build(FastLXMLBuilder, TRICKY["doctype"]).contents[0]) is Doctype
