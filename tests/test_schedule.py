@@ -373,3 +373,180 @@ settings = {FAST}
         ).fetchall()
     assert reason == "shutdown"  # Scrapy's clean stop, not a killed process
     assert 0 < stored < len(pages)
+
+
+# -- catching up on missed runs ------------------------------------------------------------
+
+
+def test_catch_up_is_on_unless_a_job_or_the_defaults_turn_it_off(tmp_path: Path) -> None:
+    text = """
+[defaults]
+catch_up = false
+
+[jobs.a]
+command = "save"
+url = "https://harbour.example/"
+cron = "@daily"
+
+[jobs.b]
+command = "save"
+url = "https://harbour.example/"
+cron = "@daily"
+catch_up = true
+"""
+    plan = load_schedule(write(tmp_path, text))
+    assert (plan.jobs["a"].catch_up, plan.jobs["b"].catch_up) == (False, True)
+    assert all(job.catch_up for job in load_schedule(write(tmp_path, EXAMPLE)).jobs.values())
+    bad = write(tmp_path, text.replace("catch_up = true", 'catch_up = "yes"'))
+    with pytest.raises(ScheduleError) as caught:
+        load_schedule(bad)
+    assert str(caught.value) == f"{bad}: job 'b': catch_up must be true or false"
+
+
+def test_previous_run_is_the_latest_cron_time_at_or_before_now() -> None:
+    from archive.scheduling.config import previous_run
+
+    noon = datetime(2026, 11, 28, 12, 0, 30, tzinfo=UTC)
+    assert previous_run(job("0 3 * * *"), noon) == datetime(2026, 11, 28, 3, tzinfo=UTC)
+    assert previous_run(job("*/30 * * * *"), noon) == datetime(2026, 11, 28, 12, tzinfo=UTC)
+    on_time = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)  # a run due exactly now is the latest
+    assert previous_run(job("0 * * * *"), on_time) == on_time
+
+
+def recorded_run(db: Path, job_name: str, started_at: str) -> None:
+    """A run of the job as an earlier scheduler recorded it in the job's database."""
+    from archive.store.storage import ArchiveDB
+
+    with ArchiveDB(db) as archive, archive.writing("a test run"):
+        archive.db.execute(
+            "INSERT INTO scheduled_runs (job, reason, started_at, finished_at, exit_status)"
+            " VALUES (?, 'schedule', ?, ?, 0)",
+            [job_name, started_at, started_at],
+        )
+
+
+def nightly_jobs() -> str:
+    jobs = [("missed", "a.db"), ("on-time", "a.db"), ("never", "new.db"), ("off", "a.db")]
+    jobs += [("broken", "notes.db"), ("every-minute", "b.db")]
+    text = 'timezone = "UTC"\n'
+    for name, db in jobs:
+        cron = "* * * * *" if name == "every-minute" else "0 3 * * *"
+        text += f'[jobs.{name}]\ncommand = "save"\nurl = "https://harbour.example/"\n'
+        text += f'cron = "{cron}"\ndb = "{db}"\n'
+        text += "catch_up = false\n" if name == "off" else ""
+    return text
+
+
+def test_catch_up_queues_one_run_of_each_job_that_missed_its_latest_time(tmp_path: Path) -> None:
+    from archive.scheduling import Scheduler
+
+    now = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)  # the 03:00 runs are the latest
+    recorded_run(tmp_path / "a.db", "missed", "2026-11-27T03:00:04+00:00")  # yesterday's
+    recorded_run(tmp_path / "a.db", "on-time", "2026-11-28T03:00:01+00:00")
+    recorded_run(tmp_path / "a.db", "off", "2026-11-20T03:00:00+00:00")
+    # A run recorded in another database is not a run of a.db's job.
+    recorded_run(tmp_path / "b.db", "missed", "2026-11-28T03:00:00+00:00")
+    recorded_run(tmp_path / "b.db", "every-minute", "2026-11-01T00:00:00+00:00")  # 39k missed
+    (tmp_path / "notes.db").write_text("not a database")
+    scheduler = Scheduler(load_schedule(write(tmp_path, nightly_jobs())), clock=lambda: now)
+    scheduler.catch_up(now)
+    queued = [(q.job.name, q.reason, q.due) for q in scheduler.queued]
+    assert queued == [
+        ("missed", "catch-up", datetime(2026, 11, 28, 3, tzinfo=UTC)),
+        ("every-minute", "catch-up", now),  # however many were missed: one run
+    ]
+    assert not (tmp_path / "new.db").exists()  # a job never run creates nothing
+    assert (tmp_path / "notes.db").read_text() == "not a database"
+
+
+def test_catch_up_leaves_a_job_already_queued_at_start_alone(tmp_path: Path) -> None:
+    from archive.scheduling import Scheduler
+
+    now = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+    recorded_run(tmp_path / "a.db", "missed", "2026-11-27T03:00:04+00:00")
+    scheduler = Scheduler(load_schedule(write(tmp_path, nightly_jobs())), clock=lambda: now)
+    scheduler.start_all_now()
+    scheduler.catch_up(now)
+    names = [q.job.name for q in scheduler.queued]
+    assert names.count("missed") == 1
+    assert all(q.reason == "at-start" for q in scheduler.queued)
+
+
+def scheduled_runs(db: Path) -> list[tuple]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(
+            "SELECT job, reason, due_at, finished_at IS NOT NULL, exit_status"
+            " FROM scheduled_runs ORDER BY id"
+        ).fetchall()
+
+
+def test_a_scheduler_that_was_down_runs_a_missed_job_once_at_start(
+    site: LoopbackServer, tmp_path: Path
+) -> None:
+    text = f"""
+timezone = "UTC"
+
+[defaults]
+settings = {FAST}
+
+[jobs.feed-a]
+command = "crawl feed"
+url = "{site.url("/feed-a.xml")}"
+db = "news.db"
+cron = "0 0 1 1 *"
+
+[jobs.feed-b]
+command = "crawl feed"
+url = "{site.url("/feed-b.xml")}"
+db = "other.db"
+cron = "0 0 1 1 *"
+catch_up = false
+"""
+    path = write(tmp_path, text)
+    # Both last ran in 2000: every New Year since was missed.
+    recorded_run(tmp_path / "news.db", "feed-a", "2000-01-01T00:00:00+00:00")
+    recorded_run(tmp_path / "other.db", "feed-b", "2000-01-01T00:00:00+00:00")
+    command = [sys.executable, "-m", "archive", "schedule", str(path)]
+    scheduler = subprocess.Popen(
+        command, cwd=tmp_path, env=child_env(), stderr=subprocess.PIPE, text=True
+    )
+    lines = read_until(scheduler, ["feed-a: finished"])
+    scheduler.send_signal(signal.SIGTERM)
+    _, rest = scheduler.communicate(timeout=30)
+    assert scheduler.returncode == 0, rest
+    events = [line.split(" ", 1)[1] for line in lines + rest.splitlines()]
+    year = datetime.now(UTC).year
+    assert (
+        f"feed-a: missed its run at {year}-01-01T00:00:00+00:00"
+        " (last run 2000-01-01T00:00:00+00:00): running it now"
+    ) in events
+    assert [e.split(" (pid")[0] for e in events if ": started" in e] == ["feed-a: started"]
+    assert titles(tmp_path / "news.db") == [TITLE]
+    assert titles(tmp_path / "other.db") == []
+    assert scheduled_runs(tmp_path / "news.db")[1:] == [
+        ("feed-a", "catch-up", f"{year}-01-01T00:00:00+00:00", 1, 0)
+    ]
+    # Started again: the run is recorded, nothing is missed any more.
+    again = subprocess.Popen(
+        command, cwd=tmp_path, env=child_env(), stderr=subprocess.PIPE, text=True
+    )
+    lines = read_until(again, ["feed-a: next run at", "feed-b: next run at"])
+    again.send_signal(signal.SIGTERM)
+    _, rest = again.communicate(timeout=30)
+    assert again.returncode == 0, rest
+    assert not [line for line in lines + rest.splitlines() if "missed" in line or "started" in line]
+    assert len(scheduled_runs(tmp_path / "news.db")) == 2
+
+
+def test_once_records_its_run(site: LoopbackServer, tmp_path: Path) -> None:
+    path = write(tmp_path, feed_jobs(site))
+    done = subprocess.run(
+        [sys.executable, "-m", "archive", "schedule", str(path), "--once", "feed-b"],
+        cwd=tmp_path,
+        env=child_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert scheduled_runs(tmp_path / "news.db") == [("feed-b", "once", None, 1, 0)]

@@ -37,6 +37,10 @@ def schedule(
     expression. Runs happen in subprocesses, one at a time per database; a failed run is
     logged and the schedule goes on. Ctrl-C (or SIGTERM) lets running crawls stop cleanly.
 
+    Each run is recorded in the job's database (table scheduled_runs). A job that missed its
+    latest cron time while the scheduler was not running runs once at start, however many
+    times it was missed; `catch_up = false` in the job (or in [defaults]) turns that off.
+
     \b
     Example FILE:
       [jobs.harbour-feed]
@@ -45,6 +49,7 @@ def schedule(
       db = "news.db"
       cron = "*/30 * * * *"
       options = { only-new = true }
+      catch_up = true        # the default
 
     \b
     Examples:

@@ -11,6 +11,11 @@
     url = "https://harbour.example/feed.xml"
     cron = "*/30 * * * *"               # five fields, or @hourly, @daily ...
     options = { only-new = true }       # --only-new; a list of strings works too
+    catch_up = true                     # default; also in [defaults]
+
+A job with ``catch_up`` (the default) that missed its latest cron time while the scheduler
+was not running (its last recorded run in its database is older) runs once at start, however
+many times it was missed; ``catch_up = false`` waits for its next cron time.
 
 ``load_schedule`` reads and checks a file and raises ``ScheduleError`` (an ``ArchiveError``
 naming the file) with one readable reason for the first problem found. Next run times come
@@ -19,7 +24,7 @@ from croniter (maintained, does one thing: cron expression in, datetimes out).
 
 import tomllib
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -30,8 +35,8 @@ from archive.errors import ArchiveError
 
 # The archive commands a job may run, each with the URLs it needs.
 COMMANDS = ("crawl feed", "crawl sitemap", "crawl site", "save")
-JOB_KEYS = frozenset({"command", "url", "urls", "cron", "db", "options", "settings"})
-DEFAULT_KEYS = frozenset({"db", "options", "settings"})
+JOB_KEYS = frozenset({"command", "url", "urls", "cron", "db", "options", "settings", "catch_up"})
+DEFAULT_KEYS = frozenset({"db", "options", "settings", "catch_up"})
 TOP_KEYS = frozenset({"timezone", "defaults", "jobs"})
 DEFAULT_DB = "archive.db"
 OptionValue = str | int | float | bool | list[str | int | float]
@@ -52,6 +57,7 @@ class Job:
     db: str  # absolute, so that jobs on one database are recognised as such
     options: list[str] = field(default_factory=list)  # extra command-line options
     settings: dict[str, str] = field(default_factory=dict)
+    catch_up: bool = True  # run once at start when its latest cron time was missed
 
     def argv(self) -> list[str]:
         """The ``archive`` arguments of one run (after the program name)."""
@@ -97,6 +103,13 @@ def next_runs(job: Job, after: datetime, count: int = 1) -> list[datetime]:
     return [times.get_next(datetime) for _ in range(count)]
 
 
+def previous_run(job: Job, now: datetime) -> datetime:
+    """The job's latest cron time at or before ``now`` (an aware datetime)."""
+    # croniter's get_prev is strictly before its start: start a second later so that a run
+    # due exactly now counts as the latest.
+    return croniter(job.cron, now + timedelta(seconds=1)).get_prev(datetime)
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
@@ -127,9 +140,9 @@ def _job(
     options += _options(spec.get("options", []), where, subject)
     settings = _settings(defaults.get("settings", {}), where, subject)
     settings.update(_settings(spec.get("settings", {}), where, subject))
-    return Job(
-        name, command, _urls(spec, where, subject), cron, str(folder / db), options, settings
-    )
+    catch_up = _boolean(spec.get("catch_up", defaults.get("catch_up", True)), where, subject)
+    urls = _urls(spec, where, subject)
+    return Job(name, command, urls, cron, str(folder / db), options, settings, catch_up)
 
 
 def _urls(spec: dict[str, Any], where: str, subject: str) -> list[str]:
@@ -196,6 +209,12 @@ def _settings(value: Any, where: str, subject: str) -> dict[str, str]:
             )
         settings[name] = str(given)
     return settings
+
+
+def _boolean(value: Any, where: str, subject: str) -> bool:
+    if not isinstance(value, bool):
+        raise ScheduleError(f"{where}: catch_up must be true or false", subject=subject)
+    return value
 
 
 def _timezone(value: Any, subject: str) -> tzinfo:

@@ -5,6 +5,10 @@ restarted, and a crash in one run must not take the scheduler down. A job that c
 its previous run is still going (or waiting for its database) skips that turn; jobs on other
 databases run in parallel. Every start and end is logged with the exit status and duration;
 with a log folder, each run's own output goes to ``<log_dir>/<job>/<start>.log``.
+
+Each run is also recorded in the job's database (``archive.scheduling.history``): at start, a
+job with ``catch_up`` whose latest cron time is later than its last recorded run (the
+scheduler was down then) runs once at once, however many times it was missed.
 """
 
 import logging
@@ -18,7 +22,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
-from archive.scheduling.config import Job, Schedule, next_runs
+from archive.errors import StorageError
+from archive.scheduling import history
+from archive.scheduling.config import Job, Schedule, next_runs, previous_run
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +40,14 @@ class Running:
     process: subprocess.Popen[bytes]
     started: float
     log: IO[bytes] | None
+    run_id: int | None  # its row in the database's scheduled_runs, when it could be written
+
+
+@dataclass(frozen=True)
+class Queued:
+    job: Job
+    reason: str  # schedule, catch-up or at-start (scheduled_runs.reason)
+    due: datetime | None  # the cron time it runs for
 
 
 def run_command(job: Job) -> list[str]:
@@ -56,14 +70,36 @@ class Scheduler:
         self.clock = clock or (lambda: datetime.now(schedule.timezone))
         self.cwd = schedule.path.resolve().parent
         self.due: dict[str, datetime] = {}
-        self.queued: list[Job] = []  # due, waiting for their database
+        self.queued: list[Queued] = []  # due, waiting for their database
         self.running: dict[str, Running] = {}  # by database
         self.stopping = False
         self.finished_runs = 0
 
     def start_all_now(self) -> None:
         """Queue one run of every job at once (``--run-at-start``), then keep the schedule."""
-        self.queued.extend(self.schedule.jobs.values())
+        self.queued.extend(Queued(job, "at-start", None) for job in self.schedule.jobs.values())
+
+    def catch_up(self, now: datetime) -> None:
+        """Queue one run of each ``catch_up`` job whose latest cron time at ``now`` is later
+        than its last recorded run: missed while the scheduler was not running. A job never
+        recorded has nothing to catch up (its first run is its next cron time)."""
+        for job in self.schedule.jobs.values():
+            if not job.catch_up or self._busy(job):
+                continue
+            try:
+                last = history.last_run(job)
+            except StorageError as error:
+                logger.warning("%s: cannot tell whether it missed a run: %s", job.name, error)
+                continue
+            missed = previous_run(job, now)
+            if last is not None and last < missed:
+                logger.info(
+                    "%s: missed its run at %s (last run %s): running it now",
+                    job.name,
+                    missed.isoformat(),
+                    last.isoformat(),
+                )
+                self.queued.append(Queued(job, "catch-up", missed))
 
     def stop(self) -> None:
         self.stopping = True
@@ -71,6 +107,7 @@ class Scheduler:
     def run_forever(self, max_runs: int | None = None) -> None:
         """Loop until ``stop()`` (or ``max_runs`` runs have finished), then end the runs."""
         now = self.clock()
+        self.catch_up(now)
         for job in self.schedule.jobs.values():
             self.due[job.name] = next_runs(job, now)[0]
             logger.info("%s: next run at %s", job.name, self.due[job.name].isoformat())
@@ -85,7 +122,8 @@ class Scheduler:
 
     def _queue_due(self, now: datetime) -> None:
         for job in self.schedule.jobs.values():
-            if self.due[job.name] > now:
+            due = self.due[job.name]
+            if due > now:
                 continue
             self.due[job.name] = next_runs(job, now)[0]
             if self._busy(job):
@@ -94,19 +132,22 @@ class Scheduler:
                     job.name,
                 )
             else:
-                self.queued.append(job)
+                self.queued.append(Queued(job, "schedule", due))
 
     def _busy(self, job: Job) -> bool:
         running = self.running.get(job.db)
-        return (running is not None and running.job.name == job.name) or job in self.queued
+        waiting = any(queued.job == job for queued in self.queued)
+        return (running is not None and running.job.name == job.name) or waiting
 
     def _start_queued(self) -> None:
-        for job in list(self.queued):
-            if job.db not in self.running:
-                self.queued.remove(job)
-                self.running[job.db] = self._start(job)
+        for queued in list(self.queued):
+            if queued.job.db not in self.running:
+                self.queued.remove(queued)
+                self.running[queued.job.db] = self._start(queued)
 
-    def _start(self, job: Job) -> Running:
+    def _start(self, queued: Queued) -> Running:
+        job = queued.job
+        run_id = _record_start(job, queued.reason, queued.due)
         log = self._open_log(job)
         command = run_command(job)
         # A session of its own: a Ctrl-C on the scheduler's terminal reaches the scheduler
@@ -119,7 +160,7 @@ class Scheduler:
             start_new_session=True,
         )
         logger.info("%s: started (pid %s): archive %s", job.name, process.pid, " ".join(job.argv()))
-        return Running(job, process, time.monotonic(), log)
+        return Running(job, process, time.monotonic(), log, run_id)
 
     def _open_log(self, job: Job) -> IO[bytes] | None:
         if self.log_dir is None:
@@ -136,6 +177,7 @@ class Scheduler:
                 continue
             del self.running[db]
             self.finished_runs += 1
+            _record_end(run.job, run.run_id, status)
             seconds = time.monotonic() - run.started
             if run.log is not None:
                 run.log.close()
@@ -165,12 +207,32 @@ class Scheduler:
         for run in self.running.values():
             logger.error("%s: did not stop in time; killed", run.job.name)
             run.process.kill()
-            run.process.wait()
+            _record_end(run.job, run.run_id, run.process.wait())
+
+
+def _record_start(job: Job, reason: str, due: datetime | None) -> int | None:
+    """Record the run in the job's database; a database that cannot take it (busy, broken)
+    is logged and the run still goes ahead (it reports its own errors)."""
+    try:
+        return history.record_start(job, reason, due)
+    except StorageError as error:
+        logger.warning("%s: could not record the run: %s", job.name, error)
+        return None
+
+
+def _record_end(job: Job, run_id: int | None, status: int) -> None:
+    if run_id is None:
+        return
+    try:
+        history.record_end(job, run_id, status)
+    except StorageError as error:
+        logger.warning("%s: could not record the end of the run: %s", job.name, error)
 
 
 def run_once(job: Job, cwd: Path) -> int:
     """Run one job now, in the foreground (its output on this terminal); its exit status."""
     logger.info("%s: started: archive %s", job.name, " ".join(job.argv()))
+    run_id = _record_start(job, "once", None)
     started = time.monotonic()
     process = subprocess.Popen(run_command(job), cwd=cwd)
     # The crawl gets the terminal's Ctrl-C itself and stops cleanly; this process waits for it
@@ -180,6 +242,7 @@ def run_once(job: Job, cwd: Path) -> int:
         status = process.wait()
     finally:
         signal.signal(signal.SIGINT, previous)
+    _record_end(job, run_id, status)
     logger.info("%s: ended in %.1f s (exit %s)", job.name, time.monotonic() - started, status)
     return status
 

@@ -16,7 +16,7 @@ for lists, ``*_at`` columns in UTC ISO 8601):
 - ``article_versions`` (0002): every version of every article, a full snapshot each, marked
   'first', 'page' (the page changed) or 'parser' (re-extraction with a newer parser changed it).
 - ``zstd_dictionaries`` (0003), record sources and rules columns (0004), an index on captures
-  by served URL and fetch time (0005).
+  by served URL and fetch time (0005), ``scheduled_runs``: the scheduler's runs per job (0006).
 """
 
 from sqlite_utils import Database
@@ -361,20 +361,35 @@ def record_sources_and_rules(db: Database) -> None:
     db.execute("UPDATE article_versions SET rules = '[]' WHERE rules = '{}'")
 
 
-# -- 0005: captures looked up by URL and fetch time ------------------------------------------
-
-# `archive import-warc` skips a response the archive already holds: served at the same URL, at
-# the same second, with the same body. An index on (final_url, fetched_at) finds it exactly,
-# however often the URL was fetched; it replaces the index on final_url alone, whose lookups it
-# serves as well (its leading column), so a capture still costs one such index to write.
-_CAPTURE_IDENTITY_INDEX = [
-    "CREATE INDEX idx_captures_final_url_fetched_at ON captures(final_url, fetched_at)",
-    "DROP INDEX idx_captures_final_url",
-]
-
-
+# 0005: `archive import-warc` skips a response the archive holds (same served URL, second and body):
+# (final_url, fetched_at) finds it exactly, and serves final_url lookups as the index it replaces.
 @MIGRATIONS(name="0005_captures_url_time_index")
 def captures_url_time_index(db: Database) -> None:
     """An index on captures (final_url, fetched_at) in place of the one on final_url."""
-    for sql in _CAPTURE_IDENTITY_INDEX:
+    db.execute("CREATE INDEX idx_captures_final_url_fetched_at ON captures(final_url, fetched_at)")
+    db.execute("DROP INDEX idx_captures_final_url")
+
+
+# 0006: each run of a job by `archive schedule`, in the job's database: what ``catch_up`` reads.
+_SCHEDULED_RUNS = [
+    """
+    CREATE TABLE scheduled_runs (
+        id INTEGER PRIMARY KEY,
+        job TEXT NOT NULL,                      -- the job's name in its schedule file
+        arguments TEXT NOT NULL DEFAULT '[]',   -- JSON list: the archive command line
+        reason TEXT NOT NULL,                   -- schedule, catch-up, at-start or once
+        due_at TEXT,                            -- the cron time it ran for, if any
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        exit_status INTEGER
+    )
+    """,
+    "CREATE INDEX idx_scheduled_runs_job_started_at ON scheduled_runs(job, started_at)",
+]
+
+
+@MIGRATIONS(name="0006_scheduled_runs")
+def scheduled_runs(db: Database) -> None:
+    """A table of the scheduler's runs, per job."""
+    for sql in _SCHEDULED_RUNS:
         db.execute(sql)
