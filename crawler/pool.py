@@ -2,28 +2,22 @@
 
 Parsing a page with BeautifulSoup costs tens of milliseconds of pure Python, so one Scrapy
 process extracting in its reactor thread caps a crawl at one core. ``ExtractionPool`` sends
-each page to worker processes (one per core by default) and hands the reactor an awaitable;
-the workers also hash and compress the raw body, so the reactor only writes rows.
+each page to worker processes (one per core by default, ``crawler.pool_worker``) over a socket
+each and hands the reactor an awaitable; the workers also hash and compress the raw body, so
+the reactor only writes rows.
 
 Back-pressure: at most ``max_in_flight`` pages are with the workers at a time; further pages
 wait on a semaphore while their responses stay in Scrapy's scraper slot, and once that slot
 holds ``SCRAPER_SLOT_MAX_ACTIVE_SIZE`` bytes (5 MB by default) Scrapy stops taking new
 responses. Memory is thereby bounded whatever the crawl's size.
 
-This module does not import Scrapy: worker processes import it to find ``extract_and_pack``.
+This module does not import Scrapy: worker processes import it to find ``run_job``.
 """
 
 import asyncio
+import itertools
 import logging
-import multiprocessing
 import os
-import signal
-import sys
-import types
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +30,7 @@ from archive.errors import (
 from archive.extract import DEFAULT_OPTIONS, ExtractOptions, extract_article
 from archive.records import ArticleRecord, Outcome
 from archive.store.compress import CRAWL_LEVEL, ZSTD, body_hash, compress
+from crawler.pool_worker import Worker, WorkerDied
 
 logger = logging.getLogger(__name__)
 
@@ -144,42 +139,22 @@ def extract_processes(value: object) -> int:
     return count
 
 
-def _ignore_interrupts() -> None:
-    # Ctrl-C reaches the whole process group; only the crawl decides when to stop, and it
-    # shuts the pool down itself once the pages in flight are done.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # see _starting_workers
-
-
-@contextmanager
-def _starting_workers() -> Iterator[None]:
-    """Start workers that neither re-run the parent's main script nor die of an early Ctrl-C.
-
-    A spawned process first imports the parent's ``__main__`` file (so that functions defined
-    there can be found); a script that calls ``run_spider`` without an
-    ``if __name__ == "__main__"`` guard would then crawl again in every worker. The workers
-    only need ``crawler.pool``, so while one is being started ``__main__`` is a blank module.
-    SIGINT is blocked meanwhile: the child inherits the mask, so a Ctrl-C during its start-up
-    waits until ``_ignore_interrupts`` has run instead of killing it halfway. Only the reactor
-    thread starts workers, and nothing else looks at ``__main__``.
-    """
-    main = sys.modules.get("__main__")
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+def run_job(args: tuple[Any, ...]) -> Extracted:
+    """``extract_and_pack(*args)`` for a worker: whatever goes wrong, the page gets a result."""
     try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-        if main is not None:
-            sys.modules["__main__"] = main
+        return extract_and_pack(*args)
+    except Exception as error:  # e.g. a body that cannot be hashed; keep the worker alive
+        logger.exception("Extraction job failed on %s", args[2] if len(args) > 2 else "?")
+        return Extracted(Outcome.EXTRACT_ERROR, None, f"worker error: {error}", None)
 
 
 class ExtractionPool:
     """Worker processes that run ``extract_and_pack``, awaited from the asyncio loop.
 
-    Workers are started with ``spawn`` (a fork of a process running a reactor and threads is
-    unsafe) and only on first use. A worker that dies (a crash in C code, the OOM killer)
-    fails only the pages it held: the pool is rebuilt for the next page.
+    Workers (``crawler.pool_worker``) are new Python processes (a fork of a process running
+    a reactor is unsafe), started on first use, all at once; each is sent pages over its own
+    socket. A worker that dies (a crash in C code, the OOM killer) fails only the pages it
+    held: a new one takes its place for the next page.
     """
 
     def __init__(self, processes: int, max_in_flight: int | None = None) -> None:
@@ -187,20 +162,12 @@ class ExtractionPool:
             raise ValueError("an extraction pool needs at least one process")
         self.processes = processes
         self.max_in_flight = max_in_flight or processes * IN_FLIGHT_PER_PROCESS
-        self._executor: ProcessPoolExecutor | None = None
+        self._workers: list[Worker] = []
         self._slots: asyncio.Semaphore | None = None
+        self._job_ids = itertools.count()
         self.closed = False
         self.in_flight = 0  # pages with the workers now
         self.peak_in_flight = 0  # the most there have been at once (for stats and tests)
-
-    def _ensure_executor(self) -> ProcessPoolExecutor:
-        if self._executor is None:
-            self._executor = ProcessPoolExecutor(
-                max_workers=self.processes,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_ignore_interrupts,
-            )
-        return self._executor
 
     async def extract(
         self,
@@ -227,31 +194,32 @@ class ExtractionPool:
                 self.in_flight -= 1
 
     async def _submit(self, job: tuple[Any, ...], url: str) -> Extracted:
-        executor = self._ensure_executor()
-        with _starting_workers():  # a submit may start a worker
-            future = executor.submit(extract_and_pack, *job)
+        worker = self._least_busy()
         try:
-            return await asyncio.wrap_future(future)
-        except BrokenProcessPool:
-            logger.error("An extraction worker died on %s; restarting the pool", url)
-            self._discard(executor)
+            return await worker.submit(next(self._job_ids), job)
+        except WorkerDied:
+            logger.error("An extraction worker died on %s; starting another", url)
             reason = "extraction worker died (crash or out of memory)"
             return Extracted(Outcome.EXTRACT_ERROR, None, reason, None)
 
-    def _discard(self, executor: ProcessPoolExecutor) -> None:
-        if self._executor is executor:
-            self._executor = None
-            executor.shutdown(wait=False, cancel_futures=True)
+    def _least_busy(self) -> Worker:
+        """The worker holding the fewest pages, after starting any that are missing."""
+        while len(self._workers) < self.processes:
+            self._workers.append(Worker(on_lost=self._forget))
+        return min(self._workers, key=lambda worker: len(worker.pending))
+
+    def _forget(self, worker: Worker) -> None:
+        if worker in self._workers:
+            self._workers.remove(worker)
+        worker.stop()  # reap it (it is dead or dying) so that no zombie is left
 
     def worker_pids(self) -> list[int]:
         """The process ids of the live workers (for logs and tests)."""
-        if self._executor is None:
-            return []
-        return sorted(getattr(self._executor, "_processes", None) or {})
+        return sorted(worker.pid for worker in self._workers)
 
     def shutdown(self) -> None:
-        """Stop the workers and wait for them to exit; pages not yet started are dropped."""
+        """Stop the workers and wait for them to exit; pages not yet done are dropped."""
         self.closed = True
-        executor, self._executor = self._executor, None
-        if executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)
+        workers, self._workers = self._workers, []
+        for worker in workers:
+            worker.stop()

@@ -269,7 +269,7 @@ def test_ctrl_c_stops_the_crawl_and_leaves_no_worker(tmp_path: Path) -> None:
         deadline = time.monotonic() + 30
         while len(workers) < 2 and time.monotonic() < deadline:
             time.sleep(0.2)
-            workers = {p for p in children_of(crawl.pid) if b"spawn_main" in cmdline(p)}
+            workers = {p for p in children_of(crawl.pid) if b"crawler.pool_worker" in cmdline(p)}
         assert len(workers) == 2, "the pool's workers never started"
         os.killpg(crawl.pid, signal.SIGINT)  # Ctrl-C reaches every process of the job
         _, stderr = crawl.communicate(timeout=30)
