@@ -39,6 +39,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Ours fixes a race that let concurrent requests to one site skip robots.txt (see there).
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.RobotsTxtMiddleware": 100,
+    # Ours decodes only the start of a page to look for a meta refresh (see there).
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.MetaRefreshMiddleware": 580,
 }
 
 # --- Politeness: few parallel requests per site, adaptive delay --------------------------

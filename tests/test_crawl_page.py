@@ -37,6 +37,16 @@ FAST = {
     "DOWNLOAD_MAXSIZE": "20000",
     "LOG_LEVEL": "INFO",
 }
+REFRESH = '<html><head><meta http-equiv="refresh" content="0; url={target}"></head><body>{pad}'
+
+
+def refresh_page(target: str, size: int) -> bytes:
+    """A page whose meta refresh sends the browser to ``target``, padded to ``size`` bytes."""
+    page = REFRESH.format(target=target, pad="")
+    pad = "<p>Moved.</p>" * ((size - len(page) - 14) // 13)
+    return (REFRESH.format(target=target, pad=pad) + "</body></html>").encode()
+
+
 ROUTES = {
     "/robots.txt": Route(body=ROBOTS, content_type="text/plain"),
     "/news/story.html": Route(body=ARTICLE),
@@ -44,6 +54,11 @@ ROUTES = {
     "/broken.html": Route(500, b"<html><body>Internal error</body></html>"),
     "/old-story": Route(301, headers=(("Location", "/news/moved.html"),)),
     "/news/moved.html": Route(body=ARTICLE),
+    # Meta refreshes, on a small page and on one bigger than the part that is decoded for it.
+    "/refresh-small.html": Route(body=refresh_page("/news/refreshed-1.html", 600)),
+    "/refresh-big.html": Route(body=refresh_page("/news/refreshed-2.html", 19_000)),
+    "/news/refreshed-1.html": Route(body=ARTICLE),
+    "/news/refreshed-2.html": Route(body=ARTICLE),
     "/slow.html": Route(body=ARTICLE, delay=4),
     "/report.pdf": Route(body=PDF, content_type="application/pdf"),
     "/huge.html": Route(body=b"<html><body>" + b"<p>word</p>" * 5000 + b"</body></html>"),
@@ -96,7 +111,8 @@ def mixed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawl]:
     db = tmp_path_factory.mktemp("mixed") / "archive.db"
     with LoopbackServer(ROUTES) as server:
         urls = {path: server.url(path) for path in ROUTES if path != "/robots.txt"}
-        urls.pop("/news/moved.html")  # reached only through the redirect
+        for reached_by_redirect in ("moved", "refreshed-1", "refreshed-2"):
+            urls.pop(f"/news/{reached_by_redirect}.html")
         urls["refused"] = f"http://127.0.0.1:{unused_port()}/nothing-listens.html"
         command = [sys.executable, "-m", "scrapy", "crawl", "page"]
         command += ["-a", "url=" + ",".join(urls.values()), "-s", f"ARCHIVE_DB={db}"]
@@ -167,6 +183,15 @@ def test_redirect_keeps_requested_and_final_url(mixed: Crawl) -> None:
     assert row["final_url"] == mixed.server.url("/news/moved.html")
     assert (row["status"], row["outcome"]) == (200, "article")
     assert not query(mixed.db, "SELECT 1 FROM captures WHERE requested_url LIKE '%moved%'")
+
+
+@pytest.mark.parametrize("path", ["/refresh-small.html", "/refresh-big.html"])
+def test_a_meta_refresh_is_followed_like_a_redirect(mixed: Crawl, path: str) -> None:
+    row = capture(mixed.db, mixed.urls[path])
+    target = "/news/refreshed-1.html" if "small" in path else "/news/refreshed-2.html"
+    assert row["final_url"] == mixed.server.url(target)
+    assert (row["status"], row["outcome"]) == (200, "article")
+    assert len(mixed.server.requests_for(target)) == 1
 
 
 def test_slow_response_past_the_timeout_is_a_fetch_error(mixed: Crawl) -> None:
@@ -250,7 +275,7 @@ def test_every_url_is_one_capture_of_one_finished_crawl(mixed: Crawl) -> None:
     assert json.loads(crawl["arguments"])["urls"] == list(mixed.urls.values())
     stats = json.loads(crawl["stats"])
     assert stats["archive/stored"] == len(mixed.urls)
-    assert stats["archive/outcome/article"] == 2
+    assert stats["archive/outcome/article"] == 4  # the story, one redirect, two refreshes
     rows = query(mixed.db, "SELECT requested_url, crawl_id FROM captures")
     assert sorted(r["requested_url"] for r in rows) == sorted(mixed.urls.values())
     assert {r["crawl_id"] for r in rows} == {crawl["id"]}
