@@ -35,6 +35,10 @@ DICTIONARY_SIZE = 112 * 1024
 # Bodies a site needs before a dictionary is trained, and at most how many it is trained on.
 TRAIN_MIN_BODIES = 24
 TRAIN_MAX_SAMPLES = 200
+# zstd's advice: samples of about 100 times the dictionary. Training time grows with them (a
+# site of 560 KB pages took 7 s on 150 samples), the dictionary no better (measured on a site
+# of 144 KB pages: 150 samples and 60 packed its other pages to the same size, 1.3 s vs 0.5).
+TRAIN_MAX_BYTES = 100 * DICTIONARY_SIZE
 HELD_OUT = 4
 MIN_GAIN = 0.10
 
@@ -114,8 +118,16 @@ def _site_body_hashes(db: Database, site: str, limit: int) -> list[str]:
 
 
 def training_samples(db: Database, site: str) -> list[bytes]:
-    """The raw bodies a dictionary for ``site`` is trained on: its newest distinct ones."""
-    return [read_body(db, h) for h in _site_body_hashes(db, site, TRAIN_MAX_SAMPLES)]
+    """The raw bodies a dictionary for ``site`` is trained on: its newest distinct ones, up to
+    ``TRAIN_MAX_BYTES`` once there are ``TRAIN_MIN_BODIES``."""
+    samples: list[bytes] = []
+    total = 0
+    for hash_ in _site_body_hashes(db, site, TRAIN_MAX_SAMPLES):
+        if total >= TRAIN_MAX_BYTES and len(samples) >= TRAIN_MIN_BODIES:
+            break
+        samples.append(read_body(db, hash_))
+        total += len(samples[-1])
+    return samples
 
 
 def train_for_site(samples: list[bytes]) -> tuple[bytes, int] | None:
