@@ -205,7 +205,11 @@ def _train(
 
 def _keep(archive: ArchiveDB, site_plan: SitePlan, future: Future, report: CompactReport) -> None:
     site = str(site_plan.site)
-    trained: tuple[bytes, int] | None = future.result()
+    try:
+        trained: tuple[bytes, int] | None = future.result()
+    except StorageError as error:  # zstd could not train on these samples: as no gain
+        log.warning("no dictionary for %s: %s", site, error)
+        trained = None
     site_plan.train = False  # tried: its bodies are now packed plainly or with this dictionary
     if trained is None:
         report.untrained.append(site)
