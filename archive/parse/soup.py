@@ -42,7 +42,10 @@ BLOCK_TAGS = frozenset({
     "form", "figure", "figcaption", "blockquote", "option",
 })  # fmt: skip
 _GAP = re.compile(r">\s+<")
-_TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)")
+# An opening or closing tag whose whole name (ASCII letters and digits) is a block tag's, in any
+# case: one match instead of reading the name, lower-casing it and looking it up.
+# re.ASCII keeps IGNORECASE to ASCII letters, as the names are ([a-zA-Z][a-zA-Z0-9]*).
+_BLOCK_TAG = re.compile(rf"</?(?:{'|'.join(sorted(BLOCK_TAGS))})(?![a-zA-Z0-9])", re.I | re.A)
 # <link> elements other than the canonical one (stylesheets, preloads, icons).
 _LINKS = re.compile(r"<link\b(?![^>]*canonical)[^>]*>", re.I)
 # The closing tag of each pruned element, found without lower-casing the whole page.
@@ -179,12 +182,10 @@ def squeeze(markup: str) -> str:
     markup = _LINKS.sub("", markup)
     out: list[str] = []
     pos = 0
+    block_tag = _BLOCK_TAG.match
     for gap in _GAP.finditer(markup):
-        before = _TAG_NAME.match(markup, markup.rfind("<", 0, gap.start()))
-        after = _TAG_NAME.match(markup, gap.end() - 1)
-        if (before and before.group(1).lower() in BLOCK_TAGS) or (
-            after and after.group(1).lower() in BLOCK_TAGS
-        ):
+        # The tag before the gap starts at the last "<" before it; the one after, at its end.
+        if block_tag(markup, markup.rfind("<", 0, gap.start())) or block_tag(markup, gap.end() - 1):
             out.append(markup[pos : gap.start() + 1])
             pos = gap.end() - 1
     out.append(markup[pos:])
