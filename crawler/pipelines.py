@@ -88,6 +88,10 @@ class ExtractPipeline:
         processes = extract_processes(crawler.settings.get("ARCHIVE_EXTRACT_PROCESSES"))
         return cls(crawler, processes, extract_options(crawler.settings))
 
+    def open_spider(self) -> None:
+        if self.pool is not None:
+            self.pool.start()
+
     async def process_item(self, item: PageItem) -> PageItem:
         if item.outcome is not None:  # the fetch failed; nothing to extract
             return item

@@ -202,10 +202,20 @@ class ExtractionPool:
             reason = "extraction worker died (crash or out of memory)"
             return Extracted(Outcome.EXTRACT_ERROR, None, reason, None)
 
+    def start(self) -> None:
+        """Start the missing workers now (from the running event loop), so that their start-up
+        (a second or so of imports) overlaps the crawl's own instead of delaying its first
+        pages; ``extract`` starts them otherwise."""
+        try:
+            asyncio.get_running_loop()  # the workers' sockets are watched by this loop
+        except RuntimeError:
+            return  # not inside the loop yet: the first page will start them
+        while len(self._workers) < self.processes and not self.closed:
+            self._workers.append(Worker(on_lost=self._forget))
+
     def _least_busy(self) -> Worker:
         """The worker holding the fewest pages, after starting any that are missing."""
-        while len(self._workers) < self.processes:
-            self._workers.append(Worker(on_lost=self._forget))
+        self.start()
         return min(self._workers, key=lambda worker: len(worker.pending))
 
     def _forget(self, worker: Worker) -> None:

@@ -290,3 +290,23 @@ def cmdline(pid: int) -> bytes:
         return Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return b""
+
+
+def test_workers_start_with_the_crawl_not_with_its_first_page(tmp_path: Path) -> None:
+    with LoopbackServer({"/slow.html": Route(body=variant(1), delay=4)}) as server:
+        crawl = subprocess.Popen(
+            crawl_command([server.url("/slow.html")], tmp_path / "archive.db", 2),
+            cwd=REPO,
+            env=child_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        started = time.monotonic()
+        workers: set[int] = set()
+        while len(workers) < 2 and time.monotonic() - started < 3.5:  # the page takes 4 s
+            time.sleep(0.1)
+            workers = {p for p in children_of(crawl.pid) if b"crawler.pool_worker" in cmdline(p)}
+        crawl.wait(timeout=30)
+    assert len(workers) == 2, "the workers waited for the first page"
+    assert crawl.returncode == 0
+    assert rows(tmp_path / "archive.db", "SELECT outcome FROM captures") == [("article",)]
