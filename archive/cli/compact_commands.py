@@ -34,7 +34,7 @@ from archive.cli.common import db_option, open_existing_archive, reports_errors
 @click.option(
     "--vacuum",
     is_flag=True,
-    help="Then VACUUM, so the file shrinks (needs free disk of twice the compacted size, "
+    help="Then VACUUM, so the file shrinks (needs free disk of up to twice the file's size; "
     "holds the write lock while it runs).",
 )
 @reports_errors

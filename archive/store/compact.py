@@ -11,7 +11,7 @@ spare the time), so a crawled archive is about twice the size it needs to be. ``
 
 The CPU work (training, packing, checking) runs in a process pool; the writes are short
 ``BEGIN IMMEDIATE`` transactions of a few hundred rows, so a crawl or Datasette on the same
-file waits milliseconds, and a kill loses at most the batch being written (each batch is
+file waits tens of milliseconds, and a kill loses at most the batch being written (each batch is
 committed or not). Each ``UPDATE`` applies only if the row still holds what was read, so a body
 that another writer re-packed meanwhile is left as that writer made it.
 
@@ -63,9 +63,10 @@ __all__ = ["CompactPlan", "CompactReport", "Progress", "check_is_archive", "comp
 log = logging.getLogger(__name__)
 
 CHUNK = 32  # bodies per task sent to a worker
-# Rows (or bytes of new data) per write transaction: a few milliseconds of write lock.
+# Rows (or bytes of new data) per write transaction: the write lock is held a median 36 ms
+# (at most 80) on AEB pages of 170 KB with both cores busy; at 4 MiB it was 61 ms (89).
 WRITE_ROWS = 200
-WRITE_BYTES = 4 * 1024 * 1024
+WRITE_BYTES = 2 * 1024 * 1024
 
 
 @dataclass(frozen=True)
