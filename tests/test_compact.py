@@ -4,9 +4,14 @@ site dictionaries, every body reading back identical, safely beside other writer
 The archives are real SQLite files holding variants of the golden pages (their markup kept,
 their text replaced per copy, as pages of one site differ), packed as a crawl packs them."""
 
+import os
+import pty
 import random
 import re
+import select
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -371,3 +376,32 @@ def test_checksum_marks_what_compact_packed() -> None:
     assert has_checksum(compacted)
     assert not has_checksum(compress(page, "zlib"))
     assert len(compacted) < len(crawl)
+
+
+def test_progress_shows_on_a_terminal(crawled) -> None:
+    """A real `archive compact` process with its stderr on a pseudo-terminal."""
+    path, bodies = crawled
+    leader, follower = pty.openpty()
+    done = subprocess.run(
+        [sys.executable, "-m", "archive", "compact", "--db", str(path), "-p", "0"],
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        timeout=120,
+        check=False,
+    )
+    os.close(follower)
+    shown = b""
+    while select.select([leader], [], [], 0.5)[0]:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    assert done.returncode == 0
+    assert b"training dictionaries: 2/2 sites" in shown
+    assert f"re-packing: {len(bodies)}/{len(bodies)} bodies".encode() in shown
+    assert b"\r" in shown
+    assert b"re-packed" in done.stdout and b"\r" not in done.stdout
