@@ -136,3 +136,45 @@ def measure(mode: str, command: list[str], cwd: Path, env: dict[str, str], base:
     if process.returncode != 0:
         run.note = f"exit {process.returncode}: " + "".join(stderr_lines[-5:]).strip()[-300:]
     return run
+
+
+def med(values: list[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return statistics.median(present) if present else None
+
+
+def fmt(value: float | None, spec: str = ".1f") -> str:
+    return "-" if value is None else format(value, spec)
+
+
+def cpu_accounting(
+    runs: dict[str, list[Run]], extraction: tuple[float, float, float], cores: int
+) -> None:
+    """Where a page's CPU time goes, and what the rate target asks of it in CPU terms (which
+    other people's load on the machine inflates far less than wall-clock rates)."""
+    _, median_cpu, mean_cpu = extraction
+
+    def per_page(mode: str, field: str) -> float | None:
+        return med([getattr(r, field) / r.pages for r in runs.get(mode, []) if r.pages])
+
+    crawl, total = per_page("archive", "crawl_cpu"), per_page("archive", "tree_cpu")
+    if not crawl or not total:
+        return
+    lines = [
+        ("Scrapy alone, its process", per_page("scrapy", "crawl_cpu")),
+        ("archive, crawl process", crawl),
+        ("archive, extraction workers", total - crawl),
+        ("archive, all its processes", total),
+        ("extraction alone, median (this process)", median_cpu),
+        ("extraction alone, mean", mean_cpu),
+    ]
+    print("\nCPU ms per page (start-up included):")
+    for label, value in lines:
+        print(f"  {label:<42} {fmt(None if value is None else value * 1000):>6}")
+    need = 0.7 * cores / median_cpu
+    print(
+        f"  {cores} free cores allow at most {cores / total:.1f} p/s; the rate target, in CPU"
+        f" time {need:.1f} p/s, needs at most {cores / need * 1000:.1f} ms a page in all"
+        f" ({1 / 0.7:.2f} x the median extraction), of which extraction's mean alone takes"
+        f" {mean_cpu * 1000:.1f}"
+    )
