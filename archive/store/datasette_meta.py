@@ -90,6 +90,11 @@ def _tables(has_versions: bool) -> dict[str, Any]:
             "columns": _CAPTURE_COLUMNS,
         },
         "crawls": {"description": "One row per crawl run, with Scrapy's stats."},
+        "scheduled_runs": {
+            "description": "Runs of archive schedule jobs: why each ran, when, how it ended.",
+            "sort_desc": "started_at",
+            "facets": ["job", "reason", "exit_status"],
+        },
         "bodies": {"description": "Raw response bodies, compressed.", "hidden": True},
         "zstd_dictionaries": {"description": "zstd dictionaries per site.", "hidden": True},
         "latest_articles": {"description": "Each article with its latest capture."},
