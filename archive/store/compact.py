@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from archive.errors import StorageError
 from archive.store.compact_scan import (
@@ -280,6 +281,7 @@ class _RepackState:
             if result.status == REPACKED:
                 self.waiting.append(result)
                 self.waiting_bytes += len(result.data or b"")
+                self.after += len(result.data or b"")  # set back in flush() if not written
             else:
                 self.after += result.old_size
                 self.report.not_smaller += result.status == NOT_SMALLER
@@ -297,13 +299,13 @@ class _RepackState:
             return
         written = write_batch(self.archive, self.waiting)
         for result in self.waiting:
+            saved = result.old_size - len(result.data or b"")
             if result.hash in written:
                 self.report.repacked += 1
-                self.after += len(result.data or b"")
-                self.report.bytes_after -= result.old_size - len(result.data or b"")
+                self.report.bytes_after -= saved
             else:
                 self.report.changed_meanwhile += 1
-                self.after += result.old_size
+                self.after += saved
         self.waiting, self.waiting_bytes = [], 0
 
 
@@ -331,9 +333,12 @@ def _vacuum(archive: ArchiveDB) -> None:
 class _InlineExecutor(Executor):
     """Runs each task at once in this process (``processes=0``)."""
 
-    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future:
         future: Future = Future()
-        future.set_result(fn(*args, **kwargs))
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except StorageError as error:  # kept for result(), as a pool keeps it
+            future.set_exception(error)
         return future
 
 

@@ -137,15 +137,22 @@ def estimate_after(db: Database, plans: list[SitePlan]) -> int:
     trained here (for the ``ESTIMATE_SITES`` largest, applied to all of them), not kept."""
     ready = [p for p in plans if p.train]
     known = [(p, body) for p in plans if not p.train for body in p.candidates()]
-    trial = []
+    trial: list[tuple[SitePlan, Body]] = []
     for site_plan in sorted(ready, key=lambda p: -p.packed_bytes)[:ESTIMATE_SITES]:
-        trained = train_for_site(training_samples(db, str(site_plan.site)))
-        probe = Dictionary(0, str(site_plan.site), trained[0]) if trained else None
+        probe = _probe(db, str(site_plan.site))
         trial.extend((SitePlan(site_plan.site, [], probe), body) for body in site_plan.bodies)
     to_train = sum(p.packed_bytes for p in ready)
-    after = sum(p.packed_bytes for p in plans) - to_train - _bytes(known)
-    after += _bytes(known) * _ratio(db, known) + to_train * _ratio(db, trial)
-    return round(after)
+    unchanged = sum(p.packed_bytes for p in plans) - to_train - _bytes(known)
+    return round(unchanged + _bytes(known) * _ratio(db, known) + to_train * _ratio(db, trial))
+
+
+def _probe(db: Database, site: str) -> Dictionary | None:
+    """A dictionary for ``site`` as a run would train it, not kept; None where none helps."""
+    try:
+        trained = train_for_site(training_samples(db, site))
+    except StorageError:  # zstd could not train on these samples
+        return None
+    return Dictionary(0, site, trained[0]) if trained else None
 
 
 def _bytes(todo: list[tuple[SitePlan, Body]]) -> int:
