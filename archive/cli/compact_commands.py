@@ -108,22 +108,29 @@ def size(count: float) -> str:
     return f"{int(count)} B"
 
 
+def _n(count: int, noun: str) -> str:
+    """``1 site``, ``2 sites``, ``1 body``, ``3 bodies``."""
+    if count == 1:
+        return f"1 {noun}"
+    return f"{count:,} " + (noun[:-1] + "ies" if noun.endswith("y") else noun + "s")
+
+
 def _ratio(part: int, whole: int) -> str:
     return f"{part / whole:.2f} x" if whole else "-"
 
 
 def _echo_plan(db_path: str, plan: Any, vacuum: bool) -> None:
     click.echo(
-        f"{db_path} (dry run, nothing written): {plan.bodies:,} bodies of {plan.sites:,} "
-        f"sites, {size(plan.bytes)} ({_ratio(plan.bytes, plan.raw_bytes)} their raw "
-        f"{size(plan.raw_bytes)})"
+        f"{db_path} (dry run, nothing written): {_n(plan.bodies, 'body')} of "
+        f"{_n(plan.sites, 'site')}, {size(plan.bytes)} "
+        f"({_ratio(plan.bytes, plan.raw_bytes)} their raw {size(plan.raw_bytes)})"
     )
     if not plan.to_train and not plan.to_repack:
         click.echo("Nothing to do: every body is packed at its best.")
         return
     if plan.to_train:
         shown = ", ".join(plan.to_train[:5]) + (", ..." if len(plan.to_train) > 5 else "")
-        click.echo(f"Would train dictionaries for {len(plan.to_train)} sites: {shown}")
+        click.echo(f"Would train dictionaries for {_n(len(plan.to_train), 'site')}: {shown}")
     click.echo(
         f"Would re-pack {plan.to_repack:,} bodies ({size(plan.repack_bytes)}); bodies after: "
         f"about {size(plan.estimated_after)} ({_ratio(plan.estimated_after, plan.raw_bytes)} "
@@ -136,7 +143,8 @@ def _echo_plan(db_path: str, plan: Any, vacuum: bool) -> None:
 def _echo_report(db_path: str, report: Any) -> None:
     if report.nothing_done:
         click.echo(
-            f"{db_path}: nothing to do: the {report.bodies:,} bodies of {report.sites:,} sites "
+            f"{db_path}: nothing to do: the {_n(report.bodies, 'body')} of "
+            f"{_n(report.sites, 'site')} "
             f"are packed at their best ({size(report.bytes_after)}, "
             f"{_ratio(report.bytes_after, report.raw_bytes)} their raw size)"
         )
@@ -158,7 +166,9 @@ def _echo_report(db_path: str, report: Any) -> None:
 
 def _echo_notes(report: Any) -> None:
     if report.untrained:
-        click.echo(f"No dictionary for {len(report.untrained)} sites: it did not help enough.")
+        click.echo(
+            f"No dictionary for {_n(len(report.untrained), 'site')}: it did not help enough."
+        )
     if report.not_smaller:
         click.echo(f"{report.not_smaller:,} bodies left as they were: re-packing was no smaller.")
     if report.changed_meanwhile:
