@@ -7,6 +7,7 @@ Captions and credits are not body text: they go to ``images``.
 
 import re
 from dataclasses import dataclass
+from itertools import repeat
 from urllib.parse import urljoin
 
 from bs4 import CData, NavigableString, Tag
@@ -73,19 +74,18 @@ class _Walker:
                 continue
             if not isinstance(node, Tag):
                 continue
-            name = node.name
-            if leaving:
-                if name in BLOCK_TAGS:
-                    self.flush()
+            if leaving:  # only block tags are marked for leaving
+                self.flush()
                 continue
+            name = node.name
             if name in SKIP_TAGS or _is_caption(node):
                 continue
             if name in BLOCK_TAGS:
                 self.flush()
                 self.tag = name
-            stack.append((node, True, in_link))
+                stack.append((node, True, in_link))
             child_link = in_link + (name == "a")
-            stack.extend((child, False, child_link) for child in reversed(node.contents))
+            stack.extend(zip(reversed(node.contents), repeat(False), repeat(child_link)))
 
 
 def body_blocks(nodes: list[Tag]) -> list[Block]:

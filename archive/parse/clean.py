@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from bs4 import NavigableString, Tag
 
-from archive.parse.measure import Sizes
+from archive.parse.measure import Sizes, strings_and_links, tag_text
 from archive.parse.soup import Document
 from archive.parse.text import clean_inline, sample
 from archive.records import Removal
@@ -108,6 +108,8 @@ def _compile_words() -> list[tuple[str, frozenset[str], tuple[str, ...]]]:
 
 
 _KINDS = _compile_words()
+_NO_KIND = len(_KINDS)  # the index of no kind
+_SHARE_BAR = next(index for index, (kind, _, _) in enumerate(_KINDS) if kind == "share bar")
 
 
 def class_kind(tag: Tag) -> str | None:
@@ -120,14 +122,27 @@ def class_kind(tag: Tag) -> str | None:
 def _kind_of_names(names: str) -> str | None:
     # Cached: a page repeats the same few class strings hundreds of times.
     words = {w for w in _SPLIT.split(names) if w}
-    for kind, exact, prefixes in _KINDS:
-        if kind == "share bar" and not words.isdisjoint(EMBED_WORDS):
-            continue  # an embedded post ("social-media-embed") is content, not a share bar
-        if not words.isdisjoint(exact):
-            return kind
-        if prefixes and any(w.startswith(prefixes) for w in words):
-            return kind
-    return None
+    # An embedded post ("social-media-embed") is content, not a share bar.
+    embedded = not words.isdisjoint(EMBED_WORDS)
+    first = min((_word_kinds(word)[embedded] for word in words), default=_NO_KIND)
+    return _KINDS[first][0] if first < _NO_KIND else None
+
+
+@functools.lru_cache(maxsize=16384)
+def _word_kinds(word: str) -> tuple[int, int]:
+    """The first kind (its index in _KINDS) one class word names, and the first other than
+    the share bar; _NO_KIND for none.
+
+    The first kind any word of a class string names is the string's kind: judged word by word,
+    and words recur far more than whole class strings (which carry ids and unique names).
+    """
+    named = [
+        index
+        for index, (_, exact, prefixes) in enumerate(_KINDS)
+        if word in exact or (prefixes and word.startswith(prefixes))
+    ]
+    first = named[0] if named else _NO_KIND
+    return first, next((index for index in named if index != _SHARE_BAR), _NO_KIND)
 
 
 class Cleaner:
@@ -162,7 +177,7 @@ class Cleaner:
                 self._sizes = Sizes(self.doc.nodes)
             size, prose = self._sizes.of(tag)
         else:
-            size, prose = len(tag.get_text()), -1
+            size, prose = len(tag_text(tag)), -1
         if size <= 500:
             return False  # cheap test first: all its text, links included, is too little
         if self._total is None:
@@ -248,8 +263,8 @@ class Cleaner:
 
 def _prose_chars(tag: Tag) -> int:
     """Characters of text outside links: what an article has much of and chrome little."""
-    linked = sum(len(text_of(a)) for a in tag.find_all("a"))
-    return len(tag.get_text()) - linked
+    strings, links = strings_and_links(tag)
+    return sum(map(len, strings)) - sum(len(text_of(a)) for a in links)
 
 
 def _leading_text(tag: Tag, words: int = 12) -> str:
@@ -269,7 +284,7 @@ def text_of(tag: Tag) -> str:
     contents = tag.contents
     if len(contents) == 1 and type(contents[0]) is NavigableString:
         return str(contents[0])
-    return tag.get_text()
+    return tag_text(tag)
 
 
 def _opens(box: Tag, heading: Tag) -> bool:
@@ -282,13 +297,17 @@ def _opens(box: Tag, heading: Tag) -> bool:
     return False
 
 
+_HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
+
+
 def _is_hidden(tag: Tag) -> bool:
-    if tag.has_attr("hidden"):
+    attrs = tag.attrs
+    if "hidden" in attrs:
         return True
-    style = tag.get("style")
-    if isinstance(style, str) and re.search(r"display\s*:\s*none|visibility\s*:\s*hidden", style):
+    style = attrs.get("style")
+    if isinstance(style, str) and _HIDING_STYLE.search(style):
         return True
-    return tag.get("aria-hidden") == "true" and tag.name not in ("html", "body")
+    return attrs.get("aria-hidden") == "true" and tag.name not in ("html", "body")
 
 
 def _whole_text_holder(node: NavigableString) -> Tag | None:
@@ -309,10 +328,11 @@ def _whole_text_holder(node: NavigableString) -> Tag | None:
 
 def link_density(tag: Tag) -> float:
     """The share of a tag's text (in characters, outer whitespace aside) inside links."""
-    total = len(tag.get_text().strip())
+    strings, links = strings_and_links(tag)
+    total = len("".join(strings).strip())
     if not total:
         return 0.0
-    linked = sum(len(text_of(a).strip()) for a in tag.find_all("a"))
+    linked = sum(len(text_of(a).strip()) for a in links)
     return min(1.0, linked / total)
 
 

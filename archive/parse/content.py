@@ -10,6 +10,7 @@ import re
 from bs4 import NavigableString, Tag
 
 from archive.parse.clean import class_kind, link_density
+from archive.parse.measure import tag_text
 from archive.parse.soup import Document
 
 # Elements whose text votes, and the least text (in characters) that counts as running text.
@@ -84,7 +85,7 @@ def score_candidates(voters: list[Tag]) -> dict[int, tuple[Tag, float]]:
     scores: dict[int, tuple[Tag, float]] = {}
     for para in voters:
         if para.name in PARAGRAPHS:
-            text, first = para.get_text(), para.parent
+            text, first = tag_text(para), para.parent
         else:
             text, first = _direct_text(para), para
         if len(text.strip()) < MIN_PARAGRAPH:

@@ -5,6 +5,8 @@ containers it is quadratic. The boilerplate walk judges each element while its s
 whole, so the sizes measured once on the untouched tree answer it exactly.
 """
 
+from collections.abc import Collection
+
 from bs4 import CData, NavigableString, PageElement, Tag
 
 TEXT_TYPES = (NavigableString, CData)  # what get_text() reads: not comments or doctypes
@@ -41,3 +43,32 @@ class Sizes:
         """(all text, text outside links) under ``tag``, in characters."""
         size = self.text.get(id(tag), 0)
         return size, size - self.links.get(id(tag), 0)
+
+
+def _string_types(tag: Tag) -> Collection[type]:
+    """The string classes ``tag.get_text()`` reads (bs4's rule: the tag's own, by default)."""
+    types = tag.interesting_string_types
+    if types is None:
+        return Tag.MAIN_CONTENT_STRING_TYPES
+    return (types,) if isinstance(types, type) else types
+
+
+def tag_text(tag: Tag) -> str:
+    """``tag.get_text()``, read in one walk without bs4's layers of generators."""
+    types = _string_types(tag)
+    return "".join([node for node in tag.descendants if type(node) in types])
+
+
+def strings_and_links(tag: Tag) -> tuple[list[NavigableString], list[Tag]]:
+    """The strings ``tag.get_text()`` joins and the links ``tag.find_all("a")`` finds, in one
+    walk of the subtree instead of two (and without bs4's matching machinery)."""
+    types = _string_types(tag)
+    strings: list[NavigableString] = []
+    links: list[Tag] = []
+    for node in tag.descendants:
+        if isinstance(node, NavigableString):
+            if type(node) in types:
+                strings.append(node)
+        elif isinstance(node, Tag) and node.name == "a":
+            links.append(node)
+    return strings, links

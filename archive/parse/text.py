@@ -49,8 +49,11 @@ def reading_words(text: str) -> int:
     Used to judge whether there is enough running text for an article; ``word_count`` stays the
     plain whitespace count.
     """
+    tokens = _WORD.findall(text)
+    if not _CJK.search(text):
+        return len(tokens)  # every token is one word: skip looking into each
     words = 0
-    for token in _WORD.findall(text):
+    for token in tokens:
         cjk = len(_CJK.findall(token))
         words += max(1, cjk // CJK_CHARS_PER_WORD) if cjk > CJK_CHARS_PER_WORD else 1
     return words
