@@ -3,14 +3,18 @@ Bloom duplicate filter, the handoff message format, the writer's idempotent batc
 acknowledgements, and the re-queueing of a dead worker's requests."""
 
 import pickle
+import sqlite3
 from pathlib import Path
 
 import pytest
 import redis
+from sqlite_utils import Database
 
 from archive.records import ArticleRecord, Capture, Image, Outcome
 from archive.store import handoff
+from archive.store.datasette_meta import metadata
 from archive.store.ingest import Ingester
+from archive.store.migrations import MIGRATIONS
 from archive.store.storage import ArchiveDB
 from crawler.distributed.dupefilter import RotatingBloomDupeFilter, false_positive_rate
 from crawler.distributed.workers import InFlight, Keys
@@ -185,6 +189,50 @@ def test_a_second_writer_waits_for_the_first_writers_lock(client, tmp_path: Path
         ingester.acquire_lock()  # returns once the other writer's lock has expired
         assert client.get(handoff.writer_lock_key()) == ingester.token.encode()
         ingester.release_lock()
+
+
+# -- the writer's bookkeeping tables (migration 0007) ---------------------------------------------
+
+
+def test_a_fresh_archive_has_the_ingest_tables_before_any_writer_ran(tmp_path: Path):
+    with ArchiveDB(tmp_path / "a.db") as archive:
+        assert archive.db["ingested_captures"].columns_dict == {"uid": str, "capture_id": int}
+        assert archive.db["ingested_crawls"].columns_dict == {"uid": str, "crawl_id": int}
+        assert archive.db["ingested_captures"].pks == ["uid"]
+        names = [m.name for m in MIGRATIONS.applied(archive.db)]
+        assert "0007_ingest_bookkeeping" in names
+
+
+def test_an_archive_whose_writer_made_the_tables_itself_migrates_and_keeps_them(
+    client, tmp_path: Path
+):
+    path = tmp_path / "old.db"
+    old = Database(sqlite3.connect(path))
+    MIGRATIONS.apply(old, stop_before="0007_ingest_bookkeeping")
+    # What archive ingest ran at start-up before migration 0007, and a page it had stored.
+    for sql in (
+        "CREATE TABLE IF NOT EXISTS ingested_captures (uid TEXT PRIMARY KEY, capture_id INTEGER)",
+        "CREATE TABLE IF NOT EXISTS ingested_crawls (uid TEXT PRIMARY KEY, crawl_id INTEGER)",
+    ):
+        old.execute(sql)
+    old.execute("INSERT INTO ingested_captures VALUES ('uid-1', 1)")
+    old.conn.commit()
+    old.close()
+    client.lpush(handoff.items_key(), _message("uid-1", "http://a.test/1"))  # stored already
+    client.lpush(handoff.items_key(), _message("uid-2", "http://a.test/2"))
+    with ArchiveDB(path) as archive:
+        assert MIGRATIONS.pending(archive.db) == []
+        stats = Ingester(archive, client).run(idle_exit=0)
+    assert (stats.stored, stats.duplicates) == (1, 1)
+    assert rows(path, "SELECT uid FROM ingested_captures ORDER BY uid") == [("uid-1",), ("uid-2",)]
+    assert rows(path, "SELECT requested_url FROM captures") == [("http://a.test/2",)]
+
+
+def test_datasette_metadata_hides_and_describes_the_ingest_tables(tmp_path: Path):
+    tables = metadata(tmp_path / "news.db")["databases"]["news"]["tables"]
+    for name in ("ingested_captures", "ingested_crawls"):
+        assert tables[name]["hidden"] is True
+        assert "archive ingest" in tables[name]["description"]
 
 
 # -- in-flight requests ----------------------------------------------------------------------------

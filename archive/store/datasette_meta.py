@@ -2,9 +2,10 @@
 
 Descriptions of the tables, views and columns; facets on site, language, authors and tags
 (JSON arrays, so ``array`` facets); canned queries (search with snippets, an article's history,
-recent changes); the raw bodies and zstd dictionaries hidden from the table list. The settings
-(``SETTINGS``) switch facet suggestions off: with them on, a table page over 50,000 articles
-spends 95-99% of its 0.4 s suggesting facets (notes/performance.md).
+recent changes); the raw bodies, zstd dictionaries and the distributed writer's bookkeeping
+hidden from the table list. The settings (``SETTINGS``) switch facet suggestions off: with
+them on, a table page over 50,000 articles spends 95-99% of its 0.4 s suggesting facets
+(notes/performance.md).
 """
 
 from pathlib import Path
@@ -97,6 +98,14 @@ def _tables(has_versions: bool) -> dict[str, Any]:
         },
         "bodies": {"description": "Raw response bodies, compressed.", "hidden": True},
         "zstd_dictionaries": {"description": "zstd dictionaries per site.", "hidden": True},
+        "ingested_captures": {
+            "description": "archive ingest's mark of each worker page it stored (by uid).",
+            "hidden": True,
+        },
+        "ingested_crawls": {
+            "description": "archive ingest's crawls row for each worker's crawl run (by uid).",
+            "hidden": True,
+        },
         "latest_articles": {"description": "Each article with its latest capture."},
         "failures_by_site": {"description": "Captures without an article, by site and reason."},
         "crawl_summaries": {"description": "Each crawl with its captures counted by outcome."},

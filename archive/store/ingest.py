@@ -11,8 +11,9 @@ Delivery is at least once, so storing is idempotent. Each loop:
    for them (one commit per page would cost far more than the pages); messages left in
    ``processing`` by a writer that was killed are taken first;
 2. store the batch in one transaction; every capture carries a stable uid made by its
-   worker, recorded in ``ingested_captures`` in the same transaction, so a message seen again
-   (the writer died after its commit but before its acknowledgement) is skipped;
+   worker, recorded in ``ingested_captures`` (migration 0007) in the same transaction, so a
+   message seen again (the writer died after its commit but before its acknowledgement) is
+   skipped;
 3. after the commit, mirror each stored URL's last fetch and validators into Redis (the
    workers' incremental gate reads them) and acknowledge: the batch leaves ``processing`` in
    one ``LTRIM``; messages that could not be stored go to ``items:failed``, never lost.
@@ -38,11 +39,6 @@ from archive.store.timestamps import normalize_timestamp
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
-# Not declared as foreign keys: purging a capture must not be blocked by its ingest mark.
-_TABLES = (
-    "CREATE TABLE IF NOT EXISTS ingested_captures (uid TEXT PRIMARY KEY, capture_id INTEGER)",
-    "CREATE TABLE IF NOT EXISTS ingested_crawls (uid TEXT PRIMARY KEY, crawl_id INTEGER)",
-)
 # Renew the lock only if it is still ours (another writer may hold it after an expiry).
 _RENEW = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -103,10 +99,8 @@ class Ingester:
         self.token = uuid.uuid4().hex
         self.stats = IngestStats()
         self._crawls: dict[str, int] = {}
+        # ingested_captures and ingested_crawls come with the schema (migration 0007).
         self._renew = client.register_script(_RENEW)
-        with archive.writing("the ingest tables"):
-            for sql in _TABLES:
-                archive.db.execute(sql)
 
     # -- the loop ----------------------------------------------------------------------
 

@@ -16,11 +16,15 @@ for lists, ``*_at`` columns in UTC ISO 8601):
 - ``article_versions`` (0002): every version of every article, a full snapshot each, marked
   'first', 'page' (the page changed) or 'parser' (re-extraction with a newer parser changed it).
 - ``zstd_dictionaries`` (0003), record sources and rules columns (0004), an index on captures
-  by served URL and fetch time (0005), ``scheduled_runs``: the scheduler's runs per job (0006).
+  by served URL and fetch time (0005), ``scheduled_runs``: the scheduler's runs per job (0006),
+  ``ingested_captures`` and ``ingested_crawls``: what ``archive ingest`` has stored (0007).
+  The SQL of 0006 on lives in ``migrations_sql``.
 """
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
+
+from archive.store import migrations_sql
 
 MIGRATIONS = Migrations("article-archiver")
 
@@ -370,26 +374,15 @@ def captures_url_time_index(db: Database) -> None:
     db.execute("DROP INDEX idx_captures_final_url")
 
 
-# 0006: each run of a job by `archive schedule`, in the job's database: what ``catch_up`` reads.
-_SCHEDULED_RUNS = [
-    """
-    CREATE TABLE scheduled_runs (
-        id INTEGER PRIMARY KEY,
-        job TEXT NOT NULL,                      -- the job's name in its schedule file
-        arguments TEXT NOT NULL DEFAULT '[]',   -- JSON list: the archive command line
-        reason TEXT NOT NULL,                   -- schedule, catch-up, at-start or once
-        due_at TEXT,                            -- the cron time it ran for, if any
-        started_at TEXT NOT NULL,
-        finished_at TEXT,
-        exit_status INTEGER
-    )
-    """,
-    "CREATE INDEX idx_scheduled_runs_job_started_at ON scheduled_runs(job, started_at)",
-]
-
-
 @MIGRATIONS(name="0006_scheduled_runs")
 def scheduled_runs(db: Database) -> None:
     """A table of the scheduler's runs, per job."""
-    for sql in _SCHEDULED_RUNS:
+    for sql in migrations_sql.SCHEDULED_RUNS:
+        db.execute(sql)
+
+
+@MIGRATIONS(name="0007_ingest_bookkeeping")
+def ingest_bookkeeping(db: Database) -> None:
+    """The distributed writer's marks of the worker messages and crawl runs it stored."""
+    for sql in migrations_sql.INGEST_TABLES:
         db.execute(sql)
