@@ -122,6 +122,13 @@ def extract_article(
 def _extract(html: str | bytes, url: str | None, options: ExtractOptions) -> ArticleRecord:
     rules = options.rules()
     doc = parse(html, cut=not matching_rules(rules, url))
+    try:
+        return _from_document(doc, url, rules)
+    finally:
+        doc.dispose()  # the record holds plain strings only: the tree can go at once
+
+
+def _from_document(doc: Document, url: str | None, rules: tuple[Rule, ...]) -> ArticleRecord:
     meta = read_metadata(doc, url)
     applied = matching_rules(rules, url or meta.canonical_url)
     if applied:

@@ -75,6 +75,16 @@ class Document:
     # Chrome containers cut from the markup before parsing (see ``prefilter``).
     removed: list[Removal] = field(default_factory=list)
 
+    def dispose(self) -> None:
+        """Break the tree's reference cycles (every child points at its parent and back), so
+        that it is freed at once by reference counting instead of waiting for a garbage
+        collection to find it. The document is unusable afterwards."""
+        for node in self.nodes:
+            node.__dict__.clear()
+        self.soup.__dict__.clear()
+        self.nodes = []
+        self.by_name = {}
+
     def tags(self, *names: str) -> list[Tag]:
         """Indexed tags with these names, leaving out removed ones: in document order for one
         name, name by name for several."""
