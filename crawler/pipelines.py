@@ -21,11 +21,14 @@ from scrapy.utils.defer import deferred_from_coro
 from archive.errors import StorageError
 from archive.extract import DEFAULT_OPTIONS, ExtractOptions
 from archive.records import Capture, Outcome
+from archive.store.dictionaries import Dictionary, crawl_dictionaries
+from archive.store.rows import site_of
 from archive.store.storage import ArchiveDB
 from crawler.items import PageItem
 from crawler.pool import (
     ExtractionPool,
-    decoded,
+    PackDictionary,
+    extract_and_pack,
     extract_page,
     extract_processes,
     media_type_of,
@@ -74,6 +77,8 @@ class ExtractPipeline:
     ) -> None:
         self.stats = crawler.stats
         self.options = options
+        self.db_path: str = crawler.settings.get("ARCHIVE_DB")
+        self.dictionaries: dict[str, Dictionary] = {}  # site: its newest zstd dictionary
         self.pool: ExtractionPool | None = None
         if processes > 1 and not is_asyncio_available():
             logger.warning("No asyncio reactor: extracting in the crawl process, not a pool")
@@ -89,6 +94,11 @@ class ExtractPipeline:
         return cls(crawler, processes, extract_options(crawler.settings))
 
     def open_spider(self) -> None:
+        self.dictionaries = crawl_dictionaries(self.db_path)
+        if self.dictionaries:
+            logger.info(
+                "Packing bodies with the zstd dictionaries of %d sites", len(self.dictionaries)
+            )
         if self.pool is not None:
             self.pool.start()
 
@@ -96,19 +106,25 @@ class ExtractPipeline:
         if item.outcome is not None:  # the fetch failed; nothing to extract
             return item
         url = item.final_url or item.requested_url
+        dictionary = self.dictionaries.get(site_of(url) or "")
         if self.pool is None:
-            content = decoded(item.body or b"", item.encoding)
-            item.outcome, item.record, item.extract_error = extract_page(
-                item.content_type, content, url, self.options
+            done = extract_and_pack(
+                item.content_type,
+                None,
+                url,
+                item.body,
+                item.encoding,
+                self.options,
+                PackDictionary(dictionary.id, dictionary.data) if dictionary else None,
             )
         else:
             # The page travels as its raw bytes and encoding (half the data to pickle);
             # the worker decodes it as Scrapy's response.text would.
             done = await self.pool.extract(
-                item.content_type, None, url, item.body, item.encoding, self.options
+                item.content_type, None, url, item.body, item.encoding, self.options, dictionary
             )
-            item.outcome, item.record, item.extract_error = done.outcome, done.record, done.reason
-            item.packed_body = done.packed_body
+        item.outcome, item.record, item.extract_error = done.outcome, done.record, done.reason
+        item.packed_body = done.packed_body
         self.stats.inc_value(f"archive/extract/{item.outcome}")
         return item
 

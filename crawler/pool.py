@@ -29,7 +29,8 @@ from archive.errors import (
 )
 from archive.extract import DEFAULT_OPTIONS, ExtractOptions, extract_article
 from archive.records import ArticleRecord, Outcome
-from archive.store.compress import CRAWL_LEVEL, ZSTD, body_hash, compress
+from archive.store.compress import CRAWL_LEVEL, ZSTD, body_hash, compress, dict_method
+from archive.store.dictionaries import Dictionary
 from crawler.pool_worker import Worker, WorkerDied
 
 logger = logging.getLogger(__name__)
@@ -83,15 +84,45 @@ def media_type_of(content_type: str | None) -> str | None:
     return media_type or None
 
 
-def pack_body(body: bytes) -> dict[str, Any]:
-    """The ``bodies`` row for a raw body, as ``ArchiveDB.store(packed_body=...)`` takes it."""
+@dataclass(frozen=True)
+class PackDictionary:
+    """A site's zstd dictionary as a job carries it: its bytes only the first time a worker
+    is sent it (a dictionary is about 112 KiB, as much as a page), then its id alone."""
+
+    id: int
+    data: bytes | None = None
+
+
+# The dictionaries this process has been sent, by id (a worker's; bounded, as sites are).
+_DICTIONARIES: dict[int, bytes] = {}
+_MAX_DICTIONARIES = 256
+
+
+def pack_body(body: bytes, dictionary: PackDictionary | None = None) -> dict[str, Any]:
+    """The ``bodies`` row for a raw body, as ``ArchiveDB.store(packed_body=...)`` takes it:
+    zstd at the crawl's fast level, with the site's dictionary when there is one (which
+    about halves a body: pages of a site share their template)."""
     data = bytes(body)
+    method, dictionary_data = ZSTD, _dictionary_bytes(dictionary)
+    if dictionary is not None and dictionary_data is not None:
+        method = dict_method(dictionary.id)
     return {
         "hash": body_hash(data),
         "size": len(data),
-        "compression": ZSTD,
-        "data": compress(data, ZSTD, level=CRAWL_LEVEL),
+        "compression": method,
+        "data": compress(data, method, dictionary_data, level=CRAWL_LEVEL),
     }
+
+
+def _dictionary_bytes(dictionary: PackDictionary | None) -> bytes | None:
+    if dictionary is None:
+        return None
+    if dictionary.data is not None:
+        if len(_DICTIONARIES) >= _MAX_DICTIONARIES:
+            _DICTIONARIES.clear()
+        _DICTIONARIES[dictionary.id] = dictionary.data
+    # None only if the bytes never arrived (a worker restarted in between): pack without.
+    return _DICTIONARIES.get(dictionary.id)
 
 
 def extract_and_pack(
@@ -101,8 +132,10 @@ def extract_and_pack(
     body: bytes | None,
     encoding: str | None = None,
     options: ExtractOptions = DEFAULT_OPTIONS,
+    dictionary: PackDictionary | None = None,
 ) -> Extracted:
-    """Extract one page and pack its body: the work a pool worker does for each page.
+    """Extract one page and pack its body (with ``dictionary``, the site's zstd dictionary,
+    when given): the work a pool worker does for each page.
 
     With ``content`` None the page is ``body`` decoded here from ``encoding`` exactly as
     Scrapy's ``TextResponse.text`` decodes it (a BOM first, then the encoding Scrapy found),
@@ -111,7 +144,8 @@ def extract_and_pack(
     if content is None:
         content = decoded(body or b"", encoding)
     outcome, record, reason = extract_page(content_type, content, url, options)
-    return Extracted(outcome, record, reason, pack_body(body) if body is not None else None)
+    packed = pack_body(body, dictionary) if body is not None else None
+    return Extracted(outcome, record, reason, packed)
 
 
 def decoded(body: bytes, encoding: str | None) -> str | bytes:
@@ -177,24 +211,29 @@ class ExtractionPool:
         body: bytes | None,
         encoding: str | None = None,
         options: ExtractOptions = DEFAULT_OPTIONS,
+        dictionary: Dictionary | None = None,
     ) -> Extracted:
         """Extract and pack one page in a worker, waiting for a free slot first (the
-        arguments are those of ``extract_and_pack``)."""
+        arguments are those of ``extract_and_pack``; ``dictionary`` is the site's)."""
         job = (content_type, content, url, body, encoding, options)
         if self.closed:  # a page still arriving after shutdown: no new workers for it
-            return extract_and_pack(*job)
+            whole = PackDictionary(dictionary.id, dictionary.data) if dictionary else None
+            return extract_and_pack(*job, whole)
         if self._slots is None:  # created here, inside the running loop
             self._slots = asyncio.Semaphore(self.max_in_flight)
         async with self._slots:
             self.in_flight += 1
             self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
             try:
-                return await self._submit(job, url)
+                return await self._submit(job, url, dictionary)
             finally:
                 self.in_flight -= 1
 
-    async def _submit(self, job: tuple[Any, ...], url: str) -> Extracted:
+    async def _submit(
+        self, job: tuple[Any, ...], url: str, dictionary: Dictionary | None
+    ) -> Extracted:
         worker = self._least_busy()
+        job = (*job, _for_worker(worker, dictionary))
         try:
             return await worker.submit(next(self._job_ids), job)
         except WorkerDied:
@@ -233,3 +272,14 @@ class ExtractionPool:
         workers, self._workers = self._workers, []
         for worker in workers:
             worker.stop()
+
+
+def _for_worker(worker: Worker, dictionary: Dictionary | None) -> PackDictionary | None:
+    """``dictionary`` as a job for ``worker`` carries it: whole the first time, then its id
+    (jobs reach a worker in order, so the whole one always arrives first)."""
+    if dictionary is None:
+        return None
+    if dictionary.id in worker.dictionaries:
+        return PackDictionary(dictionary.id)
+    worker.dictionaries.add(dictionary.id)
+    return PackDictionary(dictionary.id, dictionary.data)

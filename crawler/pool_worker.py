@@ -199,6 +199,7 @@ class Worker:
     def __init__(self, on_lost: Callable[["Worker"], None]) -> None:
         self.on_lost = on_lost
         self.pending: dict[int, asyncio.Future[Any]] = {}
+        self.dictionaries: set[int] = set()  # ids of the zstd dictionaries it has been sent
         self.alive = True
         ours, theirs = socket.socketpair()
         try:

@@ -405,3 +405,31 @@ def test_progress_shows_on_a_terminal(crawled) -> None:
     assert f"re-packing: {len(bodies)}/{len(bodies)} bodies".encode() in shown
     assert b"\r" in shown
     assert b"re-packed" in done.stdout and b"\r" not in done.stdout
+
+
+def test_bodies_a_crawl_packed_with_the_dictionary_are_packed_again_at_compacts_level(
+    tmp_path,
+) -> None:
+    path = tmp_path / "archive.db"
+    slug, count = SITES["blog.example"]
+    with ArchiveDB(path) as archive:
+        store_pages(archive, "blog.example", [variant(slug, i) for i in range(count)])
+        assert compacting.compact(archive, processes=0).trained == ["blog.example"]
+        dictionary = site_dictionaries(archive.db)["blog.example"]
+        method = dict_method(dictionary.id)
+
+        def crawl_packed_with_dictionary(body: bytes) -> dict:  # as crawler.pool packs it
+            data = compress(body, method, dictionary.data, level=CRAWL_LEVEL)
+            return {"hash": body_hash(body), "size": len(body), "compression": method, "data": data}
+
+        later = [variant(slug, 500 + i) for i in range(6)]
+        store_pages(archive, "blog.example", later, packer=crawl_packed_with_dictionary)
+    before = {h: rows(path)[h] for h in map(body_hash, later)}
+    assert all(m == method and not has_checksum(d) for m, d in before.values())
+    with ArchiveDB(path) as archive:
+        report = compacting.compact(archive, processes=0)
+        assert report.repacked == len(later)
+        assert all(archive.body(body_hash(body)) == body for body in later)
+    after = {h: rows(path)[h] for h in before}
+    assert all(m == method and has_checksum(d) for m, d in after.values())
+    assert sum(len(d) for _, d in after.values()) < sum(len(d) for _, d in before.values())

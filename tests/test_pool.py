@@ -19,11 +19,14 @@ import pytest
 from scrapy.http import HtmlResponse
 
 from archive.errors import ArchiveError
+from archive.extract import DEFAULT_OPTIONS
 from archive.records import Outcome
-from archive.store.compress import decompress
+from archive.store.compress import decompress, train_dictionary
+from archive.store.dictionaries import Dictionary
 from archive.store.storage import ArchiveDB
 from crawler.pool import (
     ExtractionPool,
+    PackDictionary,
     decoded,
     extract_and_pack,
     extract_page,
@@ -79,6 +82,65 @@ def test_extract_and_pack_gives_the_in_process_result_and_the_packed_body() -> N
     assert packed["size"] == len(ARTICLE)
     assert len(packed["data"]) < len(ARTICLE) / 2
     assert decompress(packed["data"], packed["compression"]) == ARTICLE
+
+
+def trained_dictionary(dictionary_id: int = 7) -> Dictionary:
+    data = train_dictionary([variant(n) for n in range(40)], 16 * 1024)
+    return Dictionary(dictionary_id, "example.org", data)
+
+
+def test_a_body_is_packed_with_the_sites_dictionary_when_given() -> None:
+    dictionary = trained_dictionary()
+    body = variant(99)
+    url = "https://example.org/news/99.html"
+    plain = extract_and_pack("text/html", None, url, body, "utf-8").packed_body
+    whole = PackDictionary(dictionary.id, dictionary.data)
+    packed = extract_and_pack("text/html", None, url, body, "utf-8", DEFAULT_OPTIONS, whole)
+    assert plain is not None and packed.packed_body is not None
+    assert (plain["compression"], packed.packed_body["compression"]) == ("zstd", "zstd-dict:7")
+    assert len(packed.packed_body["data"]) < len(plain["data"]) * 0.8
+    assert decompress(packed.packed_body["data"], "zstd-dict:7", dictionary.data) == body
+    # Later jobs name the dictionary only; the process kept its bytes.
+    by_id = extract_and_pack(
+        "text/html", None, url, body, "utf-8", DEFAULT_OPTIONS, PackDictionary(7)
+    )
+    assert by_id.packed_body == packed.packed_body
+
+
+def test_a_dictionary_never_received_packs_without_one() -> None:
+    done = extract_and_pack(
+        "text/html",
+        None,
+        "https://x.org/a",
+        ARTICLE,
+        "utf-8",
+        DEFAULT_OPTIONS,
+        PackDictionary(424242),
+    )
+    assert done.packed_body is not None and done.packed_body["compression"] == "zstd"
+
+
+def test_a_pool_sends_each_worker_a_dictionary_once_and_packs_with_it() -> None:
+    dictionary = trained_dictionary(3)
+    pages = [(f"https://example.org/news/{n}.html", variant(n)) for n in range(6)]
+    pool = ExtractionPool(2)
+
+    async def run_all() -> list:
+        jobs = [
+            pool.extract("text/html", None, u, b, "utf-8", DEFAULT_OPTIONS, dictionary)
+            for u, b in pages
+        ]
+        return await asyncio.gather(*jobs)
+
+    try:
+        results = asyncio.run(run_all())
+        sent = [sorted(worker.dictionaries) for worker in pool._workers]
+    finally:
+        pool.shutdown()
+    assert sent == [[3], [3]]
+    for (_, body), done in zip(pages, results, strict=True):
+        assert done.packed_body["compression"] == "zstd-dict:3"
+        assert decompress(done.packed_body["data"], "zstd-dict:3", dictionary.data) == body
 
 
 def test_extract_and_pack_without_a_body_packs_nothing() -> None:
@@ -310,3 +372,42 @@ def test_workers_start_with_the_crawl_not_with_its_first_page(tmp_path: Path) ->
     assert len(workers) == 2, "the workers waited for the first page"
     assert crawl.returncode == 0
     assert rows(tmp_path / "archive.db", "SELECT outcome FROM captures") == [("article",)]
+
+
+def test_a_crawl_packs_bodies_with_the_dictionaries_archive_compact_trained(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "archive.db"
+    routes = {f"/news/{n}.html": Route(body=variant(n)) for n in range(40)}
+    with LoopbackServer(routes) as server:
+        urls = [server.url(path) for path in routes]
+        for crawl, batch in enumerate((urls[:30], urls[30:])):  # crawl, compact, crawl again
+            run = subprocess.run(
+                crawl_command(batch, db, 2),
+                cwd=REPO,
+                env=child_env(),
+                capture_output=True,
+                text=True,
+                timeout=90,
+            )
+            assert run.returncode == 0, run.stderr[-3000:]
+            if crawl == 0:
+                compact = subprocess.run(
+                    [sys.executable, "-m", "archive", "compact", "--db", str(db)],
+                    env=child_env(),
+                    capture_output=True,
+                    text=True,
+                    timeout=90,
+                )
+                assert compact.returncode == 0, compact.stderr
+    ((dictionary_id,),) = rows(db, "SELECT id FROM zstd_dictionaries")
+    second = rows(
+        db,
+        "SELECT c.requested_url, b.compression FROM captures c"
+        " JOIN bodies b ON b.hash = c.body_hash WHERE c.crawl_id = 2",
+    )
+    assert len(second) == 10
+    assert {method for _, method in second} == {f"zstd-dict:{dictionary_id}"}
+    with ArchiveDB(db) as archive:
+        for url, body_hash in rows(db, "SELECT requested_url, body_hash FROM captures"):
+            assert archive.body(body_hash) == routes[url.split(str(server.port), 1)[1]].body

@@ -4,7 +4,6 @@ import hashlib
 import json
 import re
 import sqlite3
-import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,6 +12,7 @@ import pytest
 
 from archive.errors import StorageError
 from archive.records import Outcome
+from archive.store.compress import decompress
 from archive.store.migrations import MIGRATIONS
 from archive.store.storage import ArchiveDB, StoreResult
 from archive.store.timestamps import normalize_timestamp, utc_now
@@ -121,8 +121,8 @@ def test_store_an_article_gives_the_exact_capture_row(stored: ArchiveDB) -> None
 
 def test_store_an_article_gives_the_exact_body_row(stored: ArchiveDB) -> None:
     [body] = rows(stored, "bodies")
-    assert (body["hash"], body["size"], body["compression"]) == (DIGEST, len(BODY), "zlib")
-    assert zlib.decompress(body["data"]) == BODY
+    assert (body["hash"], body["size"], body["compression"]) == (DIGEST, len(BODY), "zstd")
+    assert decompress(body["data"], "zstd") == BODY
     assert stored.body(DIGEST) == BODY
 
 
@@ -213,6 +213,17 @@ def test_bodies_are_stored_once_per_hash(archive: ArchiveDB) -> None:
     assert len(rows(archive, "bodies")) == 2
     assert archive.body(same) == b"<html>not found</html>"
     assert archive.body(hashes[2]) == b"other body"
+
+
+def test_a_body_packed_with_a_dictionary_the_archive_lost_is_stored_readable(
+    archive: ArchiveDB,
+) -> None:
+    # A crawl packed it with dictionary 99, which a purge dropped before the page was stored.
+    packed = {"hash": DIGEST, "size": len(BODY), "compression": "zstd-dict:99", "data": b"?"}
+    archive.store(capture(), record(), packed_body=packed)
+    (row,) = rows(archive, "bodies")
+    assert row["compression"] == "zstd"
+    assert archive.body(DIGEST) == BODY
 
 
 def test_an_empty_body_is_kept(archive: ArchiveDB) -> None:

@@ -30,13 +30,15 @@ ESTIMATE_SITES = 6  # sites to train for which a dry run trains a dictionary (no
 # The owner of a body is the site of its newest capture.
 _SITE_BODIES = (
     "SELECT b.hash, b.size, b.compression, length(b.data),"
-    " CASE WHEN b.compression = ? THEN substr(b.data, 1, 5) END"
+    " CASE WHEN b.compression = ? OR b.compression LIKE 'zstd-dict:%'"
+    " THEN substr(b.data, 1, 5) END"
     " FROM bodies b WHERE b.hash IN (SELECT body_hash FROM captures WHERE site IS ?)"
     " AND (SELECT site FROM captures WHERE body_hash = b.hash ORDER BY id DESC LIMIT 1) IS ?"
 )
 _ORPHAN_BODIES = (
     "SELECT b.hash, b.size, b.compression, length(b.data),"
-    " CASE WHEN b.compression = ? THEN substr(b.data, 1, 5) END"
+    " CASE WHEN b.compression = ? OR b.compression LIKE 'zstd-dict:%'"
+    " THEN substr(b.data, 1, 5) END"
     " FROM bodies b WHERE NOT EXISTS (SELECT 1 FROM captures WHERE body_hash = b.hash)"
 )
 
@@ -47,7 +49,7 @@ class Body:
     size: int  # raw bytes
     method: str
     packed: int  # bytes as stored
-    compacted: bool  # plain zstd that compact packed (at ZSTD_LEVEL, with a checksum)
+    compacted: bool  # zstd that compact packed (at ZSTD_LEVEL, with a checksum)
 
 
 @dataclass
@@ -61,7 +63,9 @@ class SitePlan:
 
     def is_best(self, body: Body) -> bool:
         if self.dictionary is not None:
-            return body.method == dict_method(self.dictionary.id)
+            # A crawl packs with the site's dictionary too, but at its fast level: compact
+            # re-packs those at ZSTD_LEVEL (about 15% smaller).
+            return body.method == dict_method(self.dictionary.id) and body.compacted
         # A site about to be trained: every body would be re-packed with its dictionary.
         return body.compacted and not self.train
 

@@ -11,7 +11,10 @@ Dictionaries live in ``zstd_dictionaries`` (migration 0003); a body packed with 
 """
 
 import logging
+import os
+import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
@@ -68,6 +71,16 @@ def load_dictionary(db: Database, dictionary_id: int) -> bytes:
     return bytes(row[0])
 
 
+def readable(db: Database, method: str) -> bool:
+    """Whether a body packed with ``method`` can be read here: its dictionary, if it names
+    one, is in the archive."""
+    dictionary_id = dictionary_id_of(method)
+    if dictionary_id is None:
+        return True
+    found = "SELECT 1 FROM zstd_dictionaries WHERE id = ?"
+    return db.execute(found, [dictionary_id]).fetchone() is not None
+
+
 def read_body(db: Database, hash: str) -> bytes:
     """The raw bytes of body ``hash``, whatever method packed it."""
     row = db.execute("SELECT compression, data FROM bodies WHERE hash = ?", [hash]).fetchone()
@@ -90,6 +103,25 @@ def site_dictionaries(db: Database) -> dict[str, Dictionary]:
         " WHERE id IN (SELECT max(id) FROM zstd_dictionaries GROUP BY site)"
     ).fetchall()
     return {site: Dictionary(int(id_), site, bytes(data)) for id_, site, data in rows}
+
+
+def crawl_dictionaries(path: str | os.PathLike[str] | None) -> dict[str, Dictionary]:
+    """``site_dictionaries`` of the archive at ``path``, read without creating or changing it,
+    for a crawl about to pack bodies; none when there is no archive (or no table) yet."""
+    if not path or not os.path.exists(path):
+        return {}
+    try:
+        conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return {}
+    try:
+        db = Database(conn)
+        return site_dictionaries(db) if db["zstd_dictionaries"].exists() else {}
+    except sqlite3.Error as exc:  # not an archive: the store pipeline says so, in one line
+        log.debug("no dictionaries read from %s: %s", path, exc)
+        return {}
+    finally:
+        conn.close()
 
 
 def sites_to_train(db: Database, sites: set[str] | list[str]) -> dict[str, int]:

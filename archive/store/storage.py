@@ -20,7 +20,6 @@ from sqlite_utils import Database
 from archive.errors import StorageError
 from archive.records import ArticleRecord, Capture, Outcome
 from archive.store import articles, dictionaries, gone, reading
-from archive.store.compress import body_hash, compress
 from archive.store.migrations import MIGRATIONS
 from archive.store.rows import article_row, capture_row, to_json
 from archive.store.timestamps import normalize_timestamp, utc_now
@@ -204,6 +203,10 @@ class ArchiveDB:
         steps ``store()`` takes, shared with batch writers (``store_many``, ``archive
         ingest``) so that every path writes the same rows. The caller holds the write
         transaction (``store()``'s own, or ``batch()``)."""
+        if packed is not None and not dictionaries.readable(self.db, packed["compression"]):
+            # Packed with a dictionary that has since gone (a purge drops unused ones): the
+            # raw bytes are at hand, so pack them without rather than store an unreadable body.
+            packed = _pack(capture.body)
         if packed is not None:
             self.db.execute(
                 "INSERT OR IGNORE INTO bodies (hash, size, compression, data)"
@@ -354,16 +357,7 @@ def _check_packed(capture: Capture, packed_body: dict[str, Any] | None) -> None:
 
 
 def _pack(body: bytes | None) -> dict[str, Any] | None:
-    if body is None:
-        return None
-    data = bytes(body)
-    method = "zlib"
-    return {
-        "hash": body_hash(data),
-        "size": len(data),
-        "compression": method,
-        "data": compress(data, method),
-    }
+    return None if body is None else dictionaries.pack_body(bytes(body))
 
 
 def _version(extractor_version: str | None) -> str:
