@@ -355,7 +355,8 @@ def cmdline(pid: int) -> bytes:
 
 
 def test_workers_start_with_the_crawl_not_with_its_first_page(tmp_path: Path) -> None:
-    with LoopbackServer({"/slow.html": Route(body=variant(1), delay=4)}) as server:
+    # The page takes 8 s: long enough for Scrapy to start on a loaded machine.
+    with LoopbackServer({"/slow.html": Route(body=variant(1), delay=8)}) as server:
         crawl = subprocess.Popen(
             crawl_command([server.url("/slow.html")], tmp_path / "archive.db", 2),
             cwd=REPO,
@@ -365,7 +366,7 @@ def test_workers_start_with_the_crawl_not_with_its_first_page(tmp_path: Path) ->
         )
         started = time.monotonic()
         workers: set[int] = set()
-        while len(workers) < 2 and time.monotonic() - started < 3.5:  # the page takes 4 s
+        while len(workers) < 2 and time.monotonic() - started < 7.5:
             time.sleep(0.1)
             workers = {p for p in children_of(crawl.pid) if b"crawler.pool_worker" in cmdline(p)}
         crawl.wait(timeout=30)
