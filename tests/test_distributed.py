@@ -50,10 +50,10 @@ def site():
 
 
 def start_worker(
-    site_url: str, redis_url: str, folder: Path, name: str, **settings: str
+    site_url: str, redis_url: str, folder: Path, name: str, *args: str, **settings: str
 ) -> subprocess.Popen:
     command = archive_command(
-        "crawl", "site", site_url, "--redis", redis_url, db=folder / f"{name}.db",
+        "crawl", "site", site_url, "--redis", redis_url, *args, db=folder / f"{name}.db",
         **{**WORKER, **settings},
     )  # fmt: skip
     with (folder / f"{name}.log").open("w") as log:  # the child keeps its own copy
@@ -133,6 +133,41 @@ def test_two_workers_and_a_writer_archive_each_page_once(redis_url, site, tmp_pa
     assert len(per_crawl) == 2 and all(count > 0 for _, count in per_crawl), per_crawl
     finished = rows(db, "SELECT finish_reason FROM crawls ORDER BY id")
     assert finished == [("finished",), ("finished",)]
+
+
+LIMIT = 10
+
+
+def test_the_page_limit_counts_the_pages_of_all_workers(redis_url, site, tmp_path):
+    """`--limit 10` on two workers of one crawl: 10 pages fetched and stored in all (the
+    workers count in one Redis counter), not 10 each; the counter is gone once the crawl
+    has ended."""
+    server, _ = site
+    server.pages["/"].delay = 2.0  # both workers are up before the first links are queued
+    db = tmp_path / "archive.db"
+    writer = start_writer(db, redis_url)
+    # Two requests at a time each, so that neither takes the whole queue into its downloader.
+    limited = ("--limit", str(LIMIT))
+    two = {"CONCURRENT_REQUESTS": "2"}
+    workers = [
+        start_worker(server.base + "/", redis_url, tmp_path, f"w{n}", *limited, **two)
+        for n in (1, 2)
+    ]
+    assert [finish(worker) for worker in workers] == [0, 0], logs(tmp_path)
+    wait_until(lambda: drained(redis_url))
+    writer.send_signal(signal.SIGTERM)
+    assert finish(writer) == 0, logs(tmp_path)
+    fetched = [seen.path for seen in server.seen() if seen.path != "/robots.txt"]
+    assert len(fetched) == LIMIT, fetched
+    assert _count(db, "SELECT count(*) FROM captures") == LIMIT
+    # Both workers fetched some of them (each alone would have stopped at 10 of its own).
+    per_crawl = rows(db, "SELECT crawl_id, count(*) FROM captures GROUP BY crawl_id")
+    assert len(per_crawl) == 2 and all(count > 0 for _, count in per_crawl), per_crawl
+    client = redis.Redis.from_url(redis_url)
+    try:
+        assert client.exists("archive:site:fetched") == 0
+    finally:
+        client.close()
 
 
 def test_killed_worker_and_writer_lose_nothing_and_store_nothing_twice(redis_url, site, tmp_path):

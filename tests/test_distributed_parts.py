@@ -4,6 +4,7 @@ acknowledgements, and the re-queueing of a dead worker's requests."""
 
 import pickle
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from archive.store.ingest import Ingester
 from archive.store.migrations import MIGRATIONS
 from archive.store.storage import ArchiveDB
 from crawler.distributed.dupefilter import RotatingBloomDupeFilter, false_positive_rate
+from crawler.distributed.limit import SharedPageLimit
 from crawler.distributed.workers import InFlight, Keys
 from crawler.pool import pack_body
 from tests.crawlsite import rows
@@ -189,6 +191,49 @@ def test_a_second_writer_waits_for_the_first_writers_lock(client, tmp_path: Path
         ingester.acquire_lock()  # returns once the other writer's lock has expired
         assert client.get(handoff.writer_lock_key()) == ingester.token.encode()
         ingester.release_lock()
+
+
+# -- the shared page limit -----------------------------------------------------------------------
+
+
+def test_the_page_limit_is_shared_by_every_worker_of_a_crawl(client):
+    keys = Keys("archive", "site")
+    first, second = (SharedPageLimit(client, keys, ttl=60) for _ in range(2))
+    taken = [first.take(5), second.take(5), first.take(5), second.take(5), first.take(5)]
+    assert taken == [True] * 5
+    assert (second.take(5), first.take(5)) == (False, False)
+    assert first.count() == 5  # refusals do not count
+    assert 0 < client.pttl(keys.fetched) <= 60_000
+    # Another spider's crawl has its own counter.
+    assert SharedPageLimit(client, Keys("archive", "feed"), ttl=60).take(5) is True
+
+
+def test_the_page_counter_expires_and_its_heartbeat_renews_it(client):
+    limit = SharedPageLimit(client, Keys("archive", "site"), ttl=0.3)
+    assert limit.take(1) is True
+    client.pexpire(limit.keys.fetched, 50)
+    limit.renew()
+    assert client.pttl(limit.keys.fetched) > 200
+    time.sleep(0.4)  # no fetch, no heartbeat for longer than the ttl: gone
+    assert client.exists(limit.keys.fetched) == 0
+    assert limit.take(1) is True  # a new run of the crawl starts from zero
+
+
+def test_the_last_worker_of_a_finished_crawl_drops_the_counter(client):
+    keys = Keys("archive", "site")
+    limit = SharedPageLimit(client, keys, ttl=60)
+    limit.take(10)
+    client.sadd(keys.workers, "other")  # another worker still registered: kept
+    assert limit.end() is False
+    client.srem(keys.workers, "other")
+    client.zadd(keys.queue, {b"request": 0})  # requests still queued (a stopped crawl): kept
+    assert limit.end() is False
+    client.delete(keys.queue)
+    client.rpush(keys.start_urls, b'{"url": "http://a.test/"}')  # seeds waiting: kept
+    assert limit.end() is False
+    client.delete(keys.start_urls)
+    assert limit.end() is True
+    assert client.exists(keys.fetched) == 0
 
 
 # -- the writer's bookkeeping tables (migration 0007) ---------------------------------------------

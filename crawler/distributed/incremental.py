@@ -4,13 +4,15 @@ Workers do not read the SQLite file (it may be on another machine). The writer m
 URL's last answered fetch and validators into ``<prefix>:frontier:<url>``
 (``archive.store.ingest``); this subclass of ``crawler.incremental.IncrementalMiddleware``
 asks that mirror instead of the archive and applies the same rules (``--only-new``, the
-refresh window, the page limit, conditional requests), with two differences, since a worker
-has no archived body to read links from:
+refresh window, the page limit, conditional requests), with these differences, since a
+worker has no archived body to read links from and shares its crawl with other workers:
 
 - a fresh page is skipped, never replayed (a site page that is an article and is fresh is
   skipped with its links; section fronts are fetched on every run, as before);
 - only leaf pages get ``If-None-Match`` / ``If-Modified-Since``; feeds, sitemaps and site
-  pages are fetched whole (an unchanged body is still marked unchanged, by its hash).
+  pages are fetched whole (an unchanged body is still marked unchanged, by its hash);
+- the page limit counts the pages of all the workers of the crawl, in one Redis counter
+  (``crawler.distributed.limit``), not this worker's alone.
 
 ``--resume`` has nothing to do: the shared queue in Redis is the resumable state.
 """
@@ -25,6 +27,8 @@ from scrapy_redis import connection
 
 from archive.store import handoff
 from archive.store.frontier import LastCapture
+from crawler.distributed.limit import SharedPageLimit
+from crawler.distributed.workers import Keys
 from crawler.incremental import (
     _GATED,
     _LAST_AT,
@@ -45,6 +49,9 @@ class RedisIncrementalMiddleware(IncrementalMiddleware):
         super().__init__(crawler)
         self.server = connection.from_settings(crawler.settings)
         self.prefix = crawler.settings.get("ARCHIVE_REDIS_PREFIX") or handoff.DEFAULT_PREFIX
+        # The counter lives as long as start URLs count as taken: one run of the crawl.
+        self.limit_ttl = max(0.001, crawler.settings.getfloat("ARCHIVE_REDIS_REVISIT_AFTER"))
+        self.shared_limit: SharedPageLimit | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -93,6 +100,22 @@ class RedisIncrementalMiddleware(IncrementalMiddleware):
                 request.meta[_LAST_HASH] = last.body_hash
                 request.meta[_LAST_AT] = last.fetched_at
         return None
+
+    def _count_fetch(self) -> None:
+        """Take the page from the crawl's shared counter: all workers together fetch at
+        most ``--limit`` pages."""
+        spider = self.crawler.spider
+        limit = getattr(spider, "page_limit", 0) or 0
+        if not limit or spider is None:
+            self.fetched += 1
+            return
+        if self.shared_limit is None:
+            keys = Keys(self.prefix, spider.name)
+            self.shared_limit = SharedPageLimit(self.server, keys, ttl=self.limit_ttl)
+        if not self.shared_limit.take(limit):
+            spider.limit_reached = True  # type: ignore[attr-defined]
+            raise self._skip("limit", f"over the page limit ({limit}, all workers)")
+        self.fetched += 1
 
     def _stored_response(self, request: Request) -> Response | None:
         return None  # no archived bodies on a worker

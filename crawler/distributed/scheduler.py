@@ -14,7 +14,8 @@ changes what scrapy-redis 0.9.1 does wrong for an archive on Scrapy 2.19:
   the requests of a worker that stopped heartbeating are queued again
   (``crawler.distributed.workers``);
 - the spider stays open while other workers may still add requests, and closes once the
-  shared crawl has had nothing to do for ``ARCHIVE_REDIS_IDLE_CLOSE`` seconds.
+  shared crawl has had nothing to do for ``ARCHIVE_REDIS_IDLE_CLOSE`` seconds;
+- the heartbeat keeps the crawl's shared page counter (``crawler.distributed.limit``) alive.
 """
 
 import hashlib
@@ -35,6 +36,7 @@ from twisted.internet.task import LoopingCall
 
 from archive.store.handoff import frontier_key
 from crawler.distributed.dupefilter import RotatingBloomDupeFilter, request_key
+from crawler.distributed.limit import SharedPageLimit
 from crawler.distributed.seeds import Seeder
 from crawler.distributed.workers import IdleClock, InFlight, Keys
 from crawler.incremental import HUB, INDEX, ROLE
@@ -92,6 +94,9 @@ class DistributedScheduler(Scheduler):
         )
         self.inflight = InFlight(self.server, self.keys, dead_after=self.dead_after)
         self.inflight.register()
+        # The gate counts pages against --limit; the scheduler keeps the counter alive while
+        # this worker lives, and drops it when the last worker leaves a finished crawl.
+        self.page_limit = SharedPageLimit(self.server, self.keys, ttl=self.revisit_after)
         self.seeder = Seeder(self.server, self.keys, spider, self.crawler)
         self.inflight.reap()
         if len(self.queue):
@@ -104,6 +109,7 @@ class DistributedScheduler(Scheduler):
         if self.loop.running:
             self.loop.stop()
         self.inflight.leave(self._working())
+        self.page_limit.end()
         self.stats.set_value("archive/distributed/requeued", self.inflight.requeued)
 
     def enqueue_request(self, request: Request) -> bool:
@@ -168,6 +174,7 @@ class DistributedScheduler(Scheduler):
         new seeds and wake the engine (idle, it only looks at the queue every 5 s)."""
         try:
             self.inflight.beat()
+            self.page_limit.renew()
             self.inflight.settle(self._working())
             self.inflight.reap()
             self.seeder.poll()
