@@ -178,3 +178,12 @@ def cpu_accounting(
         f" ({1 / 0.7:.2f} x the median extraction), of which extraction's mean alone takes"
         f" {mean_cpu * 1000:.1f}"
     )
+    scrapy = per_page("scrapy", "crawl_cpu")
+    if scrapy:  # fetching with Scrapy and extracting, with nothing else: a floor, not a goal
+        floor = scrapy + mean_cpu
+        print(
+            f"  Scrapy's fetch plus the mean extraction alone take {floor * 1000:.1f} ms a page:"
+            f" {cores} cores could not pass {cores / floor:.1f} p/s with them; the archive"
+            f" reaches {floor / total:.2f} x that in CPU terms (storage, compression, the"
+            f" workers' transport and start-up are the rest)"
+        )
