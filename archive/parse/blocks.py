@@ -5,6 +5,7 @@ main-content elements into blocks: paragraphs, subheadings, list items, quotes, 
 Captions and credits are not body text: they go to ``images``.
 """
 
+import functools
 import re
 from dataclasses import dataclass
 from itertools import repeat
@@ -41,6 +42,11 @@ class Block:
     def is_heading(self) -> bool:
         return self.tag in HEADINGS
 
+    @functools.cached_property
+    def words(self) -> int:
+        """Whitespace-separated words (counted once: the chrome-line checks ask repeatedly)."""
+        return len(self.text.split())
+
 
 def _is_caption(tag: Tag) -> bool:
     classes = tag.get("class")
@@ -56,6 +62,9 @@ class _Walker:
         self.tag = "p"
 
     def flush(self) -> None:
+        if not self.buffer:  # a block tag right after another: nothing to make a block of
+            self.link_chars = 0
+            return
         text = clean_inline("".join(self.buffer))
         if text:
             self.blocks.append(Block(text, self.tag, min(self.link_chars, len(text))))
@@ -78,7 +87,7 @@ class _Walker:
                 self.flush()
                 continue
             name = node.name
-            if name in SKIP_TAGS or _is_caption(node):
+            if name in SKIP_TAGS or ("class" in node.attrs and _is_caption(node)):
                 continue
             if name in BLOCK_TAGS:
                 self.flush()

@@ -91,7 +91,7 @@ def _is_call_to_action(block: Block) -> bool:
 
 
 def _words(block: Block) -> int:
-    return len(block.text.split())
+    return block.words
 
 
 def _is_share_line(block: Block) -> bool:

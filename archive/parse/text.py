@@ -7,7 +7,6 @@ import unicodedata
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 # Every run of whitespace, including no-break and the other Unicode spaces.
 _SPACES = re.compile(r"\s+")
-_WORD = re.compile(r"\S+")
 
 
 def clean_inline(text: str) -> str:
@@ -28,7 +27,9 @@ def join_paragraphs(paragraphs: list[str]) -> str:
 
 def word_count(text: str) -> int:
     """Whitespace-separated words, the record's ``word_count``."""
-    return len(_WORD.findall(text))
+    # str.split() and \S+ split on the same characters (both take Py_UNICODE_ISSPACE), and
+    # the split is several times cheaper than the pattern.
+    return len(text.split())
 
 
 def sample(text: str, words: int = 8) -> str:
@@ -49,11 +50,11 @@ def reading_words(text: str) -> int:
     Used to judge whether there is enough running text for an article; ``word_count`` stays the
     plain whitespace count.
     """
-    tokens = _WORD.findall(text)
+    tokens = text.split()  # the \S+ runs (see word_count)
     if not _CJK.search(text):
         return len(tokens)  # every token is one word: skip looking into each
     words = 0
     for token in tokens:
-        cjk = len(_CJK.findall(token))
+        cjk = _CJK.subn("", token)[1]  # how many CJK characters, without a list of them
         words += max(1, cjk // CJK_CHARS_PER_WORD) if cjk > CJK_CHARS_PER_WORD else 1
     return words
