@@ -7,6 +7,9 @@ the first waiter gets the parser and the rest get ``None``, which means "allowed
 several URLs of one site in a crawl, disallowed pages were fetched. Here each waiter gets its
 own branch of the shared Deferred. A robots.txt that cannot be fetched (refused, timed out)
 is logged in one line, not a traceback, and treated as allowing everything, as Scrapy does.
+It also answers a spider's own request for a site's robots.txt (``SHARED_ROBOTS`` in its meta:
+the sitemap spider reads the ``Sitemap:`` lines) with the response it fetched for the rules,
+so the file is fetched once, not once by each.
 
 ``MetaRefreshMiddleware`` is Scrapy's, reading only the start of each page (see there).
 """
@@ -32,9 +35,53 @@ from crawler.failures import describe_failure
 
 logger = logging.getLogger(__name__)
 
+# request.meta: a spider's request for a site's robots.txt, answered by RobotsTxtMiddleware
+# from its own fetch of the file (fetched by the request itself when robots.txt is not obeyed).
+SHARED_ROBOTS = "archive_shared_robots"
+
 
 class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
-    """Scrapy's robots.txt middleware, with every waiting request getting the parser."""
+    """Scrapy's robots.txt middleware, with every waiting request getting the parser, and
+    the robots.txt response shared with a spider that asks for it."""
+
+    def __init__(self, crawler: Any) -> None:
+        super().__init__(crawler)
+        # Hosts whose robots.txt response a SHARED_ROBOTS request waits for, and the
+        # responses kept for them until handed over: only these, so a crawl over many
+        # hosts keeps no robots.txt bodies.
+        self._wanted: set[str] = set()
+        self._kept: dict[str, Response] = {}
+
+    # Scrapy's returns None; returning the shared robots.txt response is what this adds.
+    async def process_request(self, request: Request) -> Response | None:  # type: ignore[override]
+        if request.meta.get(SHARED_ROBOTS):
+            return await self._shared_robots(request)
+        await super().process_request(request)
+        return None
+
+    async def _shared_robots(self, request: Request) -> Response | None:
+        """The robots.txt this middleware fetches for ``request``'s host, as the response
+        to ``request``; None (fetch it yourself) when it was fetched before this request
+        came and so not kept."""
+        netloc = urlparse_cached(request).netloc
+        self._wanted.add(netloc)
+        try:
+            await self.robot_parser(request)
+        finally:
+            self._wanted.discard(netloc)
+            response = self._kept.pop(netloc, None)
+        if response is None:
+            if self._parsers.get(netloc) is None:  # the fetch failed: the spider's errback
+                raise IgnoreRequest(f"robots.txt of {netloc} could not be fetched")
+            return None
+        # Already retried and redirected as the middleware's own request: not again.
+        request.meta["dont_retry"] = request.meta["dont_redirect"] = True
+        return response.replace(request=request)
+
+    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+        if netloc in self._wanted:  # kept before the parser's waiters (the spider's) resume
+            self._kept[netloc] = response
+        await super()._parse_robots(response, netloc, request)
 
     async def robot_parser(self, request: Request) -> RobotParser | None:
         netloc = urlparse_cached(request).netloc

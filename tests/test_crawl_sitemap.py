@@ -49,6 +49,51 @@ def test_site_root_reads_the_sitemaps_robots_txt_lists(site: SiteServer, tmp_pat
     assert rows(db, "SELECT count(*) FROM articles") == [(6,)]
 
 
+def test_site_root_fetches_robots_txt_once_and_obeys_it(site: SiteServer, tmp_path: Path) -> None:
+    """The spider reads the Sitemap: lines from the robots.txt the robots middleware fetched
+    for its rules: one request for it, and its Disallow lines still apply."""
+    private = ["/private/draft.html", "/news/story-1.html"]
+    site.pages["/sitemap-news.xml"] = Page(sitemap(site.base, private), content_type="text/xml")
+    db = tmp_path / "a.db"
+    run = run_archive("crawl", "sitemap", site.url("/"), db=db)
+    assert run.status == 0, run
+    assert len(site.fetched("/robots.txt")) == 1
+    assert site.fetched("/private/draft.html") == []
+    found = outcomes(db)
+    assert (found["/private/draft.html"], found["/news/story-1.html"]) == ("robots", "article")
+    assert found["/sitemap.xml"] == "not-html"  # named by robots.txt
+
+
+def test_site_root_reads_robots_txt_itself_when_robots_rules_are_off(
+    site: SiteServer, tmp_path: Path
+) -> None:
+    site.pages["/sitemap-news.xml"] = Page(
+        sitemap(site.base, ["/private/draft.html"]), content_type="text/xml"
+    )
+    db = tmp_path / "a.db"
+    run = run_archive("crawl", "sitemap", site.url("/"), db=db, ROBOTSTXT_OBEY="False")
+    assert len(site.fetched("/robots.txt")) == 1, run
+    assert len(site.fetched("/private/draft.html")) == 1
+    assert outcomes(db)["/sitemap-news.xml"] == "not-html"
+
+
+@pytest.mark.parametrize("robots", ["missing", "reset"])
+def test_site_root_without_robots_txt_falls_back_to_sitemap_xml_with_one_fetch(
+    tmp_path: Path, robots: str
+) -> None:
+    with SiteServer() as server:
+        if robots == "reset":  # the connection fails, on every attempt
+            server.pages["/robots.txt"] = Page(reset=True)
+        server.pages["/sitemap.xml"] = Page(sitemap(server.base, []), content_type="text/xml")
+        db = tmp_path / "a.db"
+        run = run_archive("crawl", "sitemap", server.url("/"), db=db, RETRY_TIMES="1")
+        attempts = len(server.fetched("/robots.txt"))
+    assert outcomes(db) == {"/sitemap.xml": "not-html"}, run
+    # One request for it (a failed one retried once), not one by the spider and one more by
+    # the robots middleware.
+    assert attempts == (1 if robots == "missing" else 2), run
+
+
 def test_since_skips_old_pages_and_old_child_sitemaps(site: SiteServer, tmp_path: Path) -> None:
     # /sitemap-pages.xml has lastmod 2026-11-01 in the index: not read at all.
     paths = sorted(STORIES)

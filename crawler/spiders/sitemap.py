@@ -7,7 +7,8 @@ scrapy crawl sitemap -a url=URL -a since=2026-11-01 -a include=/news/ -a exclude
 Reads a sitemap (``<urlset>``), a sitemap index (``<sitemapindex>``, followed ``depth`` levels
 down), a Google News sitemap (its ``<news:publication_date>`` counts as the date), a gzipped
 sitemap and a plain-text one (one URL a line). For a site root it reads the ``Sitemap:`` lines
-of robots.txt (Scrapy's ``sitemap_urls_from_robots``), falling back to ``/sitemap.xml``.
+of robots.txt (Scrapy's ``sitemap_urls_from_robots``), falling back to ``/sitemap.xml``; the
+robots.txt is the one the robots middleware fetches for the site's rules (one fetch, not two).
 ``since`` skips pages (and whole child sitemaps) whose date is older; undated ones are kept.
 
 Each sitemap is recorded as a capture ("not HTML", with how many URLs it listed); one that is
@@ -29,6 +30,7 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 
 from archive.records import Outcome
+from crawler.middlewares import SHARED_ROBOTS
 from crawler.spiders.base import ArchiveSpider, positive_int
 from crawler.spiders.options import (
     URLFilter,
@@ -84,13 +86,19 @@ class SitemapSpider(ArchiveSpider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         if urlsplit(self.start_url).path in ("", "/"):
             robots = urljoin(self.start_url, "/robots.txt")
-            # Read here, not by the robots middleware: it keeps the parsed rules, not the text.
+            # The robots middleware answers this with the robots.txt it fetches for the
+            # site's rules (SHARED_ROBOTS), so the file is fetched once; without robots
+            # rules (ROBOTSTXT_OBEY off) the request fetches it itself.
             yield scrapy.Request(
                 robots,
                 callback=self.parse_robots,
                 errback=self.robots_failed,
                 dont_filter=True,
-                meta={"dont_obey_robotstxt": True, "handle_httpstatus_all": True},
+                meta={
+                    "dont_obey_robotstxt": True,
+                    "handle_httpstatus_all": True,
+                    SHARED_ROBOTS: True,
+                },
             )
         else:
             yield self.sitemap_request(self.start_url, 0)
