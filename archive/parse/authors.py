@@ -106,10 +106,14 @@ def _byline_candidates(doc: Document) -> list[list[Tag]]:
     """Elements marked up as bylines, grouped by mark (best first), in one walk of the tree."""
     found: list[list[Tag]] = [[] for _ in _BYLINE_MARKS]
     for tag in doc.nodes:
-        if not isinstance(tag, Tag) or not tag.attrs:
+        if not isinstance(tag, Tag):
             continue
+        attrs = tag.attrs
+        if "class" not in attrs and "itemprop" not in attrs and "rel" not in attrs:
+            continue  # none of the attributes that mark a byline
         marks = f"{_attr_text(tag, 'class')} {_attr_text(tag, 'itemprop')} {_attr_text(tag, 'rel')}"
-        if "author" not in marks.lower() and "byline" not in marks.lower():
+        lowered = marks.lower()
+        if "author" not in lowered and "byline" not in lowered:
             continue  # a quick test before the patterns
         for rank, (attr, pattern) in enumerate(_BYLINE_MARKS):
             if len(found[rank]) < 3 and pattern.search(_attr_text(tag, attr)):
