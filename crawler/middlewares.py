@@ -17,6 +17,7 @@ so the file is fetched once, not once by each.
 import logging
 from typing import Any
 
+from scrapy import Spider
 from scrapy.downloadermiddlewares.redirect import (
     MetaRefreshMiddleware as ScrapyMetaRefreshMiddleware,
 )
@@ -137,7 +138,11 @@ class MetaRefreshMiddleware(ScrapyMetaRefreshMiddleware):
 
     HEAD_BYTES = 4 * 4096
 
-    def process_response(self, request: Request, response: Response) -> Request | Response:
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Request | Response:
+        # ``spider`` only to keep Scrapy's signature: Scrapy passes it to no method where it
+        # is optional, and warns about one that requires it.
         if not isinstance(response, HtmlResponse) or len(response.body) <= self.HEAD_BYTES:
             return super().process_response(request, response)
         # Built afresh, not with response.replace(), which reads response.encoding and so,
