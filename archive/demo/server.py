@@ -17,7 +17,7 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import Any, ClassVar, Self
+from typing import Any, Self
 
 from archive.errors import ArchiveError
 
@@ -40,7 +40,7 @@ _CONTENT_TYPES = {
 class _QuietHandler(SimpleHTTPRequestHandler):
     """Serves files from the site folder; logs through ``logging`` instead of stderr."""
 
-    extensions_map: ClassVar[dict[str, str]] = {
+    extensions_map = {  # noqa: RUF012 (the base class declares it an instance variable)
         **SimpleHTTPRequestHandler.extensions_map,
         **_CONTENT_TYPES,
     }

@@ -211,8 +211,8 @@ def search(
         f" FROM ({ranked}) AS hits JOIN articles a ON a.id = hits.id"
         " ORDER BY hits.rank, a.id"
     )
-    params = [highlight[0], highlight[1], match, match, *params, _limit(limit)]
-    return [_decode(row) for row in db.query(sql, params)]
+    arguments = [highlight[0], highlight[1], match, match, *params, _limit(limit)]
+    return [_decode(row) for row in db.query(sql, arguments)]
 
 
 def history(db: Database, url: str) -> dict[str, Any] | None:
