@@ -4,9 +4,9 @@ Why not ``concurrent.futures.ProcessPoolExecutor``: it runs two helper threads i
 process (one pickles and feeds jobs, one waits for results), and every time the reactor
 thread released the GIL (a socket write, an SQLite commit) those threads took it, so the
 reactor waited for the GIL again: measured with py-spy, about a fifth of the reactor's busy
-time at 80 pages a second. Here each worker has a Unix socket pair; the crawl side is an
-asyncio transport (non-blocking, buffered writes, results read as the loop sees them), so
-the crawl process runs no thread at all for extraction.
+time at 80 pages a second. Here each worker has a Unix socket pair whose crawl end the event
+loop watches (non-blocking, buffered writes, results read as they arrive), so the crawl
+process runs no thread at all for extraction.
 
 Frames: an 8-byte big-endian length, then a pickle. A job is ``(job_id, args)`` for
 ``crawler.pool.extract_and_pack``; a result is ``(job_id, Extracted)``.
@@ -86,7 +86,10 @@ def _read_frame(stream: Any) -> Any:
     header = stream.read(HEADER_BYTES)
     if len(header) < HEADER_BYTES:
         return None  # end of input: the crawl closed our socket
-    data = stream.read(int.from_bytes(header, "big"))
+    size = int.from_bytes(header, "big")
+    data = stream.read(size)
+    if len(data) < size:
+        return None  # the crawl went away halfway through sending a job
     return pickle.loads(data)
 
 
