@@ -333,6 +333,9 @@ def test_ctrl_c_stops_the_crawl_and_leaves_no_worker(tmp_path: Path) -> None:
             time.sleep(0.2)
             workers = {p for p in children_of(crawl.pid) if b"crawler.pool_worker" in cmdline(p)}
         assert len(workers) == 2, "the pool's workers never started"
+        # The workers start with the spider: wait for a first page, so Ctrl-C comes mid-crawl.
+        while not stored_pages(db) and time.monotonic() < deadline:
+            time.sleep(0.1)
         os.killpg(crawl.pid, signal.SIGINT)  # Ctrl-C reaches every process of the job
         _, stderr = crawl.communicate(timeout=30)
     assert crawl.returncode == 0, stderr[-3000:]
@@ -345,6 +348,15 @@ def test_ctrl_c_stops_the_crawl_and_leaves_no_worker(tmp_path: Path) -> None:
     assert reason == "shutdown"
     assert 0 < stored < len(routes)
     assert rows(db, "SELECT count(*) FROM captures") == [(stored,)]
+
+
+def stored_pages(db: Path) -> int:
+    if not db.exists():  # connecting would create it
+        return 0
+    try:
+        return rows(db, "SELECT count(*) FROM captures")[0][0]
+    except sqlite3.Error:  # not created yet, or its tables not yet made
+        return 0
 
 
 def cmdline(pid: int) -> bytes:
