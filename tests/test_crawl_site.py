@@ -2,6 +2,12 @@
 depth and a page limit, allow/deny patterns, articles stored and fronts recorded as captures;
 a second run reads fresh pages from the archive for their links instead of fetching them."""
 
+import json
+import re
+import shlex
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -105,3 +111,27 @@ def test_second_run_reads_fresh_pages_from_the_archive(site: SiteServer, tmp_pat
     run = run_archive("crawl", "site", site.url("/"), db=db, ARCHIVE_REFRESH_WINDOW="0")
     assert run.status == 0, run
     assert outcomes(db, crawl_id=3)["/news/new.html"] == "article"
+
+
+def test_dead_links_are_listed_up_to_a_limit_then_counted(tmp_path: Path) -> None:
+    dead = [f"/gone/{n}.html" for n in range(40)]
+    with SiteServer() as server:
+        news_site(server)
+        server.pages["/"] = Page(front("The Coastal Courier", dead))
+        run = run_archive("crawl", "site", server.url("/"), db=tmp_path / "a.db")
+        verbose = run_archive("crawl", "site", server.url("/"), "-v", db=tmp_path / "b.db")
+    assert run.status == 1, run  # failures make the exit status 1
+    listed = [line for line in run.stdout.splitlines() if line.startswith("failed")]
+    assert len(listed) == 25
+    assert all(line.endswith("HTTP 404 Not Found") for line in listed)
+    assert "... more failures are counted below, not listed (-v lists all)" in run.stdout
+    assert re.search(r"failed: HTTP error\s+40\n", run.stdout)
+    # The command it prints lists every one of them, with its reason.
+    (command,) = re.findall(r"^Every failure with its reason: (.*)$", run.stdout, re.M)
+    argv = shlex.split(command)
+    argv[0] = shutil.which(argv[0], path=str(Path(sys.executable).parent)) or argv[0]
+    found = json.loads(subprocess.run(argv, capture_output=True, text=True, check=True).stdout)
+    assert sorted(row["requested_url"] for row in found) == sorted(server.url(p) for p in dead)
+    assert {row["error"] for row in found} == {"HTTP 404 Not Found"}
+    verbose_listed = [line for line in verbose.stdout.splitlines() if line.startswith("failed")]
+    assert len(verbose_listed) == 40

@@ -9,6 +9,7 @@ article; 1 when any fetch or extraction failed (each failure is a capture with i
 the crawl was stopped; 2 for a usage error, with nothing fetched.
 """
 
+import shlex
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -198,7 +199,7 @@ def run_crawl(spider: str, url: str, arguments: dict[str, Any], options: dict[st
         db_path=db_path,
         spider_kwargs=spider_kwargs,
         settings=settings,
-        on_result=echo_failure,
+        on_result=FailureLines(every=options.get("verbose", False)),
         keep_results=False,  # a site crawl may run to millions of pages: counts are enough
     )
     failures = echo_crawl_summary(spider, url, summary, db_path)
@@ -240,13 +241,38 @@ def run_settings(options: dict[str, Any]) -> dict[str, Any]:
     return settings
 
 
-def echo_failure(result: Any) -> None:
-    """One line for each page that failed, as soon as it is stored (the rest is counted)."""
-    if result.outcome not in FAILURES:
-        return
-    clear = "\r\x1b[K" if sys.stdout.isatty() else ""  # over the progress line, if any
-    reason = result.reason or "no reason given"
-    click.echo(f"{clear}{outcome_label(result.outcome)}  {result.url}  {reason}")
+class FailureLines:
+    """One line for each page that failed, as soon as it is stored, up to ``LIMIT`` of them
+    (all of them with ``-v``): a site crawl can meet thousands of dead links, and the
+    summary counts them all; the captures table holds each one with its reason."""
+
+    LIMIT = 25
+
+    def __init__(self, every: bool = False) -> None:
+        self.every = every
+        self.shown = 0
+
+    def __call__(self, result: Any) -> None:
+        if result.outcome not in FAILURES:
+            return
+        clear = "\r\x1b[K" if sys.stdout.isatty() else ""  # over the progress line, if any
+        self.shown += 1
+        if self.every or self.shown <= self.LIMIT:
+            reason = result.reason or "no reason given"
+            click.echo(f"{clear}{outcome_label(result.outcome)}  {result.url}  {reason}")
+        elif self.shown == self.LIMIT + 1:
+            click.echo(f"{clear}... more failures are counted below, not listed (-v lists all)")
+
+
+def failures_query(db_path: str, crawl_id: int) -> str:
+    """A command line that lists a crawl's failed pages with their reasons."""
+    # Every failed outcome, and no other, ends in "-error"; the query holds no character
+    # a shell would expand within double quotes.
+    query = (
+        f"select requested_url, error from captures where crawl_id = {crawl_id}"
+        " and outcome like '%-error'"
+    )
+    return f'sqlite-utils {shlex.quote(db_path)} "{query}"'
 
 
 def _crawl_name(summary: Any) -> str:
@@ -279,6 +305,9 @@ def echo_crawl_summary(spider: str, url: str, summary: Any, db_path: str) -> int
         click.echo(f"robots.txt refused {refused} feed or sitemap document(s): nothing read there.")
     if reason not in COMPLETE:
         click.echo(f"Stopped early ({reason}): run the same command with --resume to go on.")
+    failed = sum(counts.get(outcome, 0) for outcome in FAILURES)
+    if failed > FailureLines.LIMIT and summary.crawl_id is not None:
+        click.echo(f"Every failure with its reason: {failures_query(db_path, summary.crawl_id)}")
     # A distributed worker stores nothing itself: its pages go to Redis for `archive ingest`.
     click.echo(f"→ {db_path}" if summary.crawl_id is not None else "→ Redis, for archive ingest")
-    return sum(counts.get(outcome, 0) for outcome in FAILURES) + refused
+    return failed + refused
