@@ -251,6 +251,20 @@ def crawl_command(urls: list[str], db: Path, processes: int) -> list[str]:
     return command + [arg for k, v in settings.items() for arg in ("-s", f"{k}={v}")]
 
 
+def crawl(urls: list[str], db: Path, processes: int) -> None:
+    """A finished crawl of ``urls`` with ``processes`` extraction processes, or a failed test."""
+    run = subprocess.run(
+        crawl_command(urls, db, processes),
+        cwd=REPO,
+        env=child_env(),
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "Traceback" not in run.stderr
+
+
 def child_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("ARCHIVE_")}
 
@@ -269,16 +283,7 @@ def test_a_pooled_crawl_stores_what_an_in_process_crawl_stores(tmp_path: Path) -
     with LoopbackServer(routes) as server:
         urls = [server.url(path) for path in routes]
         for processes in (0, 2):
-            run = subprocess.run(
-                crawl_command(urls, tmp_path / f"p{processes}.db", processes),
-                cwd=REPO,
-                env=child_env(),
-                capture_output=True,
-                text=True,
-                timeout=90,
-            )
-            assert run.returncode == 0, run.stderr[-3000:]
-            assert "Traceback" not in run.stderr
+            crawl(urls, tmp_path / f"p{processes}.db", processes)
     in_process, pooled = tmp_path / "p0.db", tmp_path / "p2.db"
     assert crawl_stats(in_process)["archive/extract/processes"] == 1
     assert crawl_stats(pooled)["archive/extract/processes"] == 2
@@ -394,17 +399,9 @@ def test_a_crawl_packs_bodies_with_the_dictionaries_archive_compact_trained(
     routes = {f"/news/{n}.html": Route(body=variant(n)) for n in range(40)}
     with LoopbackServer(routes) as server:
         urls = [server.url(path) for path in routes]
-        for crawl, batch in enumerate((urls[:30], urls[30:])):  # crawl, compact, crawl again
-            run = subprocess.run(
-                crawl_command(batch, db, 2),
-                cwd=REPO,
-                env=child_env(),
-                capture_output=True,
-                text=True,
-                timeout=90,
-            )
-            assert run.returncode == 0, run.stderr[-3000:]
-            if crawl == 0:
+        for number, batch in enumerate((urls[:30], urls[30:])):  # crawl, compact, crawl again
+            crawl(batch, db, 2)
+            if number == 0:
                 compact = subprocess.run(
                     [sys.executable, "-m", "archive", "compact", "--db", str(db)],
                     env=child_env(),
