@@ -8,6 +8,7 @@ from bs4.builder._lxml import LXMLTreeBuilder
 from bs4.element import Comment, Doctype, RubyTextString, Script
 
 from archive.parse.build import FastLXMLBuilder
+from archive.parse.measure import Sizes
 
 LINKS = ("parent", "previous_element", "next_element", "previous_sibling", "next_sibling")
 PAGES = Path(__file__).parent / "pages"
@@ -82,3 +83,22 @@ def test_special_strings_keep_their_classes() -> None:
     kinds = {type(node) for node in soup.descendants}
     assert {Script, RubyTextString, Comment} <= kinds
     assert type(_build(FastLXMLBuilder, TRICKY["doctype"]).contents[0]) is Doctype
+
+
+def test_sizes_and_index_match_a_walk_of_the_finished_tree() -> None:
+    markup = (
+        "<body><p>One <a href=x>two <a>three</a></a> four</p><div><a>five</a>"
+        "<script>no</script><!-- no --></div>" + TRICKY["meta"] + TRICKY["deep"] + "<p>open"
+    )
+    builder = FastLXMLBuilder(
+        index={"p", "a", "meta"}, multi_valued_attributes=None, attribute_dict_class=dict
+    )
+    soup = BeautifulSoup(markup, builder=builder)
+    walked = Sizes(builder.nodes)
+    tags = [soup, *soup.find_all(True)]
+    assert [builder.sizes.of(tag) for tag in tags] == [walked.of(tag) for tag in tags]
+    # Link text: "two ", "three", "five"; the rest: "One ", " four", "hi", "deep", "open".
+    assert builder.sizes.of(soup.body) == (32, 19)
+    for name in ("p", "a", "meta"):
+        assert builder.by_name[name] == soup.find_all(name)
+    assert set(builder.by_name) == {"p", "a", "meta"}

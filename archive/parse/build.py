@@ -5,13 +5,17 @@ dozen general-purpose methods (``handle_starttag``, ``Tag.__init__``, ``pushTag`
 ``object_was_parsed``, ``_popToTag``...): four fifths of the tree's cost, while lxml's parse
 itself is a tenth. ``TreeTarget`` receives the same events from the same lxml parser and does
 exactly what those methods do with them, in one short step per event, so the tree (every node,
-its class, its attributes and every link between nodes) is the one bs4 would build. It also
-lists the nodes in document order as it makes them, which saves a walk of the finished tree.
+its class, its attributes and every link between nodes) is the one bs4 would build.
+
+As it sees every node once, in order, it also does what would otherwise cost a walk of the
+finished tree each: it lists the nodes in document order, indexes the tags of some names, and
+measures the text under each tag (``measure.Sizes``, from the leaves up as tags close).
 
 The BeautifulSoup object itself is still made by bs4 (``FastLXMLBuilder.feed`` is called from
 its constructor): markup preparation, encodings, warnings and the final state are bs4's own.
 """
 
+from collections.abc import Collection
 from typing import Any
 
 from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
@@ -20,20 +24,29 @@ from bs4.builder._lxml import LXMLTreeBuilder
 from bs4.element import Comment, Doctype
 from lxml import etree
 
+from archive.parse.measure import TEXT_TYPES, Sizes
+
 
 class FastLXMLBuilder(LXMLTreeBuilder):
     """bs4's lxml HTML builder whose ``feed`` builds the tree through a ``TreeTarget``.
 
     After a parse, ``nodes`` holds every node of the tree in document order (what
-    ``soup.descendants`` would give).
+    ``soup.descendants`` would give), ``by_name`` the tags whose names are in ``index`` (name by
+    name, in document order), and ``sizes`` the text under each tag as parsed.
     """
 
     nodes: list[PageElement]
+    by_name: dict[str, list[Tag]]
+    sizes: Sizes
+
+    def __init__(self, *, index: Collection[str] = (), **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.index = frozenset(index)
 
     def feed(self, markup: Any) -> None:
         soup = self.soup
         assert soup is not None
-        target = TreeTarget(soup, self)
+        target = TreeTarget(soup, self, self.index)
         try:
             # The parser bs4's own builder makes (``parser_for``), with our target.
             parser = etree.HTMLParser(
@@ -48,15 +61,26 @@ class FastLXMLBuilder(LXMLTreeBuilder):
             raise ParserRejectedMarkup(error) from error
         target.finish()
         self.nodes = target.nodes
+        self.by_name = target.by_name
+        self.sizes = Sizes.measured(target.text_sizes, target.link_sizes)
 
 
 class TreeTarget:
     """An lxml parser target that builds bs4 nodes as ``BeautifulSoup``'s handlers would."""
 
-    def __init__(self, soup: BeautifulSoup, builder: LXMLTreeBuilder) -> None:
+    def __init__(
+        self, soup: BeautifulSoup, builder: LXMLTreeBuilder, index: Collection[str] = ()
+    ) -> None:
         self.soup = soup
         self.builder = builder
         self.open: list[Tag] = [soup]  # the open tags, the document first
+        # Characters of text, and of text inside links, under each open tag so far (as in
+        # ``measure.Sizes``); a tag's totals go to its parent when it closes.
+        self.counts: list[list[int]] = [[0, 0]]
+        self.text_sizes: dict[int, int] = {}
+        self.link_sizes: dict[int, int] = {}
+        self.index = index
+        self.by_name: dict[str, list[Tag]] = {}
         self.last: PageElement | None = soup._most_recent_element
         self.text: list[str] = []  # text not yet made into a string node
         # Open <pre>/<textarea> (whitespace kept) and <script>/<style>/<rt>... (own string
@@ -84,8 +108,11 @@ class TreeTarget:
             self.link(tag, parent)
         parent.contents.append(tag)
         self.open.append(tag)
+        self.counts.append([0, 0])
         self.last = tag
         self.nodes.append(tag)
+        if name in self.index:
+            self.by_name.setdefault(name, []).append(tag)
         if name in self.builder.preserve_whitespace_tags:
             self.preserving.append(tag)
         if name in self.builder.string_containers:
@@ -132,6 +159,9 @@ class TreeTarget:
     def finish(self) -> None:
         """Leave the BeautifulSoup object as its own parse would: all tags closed."""
         self.flush()
+        while len(self.open) > 1:
+            self.pop()
+        self.measured(self.soup, *self.counts[0])
         self.soup._most_recent_element = self.last
 
     # The steps bs4's handlers take.
@@ -179,12 +209,25 @@ class TreeTarget:
             sibling.next_sibling = node
 
     def pop(self) -> None:
-        """``BeautifulSoup.popTag``."""
+        """``BeautifulSoup.popTag``; the closed tag's text sizes go to its parent."""
         tag = self.open.pop()
+        counts = self.counts
+        text, links = counts.pop()
+        if text:  # (no text, no link text: nothing to record or pass on)
+            self.measured(tag, text, links)
+            parent = counts[-1]
+            parent[0] += text
+            parent[1] += text if tag.name == "a" else links  # all of a link's text is link text
         if self.preserving and tag is self.preserving[-1]:
             self.preserving.pop()
         if self.containers and tag is self.containers[-1]:
             self.containers.pop()
+
+    def measured(self, tag: Tag, text: int, links: int) -> None:
+        if text:
+            self.text_sizes[id(tag)] = text
+        if links:
+            self.link_sizes[id(tag)] = links
 
     def flush(self, kind: type[NavigableString] | None = None) -> None:
         """``BeautifulSoup.endData``: the pending text becomes a string node."""
@@ -202,8 +245,11 @@ class TreeTarget:
         if kind is NavigableString:
             node = str.__new__(NavigableString, text)
             node.__dict__["hidden"] = False
+            self.counts[-1][0] += len(text)
         else:
             node = kind(text)
+            if kind in TEXT_TYPES:
+                self.counts[-1][0] += len(text)
         parent = self.open[-1]
         self.link(node, parent)
         parent.contents.append(node)

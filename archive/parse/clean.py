@@ -155,7 +155,9 @@ class Cleaner:
         self.protected = set(map(id, protected))
         self.root = soup.body or soup
         self._total: int | None = None
-        self._sizes: Sizes | None = None
+        # Sizes as parsed answer for every element the walk judges whole: nothing inside it
+        # has gone yet (see holds_article). Measured here if something went before the walk.
+        self._sizes: Sizes | None = doc.sizes
 
     def remove(self, tag: Tag, kind: str | None) -> None:
         if kind:

@@ -2,7 +2,9 @@
 
 ``len(tag.get_text())`` walks the whole subtree: asked of each of ten thousand nested
 containers it is quadratic. The boilerplate walk judges each element while its subtree is still
-whole, so the sizes measured once on the untouched tree answer it exactly.
+whole, so the sizes measured once on the untouched tree answer it exactly. The tree builder
+measures them as it builds (``build.TreeTarget``); ``Sizes(nodes)`` measures a tree already
+made, for when something was removed from it before the walk.
 """
 
 from collections.abc import Collection
@@ -38,6 +40,13 @@ class Sizes:
                 text[key] = text.get(key, 0) + size
                 if linked:
                     links[key] = links.get(key, 0) + linked
+
+    @classmethod
+    def measured(cls, text: dict[int, int], links: dict[int, int]) -> "Sizes":
+        """Sizes already measured (by the tree builder, as the tree was made)."""
+        sizes = cls.__new__(cls)
+        sizes.text, sizes.links = text, links
+        return sizes
 
     def of(self, tag: Tag) -> tuple[int, int]:
         """(all text, text outside links) under ``tag``, in characters."""

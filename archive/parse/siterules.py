@@ -74,6 +74,7 @@ def strip(doc: Document, rules: Sequence[Rule]) -> list[Removal]:
                 if text:
                     removed.append(Removal(kind=f"rule {rule.name}", sample=sample(text)))
                 tag.decompose()
+                doc.sizes = None  # the sizes as parsed no longer hold
     return removed
 
 

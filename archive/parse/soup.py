@@ -14,6 +14,7 @@ from bs4 import BeautifulSoup, PageElement, Tag
 
 from archive.errors import NotHTMLError
 from archive.parse.build import FastLXMLBuilder
+from archive.parse.measure import Sizes
 from archive.parse.prefilter import cut_chrome
 from archive.records import Removal
 
@@ -57,7 +58,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 _JSON_LD = re.compile(r"""type\s*=\s*["']?application/ld\+json""", re.I)
 
 
-# Tags the passes look up by name, indexed in the one walk that follows the parse.
+# Tags the passes look up by name, indexed as the tree is built.
 INDEXED = {
     "html", "body", "title", "meta", "link", "h1", "h2", "h3", "h4", "time", "p", "pre", "td",
     "blockquote", "div", "section", "article", "main", "font", "center", "figure",
@@ -74,6 +75,8 @@ class Document:
     by_name: dict[str, list[Tag]] = field(default_factory=dict)
     # Chrome containers cut from the markup before parsing (see ``prefilter``).
     removed: list[Removal] = field(default_factory=list)
+    # The text under each tag as parsed: None once anything is removed from the tree.
+    sizes: Sizes | None = None
 
     def dispose(self) -> None:
         """Break the tree's reference cycles (every child points at its parent and back), so
@@ -84,6 +87,7 @@ class Document:
         self.soup.__dict__.clear()
         self.nodes = []
         self.by_name = {}
+        self.sizes = None
 
     def tags(self, *names: str) -> list[Tag]:
         """Indexed tags with these names, leaving out removed ones: in document order for one
@@ -98,14 +102,6 @@ def is_gone(tag: PageElement) -> bool:
     searches the whole subtree for a child tag of that name.
     """
     return bool(tag.__dict__.get("_decomposed"))
-
-
-def _by_name(nodes: list[PageElement]) -> dict[str, list[Tag]]:
-    by_name: dict[str, list[Tag]] = {}
-    for node in nodes:
-        if isinstance(node, Tag) and node.name in INDEXED:
-            by_name.setdefault(node.name, []).append(node)
-    return by_name
 
 
 def decode(data: bytes) -> str:
@@ -220,10 +216,18 @@ def parse(html: str | bytes, *, cut: bool = True) -> Document:
     # and the passes split only the few they look at.
     # Attributes go into plain dicts: bs4's own attribute dict checks every value in Python,
     # which cost a fifth of the tree build; lxml only ever hands over strings.
-    builder = FastLXMLBuilder(multi_valued_attributes=None, attribute_dict_class=dict)
+    builder = FastLXMLBuilder(
+        index=INDEXED, multi_valued_attributes=None, attribute_dict_class=dict
+    )
     soup = BeautifulSoup(pruned, builder=builder)
-    nodes = builder.nodes  # every node in document order, listed as the tree was built
-    by_name = _by_name(nodes)
+    by_name = builder.by_name
     if not by_name.get("body") and not by_name.get("html"):
         raise NotHTMLError("not HTML: no document could be parsed")
-    return Document(soup=soup, json_ld=json_ld, nodes=nodes, by_name=by_name, removed=removed)
+    return Document(
+        soup=soup,
+        json_ld=json_ld,
+        nodes=builder.nodes,
+        by_name=by_name,
+        removed=removed,
+        sizes=builder.sizes,
+    )
