@@ -8,6 +8,7 @@ made, for when something was removed from it before the walk.
 """
 
 from collections.abc import Collection
+from typing import cast
 
 from bs4 import CData, NavigableString, PageElement, Tag
 
@@ -65,7 +66,8 @@ def _string_types(tag: Tag) -> Collection[type]:
 def tag_text(tag: Tag) -> str:
     """``tag.get_text()``, read in one walk without bs4's layers of generators."""
     types = _string_types(tag)
-    return "".join([node for node in tag.descendants if type(node) in types])
+    strings = [node for node in tag.descendants if type(node) in types]
+    return "".join(cast("list[str]", strings))  # only strings pass the type test
 
 
 def strings_and_links(tag: Tag) -> tuple[list[NavigableString], list[Tag]]:

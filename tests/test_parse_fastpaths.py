@@ -1,0 +1,80 @@
+"""The parser's quick paths must answer exactly as the plain definitions they replace."""
+
+import random
+import re
+
+import pytest
+from bs4 import Tag
+
+from archive.parse import clean, prefilter
+from archive.parse.measure import strings_and_links, tag_text
+from archive.parse.soup import parse
+from archive.parse.text import reading_words, word_count
+
+PAGE = """<html><body><div class="story">
+<p>Plain <a href="/a">link <b>bold</b></a> and <a>two <a>nested</a></a> text.</p>
+<template><p>in a template</p></template><script>var x;</script><!-- a comment -->
+<pre>  kept  </pre><ul><li><a href="/b">Item</a></li><li>Other</li></ul>
+</div></body></html>"""
+
+
+def _random_texts(alphabet: list[str], count: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choices(alphabet, k=rng.randint(0, 14))) for _ in range(count)]
+
+
+def test_tag_text_and_links_are_get_text_and_find_all() -> None:
+    doc = parse(PAGE)
+    tags = [doc.soup, *(node for node in doc.nodes if isinstance(node, Tag))]
+    assert len(tags) > 10
+    for tag in tags:
+        strings, links = strings_and_links(tag)
+        assert tag_text(tag) == "".join(strings) == tag.get_text()
+        assert links == tag.find_all("a")
+
+
+def test_keep_test_without_ignorecase_finds_what_the_pattern_finds() -> None:
+    words = ["<h1", "<H1", "<TiMe", "<meta", "AUTHOR", "ByLine", "class", "CLASS", " = '", '"x ',
+             "date", "Posted", "publish", ">", '"', " ", "x", "é"]  # fmt: skip
+    # Characters IGNORECASE ties to ASCII letters (the last is the Kelvin sign), alone and in
+    # words the pattern matches case-blind.
+    words += ["ſ", "ı", "İ", "\u212a", "claſs", "poſted", "bylıne", "<tİme", "autİor"]
+    for chunk in _random_texts(words, 20_000, seed=1):
+        assert prefilter._keeps(chunk) == bool(prefilter._KEEP.search(chunk)), chunk
+
+
+def _kind_by_definition(names: str) -> str | None:
+    """The first kind whose words (exact, or as prefixes) a class string holds."""
+    words = {w for w in re.split(r"[^a-z0-9]+", names) if w}
+    for kind, listed in clean.CLASS_WORDS.items():
+        if kind == "share bar" and words & clean.EMBED_WORDS:
+            continue
+        for word in listed:
+            if word.endswith("*") and any(w.startswith(word[:-1]) for w in words):
+                return kind
+            if not word.endswith("*") and word in words:
+                return kind
+    return None
+
+
+@pytest.mark.parametrize("seed", [2, 3])
+def test_class_kinds_judged_word_by_word_match_the_definition(seed: int) -> None:
+    words = [w.rstrip("*") for listed in clean.CLASS_WORDS.values() for w in listed]
+    words += [*clean.EMBED_WORDS, "main", "shareholder", "x2", "-", " ", "_"]
+    rng = random.Random(seed)
+    for _ in range(5_000):
+        names = rng.choice([" ", "-", "_"]).join(rng.choices(words, k=rng.randint(0, 5)))
+        assert clean._kind_of_names.__wrapped__(names) == _kind_by_definition(names), names
+
+
+def test_word_counts_split_where_the_pattern_does() -> None:
+    cjk = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+    def reading_by_definition(text: str) -> int:
+        counts = [len(cjk.findall(token)) for token in re.findall(r"\S+", text)]
+        return sum(max(1, n // 2) if n > 2 else 1 for n in counts)
+
+    alphabet = ["a", "b", " ", "\t", "\n", "\xa0", "\u3000", "\u2028", "\x1c", "\x85", "日", "語"]
+    for text in _random_texts(alphabet, 20_000, seed=4):
+        assert word_count(text) == len(re.findall(r"\S+", text)), repr(text)
+        assert reading_words(text) == reading_by_definition(text), repr(text)
