@@ -87,6 +87,10 @@ class TreeTarget:
         # class): bs4's preserve_whitespace_tag_stack and string_container_stack.
         self.preserving: list[Tag] = []
         self.containers: list[Tag] = []
+        # The names of the tags that go on those two stacks.
+        self.stacked = frozenset(builder.preserve_whitespace_tags) | frozenset(
+            builder.string_containers
+        )
         self.nodes: list[PageElement] = []
         self.namespaces = builder.active_namespace_prefixes[-1]
         self.templates: dict[str, dict[str, Any]] = {}
@@ -97,26 +101,38 @@ class TreeTarget:
         if self.text:
             self.flush()
         parent = self.open[-1]
+        contents = parent.contents
         if name == "meta":
             tag = self.constructed(name, dict(attrib), parent)
         else:
+            # ``Tag.__init__`` and ``PageElement.setup`` in one step: the fields every tag of
+            # this name gets, then this one's attributes and links (``link``, inlined).
+            last = self.last
+            sibling = contents[-1] if contents else None
             tag = Tag.__new__(Tag)
             fields = tag.__dict__
-            fields.update(self.template(name))
+            fields.update(self.templates.get(name) or self.template(name))
             fields["attrs"] = dict(attrib)
             fields["contents"] = []
-            self.link(tag, parent)
-        parent.contents.append(tag)
+            fields["parent"] = parent
+            fields["previous_element"] = last
+            fields["previous_sibling"] = sibling
+            if last is not None:
+                last.next_element = tag
+            if sibling is not None:
+                sibling.next_sibling = tag
+        contents.append(tag)
         self.open.append(tag)
         self.counts.append([0, 0])
         self.last = tag
         self.nodes.append(tag)
         if name in self.index:
             self.by_name.setdefault(name, []).append(tag)
-        if name in self.builder.preserve_whitespace_tags:
-            self.preserving.append(tag)
-        if name in self.builder.string_containers:
-            self.containers.append(tag)
+        if name in self.stacked:
+            if name in self.builder.preserve_whitespace_tags:
+                self.preserving.append(tag)
+            if name in self.builder.string_containers:
+                self.containers.append(tag)
 
     def end(self, name: str) -> None:
         if self.text:
@@ -161,21 +177,23 @@ class TreeTarget:
         self.flush()
         while len(self.open) > 1:
             self.pop()
-        self.measured(self.soup, *self.counts[0])
+        text, links = self.counts[0]
+        if text:
+            self.text_sizes[id(self.soup)] = text
+        if links:
+            self.link_sizes[id(self.soup)] = links
         self.soup._most_recent_element = self.last
 
     # The steps bs4's handlers take.
 
     def template(self, name: str) -> dict[str, Any]:
         """The fields ``Tag.__init__`` gives every tag of this name (made once per name by a
-        real ``Tag``), without the attributes, contents and links of one tag."""
-        fields = self.templates.get(name)
-        if fields is None:
-            tag = Tag(self.soup, self.builder, name, namespaces=self.namespaces)
-            fields = dict(tag.__dict__)
-            for key in ("attrs", "contents", *_LINKS):
-                fields.pop(key, None)
-            self.templates[name] = fields
+        real ``Tag``): all but the attributes, contents and the links ``start`` sets."""
+        tag = Tag(self.soup, self.builder, name, namespaces=self.namespaces)
+        fields = dict(tag.__dict__, next_element=None, next_sibling=None)
+        for key in ("attrs", "contents", "parent", "previous_element", "previous_sibling"):
+            del fields[key]
+        self.templates[name] = fields
         return fields
 
     def constructed(self, name: str, attrs: dict[str, str], parent: Tag) -> Tag:
@@ -214,20 +232,17 @@ class TreeTarget:
         counts = self.counts
         text, links = counts.pop()
         if text:  # (no text, no link text: nothing to record or pass on)
-            self.measured(tag, text, links)
+            self.text_sizes[id(tag)] = text
+            if links:
+                self.link_sizes[id(tag)] = links
             parent = counts[-1]
             parent[0] += text
             parent[1] += text if tag.name == "a" else links  # all of a link's text is link text
-        if self.preserving and tag is self.preserving[-1]:
-            self.preserving.pop()
-        if self.containers and tag is self.containers[-1]:
-            self.containers.pop()
-
-    def measured(self, tag: Tag, text: int, links: int) -> None:
-        if text:
-            self.text_sizes[id(tag)] = text
-        if links:
-            self.link_sizes[id(tag)] = links
+        if tag.name in self.stacked:
+            if self.preserving and tag is self.preserving[-1]:
+                self.preserving.pop()
+            if self.containers and tag is self.containers[-1]:
+                self.containers.pop()
 
     def flush(self, kind: type[NavigableString] | None = None) -> None:
         """``BeautifulSoup.endData``: the pending text becomes a string node."""
@@ -255,6 +270,3 @@ class TreeTarget:
         parent.contents.append(node)
         self.last = node
         self.nodes.append(node)
-
-
-_LINKS = ("parent", "previous_element", "next_element", "previous_sibling", "next_sibling")
