@@ -58,14 +58,10 @@ def trim_chrome(blocks: list[Block]) -> tuple[list[Block], list[Removal]]:
 
 def chrome_kind(block: Block) -> str | None:
     """Why a line of the body is chrome (the removal kind), or None for article text."""
-    checks = (
-        ("share bar", _is_share_line),
-        ("date line", _is_date_line),
-        ("gallery label", _is_noise_line),
-        ("teaser link", _is_teaser_link),
-        ("call to action", _is_call_to_action),
-    )
-    return next((kind for kind, check in checks if check(block)), None)
+    for kind, check in CHROME_CHECKS:  # (listed at the end of this module)
+        if check(block):
+            return kind
+    return None
 
 
 def _is_teaser_link(block: Block) -> bool:
@@ -123,3 +119,13 @@ def _is_lead_chrome(block: Block) -> bool:
 
 def _is_link_line(block: Block) -> bool:
     return block.link_chars > 0.5 * len(block.text) and _words(block) < 25
+
+
+# The checks of ``chrome_kind``, in order: the first that holds names the kind.
+CHROME_CHECKS = (
+    ("share bar", _is_share_line),
+    ("date line", _is_date_line),
+    ("gallery label", _is_noise_line),
+    ("teaser link", _is_teaser_link),
+    ("call to action", _is_call_to_action),
+)
