@@ -102,8 +102,8 @@ class TreeTarget:
             self.flush()
         parent = self.open[-1]
         contents = parent.contents
-        if name == "meta":
-            tag = self.constructed(name, dict(attrib), parent)
+        if name == "meta" and ("charset" in attrib or "http-equiv" in attrib):
+            tag = self.constructed(name, dict(attrib), parent)  # bs4 may rewrite its charset
         else:
             # ``Tag.__init__`` and ``PageElement.setup`` in one step: the fields every tag of
             # this name gets, then this one's attributes and links (``link``, inlined).
@@ -197,7 +197,8 @@ class TreeTarget:
         return fields
 
     def constructed(self, name: str, attrs: dict[str, str], parent: Tag) -> Tag:
-        """A tag made by ``Tag.__init__`` itself (a <meta>, whose charset bs4 rewrites)."""
+        """A tag made by ``Tag.__init__`` itself: a <meta> with a charset or http-equiv, whose
+        charset bs4 may replace by a stand-in (``set_up_substitutions``)."""
         return Tag(
             self.soup,
             self.builder,
