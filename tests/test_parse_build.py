@@ -102,3 +102,12 @@ def test_sizes_and_index_match_a_walk_of_the_finished_tree() -> None:
     for name in ("p", "a", "meta"):
         assert builder.by_name[name] == soup.find_all(name)
     assert set(builder.by_name) == {"p", "a", "meta"}
+
+
+def test_every_tag_has_its_own_attribute_dict() -> None:
+    soup = _build(FastLXMLBuilder, "<p class=a>x</p><p class=a>y</p><br><br>" + TRICKY["meta"])
+    tags = soup.find_all(True)
+    assert len({id(tag.attrs) for tag in tags}) == len(tags)
+    first, second = soup.find_all("p")[:2]
+    first["data-x"] = "1"  # as the passes mark teaser cards
+    assert (first.attrs, second.attrs) == ({"class": "a", "data-x": "1"}, {"class": "a"})

@@ -112,7 +112,9 @@ class TreeTarget:
             tag = Tag.__new__(Tag)
             fields = tag.__dict__
             fields.update(self.templates.get(name) or self.template(name))
-            fields["attrs"] = dict(attrib)
+            # lxml hands each start tag a new dict of its attributes (a shared empty mapping
+            # when there are none): the tag can keep it rather than a copy.
+            fields["attrs"] = attrib if type(attrib) is dict else dict(attrib)
             fields["contents"] = []
             fields["parent"] = parent
             fields["previous_element"] = last
