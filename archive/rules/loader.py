@@ -185,8 +185,10 @@ def load_rules(paths: Iterable[str | PathLike[str]]) -> tuple[Rule, ...]:
     return _load_cached(tuple(key))
 
 
+@functools.cache
 def builtin_rules() -> tuple[Rule, ...]:
-    """The rules shipped with the archive."""
+    """The rules shipped with the archive: read once, as they change only with the package
+    (looking at the folder again for every page cost about 45 µs of a 6 ms extraction)."""
     return load_rules([BUILTIN_DIR])
 
 
