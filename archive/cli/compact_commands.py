@@ -43,8 +43,9 @@ def compact(
 ) -> None:
     """Re-pack the archive's raw bodies at their best: zstd 9 with a per-site dictionary.
 
-    Crawls pack bodies fast (zstd 3, no dictionary). This trains a dictionary for each site
-    that has enough pages and re-packs every body not yet at its best, keeping a body only
+    Crawls pack bodies fast (zstd 3, with a site's dictionary once it has one). This trains
+    a dictionary for each site that has enough pages and re-packs every body not yet at its
+    best (crawled ones included), keeping a body only
     when smaller and only after it read back identical. Writes go in short transactions: a
     crawl or Datasette can use the archive meanwhile, and an interrupted run keeps what it
     wrote. A second run finds (almost) nothing to do. Run it after big crawls, or nightly.

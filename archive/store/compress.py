@@ -1,7 +1,8 @@
 """Compression of raw response bodies, named by method so the ``bodies.compression`` column
 says how each row was packed, and old rows stay readable when the default changes.
 
-Methods: ``zlib`` (the first default, level 6), ``none``, ``zstd`` (level 9, no dictionary)
+Methods: ``zlib`` (the first default, level 6), ``none``, ``zstd`` (no dictionary; level 3
+when a crawl packed it, 9 otherwise: the level is not recorded, as any level reads back alike)
 and ``zstd-dict:<id>``: zstd with the dictionary stored in row ``<id>`` of
 ``zstd_dictionaries`` (trained per site, see ``archive.store.dictionaries``).
 
