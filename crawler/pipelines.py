@@ -106,7 +106,7 @@ class ExtractPipeline:
         if item.outcome is not None:  # the fetch failed; nothing to extract
             return item
         url = item.final_url or item.requested_url
-        dictionary = self.dictionaries.get(site_of(url) or "")
+        dictionary = self.dictionaries.get(site_of(url) or "") if self.dictionaries else None
         if self.pool is None:
             done = extract_and_pack(
                 item.content_type,
