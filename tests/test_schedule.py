@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from archive.cli import cli
 from archive.scheduling import Job, ScheduleError, load_schedule, next_runs
+from archive.store.storage import ArchiveDB
 from tests.httpserver import LoopbackServer, Route
 
 ARTICLE = (Path(__file__).parent / "crawl_pages" / "article.html").read_bytes()
@@ -101,7 +102,7 @@ def test_a_schedule_file_becomes_jobs_with_their_command_lines(tmp_path: Path) -
         (
             '[jobs.a]\ncommand = "crawl foo"\nurl = "http://x/"\ncron = "* * * * *"\n',
             "job 'a': unknown command 'crawl foo' (one of: crawl feed, crawl sitemap, crawl site,"
-            " save)",
+            " save, compact)",
         ),
         (
             '[jobs.a]\ncommand = "crawl feed"\nurl = "http://x/"\ncron = "61 * * * *"\n',
@@ -128,6 +129,58 @@ def test_a_bad_schedule_is_one_clear_error(tmp_path: Path, text: str, message: s
     with pytest.raises(ScheduleError) as caught:
         load_schedule(path)
     assert str(caught.value).startswith(f"{path}: {message}")
+
+
+COMPACT_JOBS = """
+[defaults]
+db = "news.db"
+options = { refresh = true }
+settings = { DOWNLOAD_DELAY = 2 }
+
+[jobs.feed]
+command = "crawl feed"
+url = "https://harbour.example/feed.xml"
+cron = "@hourly"
+
+[jobs.nightly-compact]
+command = "compact"
+cron = "30 3 * * *"
+options = { vacuum = true }
+"""
+
+
+def test_a_compact_job_runs_on_the_jobs_database_without_the_crawl_defaults(
+    tmp_path: Path,
+) -> None:
+    plan = load_schedule(write(tmp_path, COMPACT_JOBS))
+    compact = plan.jobs["nightly-compact"]
+    assert compact.argv() == ["compact", "--db", str(tmp_path / "news.db"), "--vacuum"]
+    assert plan.jobs["feed"].argv()[-3:] == ["--refresh", "-s", "DOWNLOAD_DELAY=2"]
+    listed = CliRunner().invoke(cli, ["schedule", str(tmp_path / "crawls.toml"), "--list"])
+    assert listed.exit_code == 0, listed.output
+    assert f"nightly-compact: archive compact --db {tmp_path / 'news.db'} --vacuum" in listed.output
+
+
+@pytest.mark.parametrize("key", ['url = "http://x/"', "settings = { DOWNLOAD_DELAY = 1 }"])
+def test_a_compact_job_takes_no_url_or_settings(tmp_path: Path, key: str) -> None:
+    text = f'[jobs.tidy]\ncommand = "compact"\ncron = "@daily"\n{key}\n'
+    path = write(tmp_path, text)
+    with pytest.raises(ScheduleError) as caught:
+        load_schedule(path)
+    assert str(caught.value) == f"{path}: job 'tidy': compact takes no {key.split()[0]}"
+
+
+def test_once_runs_a_compact_job(tmp_path: Path) -> None:
+    with ArchiveDB(tmp_path / "news.db"):
+        pass  # an empty archive: nothing to compact, and the run says so
+    path = write(tmp_path, COMPACT_JOBS)
+    run = subprocess.run(
+        [sys.executable, "-m", "archive", "schedule", str(path), "--once", "nightly-compact"],
+        cwd=tmp_path, env=child_env(), capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert "nightly-compact: ended in " in run.stderr
+    assert [row[0] for row in scheduled_runs(tmp_path / "news.db")] == ["nightly-compact"]
 
 
 def test_a_missing_file_is_named() -> None:

@@ -13,6 +13,14 @@
     options = { only-new = true }       # --only-new; a list of strings works too
     catch_up = true                     # default; also in [defaults]
 
+    [jobs.nightly-compact]
+    command = "compact"                 # archive compact on the job's database: no url, and
+    cron = "30 3 * * *"                 # none of [defaults]' options or settings (a crawl's)
+    options = { vacuum = true }
+
+A compact job on a database never overlaps a crawl of it: jobs on one database run one at a
+time.
+
 A job with ``catch_up`` (the default) that missed its latest cron time while the scheduler
 was not running (its last recorded run in its database is older) runs once at start, however
 many times it was missed; ``catch_up = false`` waits for its next cron time.
@@ -33,8 +41,11 @@ from croniter import CroniterError, croniter
 
 from archive.errors import ArchiveError
 
-# The archive commands a job may run, each with the URLs it needs.
-COMMANDS = ("crawl feed", "crawl sitemap", "crawl site", "save")
+# The archive commands a job may run: crawls, each with the URLs it needs, and upkeep of the
+# job's database, which takes no URL and none of the crawl options and settings in [defaults].
+CRAWL_COMMANDS = ("crawl feed", "crawl sitemap", "crawl site", "save")
+UPKEEP_COMMANDS = ("compact",)
+COMMANDS = CRAWL_COMMANDS + UPKEEP_COMMANDS
 JOB_KEYS = frozenset({"command", "url", "urls", "cron", "db", "options", "settings", "catch_up"})
 DEFAULT_KEYS = frozenset({"db", "options", "settings", "catch_up"})
 TOP_KEYS = frozenset({"timezone", "defaults", "jobs"})
@@ -136,11 +147,17 @@ def _job(
         )
     cron = _cron(spec.get("cron"), where, subject)
     db = _string(spec.get("db", defaults.get("db", DEFAULT_DB)), f"{where}: db", subject)
+    catch_up = _boolean(spec.get("catch_up", defaults.get("catch_up", True)), where, subject)
+    if command in UPKEEP_COMMANDS:
+        for key in ("url", "urls", "settings"):
+            if key in spec:
+                raise ScheduleError(f"{where}: {command} takes no {key}", subject=subject)
+        options = _options(spec.get("options", []), where, subject)
+        return Job(name, command, [], cron, str(folder / db), options, {}, catch_up)
     options = _options(defaults.get("options", []), where, subject)
     options += _options(spec.get("options", []), where, subject)
     settings = _settings(defaults.get("settings", {}), where, subject)
     settings.update(_settings(spec.get("settings", {}), where, subject))
-    catch_up = _boolean(spec.get("catch_up", defaults.get("catch_up", True)), where, subject)
     urls = _urls(spec, where, subject)
     return Job(name, command, urls, cron, str(folder / db), options, settings, catch_up)
 
