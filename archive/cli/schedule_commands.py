@@ -34,8 +34,9 @@ def schedule(
     """Run the crawl jobs of a schedule FILE (TOML) on their cron times, until stopped.
 
     Each job is an `archive` crawl command with its URL, database, options and a cron
-    expression. Runs happen in subprocesses, one at a time per database; a failed run is
-    logged and the schedule goes on. Ctrl-C (or SIGTERM) lets running crawls stop cleanly.
+    expression, or `compact` for its database's upkeep. Runs happen in subprocesses, one at
+    a time per database; a failed run is logged and the schedule goes on. Ctrl-C (or
+    SIGTERM) lets running crawls stop cleanly.
 
     Each run is recorded in the job's database (table scheduled_runs). A job that missed its
     latest cron time while the scheduler was not running runs once at start, however many
@@ -50,6 +51,11 @@ def schedule(
       cron = "*/30 * * * *"
       options = { only-new = true }
       catch_up = true        # the default
+      
+      [jobs.nightly-compact]
+      command = "compact"
+      db = "news.db"
+      cron = "30 3 * * *"
 
     \b
     Examples:
