@@ -8,6 +8,7 @@ Stats go under the ``archive/`` prefix; each stored page is announced with the
 """
 
 import logging
+import os
 from datetime import date, datetime
 from typing import Any, Self
 
@@ -68,8 +69,8 @@ class ExtractPipeline:
     With ``ARCHIVE_EXTRACT_PROCESSES`` above 1 (the default is one per core) pages are
     extracted, and their bodies compressed, in a process pool (``crawler.pool``) while the
     reactor goes on fetching; with 0 or 1 they are extracted here, in the crawl's process.
-    The pool needs the asyncio reactor (Scrapy's default); under another one the pipeline
-    extracts in-process and says so in the log.
+    The pool needs the asyncio reactor (Scrapy's default) and a POSIX system (Linux, macOS);
+    otherwise the pipeline extracts in-process and says so in the log.
     """
 
     def __init__(
@@ -82,6 +83,9 @@ class ExtractPipeline:
         self.pool: ExtractionPool | None = None
         if processes > 1 and not is_asyncio_available():
             logger.warning("No asyncio reactor: extracting in the crawl process, not a pool")
+        elif processes > 1 and os.name != "posix":
+            # The workers are handed their socket as an inherited descriptor (pass_fds).
+            logger.warning("Not a POSIX system: extracting in the crawl process, not a pool")
         elif processes > 1:
             self.pool = ExtractionPool(processes)
         self.stats.set_value("archive/extract/processes", processes if self.pool else 1)
