@@ -25,12 +25,15 @@ from archive.store.compress import decompress, train_dictionary
 from archive.store.dictionaries import Dictionary
 from archive.store.storage import ArchiveDB
 from crawler.pool import (
+    MAX_DICTIONARIES,
     ExtractionPool,
     PackDictionary,
+    _for_worker,
     decoded,
     extract_and_pack,
     extract_page,
     extract_processes,
+    pack_body,
 )
 from tests.httpserver import LoopbackServer, Route
 
@@ -141,6 +144,30 @@ def test_a_pool_sends_each_worker_a_dictionary_once_and_packs_with_it() -> None:
     for (_, body), done in zip(pages, results, strict=True):
         assert done.packed_body["compression"] == "zstd-dict:3"
         assert decompress(done.packed_body["data"], "zstd-dict:3", dictionary.data) == body
+
+
+def test_a_worker_keeps_as_many_dictionaries_as_the_crawl_side_counts() -> None:
+    class Held:  # what _for_worker reads of a worker
+        def __init__(self) -> None:
+            self.dictionaries: set[int] = set()
+
+    worker, body = Held(), variant(5)
+    data = trained_dictionary().data
+    many = [Dictionary(100 + n, f"site{n}.example", data) for n in range(300)]
+    for dictionary in many:  # each sent whole once, as a crawl would, and packed with
+        sent = _for_worker(worker, dictionary)  # type: ignore[arg-type]
+        assert sent is not None and sent.data is not None
+        packed = pack_body(body, sent)
+        assert packed["compression"] == f"zstd-dict:{dictionary.id}"
+    # Past MAX_DICTIONARIES both sides dropped the first ones: the next use sends it whole
+    # again, and the worker packs with it.
+    again = _for_worker(worker, many[0])  # type: ignore[arg-type]
+    assert again is not None and again.data == many[0].data
+    assert pack_body(body, again)["compression"] == f"zstd-dict:{many[0].id}"
+    recent = _for_worker(worker, many[-1])  # type: ignore[arg-type]
+    assert recent == PackDictionary(many[-1].id)  # still held: the id alone
+    assert pack_body(body, recent)["compression"] == f"zstd-dict:{many[-1].id}"
+    assert len(worker.dictionaries) <= MAX_DICTIONARIES
 
 
 def test_extract_and_pack_without_a_body_packs_nothing() -> None:
