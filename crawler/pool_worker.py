@@ -203,7 +203,6 @@ class Worker:
         self.on_lost = on_lost
         self.pending: dict[int, asyncio.Future[Any]] = {}
         self.dictionaries: set[int] = set()  # ids of the zstd dictionaries it has been sent
-        self.alive = True
         ours, theirs = socket.socketpair()
         try:
             self.process = start_process(theirs)
@@ -229,7 +228,6 @@ class Worker:
 
     def _lost(self) -> None:
         """The socket closed under us: the worker died. Its jobs get ``WorkerDied``."""
-        self.alive = False
         pending, self.pending = self.pending, {}
         for future in pending.values():
             if not future.done():
@@ -238,7 +236,6 @@ class Worker:
 
     def stop(self) -> None:
         """End the worker: close its socket (it exits at end of input) and reap it."""
-        self.alive = False
         for future in self.pending.values():
             future.cancel()
         self.pending = {}
