@@ -31,22 +31,27 @@ peak memory < 400 MB, and growth between the first and last thousand pages withi
 """
 
 import argparse
-import contextlib
 import os
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # run as a script from any folder
     sys.path.insert(0, str(REPO))
 
-from benchmarks.crawl_measure import Run, cpu_accounting, fmt, measure, med  # noqa: E402
-from benchmarks.crawl_site import article_page, load_pages, page_path  # noqa: E402
+from benchmarks.crawl_measure import (  # noqa: E402
+    Run,
+    cpu_accounting,
+    fmt,
+    measure,
+    med,
+    median_extraction_seconds,
+)
+from benchmarks.crawl_site import load_pages, page_path  # noqa: E402
 
 MODES = ("scrapy", "archive", "archive-1", "trafilatura")
 CONCURRENCY = 64
@@ -156,31 +161,6 @@ def mode_command(mode: str, base: str, work: Path, number: int, use_sitemap: boo
         "--config-file",
         str(trafilatura_config(work)),
     ]
-
-
-# -- extraction time, measured here -------------------------------------------------------
-
-
-def median_extraction_seconds(pages: list[bytes]) -> tuple[float, float, float]:
-    """``extract_article`` on one copy of each of the site's real pages (decoded text, as a
-    crawl passes it), in this process, after a short warm-up: the median wall-clock seconds,
-    the median CPU seconds (which a busy machine inflates far less) and the mean CPU seconds
-    (what a crawl pays per page on average)."""
-    from archive.errors import ArchiveError
-    from archive.extract import extract_article
-
-    # Every template once: the crawl cycles through all of them, so a median over a part of
-    # them (the first 60, say) would be the median of some other site.
-    texts = [article_page(pages, n).decode("utf-8", "replace") for n in range(len(pages))]
-    times, cpu = [], []
-    for number, text in enumerate(texts[:5] + texts):
-        started, cpu_started = time.perf_counter(), time.thread_time()
-        with contextlib.suppress(ArchiveError):  # a refused page costs its time all the same
-            extract_article(text, f"http://127.0.0.1{page_path(number)}")
-        if number >= 5:
-            times.append(time.perf_counter() - started)
-            cpu.append(time.thread_time() - cpu_started)
-    return statistics.median(times), statistics.median(cpu), statistics.fmean(cpu)
 
 
 # -- the run ------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ descendants (extraction workers included), read from /proc every 0.5 s; progress
 benchmark site's count of article pages served (``/__served``).
 """
 
+import contextlib
 import json
 import os
 import resource
@@ -15,6 +16,8 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from benchmarks.crawl_site import article_page, page_path
 
 SAMPLE_SECONDS = 0.5  # a sample costs about 15 ms of CPU: keep the tax small
 
@@ -187,3 +190,25 @@ def cpu_accounting(
             f" reaches {floor / total:.2f} x that in CPU terms (storage, compression, the"
             f" workers' transport and start-up are the rest)"
         )
+
+
+def median_extraction_seconds(pages: list[bytes]) -> tuple[float, float, float]:
+    """``extract_article`` on one copy of each of the site's real pages (decoded text, as a
+    crawl passes it), in this process, after a short warm-up: the median wall-clock seconds,
+    the median CPU seconds (which a busy machine inflates far less) and the mean CPU seconds
+    (what a crawl pays per page on average)."""
+    from archive.errors import ArchiveError
+    from archive.extract import extract_article
+
+    # Every template once: the crawl cycles through all of them, so a median over a part of
+    # them (the first 60, say) would be the median of some other site.
+    texts = [article_page(pages, n).decode("utf-8", "replace") for n in range(len(pages))]
+    times, cpu = [], []
+    for number, text in enumerate(texts[:5] + texts):
+        started, cpu_started = time.perf_counter(), time.thread_time()
+        with contextlib.suppress(ArchiveError):  # a refused page costs its time all the same
+            extract_article(text, f"http://127.0.0.1{page_path(number)}")
+        if number >= 5:
+            times.append(time.perf_counter() - started)
+            cpu.append(time.thread_time() - cpu_started)
+    return statistics.median(times), statistics.median(cpu), statistics.fmean(cpu)

@@ -16,10 +16,8 @@ cannot either: ``benchmarks/crawl.py`` adds Scrapy and storage.
 
 import argparse
 import asyncio
-import contextlib
 import os
 import resource
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -28,10 +26,9 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # run as a script from any folder
     sys.path.insert(0, str(REPO))
 
-from archive.errors import ArchiveError  # noqa: E402
-from archive.extract import extract_article  # noqa: E402
+from benchmarks.crawl_measure import median_extraction_seconds  # noqa: E402
 from benchmarks.crawl_site import article_page, load_pages, page_path  # noqa: E402
-from crawler.pool import ExtractionPool, decoded  # noqa: E402
+from crawler.pool import ExtractionPool  # noqa: E402
 
 CONTENT_TYPE = "text/html; charset=utf-8"
 
@@ -61,19 +58,6 @@ def run_pool(bodies: list[bytes], processes: int) -> tuple[float, float, float]:
     return len(bodies) / wall, feeding / len(bodies), workers / len(bodies)
 
 
-def extraction_alone(pages: list[bytes]) -> tuple[float, float]:
-    """Median and mean CPU seconds of ``extract_article`` on one copy of each page."""
-    times = []
-    for number in range(len(pages) + 5):
-        text = decoded(article_page(pages, number), "utf-8")
-        started = time.thread_time()
-        with contextlib.suppress(ArchiveError):  # a refused page costs its time all the same
-            extract_article(text, f"http://127.0.0.1{page_path(number)}")
-        if number >= 5:  # the first few warm up
-            times.append(time.thread_time() - started)
-    return statistics.median(times), statistics.fmean(times)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("data_dir", type=Path)
@@ -82,7 +66,7 @@ def main() -> None:
     args = parser.parse_args()
     pages = load_pages(args.data_dir if args.data_dir.is_dir() else None)
     bodies = [article_page(pages, n) for n in range(args.pages)]
-    median, mean = extraction_alone(pages)
+    _, median, mean = median_extraction_seconds(pages)  # CPU time
     print(f"{args.pages} pages; extraction alone: median {median * 1000:.2f}, mean"
           f" {mean * 1000:.2f} ms CPU a page")  # fmt: skip
     print("processes  pages/s  vs 1  feeding CPU ms/page  workers CPU ms/page")
