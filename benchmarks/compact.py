@@ -22,10 +22,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from archive.store import compact
-from archive.store.compact_scan import file_bytes
-from archive.store.compress import CRAWL_LEVEL, ZSTD, body_hash, compress
-from archive.store.storage import ArchiveDB
+from archive.store.bodies import compact
+from archive.store.bodies.compact_scan import file_bytes
+from archive.store.bodies.compress import CRAWL_LEVEL, ZSTD, body_hash, compress
+from archive.store.db.archive_db import ArchiveDB
 from benchmarks.storage_corpus import Template, load_templates, make_copy
 
 

@@ -9,7 +9,7 @@ Usage::
 DATA_DIR is the AEB data (``html/*.html.gz``). For each size, two databases are built from
 the same records (``benchmarks/storage_corpus.py``: distinct copies of the real pages):
 
-- ``archive``: ``ArchiveDB`` through ``archive.store.batch.store_many``: bodies hashed and
+- ``archive``: ``ArchiveDB`` through ``archive.store.write.batch.store_many``: bodies hashed and
   zstd-packed in ``--workers`` processes (per-site dictionaries trained as sites grow), rows,
   versions and the FTS index written by one writer;
 - ``plain``: sqlite-utils ``insert_all`` (what ``sqlite-utils insert`` runs) of the same
@@ -41,10 +41,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlite_utils import Database
 
-from archive.store import batch
-from archive.store.rows import article_row
-from archive.store.storage import ArchiveDB
-from archive.store.trainer import BackgroundTrainer
+from archive.store.bodies.trainer import BackgroundTrainer
+from archive.store.db.archive_db import ArchiveDB
+from archive.store.write import batch
+from archive.store.write.rows import article_row
 from benchmarks.storage_corpus import copies, load_templates
 
 QUERIES = [
@@ -225,7 +225,7 @@ def measure_plain(path: Path) -> dict[str, Any]:
 
 
 def fts_phrase(query: str) -> str:
-    from archive.store.reading import fts_query
+    from archive.store.read.queries import fts_query
 
     return fts_query(query)  # the same quoting as the archive's search, for a fair match
 

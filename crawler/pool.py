@@ -29,8 +29,8 @@ from archive.errors import (
 )
 from archive.extract import DEFAULT_OPTIONS, ExtractOptions, extract_article
 from archive.records import ArticleRecord, Outcome
-from archive.store.compress import CRAWL_LEVEL, ZSTD, body_hash, compress, dict_method
-from archive.store.dictionaries import Dictionary
+from archive.store.bodies.compress import CRAWL_LEVEL, ZSTD, body_hash, compress, dict_method
+from archive.store.bodies.dictionaries import Dictionary
 from crawler.pool_worker import Worker, WorkerDied
 
 logger = logging.getLogger(__name__)

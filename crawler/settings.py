@@ -38,10 +38,10 @@ ADDONS = {"crawler.addons.ContactAddon": 0}
 DOWNLOADER_MIDDLEWARES = {
     # Ours fixes a race that let concurrent requests to one site skip robots.txt (see there).
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    "crawler.middlewares.RobotsTxtMiddleware": 100,
+    "crawler.middlewares.robots.RobotsTxtMiddleware": 100,
     # Ours decodes only the start of a page to look for a meta refresh (see there).
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
-    "crawler.middlewares.MetaRefreshMiddleware": 580,
+    "crawler.middlewares.robots.MetaRefreshMiddleware": 580,
 }
 
 # --- Politeness: few parallel requests per site, adaptive delay --------------------------
@@ -81,8 +81,8 @@ CONCURRENT_ITEMS = 4
 # (without it the pipeline falls back to extracting in the crawl process, with a warning).
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 ITEM_PIPELINES = {
-    "crawler.pipelines.ExtractPipeline": 300,
-    "crawler.pipelines.StorePipeline": 800,
+    "crawler.pipelines.extract.ExtractPipeline": 300,
+    "crawler.pipelines.extract.StorePipeline": 800,
 }
 
 # --- Housekeeping ---------------------------------------------------------------------------
@@ -94,17 +94,18 @@ REMOTE_CONTROL_ENABLED = False
 FEED_EXPORT_ENCODING = "utf-8"
 
 # --- Feed, sitemap and site crawls: incremental, resumable, retried with back-off ------------
-# crawler.incremental.IncrementalMiddleware decides, before each fetch, whether a feed entry,
-# sitemap URL or site page needs fetching at all; crawler.backoff.BackoffRetryMiddleware waits
-# before each retry (Retry-After when the server sends one). Both replace nothing of Scrapy's
-# but RetryMiddleware; the page spider (archive save) is never skipped or made conditional.
+# crawler.middlewares.incremental.IncrementalMiddleware decides, before each fetch, whether a feed
+# entry, sitemap URL or site page needs fetching at all;
+# crawler.middlewares.backoff.BackoffRetryMiddleware waits before each retry (Retry-After when the
+# server sends one). Both replace nothing of Scrapy's but RetryMiddleware; the page spider
+# (archive save) is never skipped or made conditional.
 DOWNLOADER_MIDDLEWARES.update(
     {
         # After robots.txt (100), so a refused page does not count against the page limit;
         # responses reach it after retries, decompression and redirects: the final body.
-        "crawler.incremental.IncrementalMiddleware": 120,
+        "crawler.middlewares.incremental.IncrementalMiddleware": 120,
         "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-        "crawler.backoff.BackoffRetryMiddleware": 550,
+        "crawler.middlewares.backoff.BackoffRetryMiddleware": 550,
     }
 )
 # A URL captured within this many seconds is not fetched again (default: a day). 0 always
@@ -128,7 +129,7 @@ RETRY_BACKOFF_MAX = 60.0
 # A live progress line on stderr (pages fetched, articles, failures, rate): "auto" shows it
 # when stderr is a terminal; True or False force it.
 ARCHIVE_PROGRESS = "auto"
-EXTENSIONS = {"crawler.progress.ProgressLine": 500}
+EXTENSIONS = {"crawler.extensions.progress.ProgressLine": 500}
 # Scrapy's downloader, with CONCURRENT_REQUESTS_PER_DOMAIN really enforced (see there).
 DOWNLOADER = "crawler.downloader.Downloader"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from archive.extract import extract_article
 from archive.records import ArticleRecord, Capture, Outcome
-from archive.store.storage import ArchiveDB
+from archive.store.db.archive_db import ArchiveDB
 
 PAGES = Path(__file__).parent / "pages"
 # A fixed set of golden article pages (the folder grows as the parser improves); the first is

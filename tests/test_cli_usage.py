@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.store.storage import ArchiveDB
+from archive.store.db.archive_db import ArchiveDB
 from tests.storage_helpers import capture, record
 
 # The console script pip installed next to this interpreter: the real entry point.

@@ -19,9 +19,8 @@ from click.testing import CliRunner
 
 from archive.cli import cli
 from archive.records import Capture, Outcome
-from archive.store import compact as compacting
-from archive.store.compact_work import Repacked, write_batch
-from archive.store.compress import (
+from archive.store.bodies import compact as compacting
+from archive.store.bodies.compress import (
     CRAWL_LEVEL,
     ZSTD,
     body_hash,
@@ -29,8 +28,9 @@ from archive.store.compress import (
     dict_method,
     has_checksum,
 )
-from archive.store.dictionaries import TRAIN_MIN_BODIES, site_dictionaries
-from archive.store.storage import ArchiveDB
+from archive.store.bodies.dictionaries import TRAIN_MIN_BODIES, site_dictionaries
+from archive.store.bodies.repack import Repacked, write_batch
+from archive.store.db.archive_db import ArchiveDB
 
 PAGES = Path(__file__).parent / "pages"
 MARKUP = re.compile(r"(<script\b.*?</script>|<style\b.*?</style>|<!--.*?-->|<[^>]*>)", re.S | re.I)

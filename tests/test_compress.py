@@ -9,16 +9,16 @@ import pytest
 
 from archive.errors import StorageError
 from archive.records import Outcome
-from archive.store import compress as c
-from archive.store.batch import store_many
-from archive.store.dictionaries import (
+from archive.store.bodies import compress as c
+from archive.store.bodies.dictionaries import (
     TRAIN_MIN_BODIES,
     pack_body,
     read_body,
     site_dictionaries,
     train_sites,
 )
-from archive.store.storage import ArchiveDB
+from archive.store.db.archive_db import ArchiveDB
+from archive.store.write.batch import store_many
 from tests.storage_helpers import capture, record
 
 PAGE = b"<html><head><title>A page</title></head><body>" + b"<p>Some words here.</p>" * 200

@@ -262,7 +262,7 @@ def test_a_sitemap_gzip_that_is_fine_is_read(tmp_path: Path) -> None:
 def test_retry_after_header_values(header: bytes | None, seconds: float | None) -> None:
     from datetime import UTC, datetime
 
-    from crawler.backoff import retry_after_seconds
+    from crawler.middlewares.backoff import retry_after_seconds
 
     now = datetime(2026, 11, 28, 12, 0, 0, tzinfo=UTC)
     assert retry_after_seconds(header, now=now) == seconds

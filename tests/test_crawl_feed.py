@@ -178,7 +178,7 @@ def test_progress_line_only_when_asked_or_on_a_terminal(site: SiteServer, tmp_pa
 
 def test_progress_counts_render_rates_and_failures() -> None:
     from archive.records import Outcome
-    from crawler.progress import Counts
+    from crawler.extensions.progress import Counts
     from crawler.results import PageResult
 
     counts = Counts(started=100.0)
@@ -207,7 +207,7 @@ class _Terminal(io.StringIO):
 def test_when_the_progress_line_is_shown(
     setting: str, terminal: bool, log_level: str, shown: bool
 ) -> None:
-    from crawler.progress import wanted
+    from crawler.extensions.progress import wanted
 
     stream = _Terminal() if terminal else io.StringIO()
     assert wanted(setting, stream, log_level) is shown

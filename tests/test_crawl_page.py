@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.store.storage import ArchiveDB
+from archive.store.db.archive_db import ArchiveDB
 from tests.httpserver import LoopbackServer, Route, unused_port
 
 pytestmark = pytest.mark.crawl

@@ -11,12 +11,12 @@ import pytest
 import redis
 from sqlite_utils import Database
 
+from archive.distributed import handoff
+from archive.distributed.ingest import Ingester
 from archive.records import ArticleRecord, Capture, Image, Outcome
-from archive.store import handoff
-from archive.store.datasette_meta import metadata
-from archive.store.ingest import Ingester
-from archive.store.migrations import MIGRATIONS
-from archive.store.storage import ArchiveDB
+from archive.store.db.archive_db import ArchiveDB
+from archive.store.db.datasette_meta import metadata
+from archive.store.db.migrations import MIGRATIONS
 from crawler.distributed.dupefilter import RotatingBloomDupeFilter, false_positive_rate
 from crawler.distributed.limit import SharedPageLimit
 from crawler.distributed.workers import InFlight, Keys

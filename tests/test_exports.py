@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from archive.cli import cli
-from archive.store.exports import export, parse_since
-from archive.store.storage import ArchiveDB
+from archive.store.db.archive_db import ArchiveDB
+from archive.store.exchange.exports import export, parse_since
 from tests.archive_builder import build_archive, golden_pages
 
 ARTICLE_FIELDS = ["id", "url", "canonical_url", "title", "authors", "published_at"]

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from archive.records import Outcome
-from archive.store.gone import redirected_home
-from archive.store.storage import ArchiveDB
+from archive.store.db.archive_db import ArchiveDB
+from archive.store.write.gone import redirected_home
 from tests.storage_helpers import capture, failure, record
 
 URL = "https://news.example.org/2026/03/bridge-vote"

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from archive.cli import cli
 from archive.extract import EXTRACTOR_VERSION
-from archive.store.storage import ArchiveDB
+from archive.store.db.archive_db import ArchiveDB
 from tests.storage_helpers import capture, record
 from tests.test_reextract import PAGES, page_url, store_page
 

@@ -8,8 +8,8 @@ LIBRARY_MODULES = [
     "archive",
     "archive.extract",
     "archive.store",
-    "archive.store.storage",
-    "archive.store.migrations",
+    "archive.store.db.archive_db",
+    "archive.store.db.migrations",
     "archive.urls",
     # The CLI imports the crawler lazily, inside the commands that crawl.
     "archive.cli",

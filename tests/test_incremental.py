@@ -195,7 +195,7 @@ def test_resume_with_nothing_interrupted_just_crawls(site: SiteServer, tmp_path:
     assert rows(db, "SELECT count(*) FROM articles") == [(6,)]
 
 
-# -- the archive's side: archive.store.frontier on a real database, no crawl -------------------
+# -- the archive's side: archive.store.read.frontier on a real database, no crawl ---------
 
 
 def _capture(url: str, at: str, outcome: str, body: bytes | None, **extra: object) -> object:
@@ -211,9 +211,9 @@ def _capture(url: str, at: str, outcome: str, body: bytes | None, **extra: objec
 
 def test_frontier_last_capture_keeps_validators_across_unchanged_captures(tmp_path: Path) -> None:
     from archive.records import ArticleRecord
-    from archive.store import frontier
-    from archive.store.compress import body_hash
-    from archive.store.storage import ArchiveDB
+    from archive.store.bodies.compress import body_hash
+    from archive.store.db.archive_db import ArchiveDB
+    from archive.store.read import frontier
 
     url = "https://example.org/a"
     body = b"<html>the page</html>"
@@ -240,8 +240,8 @@ def test_frontier_last_capture_keeps_validators_across_unchanged_captures(tmp_pa
 
 
 def test_frontier_failures_are_not_seen_and_resume_chains(tmp_path: Path) -> None:
-    from archive.store import frontier
-    from archive.store.storage import ArchiveDB
+    from archive.store.db.archive_db import ArchiveDB
+    from archive.store.read import frontier
 
     with ArchiveDB(tmp_path / "a.db") as archive:
         archive.store(_capture("https://example.org/x", "2026-11-28T10:00:00+00:00", "http-error",

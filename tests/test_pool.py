@@ -21,9 +21,9 @@ from scrapy.http import HtmlResponse
 from archive.errors import ArchiveError
 from archive.extract import DEFAULT_OPTIONS
 from archive.records import Outcome
-from archive.store.compress import decompress, train_dictionary
-from archive.store.dictionaries import Dictionary
-from archive.store.storage import ArchiveDB
+from archive.store.bodies.compress import decompress, train_dictionary
+from archive.store.bodies.dictionaries import Dictionary
+from archive.store.db.archive_db import ArchiveDB
 from crawler.pool import (
     MAX_DICTIONARIES,
     ExtractionPool,

@@ -8,8 +8,8 @@ import pytest
 
 from archive.errors import StorageError
 from archive.records import Capture
-from archive.store.purge import execute, plan_before, plan_site, plan_urls
-from archive.store.storage import ArchiveDB
+from archive.store.db.archive_db import ArchiveDB
+from archive.store.maintenance.purge import execute, plan_before, plan_site, plan_urls
 from tests.storage_helpers import capture, failure, record
 
 A = "https://news.example.org/2026/03/bridge-vote"

@@ -11,8 +11,8 @@ import pytest
 import archive.demo
 from archive.extract import EXTRACTOR_VERSION, extract_article
 from archive.records import ArticleRecord, Capture, Outcome
-from archive.store.reextract import reextract
-from archive.store.storage import ArchiveDB
+from archive.store.db.archive_db import ArchiveDB
+from archive.store.maintenance.reextract import reextract
 
 SITE = Path(archive.demo.__file__).parent / "site"
 PAGES = [

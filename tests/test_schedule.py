@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from archive.cli import cli
 from archive.scheduling import Job, ScheduleError, load_schedule, next_runs
-from archive.store.storage import ArchiveDB
+from archive.store.db.archive_db import ArchiveDB
 from tests.httpserver import LoopbackServer, Route
 
 ARTICLE = (Path(__file__).parent / "crawl_pages" / "article.html").read_bytes()
@@ -468,7 +468,7 @@ def test_previous_run_is_the_latest_cron_time_at_or_before_now() -> None:
 
 def recorded_run(db: Path, job_name: str, started_at: str) -> None:
     """A run of the job as an earlier scheduler recorded it in the job's database."""
-    from archive.store.storage import ArchiveDB
+    from archive.store.db.archive_db import ArchiveDB
 
     with ArchiveDB(db) as archive, archive.writing("a test run"):
         archive.db.execute(

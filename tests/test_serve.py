@@ -146,7 +146,7 @@ def test_canned_history_and_recent_changes(server: tuple[str, Path]) -> None:
 WRITER = """
 import sys
 from archive.records import Capture, Outcome
-from archive.store.storage import ArchiveDB
+from archive.store.db.archive_db import ArchiveDB
 with ArchiveDB(sys.argv[1]) as archive:
     for i in range(int(sys.argv[2])):
         url = f"https://load.example/{i}"

@@ -12,10 +12,10 @@ import pytest
 
 from archive.errors import StorageError
 from archive.records import Outcome
-from archive.store.compress import decompress
-from archive.store.migrations import MIGRATIONS
-from archive.store.storage import ArchiveDB, StoreResult
-from archive.store.timestamps import normalize_timestamp, utc_now
+from archive.store.bodies.compress import decompress
+from archive.store.db.archive_db import ArchiveDB, StoreResult
+from archive.store.db.migrations import MIGRATIONS
+from archive.store.db.timestamps import normalize_timestamp, utc_now
 from tests.storage_helpers import BODY, capture, failure, record
 
 KEY = "https://www.news.example.org/2026/03/bridge-vote"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from archive.errors import StorageError
-from archive.store.storage import ArchiveDB
+from archive.store.db.archive_db import ArchiveDB
 
 
 def test_a_directory(tmp_path: Path) -> None:

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from archive.errors import InvalidURLError
-from archive.store.reading import fts_query
-from archive.store.storage import ArchiveDB
+from archive.store.db.archive_db import ArchiveDB
+from archive.store.read.queries import fts_query
 from tests.storage_helpers import capture, failure, record
 
 KEY = "https://www.news.example.org/2026/03/bridge-vote"

@@ -11,10 +11,10 @@ from sqlite_utils import Database
 
 from archive.errors import StorageError
 from archive.records import Capture, Outcome
-from archive.store.migrations import MIGRATIONS
-from archive.store.rows import article_row, capture_row
-from archive.store.storage import ArchiveDB
-from archive.store.versions import changed_fields, normalized
+from archive.store.db.archive_db import ArchiveDB
+from archive.store.db.migrations import MIGRATIONS
+from archive.store.write.rows import article_row, capture_row
+from archive.store.write.versions import changed_fields, normalized
 from tests.storage_helpers import BODY, capture, record
 
 KEY = "https://www.news.example.org/2026/03/bridge-vote"

@@ -17,7 +17,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from archive.cli import cli
-from archive.store.storage import ArchiveDB
+from archive.store.db.archive_db import ArchiveDB
 from tests.archive_builder import build_archive, golden_pages
 
 COMPARED = (
@@ -378,8 +378,8 @@ def test_an_archive_from_before_the_capture_index_is_upgraded(tmp_path: Path) ->
 
     from sqlite_utils import Database
 
-    from archive.store.migrations import MIGRATIONS
-    from archive.store.warc import _KNOWN_SQL
+    from archive.store.db.migrations import MIGRATIONS
+    from archive.store.exchange.warc import _KNOWN_SQL
 
     path = tmp_path / "old.db"
     old = Database(sqlite3.connect(path))

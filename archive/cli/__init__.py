@@ -9,15 +9,15 @@ import click
 
 from archive import __version__
 from archive.cli import (
-    compact_commands,
-    crawl_commands,
-    distributed_commands,
-    export_commands,
-    history_commands,
-    read_commands,
+    compact,
+    crawl,
+    enqueue_ingest,
+    history_diff,
+    import_warc,
+    list_show_search,
+    save,
+    schedule,
 )
-from archive.cli.crawl_group import crawl
-from archive.cli.schedule_commands import schedule
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -33,26 +33,26 @@ def cli() -> None:
 
 
 for command in (
-    crawl_commands.save,
-    read_commands.extract,
-    read_commands.list_,
-    read_commands.show,
-    read_commands.search,
-    crawl_commands.demo,
-    export_commands.export,
-    export_commands.import_warc,
-    export_commands.serve,
-    history_commands.history,
-    history_commands.diff,
-    history_commands.reextract,
-    history_commands.purge,
-    compact_commands.compact,
+    save.save,
+    list_show_search.extract,
+    list_show_search.list_,
+    list_show_search.show,
+    list_show_search.search,
+    save.demo,
+    import_warc.export,
+    import_warc.import_warc,
+    import_warc.serve,
+    history_diff.history,
+    history_diff.diff,
+    history_diff.reextract,
+    history_diff.purge,
+    compact.compact,
 ):
     cli.add_command(command)
-cli.add_command(crawl)  # archive crawl feed|sitemap|site
-cli.add_command(schedule)  # archive schedule FILE
-cli.add_command(distributed_commands.enqueue)  # archive enqueue URL... (distributed crawl)
-cli.add_command(distributed_commands.ingest)  # archive ingest (the distributed crawl's writer)
+cli.add_command(crawl.crawl)  # archive crawl feed|sitemap|site
+cli.add_command(schedule.schedule)  # archive schedule FILE
+cli.add_command(enqueue_ingest.enqueue)  # archive enqueue URL... (distributed crawl)
+cli.add_command(enqueue_ingest.ingest)  # archive ingest (the distributed crawl's writer)
 
 
 def main() -> None:

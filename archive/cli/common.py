@@ -99,7 +99,7 @@ def parse_settings(pairs: tuple[str, ...]) -> dict[str, str]:
 @contextmanager
 def open_existing_archive(db_path: str) -> Iterator[Any]:
     """Open an archive for reading; a missing file is an error, never a new empty archive."""
-    from archive.store.storage import ArchiveDB
+    from archive.store.db.archive_db import ArchiveDB
 
     if not Path(db_path).exists():
         raise StorageError(

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from archive.errors import StorageError
 from archive.scheduling.config import Job
-from archive.store.storage import ArchiveDB
-from archive.store.timestamps import format_timestamp, utc_now
+from archive.store.db.archive_db import ArchiveDB
+from archive.store.db.timestamps import format_timestamp, utc_now
 
 log = logging.getLogger(__name__)
 

@@ -19,8 +19,8 @@ from archive.errors import ArchiveError
 
 SCHEDULER = "crawler.distributed.scheduler.DistributedScheduler"
 PUSH = "crawler.distributed.push.PushPipeline"
-STORE = "crawler.pipelines.StorePipeline"
-GATE = "crawler.incremental.IncrementalMiddleware"
+STORE = "crawler.pipelines.extract.StorePipeline"
+GATE = "crawler.middlewares.incremental.IncrementalMiddleware"
 REDIS_GATE = "crawler.distributed.incremental.RedisIncrementalMiddleware"
 UID = "crawler.distributed.push.CaptureUidMiddleware"
 

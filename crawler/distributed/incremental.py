@@ -2,10 +2,11 @@
 
 Workers do not read the SQLite file (it may be on another machine). The writer mirrors each
 URL's last answered fetch and validators into ``<prefix>:frontier:<url>``
-(``archive.store.ingest``); this subclass of ``crawler.incremental.IncrementalMiddleware``
-asks that mirror instead of the archive and applies the same rules (``--only-new``, the
-refresh window, the page limit, conditional requests), with these differences, since a
-worker has no archived body to read links from and shares its crawl with other workers:
+(``archive.distributed.ingest``); this subclass of
+``crawler.middlewares.incremental.IncrementalMiddleware`` asks that mirror instead of the archive
+and applies the same rules (``--only-new``, the refresh window, the page limit, conditional
+requests), with these differences, since a worker has no archived body to read links from and shares
+its crawl with other workers:
 
 - a fresh page is skipped, never replayed (a site page that is an article and is fresh is
   skipped with its links; section fronts are fetched on every run, as before);
@@ -25,11 +26,11 @@ from scrapy.crawler import Crawler
 from scrapy.http import Request, Response
 from scrapy_redis import connection
 
-from archive.store import handoff
-from archive.store.frontier import LastCapture
+from archive.distributed import handoff
+from archive.store.read.frontier import LastCapture
 from crawler.distributed.limit import SharedPageLimit
 from crawler.distributed.workers import Keys
-from crawler.incremental import (
+from crawler.middlewares.incremental import (
     _GATED,
     _LAST_AT,
     _LAST_HASH,

@@ -1,8 +1,9 @@
 """The worker's last pipeline: hand each finished page to the single writer through Redis.
 
-Replaces ``crawler.pipelines.StorePipeline`` when ``ARCHIVE_REDIS_URL`` is set. A worker never
-opens the SQLite file: each page (the capture, its raw body packed as the ``bodies`` row, its
-clean record) becomes one message on the ``<prefix>:items`` list (``archive.store.handoff``),
+Replaces ``crawler.pipelines.extract.StorePipeline`` when ``ARCHIVE_REDIS_URL`` is set. A
+worker never opens the SQLite file: each page (the capture, its raw body packed as the
+``bodies`` row, its clean record) becomes one message on the ``<prefix>:items`` list
+(``archive.distributed.handoff``),
 with a capture uid made here, once, so that the writer stores it exactly once however often
 it is delivered. The crawl run is announced first (``crawl-start``) and closed last
 (``crawl-finish``, with Scrapy's finish reason and stats), so the archive's ``crawls`` table
@@ -20,10 +21,10 @@ from scrapy.http import Response
 from scrapy.spiders import Spider
 from scrapy_redis import connection
 
-from archive.store import handoff
+from archive.distributed import handoff
 from crawler.distributed.scheduler import ADMITTED, capture_uid_wanted
 from crawler.items import PageItem
-from crawler.pipelines import capture_from_item, json_safe
+from crawler.pipelines.extract import capture_from_item, json_safe
 from crawler.pool import pack_body
 from crawler.results import PageResult, page_stored
 

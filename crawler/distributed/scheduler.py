@@ -34,12 +34,12 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet.task import LoopingCall
 
-from archive.store.handoff import frontier_key
+from archive.distributed.handoff import frontier_key
 from crawler.distributed.dupefilter import RotatingBloomDupeFilter, request_key
 from crawler.distributed.limit import SharedPageLimit
 from crawler.distributed.seeds import Seeder
 from crawler.distributed.workers import IdleClock, InFlight, Keys
-from crawler.incremental import HUB, INDEX, ROLE
+from crawler.middlewares.incremental import HUB, INDEX, ROLE
 from crawler.spiders.base import REQUESTED_URL
 
 logger = logging.getLogger(__name__)

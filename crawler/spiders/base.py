@@ -5,10 +5,11 @@ builds its requests with ``page_request``; the base turns every response and eve
 into a ``PageItem`` so that nothing is dropped silently. A link-following spider overrides
 ``follow`` to yield further requests from each page it fetched (or replayed from the archive).
 
-Feed, sitemap and site spiders give their requests a role (``crawler.incremental.ROLE``), so
-the incremental gate may skip them, replay them from the archive or make them conditional;
-the base turns its verdicts into items: an unchanged page becomes an ``Outcome.UNCHANGED``
-capture, a skipped or replayed one no capture at all (the archive already has it).
+Feed, sitemap and site spiders give their requests a role
+(``crawler.middlewares.incremental.ROLE``), so the incremental gate may skip them, replay them from
+the archive or make them conditional; the base turns its verdicts into items: an unchanged page
+becomes an ``Outcome.UNCHANGED`` capture, a skipped or replayed one no capture at all (the archive
+already has it).
 """
 
 from collections.abc import Callable, Iterable, Iterator
@@ -23,10 +24,10 @@ from twisted.python.failure import Failure
 
 from archive.errors import ArchiveError
 from archive.records import Outcome
-from crawler.backoff import GAVE_UP
 from crawler.failures import describe_failure, http_reason
-from crawler.incremental import INDEX, PAGE, REPLAYED, ROLE, STORED, UNCHANGED, Skipped
 from crawler.items import PageItem
+from crawler.middlewares.backoff import GAVE_UP
+from crawler.middlewares.incremental import INDEX, PAGE, REPLAYED, ROLE, STORED, UNCHANGED, Skipped
 from crawler.spiders.options import URLFilter, is_before
 
 # The URL as the spider asked for it, kept in request.meta across redirects and retries.

@@ -21,7 +21,7 @@ import scrapy
 from scrapy.http import HtmlResponse, Response
 from scrapy.linkextractors import LinkExtractor
 
-from crawler.incremental import HUB
+from crawler.middlewares.incremental import HUB
 from crawler.spiders.base import REQUESTED_URL, ArchiveSpider, positive_int
 from crawler.spiders.options import URLFilter, page_url, start_url
 

@@ -30,7 +30,7 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 
 from archive.records import Outcome
-from crawler.middlewares import SHARED_ROBOTS
+from crawler.middlewares.robots import SHARED_ROBOTS
 from crawler.spiders.base import ArchiveSpider, positive_int
 from crawler.spiders.options import (
     URLFilter,

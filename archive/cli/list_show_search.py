@@ -1,0 +1,159 @@
+"""Commands that read: `archive extract` (a file) and `list`, `show`, `search` (the archive)."""
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from archive.cli.common import (
+    checked_rules,
+    db_option,
+    fail,
+    open_existing_archive,
+    reports_errors,
+    rules_option,
+)
+from archive.cli.output import echo_article, echo_search_hits, echo_table
+from archive.errors import ArchiveError
+from archive.store.db.timestamps import format_timestamp
+from archive.urls import validate_url
+
+
+def read_page(path: str) -> bytes:
+    if path == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        fail(f"{path}: no such file", status=2)
+    except IsADirectoryError:
+        fail(f"{path}: is a directory, not an HTML file", status=2)
+    except OSError as error:
+        fail(f"{path}: cannot read ({error.strerror or error})", status=2)
+    raise AssertionError("unreachable")
+
+
+@click.command()
+@click.argument("file", metavar="FILE")
+@click.option("--url", help="The address the page was served from (for relative links).")
+@rules_option
+@reports_errors
+def extract(file: str, url: str | None, rules_paths: tuple[str, ...]) -> None:
+    """Parse a saved page offline and print its record as JSON.
+
+    FILE is an HTML file, or - for standard input. Nothing is fetched or stored. Exits 1 with
+    one line when the file is not HTML or holds no article.
+
+    \b
+    Examples:
+      archive extract page.html --url https://example.org/news/story.html
+      curl -s https://example.org/story | archive extract - --url https://example.org/story
+      archive extract page.html --url https://example.org/a --rules my-rules/
+    """
+    from archive.extract import extract_article
+
+    if url is not None:
+        url = validate_url(url)
+    options = checked_rules(rules_paths)
+    body = read_page(file)
+    try:
+        record = extract_article(body, url, options=options)
+    except ArchiveError as error:
+        fail(f"{file}: {error.reason}")
+    click.echo(record.to_json(indent=2))
+
+
+@click.command(name="list")
+@db_option
+@click.option("--site", help="Only articles from this host, e.g. www.example.org.")
+@click.option("-n", "--limit", default=20, show_default=True, help="How many articles.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of a table.")
+@reports_errors
+def list_(db_path: str, site: str | None, limit: int, as_json: bool) -> None:
+    """List the newest articles in the archive.
+
+    \b
+    Examples:
+      archive list
+      archive list --site news.example.org -n 50 --json
+    """
+    with open_existing_archive(db_path) as archive:
+        rows = archive.list_articles(limit=limit, site=site)
+    if as_json:
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False, default=str))
+        return
+    echo_table(rows)
+
+
+@click.command()
+@click.argument("url")
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print the stored record as JSON.")
+@reports_errors
+def show(url: str, db_path: str, as_json: bool) -> None:
+    """Show one archived article: its metadata, then its text.
+
+    URL may be the article's URL or any URL it was captured from.
+
+    \b
+    Example:
+      archive show https://example.org/news/2024/05/bridge-vote.html
+    """
+    with open_existing_archive(db_path) as archive:
+        article = archive.get_article(url)
+        captures = archive.find_captures(url, limit=1) if article is None else []
+    if article is None and captures:
+        latest = captures[0]
+        fail(f"{url}: captured at {latest['fetched_at']} but holds no article ({latest['error']})")
+    if article is None:
+        fail(f"{url}: not in the archive {db_path}")
+    if as_json:
+        click.echo(json.dumps(article, ensure_ascii=False, indent=2, default=str))
+        return
+    echo_article(article)
+
+
+@click.command()
+@click.argument("query")
+@db_option
+@click.option("--site", help="Only articles from this host, e.g. www.example.org.")
+@click.option(
+    "--since",
+    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%z"]),
+    metavar="DATE",
+    help="Only articles the archive first saw on or after DATE (UTC unless an offset is given).",
+)
+@click.option("-n", "--limit", default=20, show_default=True, help="How many hits.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of text.")
+@reports_errors
+def search(
+    query: str,
+    db_path: str,
+    site: str | None,
+    since: datetime | None,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """Full-text search over titles and texts, best matches first, each with a snippet.
+
+    Words are ANDed; "quoted phrases", a trailing * (prefix) and AND/OR/NOT between words
+    work as in SQLite FTS5. Title matches rank above text matches.
+
+    \b
+    Examples:
+      archive search "harbour bridge"
+      archive search 'council NOT budget' --site news.example.org --since 2026-01-01
+      archive search ferry --json
+    """
+    with open_existing_archive(db_path) as archive:
+        hits = archive.search(
+            query, limit=limit, site=site, since=None if since is None else format_timestamp(since)
+        )
+    if as_json:
+        for hit in hits:
+            click.echo(json.dumps(hit, ensure_ascii=False, default=str))
+        return
+    echo_search_hits(query, hits)

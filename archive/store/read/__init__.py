@@ -1,0 +1,2 @@
+"""Reading the archive: listing, search and history queries, the last capture of a URL (for
+incremental crawls), and diffs between versions."""

@@ -1,0 +1,1 @@
+"""Scrapy extensions: the progress line (``crawler.settings.EXTENSIONS``)."""

@@ -1,0 +1,1 @@
+"""Item pipelines: extract each page, then store it (``crawler.settings.ITEM_PIPELINES``)."""
