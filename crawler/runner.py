@@ -17,7 +17,7 @@ from scrapy.crawler import AsyncCrawlerProcess, Crawler
 from scrapy.settings import Settings
 
 from archive.store.db.archive_db import ArchiveDB
-from crawler.pipelines.extract import StorePipeline, json_safe
+from crawler.pipelines.store import StorePipeline, json_safe
 from crawler.results import CrawlSummary, PageResult, page_stored
 
 __all__ = ["CrawlSummary", "PageResult", "project_settings", "run_spider"]

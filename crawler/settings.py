@@ -41,7 +41,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.robots.RobotsTxtMiddleware": 100,
     # Ours decodes only the start of a page to look for a meta refresh (see there).
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
-    "crawler.middlewares.robots.MetaRefreshMiddleware": 580,
+    "crawler.middlewares.meta_refresh.MetaRefreshMiddleware": 580,
 }
 
 # --- Politeness: few parallel requests per site, adaptive delay --------------------------
@@ -82,7 +82,7 @@ CONCURRENT_ITEMS = 4
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 ITEM_PIPELINES = {
     "crawler.pipelines.extract.ExtractPipeline": 300,
-    "crawler.pipelines.extract.StorePipeline": 800,
+    "crawler.pipelines.store.StorePipeline": 800,
 }
 
 # --- Housekeeping ---------------------------------------------------------------------------

@@ -21,7 +21,8 @@ from archive.errors import ArchiveError, InvalidURLError
 from archive.records import Outcome
 from crawler.addons import ContactAddon, with_contact
 from crawler.failures import describe_failure, http_reason
-from crawler.pipelines.extract import extract_page, json_safe, media_type_of
+from crawler.pipelines.extract import extract_page, media_type_of
+from crawler.pipelines.store import json_safe
 from crawler.pool import decoded
 from crawler.runner import project_settings
 from crawler.spiders.base import REQUESTED_URL, header_pairs, item_from_response

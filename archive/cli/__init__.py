@@ -12,9 +12,12 @@ from archive.cli import (
     compact,
     crawl,
     enqueue_ingest,
+    export_serve,
+    extract,
     history_diff,
     import_warc,
     list_show_search,
+    reextract_purge,
     save,
     schedule,
 )
@@ -34,18 +37,18 @@ def cli() -> None:
 
 for command in (
     save.save,
-    list_show_search.extract,
+    extract.extract,
     list_show_search.list_,
     list_show_search.show,
     list_show_search.search,
     save.demo,
-    import_warc.export,
+    export_serve.export,
     import_warc.import_warc,
-    import_warc.serve,
+    export_serve.serve,
     history_diff.history,
     history_diff.diff,
-    history_diff.reextract,
-    history_diff.purge,
+    reextract_purge.reextract,
+    reextract_purge.purge,
     compact.compact,
 ):
     cli.add_command(command)

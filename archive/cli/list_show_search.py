@@ -1,68 +1,13 @@
-"""Commands that read: `archive extract` (a file) and `list`, `show`, `search` (the archive)."""
+"""The commands that read the archive: `archive list`, `show` and `search`."""
 
 import json
-import sys
 from datetime import datetime
-from pathlib import Path
 
 import click
 
-from archive.cli.common import (
-    checked_rules,
-    db_option,
-    fail,
-    open_existing_archive,
-    reports_errors,
-    rules_option,
-)
+from archive.cli.common import db_option, fail, open_existing_archive, reports_errors
 from archive.cli.output import echo_article, echo_search_hits, echo_table
-from archive.errors import ArchiveError
 from archive.store.db.timestamps import format_timestamp
-from archive.urls import validate_url
-
-
-def read_page(path: str) -> bytes:
-    if path == "-":
-        return sys.stdin.buffer.read()
-    try:
-        return Path(path).read_bytes()
-    except FileNotFoundError:
-        fail(f"{path}: no such file", status=2)
-    except IsADirectoryError:
-        fail(f"{path}: is a directory, not an HTML file", status=2)
-    except OSError as error:
-        fail(f"{path}: cannot read ({error.strerror or error})", status=2)
-    raise AssertionError("unreachable")
-
-
-@click.command()
-@click.argument("file", metavar="FILE")
-@click.option("--url", help="The address the page was served from (for relative links).")
-@rules_option
-@reports_errors
-def extract(file: str, url: str | None, rules_paths: tuple[str, ...]) -> None:
-    """Parse a saved page offline and print its record as JSON.
-
-    FILE is an HTML file, or - for standard input. Nothing is fetched or stored. Exits 1 with
-    one line when the file is not HTML or holds no article.
-
-    \b
-    Examples:
-      archive extract page.html --url https://example.org/news/story.html
-      curl -s https://example.org/story | archive extract - --url https://example.org/story
-      archive extract page.html --url https://example.org/a --rules my-rules/
-    """
-    from archive.extract import extract_article
-
-    if url is not None:
-        url = validate_url(url)
-    options = checked_rules(rules_paths)
-    body = read_page(file)
-    try:
-        record = extract_article(body, url, options=options)
-    except ArchiveError as error:
-        fail(f"{file}: {error.reason}")
-    click.echo(record.to_json(indent=2))
 
 
 @click.command(name="list")

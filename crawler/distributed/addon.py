@@ -19,7 +19,7 @@ from archive.errors import ArchiveError
 
 SCHEDULER = "crawler.distributed.scheduler.DistributedScheduler"
 PUSH = "crawler.distributed.push.PushPipeline"
-STORE = "crawler.pipelines.extract.StorePipeline"
+STORE = "crawler.pipelines.store.StorePipeline"
 GATE = "crawler.middlewares.incremental.IncrementalMiddleware"
 REDIS_GATE = "crawler.distributed.incremental.RedisIncrementalMiddleware"
 UID = "crawler.distributed.push.CaptureUidMiddleware"

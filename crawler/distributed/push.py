@@ -1,6 +1,6 @@
 """The worker's last pipeline: hand each finished page to the single writer through Redis.
 
-Replaces ``crawler.pipelines.extract.StorePipeline`` when ``ARCHIVE_REDIS_URL`` is set. A
+Replaces ``crawler.pipelines.store.StorePipeline`` when ``ARCHIVE_REDIS_URL`` is set. A
 worker never opens the SQLite file: each page (the capture, its raw body packed as the
 ``bodies`` row, its clean record) becomes one message on the ``<prefix>:items`` list
 (``archive.distributed.handoff``),
@@ -24,7 +24,7 @@ from scrapy_redis import connection
 from archive.distributed import handoff
 from crawler.distributed.scheduler import ADMITTED, capture_uid_wanted
 from crawler.items import PageItem
-from crawler.pipelines.extract import capture_from_item, json_safe
+from crawler.pipelines.store import capture_from_item, json_safe
 from crawler.pool import pack_body
 from crawler.results import PageResult, page_stored
 

@@ -1,6 +1,6 @@
-"""Downloader middlewares that replace Scrapy's own where ours must behave differently.
+"""``RobotsTxtMiddleware``: Scrapy's, where ours must behave differently.
 
-``RobotsTxtMiddleware`` fixes a race in Scrapy 2.19's middleware of the same name: while a
+It fixes a race in Scrapy 2.19's middleware of the same name: while a
 site's robots.txt is being fetched, every other request to that site waits on one shared
 Deferred; Scrapy awaits it through ``Deferred.asFuture``, which consumes the result, so only
 the first waiter gets the parser and the rest get ``None``, which means "allowed". With
@@ -10,22 +10,16 @@ is logged in one line, not a traceback, and treated as allowing everything, as S
 It also answers a spider's own request for a site's robots.txt (``SHARED_ROBOTS`` in its meta:
 the sitemap spider reads the ``Sitemap:`` lines) with the response it fetched for the rules,
 so the file is fetched once, not once by each.
-
-``MetaRefreshMiddleware`` is Scrapy's, reading only the start of each page (see there).
 """
 
 import logging
 from typing import Any
 
-from scrapy import Spider
-from scrapy.downloadermiddlewares.redirect import (
-    MetaRefreshMiddleware as ScrapyMetaRefreshMiddleware,
-)
 from scrapy.downloadermiddlewares.robotstxt import (
     RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware,
 )
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import HtmlResponse, Request, Response
+from scrapy.http import Request, Response
 from scrapy.http.request import NO_CALLBACK
 from scrapy.robotstxt import RobotParser
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -123,37 +117,3 @@ def _branch(shared: "Deferred[Any]") -> "Deferred[Any]":
 
     shared.addCallback(forward)
     return branch
-
-
-class MetaRefreshMiddleware(ScrapyMetaRefreshMiddleware):
-    """Scrapy's meta-refresh redirects, decoding only the start of the page.
-
-    Scrapy's own looks for ``<meta http-equiv="refresh">`` in the first 4,096 characters of
-    ``response.text``, but building ``response.text`` decodes the whole body and keeps that
-    copy with the response: in the reactor, for every page of a crawl, a page's worth of
-    memory and about a tenth of a millisecond, while the archive decodes pages in its
-    extraction workers anyway. Here it is given a copy of the response cut to its first
-    ``HEAD_BYTES`` (enough bytes for 4,096 characters in any encoding).
-    """
-
-    HEAD_BYTES = 4 * 4096
-
-    def process_response(
-        self, request: Request, response: Response, spider: Spider | None = None
-    ) -> Request | Response:
-        # ``spider`` only to keep Scrapy's signature: Scrapy passes it to no method where it
-        # is optional, and warns about one that requires it.
-        if not isinstance(response, HtmlResponse) or len(response.body) <= self.HEAD_BYTES:
-            return super().process_response(request, response)
-        # Built afresh, not with response.replace(), which reads response.encoding and so,
-        # for a page that declares no charset, decodes the whole body to guess one.
-        head = type(response)(
-            url=response.url,
-            status=response.status,
-            headers=response.headers,
-            body=response.body[: self.HEAD_BYTES],
-            request=response.request,
-            flags=response.flags,
-        )
-        outcome = super().process_response(request, head)
-        return response if outcome is head else outcome

@@ -1,0 +1,138 @@
+"""`archive export` (records as JSON lines or CSV, captures as WARC) and `archive serve` (the
+archive in Datasette): the commands that let others read the archive."""
+
+import importlib.util
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+from archive.cli.common import db_option, fail, open_existing_archive, reports_errors
+
+
+@contextmanager
+def _output(file: str | None, binary: bool) -> Iterator[IO[Any]]:
+    """stdout, or FILE written under a temporary name and renamed when complete, so a failed
+    export never leaves a truncated FILE that looks whole."""
+    if file is None or file == "-":
+        yield sys.stdout.buffer if binary else sys.stdout
+        return
+    target = Path(file)
+    partial = target.with_name(target.name + ".partial")
+    try:
+        handle: IO[Any] = (
+            partial.open("wb") if binary else partial.open("w", encoding="utf-8", newline="")
+        )
+    except OSError as error:
+        fail(f"{file}: cannot write ({error.strerror or error})", status=2)
+    try:
+        with handle:
+            yield handle
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    partial.replace(target)
+
+
+@click.command()
+@click.argument("file", required=False, metavar="[FILE]")
+@db_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv", "warc"]),
+    default="jsonl",
+    show_default=True,
+    help="jsonl/csv: the clean records; warc: the raw captures (FILE.warc.gz).",
+)
+@click.option("--site", help="Only this host, e.g. news.example.org.")
+@click.option("--since", help="Only articles first seen on or after this date (YYYY-MM-DD).")
+@click.option("--versions", is_flag=True, help="One record per version, not per article.")
+@reports_errors
+def export(
+    file: str | None, db_path: str, fmt: str, site: str | None, since: str | None, versions: bool
+) -> None:
+    """Export the archive: records as JSON lines or CSV, or raw captures as WARC.
+
+    Records go to FILE, or to standard output without one; the export is streamed, so a
+    large archive needs little memory.
+
+    \b
+    Examples:
+      archive export > articles.jsonl
+      archive export --format csv --site news.example.org --since 2026-03-01 news.csv
+      archive export --versions history.jsonl
+      archive export --format warc captures.warc.gz
+    """
+    from archive.store.exchange.exports import export as export_records
+    from archive.store.exchange.warc import export_warc
+
+    if fmt == "warc" and (file is None or file == "-"):
+        fail("--format warc needs a FILE (e.g. captures.warc.gz)", status=2)
+    if fmt == "warc" and (since or versions):
+        fail("--since and --versions apply to jsonl and csv exports", status=2)
+    with open_existing_archive(db_path) as archive, _output(file, binary=fmt == "warc") as out:
+        if fmt == "warc":
+            count = export_warc(archive.db, out, site=site)
+        else:
+            count = export_records(archive.db, out, fmt, site=site, since=since, versions=versions)
+    if file not in (None, "-"):
+        what = "captures" if fmt == "warc" else ("versions" if versions else "articles")
+        click.echo(f"Exported {count} {what} to {file}", err=True)
+
+
+@click.command()
+@db_option
+@click.option("-p", "--port", default=8001, show_default=True, help="Port to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--print-metadata", is_flag=True, help="Print the metadata JSON and exit (for datasette -m)."
+)
+@reports_errors
+def serve(db_path: str, port: int, host: str, print_metadata: bool) -> None:
+    """Browse and query the archive in Datasette, with the archive's own metadata.
+
+    Facets on site, language, authors and tags; saved queries for search, an article's
+    history and recent changes; raw bodies hidden. Needs the `serve` extra:
+    pip install 'article-archiver[serve]'.
+
+    \b
+    Examples:
+      archive serve                 # http://127.0.0.1:8001/
+      archive serve --db news.db --port 8080
+    """
+    from archive.store.db.datasette_meta import SETTINGS, metadata
+
+    with open_existing_archive(db_path) as archive:
+        has_versions = archive.db["article_versions"].exists()
+    meta = metadata(db_path, has_versions=has_versions)
+    if print_metadata:
+        click.echo(json.dumps(meta, indent=2, ensure_ascii=False))
+        return
+    if importlib.util.find_spec("datasette") is None:
+        fail("Datasette is not installed: pip install 'article-archiver[serve]'")
+    meta_file = _write_metadata(db_path, meta)
+    argv = [sys.executable, "-m", "datasette", "serve", db_path, "--metadata", meta_file]
+    argv += ["--host", host, "--port", str(port)]
+    for name, value in SETTINGS.items():
+        argv += ["--setting", name, value]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Replace this process: Ctrl-C and a signal from a supervisor reach Datasette directly.
+    os.execv(sys.executable, argv)
+
+
+def _write_metadata(db_path: str, meta: dict[str, Any]) -> str:
+    """The metadata file, one per archive path in the temporary folder (rewritten each run)."""
+    import hashlib
+
+    key = hashlib.sha256(os.path.abspath(db_path).encode()).hexdigest()[:16]
+    path = Path(tempfile.gettempdir()) / f"article-archiver-{key}-metadata.json"
+    path.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    return str(path)
