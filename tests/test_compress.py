@@ -15,7 +15,6 @@ from archive.store.bodies.dictionaries import (
     pack_body,
     read_body,
     site_dictionaries,
-    train_sites,
 )
 from archive.store.db.archive_db import ArchiveDB
 from archive.store.write.batch import store_many
@@ -111,9 +110,8 @@ def test_no_dictionary_for_a_site_of_unrelated_bodies(tmp_path) -> None:
     rng = random.Random(2)
     bodies = [rng.randbytes(20_000) for _ in range(TRAIN_MIN_BODIES + 2)]
     with ArchiveDB(tmp_path / "a.db") as archive:
-        for i, body in enumerate(bodies):
-            archive.store(*site_capture("random.example", i, body))
-        assert train_sites(archive.db, {"random.example"}) == []
+        items = [site_capture("random.example", i, body) for i, body in enumerate(bodies)]
+        list(store_many(archive, items, workers=0))  # trains as soon as a site is ready
         assert site_dictionaries(archive.db) == {}
         assert archive.db["zstd_dictionaries"].count == 0
 

@@ -32,10 +32,9 @@ from typing import Any
 
 from archive.distributed import handoff
 from archive.errors import StorageError
-from archive.store.db.archive_db import ArchiveDB, _check_consistent, _version
-from archive.store.db.timestamps import normalize_timestamp
+from archive.store.db.archive_db import ArchiveDB
 from archive.store.read import frontier
-from archive.store.write.rows import article_row
+from archive.store.write.prepare import prepare
 
 logger = logging.getLogger(__name__)
 
@@ -243,22 +242,17 @@ class Ingester:
             self.stats.duplicates += 1
             return {}
         capture, record = handoff.capture_from(message), handoff.record_from(message)
-        _check_consistent(capture, record)
-        fetched_at = normalize_timestamp(capture.fetched_at)
-        article = None
-        if record is not None:
-            version = _version(record.extractor_version)
-            article = article_row(capture, record, fetched_at, version)
+        packed = message.get("packed")
+        version = None if record is None else record.extractor_version
+        prepared = prepare(capture, record, version, packed=packed)
         crawl_id = self._crawl_id(message["crawl"], message.get("spider") or "?", None)
-        stored = self.archive.write_prepared(
-            capture, fetched_at, article, message.get("packed"), crawl_id
-        )
+        stored = self.archive.write_prepared(*prepared, crawl_id)
         db.execute(
             "INSERT INTO ingested_captures (uid, capture_id) VALUES (?, ?)",
             [uid, stored.capture_id],
         )
         self.stats.stored += 1
-        entry = handoff.mirror_fields(capture, message.get("packed"), record is not None)
+        entry = handoff.mirror_fields(capture, packed, record is not None)
         if entry is None:  # a failure: nothing a worker may skip or make conditional
             return {}
         return {url: entry for url in (capture.requested_url, capture.final_url) if url}

@@ -240,7 +240,8 @@ def _repack(
     for dictionary, chunk in _chunks(todo):
         while len(pending) >= in_flight:
             state.take(pending.pop(0).result())
-        pending.append(executor.submit(repack_chunk, dictionary, *read_chunk(archive.db, chunk)))
+        hashes = [body.hash for body in chunk]
+        pending.append(executor.submit(repack_chunk, dictionary, *read_chunk(archive.db, hashes)))
     for future in pending:
         state.take(future.result())
     state.flush()

@@ -17,6 +17,7 @@ from archive.store.bodies.compress import ZSTD, dict_method, has_checksum
 from archive.store.bodies.dictionaries import (
     TRAIN_MIN_BODIES,
     Dictionary,
+    ready_to_train,
     site_dictionaries,
     train_for_site,
     training_samples,
@@ -124,15 +125,15 @@ def _bodies(db: Database, sql: str, params: list[str | None]) -> list[Body]:
 
 
 def _ready(site_plan: SitePlan) -> bool:
-    """Whether to train a dictionary for the site now. Compact tries every site with
-    ``TRAIN_MIN_BODIES`` bodies, and packs a site's bodies at plain zstd only when no
-    dictionary was kept: so that many compacted bodies mean a try at that size did not help,
+    """Whether to train a dictionary for the site now (``dictionaries.ready_to_train``).
+    Compact packs a site's bodies at plain zstd, with a checksum, only when no dictionary was
+    kept: so as many such bodies as ``TRAIN_MIN_BODIES`` mean a try at that size did not help,
     and (as the background trainer does) the site is tried again at twice as many bodies."""
     if site_plan.site is None or site_plan.dictionary is not None:
         return False
-    count = len(site_plan.bodies)
     compacted = sum(body.compacted for body in site_plan.bodies)
-    return count >= TRAIN_MIN_BODIES and (compacted < TRAIN_MIN_BODIES or count >= 2 * compacted)
+    tried_at = compacted if compacted >= TRAIN_MIN_BODIES else 0
+    return ready_to_train(len(site_plan.bodies), tried_at)
 
 
 def estimate_after(db: Database, plans: list[SitePlan]) -> int:
@@ -170,7 +171,7 @@ def _ratio(db: Database, todo: list[tuple[SitePlan, Body]]) -> float:
     step = max(len(todo) // ESTIMATE_SAMPLE, 1)
     before = after = 0
     for site_plan, body in todo[::step][:ESTIMATE_SAMPLE]:
-        old, rows = read_chunk(db, [body])
+        old, rows = read_chunk(db, [body.hash])
         for result in repack_chunk(site_plan.dictionary, old, rows):
             before += result.old_size
             after += len(result.data or b"") if result.status == REPACKED else result.old_size

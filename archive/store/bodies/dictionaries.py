@@ -22,6 +22,7 @@ from sqlite_utils import Database
 from archive.errors import StorageError
 from archive.store.bodies.compress import (
     DEFAULT_METHOD,
+    ZSTD_LEVEL,
     body_hash,
     compress,
     decompress,
@@ -30,7 +31,6 @@ from archive.store.bodies.compress import (
     train_dictionary,
 )
 from archive.store.db.timestamps import utc_now
-from archive.store.db.transactions import immediate
 
 log = logging.getLogger(__name__)
 
@@ -53,15 +53,31 @@ class Dictionary:
     data: bytes
 
 
-def pack_body(data: bytes, dictionary: Dictionary | None = None) -> dict[str, Any]:
-    """The ``bodies`` row for raw ``data``: zstd, with the site's dictionary when given."""
+def pack(
+    data: bytes,
+    dictionary: Dictionary | None = None,
+    *,
+    level: int = ZSTD_LEVEL,
+    checksum: bool = False,
+) -> tuple[str, bytes]:
+    """The one packer of the archive: raw ``data`` as zstd at ``level``, with the site's
+    dictionary when given; returns the ``bodies.compression`` method and the packed bytes.
+    ``store``, the bulk writer, a crawl's workers (at ``CRAWL_LEVEL``) and the re-pack engine
+    (with a ``checksum``, see ``compress.has_checksum``) all pack through it."""
     method = dict_method(dictionary.id) if dictionary else DEFAULT_METHOD
-    return {
-        "hash": body_hash(data),
-        "size": len(data),
-        "compression": method,
-        "data": compress(data, method, dictionary.data if dictionary else None),
-    }
+    return method, compress(data, method, dictionary.data if dictionary else None, level, checksum)
+
+
+def pack_body(
+    data: bytes,
+    dictionary: Dictionary | None = None,
+    *,
+    level: int = ZSTD_LEVEL,
+    checksum: bool = False,
+) -> dict[str, Any]:
+    """The ``bodies`` row for raw ``data``, packed by ``pack``."""
+    method, packed = pack(data, dictionary, level=level, checksum=checksum)
+    return {"hash": body_hash(data), "size": len(data), "compression": method, "data": packed}
 
 
 def load_dictionary(db: Database, dictionary_id: int) -> bytes:
@@ -124,9 +140,18 @@ def crawl_dictionaries(path: str | os.PathLike[str] | None) -> dict[str, Diction
         conn.close()
 
 
-def sites_to_train(db: Database, sites: set[str] | list[str]) -> dict[str, int]:
-    """Those of ``sites`` without a dictionary that now hold enough bodies to train one,
-    with their count of distinct bodies."""
+def ready_to_train(bodies: int, tried_at: int = 0) -> bool:
+    """Whether a site without a dictionary, with ``bodies`` distinct bodies, is ready for one:
+    it has ``TRAIN_MIN_BODIES``, and, when a dictionary trained at ``tried_at`` bodies did not
+    help, twice as many by now (a site of unrelated pages is not retrained at every batch)."""
+    return bodies >= TRAIN_MIN_BODIES and bodies >= 2 * tried_at
+
+
+def sites_to_train(
+    db: Database, sites: set[str] | list[str], tried: dict[str, int] | None = None
+) -> dict[str, int]:
+    """Those of ``sites`` without a dictionary that are ``ready_to_train`` (``tried``: the
+    bodies each site had at its last try), with their count of distinct bodies."""
     if not sites:
         return {}
     marks = ", ".join("?" for _ in sites)
@@ -134,10 +159,11 @@ def sites_to_train(db: Database, sites: set[str] | list[str]) -> dict[str, int]:
         "SELECT site, count(DISTINCT body_hash) FROM captures"
         f" WHERE site IN ({marks}) AND body_hash IS NOT NULL"
         " AND site NOT IN (SELECT site FROM zstd_dictionaries)"
-        " GROUP BY site HAVING count(DISTINCT body_hash) >= ?",
-        [*sorted(sites), TRAIN_MIN_BODIES],
+        " GROUP BY site",
+        sorted(sites),
     ).fetchall()
-    return {site: int(count) for site, count in rows}
+    tried = tried or {}
+    return {site: int(count) for site, count in rows if ready_to_train(count, tried.get(site, 0))}
 
 
 def _site_body_hashes(db: Database, site: str, limit: int) -> list[str]:
@@ -192,59 +218,11 @@ def keep_dictionary(db: Database, site: str, data: bytes, samples: int) -> Dicti
     return Dictionary(int(cursor.lastrowid or 0), site, data)
 
 
-def bodies_to_repack(db: Database, dictionary: Dictionary) -> list[tuple[str, int, bytes]]:
-    """(hash, packed size, raw bytes) of the site's bodies not packed with ``dictionary``."""
+def hashes_to_repack(db: Database, dictionary: Dictionary) -> list[str]:
+    """The site's bodies not yet packed with ``dictionary`` (its newest)."""
     rows = db.execute(
-        "SELECT b.hash, b.compression, b.data FROM bodies b WHERE b.compression != ?"
+        "SELECT b.hash FROM bodies b WHERE b.compression != ?"
         " AND b.hash IN (SELECT body_hash FROM captures WHERE site = ?)",
         [dict_method(dictionary.id), dictionary.site],
     ).fetchall()
-    return [(hash_, len(data), unpack(db, data, method)) for hash_, method, data in rows]
-
-
-def repack(dictionary: Dictionary, bodies: list[tuple[str, int, bytes]]) -> list[dict[str, Any]]:
-    """The ``bodies`` rows of those ``bodies_to_repack`` that ``dictionary`` makes smaller.
-    No database: a worker process can run it."""
-    rows = (pack_body(raw, dictionary) for _hash, _size, raw in bodies)
-    return [
-        row for row, (_h, size, _r) in zip(rows, bodies, strict=True) if len(row["data"]) < size
-    ]
-
-
-def apply_repack(db: Database, rows: list[dict[str, Any]]) -> None:
-    """Write re-packed bodies; the caller holds the write transaction."""
-    db.conn.executemany(
-        "UPDATE bodies SET compression = :compression, data = :data WHERE hash = :hash", rows
-    )
-
-
-def train_site(db: Database, site: str) -> Dictionary | None:
-    """Train, keep and re-pack with a dictionary for ``site`` in this process, if it helps
-    enough; the caller holds the write transaction."""
-    trained = train_for_site(training_samples(db, site))
-    if trained is None:
-        return None
-    dictionary = keep_dictionary(db, site, *trained)
-    apply_repack(db, repack(dictionary, bodies_to_repack(db, dictionary)))
-    return dictionary
-
-
-def train_sites(
-    db: Database, sites: set[str], tried: dict[str, int] | None = None
-) -> list[Dictionary]:
-    """Train (and re-pack with) a dictionary for each of ``sites`` that is ready for one,
-    each site in its own write transaction. ``tried`` (site: bodies at the last try) is
-    updated, so a site where a dictionary did not help is tried again only once it has
-    twice as many bodies."""
-    tried = {} if tried is None else tried
-    trained = []
-    for site, count in sites_to_train(db, sites).items():
-        if count < 2 * tried.get(site, 0):
-            continue
-        tried[site] = count
-        with immediate(db):
-            dictionary = train_site(db, site)
-        if dictionary is not None:
-            log.info("dictionary %d for %s", dictionary.id, site)
-            trained.append(dictionary)
-    return trained
+    return [row[0] for row in rows]

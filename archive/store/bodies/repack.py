@@ -1,5 +1,10 @@
-"""The work of ``archive compact`` on each body: read (writer side), re-pack and check (a worker
-process), write back only what still holds (writer side, one short transaction per batch)."""
+"""The one re-pack engine: bodies brought to a better packing, safely, beside other writers.
+
+Used by ``archive compact`` and by the background trainer of a bulk write (once a site's
+dictionary is kept). Each body is read (writer side), re-packed and checked in a worker
+process (unpacked and hashed before, and the new bytes unpacked and hashed again after), and
+written back only while its row still holds what was read (writer side, one short transaction
+per batch)."""
 
 import logging
 from dataclasses import dataclass
@@ -8,18 +13,10 @@ from typing import TYPE_CHECKING
 from sqlite_utils import Database
 
 from archive.errors import StorageError
-from archive.store.bodies.compress import (
-    ZSTD,
-    body_hash,
-    compress,
-    decompress,
-    dict_method,
-    dictionary_id_of,
-)
-from archive.store.bodies.dictionaries import Dictionary
+from archive.store.bodies.compress import body_hash, decompress, dictionary_id_of
+from archive.store.bodies.dictionaries import Dictionary, pack
 
 if TYPE_CHECKING:  # only for the type: the worker processes need no storage module
-    from archive.store.bodies.compact_scan import Body
     from archive.store.db.archive_db import ArchiveDB
 
 log = logging.getLogger(__name__)
@@ -51,15 +48,15 @@ class Repacked:
     data: bytes | None = None
 
 
-def read_chunk(db: Database, bodies: "list[Body]") -> tuple[dict[int, bytes], list[Row]]:
-    """The stored rows of ``bodies`` and the dictionaries they are packed with (those that
-    exist: a body whose dictionary is gone comes back unreadable from the worker)."""
-    marks = ", ".join("?" for _ in bodies)
+def read_chunk(db: Database, hashes: list[str]) -> tuple[dict[int, bytes], list[Row]]:
+    """The stored rows of the bodies ``hashes`` and the dictionaries they are packed with
+    (those that exist: a body whose dictionary is gone comes back unreadable from the
+    worker)."""
+    marks = ", ".join("?" for _ in hashes)
     rows = [
         (hash_, method, bytes(data))
         for hash_, method, data in db.execute(
-            f"SELECT hash, compression, data FROM bodies WHERE hash IN ({marks})",
-            [body.hash for body in bodies],
+            f"SELECT hash, compression, data FROM bodies WHERE hash IN ({marks})", hashes
         ).fetchall()
     ]
     ids = {_dictionary_id(method) for _, method, _ in rows} - {None}
@@ -97,11 +94,10 @@ def _repack(
         return Repacked(hash_, method, len(data), UNREADABLE)
     if body_hash(raw) != hash_:
         return Repacked(hash_, method, len(data), UNREADABLE)
-    new_method = ZSTD if target is None else dict_method(target.id)
+    # The checksum marks the body as re-packed at its best (see compress.has_checksum), and
+    # is checked again on every later read.
+    new_method, packed = pack(raw, target, checksum=True)
     dictionary = None if target is None else target.data
-    # The checksum marks the body as packed by compact (see compress.has_checksum), and is
-    # checked again on every later read.
-    packed = compress(raw, new_method, dictionary, checksum=True)
     if len(packed) >= len(data):
         return Repacked(hash_, method, len(data), NOT_SMALLER)
     # Cheap insurance: the bytes written must read back as the body they replace.
@@ -115,7 +111,7 @@ def write_batch(archive: "ArchiveDB", results: list[Repacked]) -> set[str]:
     """Write re-packed bodies in one short transaction; returns the hashes written (the
     others changed meanwhile and are left as they are now)."""
     written = set()
-    with archive.writing(f"compact: re-pack {len(results)} bodies"):
+    with archive.writing(f"re-pack {len(results)} bodies"):
         for result in results:
             dictionary_id = _dictionary_id(result.method or "")
             cursor = archive.db.execute(

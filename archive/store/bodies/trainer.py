@@ -2,28 +2,30 @@
 
 Training a 112 KiB dictionary on a site's pages takes about 0.6 s and re-packing its bodies
 some more: done in the writer, 130 sites cost a 10,000-article import most of its time. Here
-the writer only reads the samples and writes the results; the training and re-packing run in
-the same worker pool that packs bodies, and their results are picked up between batches.
+the writer only reads the samples and writes the results; the training and re-packing (the
+re-pack engine of ``archive.store.bodies.repack``, with its checks) run in the same worker
+pool that packs bodies, and their results are picked up between batches.
 """
 
 import logging
 from concurrent.futures import Executor, Future
-from typing import Any
 
 from archive.store.bodies.dictionaries import (
     Dictionary,
-    apply_repack,
-    bodies_to_repack,
+    hashes_to_repack,
     keep_dictionary,
-    repack,
     site_dictionaries,
     sites_to_train,
     train_for_site,
     training_samples,
 )
+from archive.store.bodies.repack import REPACKED, UNREADABLE, Repacked, read_chunk, repack_chunk
+from archive.store.bodies.repack import write_batch as write_repacked
 from archive.store.db.archive_db import ArchiveDB
 
 log = logging.getLogger(__name__)
+
+REPACK_CHUNK = 32  # bodies per re-pack task
 
 
 class BackgroundTrainer:
@@ -42,9 +44,7 @@ class BackgroundTrainer:
     def schedule(self, sites: set[str]) -> None:
         """Start training for those of ``sites`` that are ready for a dictionary."""
         waiting = sites - self.training.keys()
-        for site, count in sites_to_train(self.archive.db, waiting).items():
-            if count < 2 * self.tried.get(site, 0):
-                continue
+        for site, count in sites_to_train(self.archive.db, waiting, self.tried).items():
             self.tried[site] = count
             samples = training_samples(self.archive.db, site)
             self.training[site] = self.executor.submit(train_for_site, samples)
@@ -58,16 +58,24 @@ class BackgroundTrainer:
         for future in list(self.repacking):
             if wait or future.done():
                 self.repacking.remove(future)
-                rows: list[dict[str, Any]] = future.result()
-                with self.archive.writing(f"re-pack {len(rows)} bodies"):
-                    apply_repack(self.archive.db, rows)
+                self._write(future.result())
 
     def _keep(self, site: str, trained: tuple[bytes, int] | None) -> None:
         if trained is None:
             return
         with self.archive.writing(f"a zstd dictionary for {site}"):
             dictionary = keep_dictionary(self.archive.db, site, *trained)
-            bodies = bodies_to_repack(self.archive.db, dictionary)
-        log.info("dictionary %d for %s; re-packing %d bodies", dictionary.id, site, len(bodies))
+        hashes = hashes_to_repack(self.archive.db, dictionary)
+        log.info("dictionary %d for %s; re-packing %d bodies", dictionary.id, site, len(hashes))
         self.dictionaries[site] = dictionary
-        self.repacking.append(self.executor.submit(repack, dictionary, bodies))
+        for start in range(0, len(hashes), REPACK_CHUNK):
+            chunk = read_chunk(self.archive.db, hashes[start : start + REPACK_CHUNK])
+            self.repacking.append(self.executor.submit(repack_chunk, dictionary, *chunk))
+
+    def _write(self, results: list[Repacked]) -> None:
+        for result in results:
+            if result.status == UNREADABLE:
+                log.warning("body %s does not read back as its hash: left as it is", result.hash)
+        repacked = [result for result in results if result.status == REPACKED]
+        if repacked:
+            write_repacked(self.archive, repacked)

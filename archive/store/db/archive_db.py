@@ -20,12 +20,14 @@ from sqlite_utils import Database
 from archive.errors import StorageError
 from archive.records import ArticleRecord, Capture, Outcome
 from archive.store.bodies import dictionaries
+from archive.store.bodies.dictionaries import pack_body
 from archive.store.db.migrations import MIGRATIONS
-from archive.store.db.timestamps import normalize_timestamp, utc_now
+from archive.store.db.timestamps import utc_now
 from archive.store.db.transactions import immediate
 from archive.store.read import queries as reading
 from archive.store.write import articles, gone
-from archive.store.write.rows import article_row, capture_row, to_json
+from archive.store.write.prepare import prepare
+from archive.store.write.rows import capture_row, to_json
 
 log = logging.getLogger(__name__)
 
@@ -183,15 +185,10 @@ class ArchiveDB:
         crawl's extraction workers do it, so the writer only writes): a dict with the
         ``bodies`` columns ``hash``, ``size``, ``compression`` and ``data``.
         """
-        _check_consistent(capture, record)
-        fetched_at = normalize_timestamp(capture.fetched_at)
-        packed = _pack(capture.body) if packed_body is None else packed_body
+        prepared = prepare(capture, record, extractor_version, packed=packed_body)
         _check_packed(capture, packed_body)
-        article = None
-        if record is not None:
-            article = article_row(capture, record, fetched_at, _version(extractor_version))
         with self._writing(capture.requested_url):
-            return self.write_prepared(capture, fetched_at, article, packed, crawl_id)
+            return self.write_prepared(*prepared, crawl_id)
 
     def write_prepared(
         self,
@@ -208,7 +205,7 @@ class ArchiveDB:
         if packed is not None and not dictionaries.readable(self.db, packed["compression"]):
             # Packed with a dictionary that has since gone (a purge drops unused ones): the
             # raw bytes are at hand, so pack them without rather than store an unreadable body.
-            packed = _pack(capture.body)
+            packed = None if capture.body is None else pack_body(bytes(capture.body))
         if packed is not None:
             self.db.execute(
                 "INSERT OR IGNORE INTO bodies (hash, size, compression, data)"
@@ -342,33 +339,11 @@ def _check_path(path: str, *, create: bool) -> None:
         raise StorageError(f"cannot create a file in folder {str(parent)!r}", subject=path)
 
 
-def _check_consistent(capture: Capture, record: ArticleRecord | None) -> None:
-    # A record with a failed outcome (or the reverse) would put a lie into the archive.
-    if (record is not None) != (capture.outcome == Outcome.ARTICLE):
-        raise ValueError(
-            f"capture outcome {capture.outcome!r} with record={record is not None}:"
-            " a record is stored exactly when the outcome is Outcome.ARTICLE"
-        )
-
-
 def _check_packed(capture: Capture, packed_body: dict[str, Any] | None) -> None:
     if packed_body is None:
         return
     if capture.body is None or packed_body["size"] != len(capture.body):
         raise ValueError("packed_body must be the packing of capture.body")
-
-
-def _pack(body: bytes | None) -> dict[str, Any] | None:
-    return None if body is None else dictionaries.pack_body(bytes(body))
-
-
-def _version(extractor_version: str | None) -> str:
-    if extractor_version is not None:
-        return extractor_version
-    # Imported here, not at the top: storage sits below the parser in the layering.
-    from archive.extract import EXTRACTOR_VERSION
-
-    return EXTRACTOR_VERSION
 
 
 def _rowid(cursor: sqlite3.Cursor) -> int:

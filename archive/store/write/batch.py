@@ -21,18 +21,15 @@ from typing import Any
 
 from archive.errors import ArchiveError
 from archive.records import ArticleRecord, Capture
-from archive.store.bodies.dictionaries import Dictionary, pack_body
+from archive.store.bodies.dictionaries import Dictionary
 from archive.store.bodies.trainer import BackgroundTrainer
-from archive.store.db.archive_db import ArchiveDB, StoreResult, _check_consistent, _version
-from archive.store.db.timestamps import normalize_timestamp
-from archive.store.write.rows import article_row, site_of
+from archive.store.db.archive_db import ArchiveDB, StoreResult
+from archive.store.write.prepare import Prepared, prepare, version_or_current
+from archive.store.write.rows import site_of
 
 log = logging.getLogger(__name__)
 
 Item = tuple[Capture, ArticleRecord | None]
-# What the writer needs of an item: the capture (without its body), fetched_at, the articles
-# row or None, the bodies row or None.
-Prepared = tuple[Capture, str, dict[str, Any] | None, dict[str, Any] | None]
 # Run on each item in the worker before it is prepared (import-warc extracts articles there).
 Transform = Callable[[Capture, ArticleRecord | None], Item]
 BATCH_SIZE = 500
@@ -58,12 +55,9 @@ def prepare_chunk(
 def _prepare(
     capture: Capture, record: ArticleRecord | None, version: str, dictionary: Dictionary | None
 ) -> Prepared:
-    _check_consistent(capture, record)
-    fetched_at = normalize_timestamp(capture.fetched_at)
-    article = None if record is None else article_row(capture, record, fetched_at, version)
-    packed = None if capture.body is None else pack_body(bytes(capture.body), dictionary)
+    prepared = prepare(capture, record, version, dictionary=dictionary)
     # The body travels back packed only.
-    return dataclasses.replace(capture, body=None), fetched_at, article, packed
+    return prepared._replace(capture=dataclasses.replace(capture, body=None))
 
 
 class _InlineExecutor(Executor):
@@ -126,10 +120,7 @@ def _write(
     """Write one batch in one transaction: the rows ``ArchiveDB.store`` writes, through its
     own placing step (articles, versions, gone marks), committed once for the batch."""
     with archive.writing(f"a batch of {len(batch)} captures"):
-        return [
-            archive.write_prepared(capture, fetched_at, article, packed, crawl_id)
-            for capture, fetched_at, article, packed in prepared
-        ]
+        return [archive.write_prepared(*item, crawl_id) for item in prepared]
 
 
 def store_many(
@@ -152,7 +143,7 @@ def store_many(
     each item in the workers first: ``archive import-warc`` extracts its articles there.
     """
     source = iter(items)
-    version = _version(extractor_version)
+    version = version_or_current(extractor_version)
     cache = archive.db.execute("PRAGMA cache_size").fetchone()[0]
     archive.db.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
     try:
