@@ -77,7 +77,6 @@ BOX_HEADING = re.compile(
 )
 BOX_KIND = {"latest": "latest-from footer", "more": "latest-from footer"}
 _SPLIT = re.compile(r"[^a-z0-9]+")
-_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _NEVER_BY_CLASS = {"html", "body", "main", "article", "figure"}
 # Tags judged even without attributes.
 _BARE_CHECKED = {*STRUCTURAL, "header", "form"}

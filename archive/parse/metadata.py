@@ -44,7 +44,6 @@ class Metadata:
     image: str | None = None
     tags: list[str] = field(default_factory=list)
     canonical_url: str | None = None
-    is_article_type: bool = False
     # Where each date and the authors were found: see SOURCES.
     published_from: str | None = None
     modified_from: str | None = None
@@ -339,7 +338,6 @@ def read_metadata(doc: Document, url: str | None) -> Metadata:
         image=image(src),
         tags=tags(src),
         canonical_url=canonical_url(src),
-        is_article_type=src.article is not None or src.first("og:type") == "article",
         published_from=published_from,
         modified_from=modified_from,
         authors_from=authors_from if names else None,

@@ -50,7 +50,6 @@ JOB_KEYS = frozenset({"command", "url", "urls", "cron", "db", "options", "settin
 DEFAULT_KEYS = frozenset({"db", "options", "settings", "catch_up"})
 TOP_KEYS = frozenset({"timezone", "defaults", "jobs"})
 DEFAULT_DB = "archive.db"
-OptionValue = str | int | float | bool | list[str | int | float]
 
 
 class ScheduleError(ArchiveError):

@@ -12,15 +12,14 @@ again in the next generation does not renew it, so a page every page links to is
 again once per time-to-live).
 
 The false-positive rate (an unseen URL taken for seen, so not fetched) for ``n`` URLs in one
-generation is ``(1 - exp(-hashes * n / bits)) ** hashes``; ``false_positive_rate`` computes
-it. With the defaults (2**26 bits = 8 MiB a generation, 13 hashes): 1 in 10,000 at 3.5 million
+generation is ``(1 - exp(-hashes * n / bits)) ** hashes`` (the tests hold the filter to it).
+With the defaults (2**26 bits = 8 MiB a generation, 13 hashes): 1 in 10,000 at 3.5 million
 URLs per half time-to-live, 1 in a million at 2.2 million, 1 in 500 at 5 million.
 
 Test-and-set is one Lua script, so two workers never both take the same new URL.
 """
 
 import hashlib
-import math
 import struct
 import time
 from typing import Any
@@ -48,11 +47,6 @@ end
 if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return in_current
 """
-
-
-def false_positive_rate(urls: int, bits: int = DEFAULT_BITS, hashes: int = DEFAULT_HASHES) -> float:
-    """The chance that an unseen URL is taken for seen after ``urls`` URLs in a generation."""
-    return (1.0 - math.exp(-hashes * urls / bits)) ** hashes
 
 
 def request_key(request: Request) -> str:
@@ -99,16 +93,6 @@ class RotatingBloomDupeFilter(BaseDupeFilter):
         keys = [f"{self.key}:{generation}", f"{self.key}:{generation - 1}"]
         expiry_ms = int(self.ttl * 1000)
         return bool(self._script(keys=keys, args=[expiry_ms, *self.offsets(fingerprint)]))
-
-    def contains(self, fingerprint: str) -> bool:
-        """Whether ``fingerprint`` counts as seen now, without marking it (read-only)."""
-        generation = self.generation()
-        pipe = self.server.pipeline(transaction=False)
-        for key in (f"{self.key}:{generation}", f"{self.key}:{generation - 1}"):
-            for offset in self.offsets(fingerprint):
-                pipe.getbit(key, offset)
-        bits = pipe.execute()
-        return all(bits[: self.hashes]) or all(bits[self.hashes :])
 
     def request_seen(self, request: Request) -> bool:
         return self.seen(request_key(request))

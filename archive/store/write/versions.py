@@ -188,16 +188,3 @@ def update_article(
         created_at=created_at,
         changed=every,
     )
-
-
-def list_versions(db: Database, article_id: int) -> list[dict[str, Any]]:
-    """Every version of an article, oldest first, JSON columns decoded."""
-    rows = []
-    for row in db.query(
-        "SELECT * FROM article_versions WHERE article_id = ? ORDER BY version", [article_id]
-    ):
-        for name in (*JSON_FIELDS, "changed", "rules"):
-            if isinstance(row.get(name), str):
-                row[name] = json.loads(row[name])
-        rows.append(row)
-    return rows
