@@ -240,6 +240,20 @@ def test_the_walk_reads_every_module(project_imports: list[Import]) -> None:
     )
 
 
+MAX_MODULES_PER_FOLDER = 15  # past this, let sub-folders show the folder's parts
+
+
+def test_no_folder_holds_more_than_fifteen_modules() -> None:
+    # Counted without the package's __init__.py, which holds no code of its own here.
+    crowded = {}
+    for package in PACKAGES:
+        for folder in [ROOT / package, *(ROOT / package).rglob("*/")]:
+            count = len([p for p in folder.glob("*.py") if p.name != "__init__.py"])
+            if count > MAX_MODULES_PER_FOLDER:
+                crowded[folder.relative_to(ROOT).as_posix()] = count
+    assert crowded == {}
+
+
 # -- the checker itself, on a tiny package made to break the rules ----------------------------
 
 
