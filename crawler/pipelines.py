@@ -1,7 +1,7 @@
 """Item pipelines: extract the article from each page, then store the capture and article.
 
 Both are thin glue over the ``archive`` library: ``ExtractPipeline`` calls
-``archive.extract.extract_article`` (through ``crawler.pool``, in worker processes by default)
+``archive.capture.extract_capture`` (through ``crawler.pool``, in worker processes by default)
 and ``StorePipeline`` calls ``archive.store.storage``.
 Stats go under the ``archive/`` prefix; each stored page is announced with the
 ``crawler.results.page_stored`` signal.
@@ -19,6 +19,7 @@ from scrapy.spiders import Spider
 from scrapy.utils.asyncio import is_asyncio_available
 from scrapy.utils.defer import deferred_from_coro
 
+from archive.capture import media_type_of
 from archive.errors import StorageError
 from archive.extract import DEFAULT_OPTIONS, ExtractOptions
 from archive.records import Capture, Outcome
@@ -26,23 +27,16 @@ from archive.store.dictionaries import Dictionary, crawl_dictionaries
 from archive.store.rows import site_of
 from archive.store.storage import ArchiveDB
 from crawler.items import PageItem
-from crawler.pool import (
-    ExtractionPool,
-    PackDictionary,
-    extract_and_pack,
-    extract_page,
-    extract_processes,
-    media_type_of,
-)
+from crawler.pool.job import PackDictionary, extract_and_pack
+from crawler.pool.pool import ExtractionPool, extract_processes
 from crawler.results import PageResult, page_stored
 
-# extract_page and media_type_of live in crawler.pool (workers import it without Scrapy);
-# they are re-exported here, where callers have always found them.
+# media_type_of lives in archive.capture (the step from a capture to a record, which the
+# crawl shares with WARC import and re-extraction); re-exported where callers found it.
 __all__ = [
     "ExtractPipeline",
     "StorePipeline",
     "capture_from_item",
-    "extract_page",
     "json_safe",
     "media_type_of",
 ]

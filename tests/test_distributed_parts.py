@@ -20,7 +20,7 @@ from archive.store.storage import ArchiveDB
 from crawler.distributed.dupefilter import RotatingBloomDupeFilter, false_positive_rate
 from crawler.distributed.limit import SharedPageLimit
 from crawler.distributed.workers import InFlight, Keys
-from crawler.pool import pack_body
+from crawler.pool.job import pack_body
 from tests.crawlsite import rows
 from tests.redisserver import free_port, redis_server
 
