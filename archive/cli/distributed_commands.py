@@ -142,9 +142,11 @@ def ingest(
       archive ingest --db news.db --redis redis://127.0.0.1:6379/0
       archive ingest --idle-exit 60      # drain the list, then stop
     """
+    from archive.store.guard import check_archive_file
     from archive.store.ingest import Ingester, connect
     from archive.store.storage import ArchiveDB
 
+    check_archive_file(db_path, create=True)  # a foreign file is refused before Redis is asked
     client = connect(redis_url)
     stopping: list[int] = []
 
