@@ -55,16 +55,14 @@ def extract_capture(
 
     ``body`` is the raw bytes (or text already decoded); ``encoding`` is the one the transport
     found, when it found one. A declared non-HTML content type is not parsed at all; with no
-    content type the parser decides. A parser crash is recorded, not raised: a capture is
-    never lost to a parser bug.
+    content type the parser decides. Decoding never fails (bytes that are not in the chosen
+    encoding become U+FFFD), so a body that is not text is the parser's "not HTML: binary
+    data". A parser crash is recorded, not raised: a capture is never lost to a parser bug.
     """
     media_type = media_type_of(content_type)
     if media_type is not None and media_type not in HTML_MEDIA_TYPES:
         return Extraction(Outcome.NOT_HTML, reason=f"not HTML: the server sent {media_type}")
-    try:
-        page = body if isinstance(body, str) else page_text(body, content_type, encoding)
-    except (LookupError, UnicodeError) as error:
-        return Extraction(Outcome.EXTRACT_ERROR, reason=f"cannot decode the page: {error}")
+    page = body if isinstance(body, str) else page_text(body, content_type, encoding)
     try:
         return Extraction(Outcome.ARTICLE, extract_article(page, url, options=options))
     except ExtractionError as error:
@@ -112,11 +110,12 @@ def page_text(body: bytes, content_type: str | None, encoding: str | None = None
     declared type and a body with control characters (Scrapy keeps such a body binary, and
     the parser then names what it is, a PDF or an image).
     """
-    if encoding:
+    from w3lib.encoding import html_to_unicode, resolve_encoding
+
+    if encoding and resolve_encoding(encoding):  # Scrapy's always is; a name Python lacks is not
         return decoded(body, encoding)
     if content_type is None and _looks_binary(body):
         return body
-    from w3lib.encoding import html_to_unicode
 
     # Scrapy's default when nothing is declared and no guess is made: ASCII, errors replaced.
     text = html_to_unicode(
