@@ -27,7 +27,7 @@ class PackDictionary:
     data: bytes | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: pickled as fast as a plain tuple
 class ExtractionJob:
     """One page for a worker. ``content`` is the page as text when the caller already has it;
     otherwise (the crawl's way) only the raw ``body`` travels, with the ``encoding`` Scrapy

@@ -15,7 +15,6 @@ This is the crawl's side of the pool; the job a worker runs is ``crawler.pool.jo
 """
 
 import asyncio
-import dataclasses
 import itertools
 import logging
 import os
@@ -88,23 +87,23 @@ class ExtractionPool:
     ) -> Extracted:
         """Extract and pack one page in a worker, waiting for a free slot first (the
         arguments are those of ``ExtractionJob``; ``dictionary`` is the site's)."""
-        job = ExtractionJob(content_type, content, url, body, encoding, options)
+        page = (content_type, content, url, body, encoding, options)
         if self.closed:  # a page still arriving after shutdown: no new workers for it
             whole = PackDictionary(dictionary.id, dictionary.data) if dictionary else None
-            return perform(dataclasses.replace(job, dictionary=whole))
+            return perform(ExtractionJob(*page, whole))
         if self._slots is None:  # created here, inside the running loop
             self._slots = asyncio.Semaphore(self.max_in_flight)
         async with self._slots:
             self.in_flight += 1
             self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
             try:
-                return await self._submit(job, dictionary)
+                worker = self._least_busy()
+                job = ExtractionJob(*page, _for_worker(worker, dictionary))
+                return await self._submit(worker, job)
             finally:
                 self.in_flight -= 1
 
-    async def _submit(self, job: ExtractionJob, dictionary: Dictionary | None) -> Extracted:
-        worker = self._least_busy()
-        job = dataclasses.replace(job, dictionary=_for_worker(worker, dictionary))
+    async def _submit(self, worker: Worker, job: ExtractionJob) -> Extracted:
         try:
             extracted: Extracted = await worker.submit(next(self._job_ids), job)
             return extracted
