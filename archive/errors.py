@@ -10,6 +10,8 @@ reason, so that the CLI can turn it into one line: ``<input>: <reason>``.
     │   ├── NotHTMLError     the body is not an HTML document (a PDF, an image, binary data)
     │   └── NotAnArticleError  the page is HTML but holds no article (a section front, a list)
     └── StorageError         the archive database could not be opened or written
+        └── NotAnArchiveError  the file is missing (for a command that only reads), or is
+                               not an archive (another SQLite database, not SQLite at all)
 """
 
 
@@ -52,3 +54,8 @@ class NotAnArticleError(ExtractionError):
 
 class StorageError(ArchiveError):
     """The archive database could not be opened, migrated or written."""
+
+
+class NotAnArchiveError(StorageError):
+    """The file named as the archive is not one: missing where an archive must exist, not an
+    SQLite database, or a database holding other tables. It is left untouched."""

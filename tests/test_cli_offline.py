@@ -130,7 +130,7 @@ def test_save_with_unreadable_url_file(tmp_path: Path) -> None:
 def test_reading_a_missing_archive_does_not_create_one(tmp_path: Path, command: list[str]) -> None:
     db = tmp_path / "none.db"
     status, out, err = run(*command, "--db", str(db))
-    assert status == 1
+    assert status == 2
     assert out == ""
     assert err.startswith(f"archive: error: {db}: no archive here")
     assert not db.exists()
@@ -140,7 +140,7 @@ def test_db_defaults_to_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     db = tmp_path / "from-env.db"
     monkeypatch.setenv("ARCHIVE_DB", str(db))
     status, _, err = run("list")
-    assert status == 1
+    assert status == 2
     assert str(db) in err
 
 

@@ -126,7 +126,7 @@ def test_bare_archive_still_shows_the_help(tmp_path: Path) -> None:
 
 def test_a_commands_own_errors_are_unchanged(tmp_path: Path, stored: Path) -> None:
     missing = archive("show", "https://example.org/a", "--db", "missing.db", cwd=tmp_path)
-    assert missing.returncode == 1
+    assert missing.returncode == 2
     assert missing.stderr.startswith("archive: error: missing.db: no archive here")
     assert len(missing.stderr.splitlines()) == 1
     assert not (tmp_path / "missing.db").exists()

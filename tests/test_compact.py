@@ -220,14 +220,18 @@ def test_an_unknown_site_is_one_line_and_changes_nothing(crawled) -> None:
 def test_bad_db_paths_are_one_line_and_nothing_is_created(tmp_path) -> None:
     missing = tmp_path / "missing.db"
     status, _, err = run("--db", str(missing))
-    assert (status, err) == (1, f"archive: error: {missing}: no archive database at this path\n")
+    assert (status, err) == (
+        2,
+        f"archive: error: {missing}: no archive here"
+        " (create one with `archive save URL` or `archive demo`)\n",
+    )
     assert not missing.exists()
 
     text = tmp_path / "notes.txt"
     text.write_bytes(b"not a database at all, just some words\n" * 20)
     status, _, err = run("--db", str(text))
     assert (status, err) == (
-        1,
+        2,
         f"archive: error: {text}: not an SQLite database (left untouched)\n",
     )
     assert text.read_bytes() == b"not a database at all, just some words\n" * 20
@@ -238,7 +242,7 @@ def test_bad_db_paths_are_one_line_and_nothing_is_created(tmp_path) -> None:
     conn.commit()
     conn.close()
     status, _, err = run("--db", str(other))
-    assert status == 1
+    assert status == 2
     assert err == (
         f"archive: error: {other}: not an archive: no bodies or captures table (left untouched)\n"
     )

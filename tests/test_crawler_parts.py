@@ -17,13 +17,13 @@ from scrapy.exceptions import (
 from scrapy.http import Headers, HtmlResponse, Response
 from scrapy.settings import Settings
 
+from archive.capture import decoded, extract_capture
 from archive.errors import ArchiveError, InvalidURLError
 from archive.records import Outcome
 from crawler.addons import ContactAddon, with_contact
 from crawler.failures import describe_failure, http_reason
-from crawler.pipelines.extract import extract_page, media_type_of
+from crawler.pipelines.extract import media_type_of
 from crawler.pipelines.store import json_safe
-from crawler.pool import decoded
 from crawler.runner import project_settings
 from crawler.spiders.base import REQUESTED_URL, header_pairs, item_from_response
 from crawler.spiders.page import collect_urls, split_urls
@@ -150,7 +150,8 @@ def test_media_type_of(content_type: str | None, expected: str | None) -> None:
 
 def test_extract_page_does_not_parse_a_declared_non_html_type() -> None:
     html_that_lies = "<html><body>" + "<p>Many words here. </p>" * 100 + "</body></html>"
-    outcome, record, reason = extract_page("image/png", html_that_lies, A)
+    done = extract_capture(html_that_lies, "image/png", A)
+    outcome, record, reason = done.outcome, done.record, done.reason
     assert (outcome, record, reason) == (
         Outcome.NOT_HTML,
         None,
@@ -159,7 +160,8 @@ def test_extract_page_does_not_parse_a_declared_non_html_type() -> None:
 
 
 def test_extract_page_lets_the_parser_judge_an_undeclared_type() -> None:
-    outcome, record, reason = extract_page(None, b"%PDF-1.4\x00\x01\x02 binary", A)
+    done = extract_capture(b"%PDF-1.4\x00\x01\x02 binary", None, A)
+    outcome, record, reason = done.outcome, done.record, done.reason
     assert (outcome, record) == (Outcome.NOT_HTML, None)
     assert reason
 

@@ -25,7 +25,7 @@ from crawler.distributed.dupefilter import (
 )
 from crawler.distributed.limit import SharedPageLimit
 from crawler.distributed.workers import InFlight, Keys
-from crawler.pool import pack_body
+from crawler.pool.job import pack_body
 from tests.crawlsite import rows
 from tests.redisserver import free_port, redis_server
 

@@ -138,7 +138,7 @@ def test_failed_export_leaves_no_file(archive_path: Path, tmp_path: Path) -> Non
 
 def test_missing_archive(tmp_path: Path) -> None:
     code, out, err = run("export", "--db", str(tmp_path / "none.db"))
-    assert (code, out) == (1, "")
+    assert (code, out) == (2, "")
     assert err.startswith(f"archive: error: {tmp_path / 'none.db'}: no archive here")
     assert not (tmp_path / "none.db").exists()
 

@@ -92,7 +92,7 @@ def test_history_of_an_unknown_url_and_a_missing_archive(db_path: str, tmp_path:
     assert err == f"archive: error: https://nowhere.example/x: not in the archive {db_path}\n"
     missing = str(tmp_path / "none.db")
     code, _, err = run("history", A, "--db", missing)
-    assert code == 1 and err.startswith(f"archive: error: {missing}: no archive here")
+    assert code == 2 and err.startswith(f"archive: error: {missing}: no archive here")
     assert not Path(missing).exists()
     code, _, err = run("history", "ftp://x.example/", "--db", db_path)
     assert code == 2 and err.startswith("archive: error: ftp://x.example/")

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from scrapy.http import HtmlResponse
 
+from archive.capture import decoded, extract_capture
 from archive.errors import ArchiveError
 from archive.extract import DEFAULT_OPTIONS
 from archive.records import Outcome
@@ -28,13 +29,11 @@ from crawler.pool import (
     MAX_DICTIONARIES,
     ExtractionPool,
     PackDictionary,
-    _for_worker,
-    decoded,
     extract_and_pack,
-    extract_page,
     extract_processes,
     pack_body,
 )
+from crawler.pool.pool import _for_worker
 from tests.httpserver import LoopbackServer, Route
 
 REPO = Path(__file__).resolve().parent.parent
@@ -76,8 +75,9 @@ def site_routes() -> dict[str, Route]:
 def test_extract_and_pack_gives_the_in_process_result_and_the_packed_body() -> None:
     url = "https://example.org/news/story.html"
     done = extract_and_pack("text/html; charset=utf-8", ARTICLE.decode(), url, ARTICLE)
-    assert (done.outcome, done.reason) == extract_page("text/html", ARTICLE.decode(), url)[::2]
-    assert done.record == extract_page("text/html", ARTICLE.decode(), url)[1]
+    in_process = extract_capture(ARTICLE.decode(), "text/html", url)
+    assert (done.outcome, done.reason) == (in_process.outcome, in_process.reason)
+    assert done.record == in_process.record
     assert done.record is not None and done.record.title == TITLE
     packed = done.packed_body
     assert packed is not None
@@ -363,7 +363,7 @@ def test_ctrl_c_stops_the_crawl_and_leaves_no_worker(tmp_path: Path) -> None:
         deadline = time.monotonic() + 30
         while len(workers) < 2 and time.monotonic() < deadline:
             time.sleep(0.2)
-            workers = {p for p in children_of(crawl.pid) if b"crawler.pool_worker" in cmdline(p)}
+            workers = {p for p in children_of(crawl.pid) if b"crawler.pool.worker" in cmdline(p)}
         assert len(workers) == 2, "the pool's workers never started"
         # The workers start with the spider: wait for a first page, so Ctrl-C comes mid-crawl.
         while not stored_pages(db) and time.monotonic() < deadline:
@@ -412,7 +412,7 @@ def test_workers_start_with_the_crawl_not_with_its_first_page(tmp_path: Path) ->
         workers: set[int] = set()
         while len(workers) < 2 and time.monotonic() - started < 7.5:
             time.sleep(0.1)
-            workers = {p for p in children_of(crawl.pid) if b"crawler.pool_worker" in cmdline(p)}
+            workers = {p for p in children_of(crawl.pid) if b"crawler.pool.worker" in cmdline(p)}
         crawl.wait(timeout=30)
     assert len(workers) == 2, "the workers waited for the first page"
     assert crawl.returncode == 0

@@ -353,7 +353,7 @@ def test_the_scheduler_runs_jobs_one_per_database_and_survives_a_failure(
         "feed-a: finished",
         "feed-b: started",
     ]
-    assert any(e.startswith("broken: failed in ") and e.endswith("(exit 1)") for e in events)
+    assert any(e.startswith("broken: failed in ") and e.endswith("(exit 2)") for e in events)
     assert titles(tmp_path / "news.db") == ["Ferry timetable changes", TITLE]
     broken_log = next((tmp_path / "logs" / "broken").glob("*.log")).read_text()
     assert "not an SQLite database (left untouched)" in broken_log
@@ -388,7 +388,7 @@ def test_once_runs_one_job_now_and_exits_with_its_status(
     bad = subprocess.run(
         [*base, "broken"], cwd=tmp_path, env=child_env(), capture_output=True, text=True, timeout=60
     )
-    assert bad.returncode == 1
+    assert bad.returncode == 2
     assert "not an SQLite database (left untouched)" in bad.stderr
 
 

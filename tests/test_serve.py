@@ -190,5 +190,5 @@ def test_print_metadata_names_the_database_by_its_file(tmp_path: Path) -> None:
 
 def test_serve_a_missing_archive_fails(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["serve", "--db", str(tmp_path / "none.db")])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "no archive here" in result.stderr

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.errors import StorageError
+from archive.errors import NotAnArchiveError, StorageError
 from archive.store.db.archive_db import ArchiveDB
 
 
@@ -59,7 +59,7 @@ def test_create_false_refuses_a_missing_file(tmp_path: Path) -> None:
     assert not path.exists()
 
 
-def test_a_foreign_database_with_a_clashing_table_keeps_its_data(tmp_path: Path) -> None:
+def test_a_foreign_database_with_a_clashing_table_is_refused_untouched(tmp_path: Path) -> None:
     path = tmp_path / "other.db"
     conn = sqlite3.connect(path)
     conn.execute("CREATE TABLE articles (slug TEXT PRIMARY KEY, body TEXT)")
@@ -67,13 +67,13 @@ def test_a_foreign_database_with_a_clashing_table_keeps_its_data(tmp_path: Path)
     conn.commit()
     conn.close()
     with pytest.raises(
-        StorageError,
-        match=r"cannot create or upgrade the archive schema: .*table articles already exists",
-    ):
+        NotAnArchiveError, match="not an archive: no bodies or captures table"
+    ) as caught:
         ArchiveDB(path)
+    assert isinstance(caught.value, StorageError)
     conn = sqlite3.connect(path)
     assert conn.execute("SELECT * FROM articles").fetchall() == [("a", "precious")]
-    # The failed migration was rolled back whole: no half-built schema is left behind.
+    # Refused before any migration ran: nothing of the archive's schema was added.
     names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert names == {"articles"}
     conn.close()

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
-from archive.errors import ArchiveError, InvalidURLError, StorageError
+from archive.errors import ArchiveError, InvalidURLError, NotAnArchiveError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -23,13 +23,14 @@ def fail(message: str, status: int = 1) -> None:
 
 
 def reports_errors(command: F) -> F:
-    """Turn the library's typed errors into one line on stderr and a non-zero exit."""
+    """Turn the library's typed errors into one line on stderr and a non-zero exit: 2 for
+    bad input (a URL, a file that is not an archive), 1 for the rest."""
 
     @wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except InvalidURLError as error:
+        except (InvalidURLError, NotAnArchiveError) as error:
             fail(str(error), status=2)
         except ArchiveError as error:
             fail(str(error))
@@ -98,15 +99,16 @@ def parse_settings(pairs: tuple[str, ...]) -> dict[str, str]:
 
 @contextmanager
 def open_existing_archive(db_path: str) -> Iterator[Any]:
-    """Open an archive for reading; a missing file is an error, never a new empty archive."""
+    """Open an archive that must exist: a missing or empty file is refused, never made a new
+    archive, and so is a file that is not an archive (``NotAnArchiveError``, untouched)."""
     from archive.store.db.archive_db import ArchiveDB
 
     if not Path(db_path).exists():
-        raise StorageError(
+        raise NotAnArchiveError(
             "no archive here (create one with `archive save URL` or `archive demo`)",
             subject=db_path,
         )
-    archive = ArchiveDB(db_path)
+    archive = ArchiveDB(db_path, create=False)
     try:
         yield archive
     finally:

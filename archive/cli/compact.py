@@ -58,7 +58,6 @@ def compact(
     """
     from archive.store.bodies import compact as compacting
 
-    compacting.check_is_archive(db_path)  # before opening: opening would add the tables
     with open_existing_archive(db_path) as archive:
         if dry_run:
             _echo_plan(db_path, compacting.plan(archive, list(sites)), vacuum)

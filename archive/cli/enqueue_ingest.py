@@ -144,7 +144,9 @@ def ingest(
     """
     from archive.distributed.ingest import Ingester, connect
     from archive.store.db.archive_db import ArchiveDB
+    from archive.store.db.guard import check_archive_file
 
+    check_archive_file(db_path, create=True)  # a foreign file is refused before Redis is asked
     client = connect(redis_url)
     stopping: list[int] = []
 

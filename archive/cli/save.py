@@ -147,6 +147,9 @@ def demo(db_path: str, settings: tuple[str, ...], verbose: bool) -> None:
     Example:
       archive demo --db demo.db
     """
+    from archive.store.db.guard import check_archive_file
+
+    check_archive_file(db_path, create=True)  # refused before the demo site starts
     with start_demo_site() as site:
         urls = [site.index_url, *site.article_urls()]
         click.echo(f"Serving the demo site at {site.base_url} and archiving {len(urls)} pages")

@@ -25,7 +25,7 @@ from archive.distributed import handoff
 from crawler.distributed.scheduler import ADMITTED, capture_uid_wanted
 from crawler.items import PageItem
 from crawler.pipelines.store import capture_from_item, json_safe
-from crawler.pool import pack_body
+from crawler.pool.job import pack_body
 from crawler.results import PageResult, page_stored
 
 logger = logging.getLogger(__name__)

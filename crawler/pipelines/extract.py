@@ -2,7 +2,7 @@
 ``crawler.pipelines.store``, then keeps it).
 
 Thin glue over the ``archive`` library: ``ExtractPipeline`` calls
-``archive.extract.extract_article`` (through ``crawler.pool``, in worker processes by default).
+``archive.capture.extract_capture`` (through ``crawler.pool``, in worker processes by default).
 Stats go under the ``archive/`` prefix.
 """
 
@@ -15,22 +15,17 @@ from scrapy.crawler import Crawler
 from scrapy.settings import Settings
 from scrapy.utils.asyncio import is_asyncio_available
 
+from archive.capture import media_type_of
 from archive.extract import DEFAULT_OPTIONS, ExtractOptions
 from archive.store.bodies.dictionaries import Dictionary, crawl_dictionaries
 from archive.store.write.rows import site_of
 from crawler.items import PageItem
-from crawler.pool import (
-    ExtractionPool,
-    PackDictionary,
-    extract_and_pack,
-    extract_page,
-    extract_processes,
-    media_type_of,
-)
+from crawler.pool.job import PackDictionary, extract_and_pack
+from crawler.pool.pool import ExtractionPool, extract_processes
 
-# extract_page and media_type_of live in crawler.pool (workers import it without Scrapy);
-# they are re-exported here, where callers have always found them.
-__all__ = ["ExtractPipeline", "extract_page", "media_type_of"]
+# media_type_of lives in archive.capture (the step from a capture to a record, which the
+# crawl shares with WARC import and re-extraction); re-exported where callers found it.
+__all__ = ["ExtractPipeline", "media_type_of"]
 
 logger = logging.getLogger(__name__)
 

@@ -17,10 +17,11 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from archive.errors import StorageError
+from archive.errors import NotAnArchiveError, StorageError
 from archive.records import ArticleRecord, Capture, Outcome
 from archive.store.bodies import dictionaries
 from archive.store.bodies.dictionaries import pack_body
+from archive.store.db.guard import refuse_foreign
 from archive.store.db.migrations import MIGRATIONS
 from archive.store.db.timestamps import utc_now
 from archive.store.db.transactions import immediate
@@ -47,8 +48,10 @@ class StoreResult:
 
 class ArchiveDB:
     """The archive database. ``ArchiveDB(path)`` opens or creates it; ``.db`` is the
-    ``sqlite_utils.Database``. With ``create=False`` a missing file is a ``StorageError``
-    (for commands that only read). ``":memory:"`` gives a throw-away database."""
+    ``sqlite_utils.Database``. A file that is not an archive (not SQLite, or holding other
+    tables) is refused untouched with ``NotAnArchiveError`` (``archive.store.db.guard``); so is
+    a missing or empty file with ``create=False`` (for commands that only read).
+    ``":memory:"`` gives a throw-away database."""
 
     def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
         self.path = os.fspath(path)
@@ -60,6 +63,8 @@ class ArchiveDB:
         self.db = Database(conn)
         self._batch_depth = 0  # > 0 inside batch(): writes become savepoints of its transaction
         try:
+            if self.path != ":memory:":
+                refuse_foreign(conn, self.path, create=create)  # before WAL touches it
             self._configure()
             self._migrate()
         except sqlite3.Error as exc:
@@ -331,7 +336,7 @@ def _check_path(path: str, *, create: bool) -> None:
             raise StorageError("cannot read the file: permission denied", subject=path)
         return
     if not create:
-        raise StorageError("no archive database at this path", subject=path)
+        raise NotAnArchiveError("no archive database at this path", subject=path)
     parent = target.parent
     if not parent.is_dir():
         raise StorageError(f"folder {str(parent)!r} does not exist", subject=path)

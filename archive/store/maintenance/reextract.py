@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 BATCH_SIZE = 100
 EXAMPLES_PER_FIELD = 3
-Extractor = Callable[[bytes, str], ArticleRecord]
+Extractor = Callable[[str | bytes, str], ArticleRecord]
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,7 @@ class Target:
     capture_id: int
     fetch_url: str  # the URL the body was served from (for relative links)
     body_hash: str
+    content_type: str | None  # as served: its charset decodes the body, as in the crawl
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,8 @@ def select_targets(
     ``fetched_at``; ``site`` is a host as for ``list_articles``."""
     where, site_params = site_clause(site, "a.site")
     sql = (
-        "SELECT a.id, a.url, c.id, coalesce(c.final_url, c.requested_url), c.body_hash"
+        "SELECT a.id, a.url, c.id, coalesce(c.final_url, c.requested_url), c.body_hash,"
+        " c.content_type"
         " FROM articles a JOIN captures c ON c.id = a.capture_id"
         " WHERE c.body_hash IS NOT NULL AND c.reextracted_version IS NOT ?"
     )
@@ -89,7 +91,7 @@ def select_targets(
         sql += " AND c.fetched_at >= ?"
         params.append(since)
     rows = archive.db.execute(sql + where + " ORDER BY a.id", params + site_params).fetchall()
-    return [Target(int(r[0]), r[1], int(r[2]), r[3], r[4]) for r in rows]
+    return [Target(int(r[0]), r[1], int(r[2]), r[3], r[4], r[5]) for r in rows]
 
 
 def reextract(
@@ -105,14 +107,15 @@ def reextract(
     extractor_version: str | None = None,
 ) -> ReextractReport:
     """Re-extract the selected articles (see ``select_targets``); ``progress`` is called
-    after each batch with the number of articles it held and the total. ``extractor`` and
-    ``extractor_version`` default to the current parser's."""
-    if extractor is None or extractor_version is None:
+    after each batch with the number of articles it held and the total. Each body goes
+    through ``archive.capture.extract_capture`` with its capture's content type, so it is
+    decoded and judged as the crawl did; ``extractor`` replaces only the parser (given the
+    decoded page), and ``extractor_version`` defaults to the current parser's."""
+    if extractor_version is None:
         # Imported here: storage sits below the parser in the layering.
-        from archive.extract import EXTRACTOR_VERSION, extract_article
+        from archive.extract import EXTRACTOR_VERSION
 
-        extractor = extractor or extract_article
-        extractor_version = extractor_version or EXTRACTOR_VERSION
+        extractor_version = EXTRACTOR_VERSION
     report = ReextractReport(extractor_version=extractor_version, dry_run=dry_run)
     targets = select_targets(archive, extractor_version, site=site, since=since, every=every)
     report.total = len(targets)
@@ -138,13 +141,23 @@ def _chunks(items: list[Target], size: int) -> Iterator[list[Target]]:
         yield items[start : start + size]
 
 
-def _extract(archive: ArchiveDB, extractor: Extractor, target: Target) -> dict[str, Any] | str:
+def _extract(
+    archive: ArchiveDB, extractor: Extractor | None, target: Target
+) -> dict[str, Any] | str:
     """The new record as ``articles`` columns, or the reason the parser gave none."""
+    from archive.capture import extract_capture, page_text
+
     body = archive.body(target.body_hash)
-    try:
-        record = extractor(body, target.fetch_url)
-    except ExtractionError as error:
-        return error.reason
+    if extractor is None:
+        done = extract_capture(body, target.content_type, target.fetch_url)
+        if done.record is None:
+            return done.reason or done.outcome
+        record = done.record
+    else:
+        try:
+            record = extractor(page_text(body, target.content_type), target.fetch_url)
+        except ExtractionError as error:
+            return error.reason
     capture = Capture(requested_url=target.fetch_url, fetched_at="", outcome=Outcome.ARTICLE)
     row = article_row(capture, record, "", "")
     return {name: row[name] for name in versions.SNAPSHOT_FIELDS}

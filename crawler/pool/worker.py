@@ -8,8 +8,10 @@ time at 80 pages a second. Here each worker has a Unix socket pair whose crawl e
 loop watches (non-blocking, buffered writes, results read as they arrive), so the crawl
 process runs no thread at all for extraction.
 
-Frames: an 8-byte big-endian length, then a pickle. A job is ``(job_id, args)`` for
-``crawler.pool.extract_and_pack``; a result is ``(job_id, Extracted)``.
+Frames: an 8-byte big-endian length, then a pickle. A job is ``(job_id, ExtractionJob)``,
+run by ``crawler.pool.job.run_job``; a result is ``(job_id, Extracted)``. This module imports
+only the standard library (the job's module, which loads the parser, is imported once the
+worker has started), so a worker's start-up costs little beyond the parser itself.
 """
 
 import asyncio
@@ -21,7 +23,10 @@ import socket
 import subprocess
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from crawler.pool.job import ExtractionJob
 
 logger = logging.getLogger(__name__)
 
@@ -68,13 +73,13 @@ def serve(sock: socket.socket) -> None:
     # A Ctrl-C meant for the crawl (sent to our group by hand, say) must not drop a page:
     # the crawl ends its workers itself once the pages in flight are done.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from crawler.pool import run_job  # imported here: crawler.pool imports this module
+    from crawler.pool.job import run_job  # the parser and packer: the worker's real load
 
     stream = sock.makefile("rb")
     try:
         while (job := _read_frame(stream)) is not None:
-            job_id, args = job
-            sock.sendall(frame((job_id, run_job(args))))
+            job_id, work = job
+            sock.sendall(frame((job_id, run_job(work))))
     except (BrokenPipeError, ConnectionResetError):
         pass  # the crawl went away: nothing left to do
     finally:
@@ -108,7 +113,7 @@ def start_process(sock: socket.socket) -> subprocess.Popen[bytes]:
     """
     bootstrap = (
         "import json, sys; sys.path[:0] = json.loads(sys.argv[2]);"
-        " from crawler.pool_worker import main; main(int(sys.argv[1]))"
+        " from crawler.pool.worker import main; main(int(sys.argv[1]))"
     )
     fd = sock.fileno()
     command = [sys.executable, "-c", bootstrap, str(fd), json.dumps(sys.path)]
@@ -214,10 +219,10 @@ class Worker:
     def pid(self) -> int:
         return self.process.pid
 
-    def submit(self, job_id: int, args: tuple[Any, ...]) -> asyncio.Future[Any]:
+    def submit(self, job_id: int, job: "ExtractionJob") -> asyncio.Future[Any]:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self.pending[job_id] = future
-        self.channel.write(frame((job_id, args)))
+        self.channel.write(frame((job_id, job)))
         return future
 
     def _finished(self, result: tuple[int, Any]) -> None:
