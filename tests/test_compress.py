@@ -10,12 +10,8 @@ import pytest
 from archive.errors import StorageError
 from archive.records import Outcome
 from archive.store.bodies import compress as c
-from archive.store.bodies.dictionaries import (
-    TRAIN_MIN_BODIES,
-    pack_body,
-    read_body,
-    site_dictionaries,
-)
+from archive.store.bodies.compress import pack_body
+from archive.store.bodies.dictionaries import TRAIN_MIN_BODIES, read_body, site_dictionaries
 from archive.store.db.archive_db import ArchiveDB
 from archive.store.write.batch import store_many
 from tests.storage_helpers import capture, record

@@ -22,8 +22,7 @@ from archive.capture import decoded, extract_capture
 from archive.errors import ArchiveError
 from archive.extract import DEFAULT_OPTIONS
 from archive.records import Outcome
-from archive.store.bodies.compress import decompress, train_dictionary
-from archive.store.bodies.dictionaries import Dictionary
+from archive.store.bodies.compress import Dictionary, decompress, train_dictionary
 from archive.store.db.archive_db import ArchiveDB
 from crawler.pool import (
     MAX_DICTIONARIES,

@@ -17,7 +17,8 @@ from scrapy.utils.asyncio import is_asyncio_available
 
 from archive.capture import media_type_of
 from archive.extract import DEFAULT_OPTIONS, ExtractOptions
-from archive.store.bodies.dictionaries import Dictionary, crawl_dictionaries
+from archive.store.bodies.compress import Dictionary
+from archive.store.bodies.dictionaries import crawl_dictionaries
 from archive.store.write.rows import site_of
 from crawler.items import PageItem
 from crawler.pool.job import PackDictionary, extract_and_pack

@@ -13,7 +13,8 @@ from typing import Any
 from archive.capture import extract_capture
 from archive.extract import DEFAULT_OPTIONS, ExtractOptions
 from archive.records import ArticleRecord, Outcome
-from archive.store.bodies.compress import CRAWL_LEVEL, ZSTD, body_hash, compress, dict_method
+from archive.store.bodies.compress import CRAWL_LEVEL, Dictionary
+from archive.store.bodies.compress import pack_body as pack_archive_body
 
 logger = logging.getLogger(__name__)
 
@@ -61,18 +62,11 @@ MAX_DICTIONARIES = 256
 
 def pack_body(body: bytes, dictionary: PackDictionary | None = None) -> dict[str, Any]:
     """The ``bodies`` row for a raw body, as ``ArchiveDB.store(packed_body=...)`` takes it:
-    zstd at the crawl's fast level, with the site's dictionary when there is one (which
-    about halves a body: pages of a site share their template)."""
-    data = bytes(body)
-    method, dictionary_data = ZSTD, _dictionary_bytes(dictionary)
-    if dictionary is not None and dictionary_data is not None:
-        method = dict_method(dictionary.id)
-    return {
-        "hash": body_hash(data),
-        "size": len(data),
-        "compression": method,
-        "data": compress(data, method, dictionary_data, level=CRAWL_LEVEL),
-    }
+    the archive's one packer at the crawl's fast level, with the site's dictionary when there
+    is one (which about halves a body: pages of a site share their template)."""
+    data = _dictionary_bytes(dictionary)
+    site_dictionary = Dictionary(dictionary.id, "", data) if dictionary and data else None
+    return pack_archive_body(bytes(body), site_dictionary, level=CRAWL_LEVEL)
 
 
 def _dictionary_bytes(dictionary: PackDictionary | None) -> bytes | None:

@@ -22,7 +22,7 @@ import os
 from archive.errors import ArchiveError
 from archive.extract import DEFAULT_OPTIONS, ExtractOptions
 from archive.records import Outcome
-from archive.store.bodies.dictionaries import Dictionary
+from archive.store.bodies.compress import Dictionary
 from crawler.pool.job import (
     MAX_DICTIONARIES,
     Extracted,

@@ -37,17 +37,12 @@ from archive.errors import StorageError
 from archive.store.bodies.compact_scan import (
     Body,
     SitePlan,
-    check_is_archive,
     estimate_after,
     file_bytes,
     scan_sites,
 )
-from archive.store.bodies.dictionaries import (
-    Dictionary,
-    keep_dictionary,
-    train_for_site,
-    training_samples,
-)
+from archive.store.bodies.compress import Dictionary
+from archive.store.bodies.dictionaries import keep_dictionary, train_for_site, training_samples
 from archive.store.bodies.repack import (
     NOT_SMALLER,
     REPACKED,
@@ -59,7 +54,7 @@ from archive.store.bodies.repack import (
 )
 from archive.store.db.archive_db import ArchiveDB
 
-__all__ = ["CompactPlan", "CompactReport", "Progress", "check_is_archive", "compact", "plan"]
+__all__ = ["CompactPlan", "CompactReport", "Progress", "compact", "plan"]
 
 log = logging.getLogger(__name__)
 

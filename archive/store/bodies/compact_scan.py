@@ -6,17 +6,14 @@ here: a body already at its best costs an index lookup, not a decompression.
 """
 
 import os
-import sqlite3
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlite_utils import Database
 
 from archive.errors import StorageError
-from archive.store.bodies.compress import ZSTD, dict_method, has_checksum
+from archive.store.bodies.compress import ZSTD, Dictionary, dict_method, has_checksum
 from archive.store.bodies.dictionaries import (
     TRAIN_MIN_BODIES,
-    Dictionary,
     ready_to_train,
     site_dictionaries,
     train_for_site,
@@ -176,29 +173,6 @@ def _ratio(db: Database, todo: list[tuple[SitePlan, Body]]) -> float:
             before += result.old_size
             after += len(result.data or b"") if result.status == REPACKED else result.old_size
     return after / before if before else 1.0
-
-
-def check_is_archive(path: str) -> None:
-    """Refuse, without changing it, a file that is not an archive: missing, not SQLite, or
-    an SQLite file without the archive's tables (opening it as an archive would add them)."""
-    target = Path(path)
-    if not target.exists():
-        raise StorageError("no archive database at this path", subject=path)
-    if not target.is_file():
-        raise StorageError("not a regular file", subject=path)
-    try:
-        conn = sqlite3.connect(f"{target.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError as exc:
-        reason = "not an SQLite database" if "not a database" in str(exc) else str(exc)
-        raise StorageError(f"{reason} (left untouched)", subject=path) from exc
-    if not {"bodies", "captures"} <= tables:
-        raise StorageError(
-            "not an archive: no bodies or captures table (left untouched)", subject=path
-        )
 
 
 def file_bytes(path: str) -> int:

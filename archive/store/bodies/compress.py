@@ -18,6 +18,8 @@ zstd comes from the standard library's ``compression.zstd`` (Python 3.14) or its
 import hashlib
 import zlib
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from archive.errors import StorageError
 
@@ -143,3 +145,37 @@ def train_dictionary(samples: list[bytes], size: int) -> bytes:
         return bytes(zstd.train_dict(samples, size).dict_content)
     except zstd.ZstdError as exc:
         raise StorageError(f"cannot train a zstd dictionary: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class Dictionary:
+    id: int
+    site: str
+    data: bytes
+
+
+def pack(
+    data: bytes,
+    dictionary: Dictionary | None = None,
+    *,
+    level: int = ZSTD_LEVEL,
+    checksum: bool = False,
+) -> tuple[str, bytes]:
+    """The one packer of the archive: raw ``data`` as zstd at ``level``, with the site's
+    dictionary when given; returns the ``bodies.compression`` method and the packed bytes.
+    ``store``, the bulk writer, a crawl's workers (at ``CRAWL_LEVEL``) and the re-pack engine
+    (with a ``checksum``, see ``compress.has_checksum``) all pack through it."""
+    method = dict_method(dictionary.id) if dictionary else DEFAULT_METHOD
+    return method, compress(data, method, dictionary.data if dictionary else None, level, checksum)
+
+
+def pack_body(
+    data: bytes,
+    dictionary: Dictionary | None = None,
+    *,
+    level: int = ZSTD_LEVEL,
+    checksum: bool = False,
+) -> dict[str, Any]:
+    """The ``bodies`` row for raw ``data``, packed by ``pack``."""
+    method, packed = pack(data, dictionary, level=level, checksum=checksum)
+    return {"hash": body_hash(data), "size": len(data), "compression": method, "data": packed}

@@ -13,21 +13,19 @@ Dictionaries live in ``zstd_dictionaries`` (migration 0003); a body packed with 
 import logging
 import os
 import sqlite3
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from sqlite_utils import Database
 
 from archive.errors import StorageError
 from archive.store.bodies.compress import (
     DEFAULT_METHOD,
-    ZSTD_LEVEL,
-    body_hash,
+    Dictionary,
     compress,
     decompress,
     dict_method,
     dictionary_id_of,
+    pack_body,
     train_dictionary,
 )
 from archive.store.db.timestamps import utc_now
@@ -44,40 +42,6 @@ TRAIN_MAX_SAMPLES = 200
 TRAIN_MAX_BYTES = 100 * DICTIONARY_SIZE
 HELD_OUT = 4
 MIN_GAIN = 0.10
-
-
-@dataclass(frozen=True)
-class Dictionary:
-    id: int
-    site: str
-    data: bytes
-
-
-def pack(
-    data: bytes,
-    dictionary: Dictionary | None = None,
-    *,
-    level: int = ZSTD_LEVEL,
-    checksum: bool = False,
-) -> tuple[str, bytes]:
-    """The one packer of the archive: raw ``data`` as zstd at ``level``, with the site's
-    dictionary when given; returns the ``bodies.compression`` method and the packed bytes.
-    ``store``, the bulk writer, a crawl's workers (at ``CRAWL_LEVEL``) and the re-pack engine
-    (with a ``checksum``, see ``compress.has_checksum``) all pack through it."""
-    method = dict_method(dictionary.id) if dictionary else DEFAULT_METHOD
-    return method, compress(data, method, dictionary.data if dictionary else None, level, checksum)
-
-
-def pack_body(
-    data: bytes,
-    dictionary: Dictionary | None = None,
-    *,
-    level: int = ZSTD_LEVEL,
-    checksum: bool = False,
-) -> dict[str, Any]:
-    """The ``bodies`` row for raw ``data``, packed by ``pack``."""
-    method, packed = pack(data, dictionary, level=level, checksum=checksum)
-    return {"hash": body_hash(data), "size": len(data), "compression": method, "data": packed}
 
 
 def load_dictionary(db: Database, dictionary_id: int) -> bytes:

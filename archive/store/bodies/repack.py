@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING
 from sqlite_utils import Database
 
 from archive.errors import StorageError
-from archive.store.bodies.compress import body_hash, decompress, dictionary_id_of
-from archive.store.bodies.dictionaries import Dictionary, pack
+from archive.store.bodies.compress import Dictionary, body_hash, decompress, dictionary_id_of, pack
 
 if TYPE_CHECKING:  # only for the type: the worker processes need no storage module
     from archive.store.db.archive_db import ArchiveDB

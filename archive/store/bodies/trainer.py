@@ -10,8 +10,8 @@ pool that packs bodies, and their results are picked up between batches.
 import logging
 from concurrent.futures import Executor, Future
 
+from archive.store.bodies.compress import Dictionary
 from archive.store.bodies.dictionaries import (
-    Dictionary,
     hashes_to_repack,
     keep_dictionary,
     site_dictionaries,

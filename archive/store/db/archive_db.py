@@ -20,7 +20,7 @@ from sqlite_utils import Database
 from archive.errors import NotAnArchiveError, StorageError
 from archive.records import ArticleRecord, Capture, Outcome
 from archive.store.bodies import dictionaries
-from archive.store.bodies.dictionaries import pack_body
+from archive.store.bodies.compress import pack_body
 from archive.store.db.guard import refuse_foreign
 from archive.store.db.migrations import MIGRATIONS
 from archive.store.db.timestamps import utc_now

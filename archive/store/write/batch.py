@@ -21,7 +21,7 @@ from typing import Any
 
 from archive.errors import ArchiveError
 from archive.records import ArticleRecord, Capture
-from archive.store.bodies.dictionaries import Dictionary
+from archive.store.bodies.compress import Dictionary
 from archive.store.bodies.trainer import BackgroundTrainer
 from archive.store.db.archive_db import ArchiveDB, StoreResult
 from archive.store.write.prepare import Prepared, prepare, version_or_current

@@ -6,7 +6,7 @@ processes) and the distributed writer (``archive ingest``) all take it, then han
 from typing import Any, NamedTuple
 
 from archive.records import ArticleRecord, Capture, Outcome
-from archive.store.bodies.dictionaries import Dictionary, pack_body
+from archive.store.bodies.compress import Dictionary, pack_body
 from archive.store.db.timestamps import normalize_timestamp
 from archive.store.write.rows import article_row
 
