@@ -33,9 +33,12 @@ log = logging.getLogger(__name__)
 
 # Bump whenever a change to the parser can change a record, so that storage can tell
 # "the page changed" from "our parser changed".
-EXTRACTOR_VERSION = "4"
+EXTRACTOR_VERSION = "5"
 # Fewer words than this of running text that is not link text, and the page is no article.
 MIN_ARTICLE_WORDS = 50
+# ... unless the page says it is an article and has a headline: then a brief of this many
+# words is one (short news items, blog posts, press releases run to 30-60 words).
+MIN_BRIEF_WORDS = 20
 # This many teaser cards (headline link and summary) with no other prose make a teaser list.
 MIN_CARDS = 3
 
@@ -72,15 +75,24 @@ def _image_scope(nodes: list[Tag]) -> Tag:
     return first
 
 
-def _check_article(blocks: list[Block], nodes: list[Tag], cards: int, url: str | None) -> None:
-    """Raise NotAnArticleError for a teaser list or too little running text."""
+def _check_article(
+    blocks: list[Block], nodes: list[Tag], cards: int, url: str | None, meta: Metadata
+) -> None:
+    """Raise NotAnArticleError for a teaser list or too little running text.
+
+    A brief is an article too: with a headline, MIN_BRIEF_WORDS of running text will do. Among
+    teaser cards (a front, or an article with big related-story blocks) it will do only when
+    the page declares itself an article (JSON-LD or ``og:type``): fronts say "website".
+    """
     words = running_words(blocks)
-    if cards >= MIN_CARDS and words - teaser_words(nodes) < MIN_ARTICLE_WORDS:
+    least = MIN_BRIEF_WORDS if meta.title else MIN_ARTICLE_WORDS
+    among_cards = MIN_BRIEF_WORDS if meta.title and meta.is_article_type else MIN_ARTICLE_WORDS
+    if cards >= MIN_CARDS and words - teaser_words(nodes) < among_cards:
         raise NotAnArticleError(
             f"not an article: a list of {cards} teasers (headline links with short summaries)",
             subject=url,
         )
-    if words < MIN_ARTICLE_WORDS:
+    if words < least:
         raise NotAnArticleError(
             f"not an article: only {words} words of running text that is not links",
             subject=url,
@@ -137,7 +149,7 @@ def _from_document(doc: Document, url: str | None, rules: tuple[Rule, ...]) -> A
     if not nodes:
         raise NotAnArticleError("not an article: no running text found", subject=url)
     blocks, trimmed = trim_chrome(body_blocks(nodes))
-    _check_article(blocks, nodes, removed.cards, url)
+    _check_article(blocks, nodes, removed.cards, url, meta)
     images, captions = collect_images(_image_scope(nodes), url or meta.canonical_url)
     text = normalize(join_paragraphs([b.text for b in blocks]))
     return _record(meta, url, text, images, removed.items + captions + trimmed, applied)
