@@ -136,16 +136,35 @@ def _extract(html: str | bytes, url: str | None, options: ExtractOptions) -> Art
     doc = parse(html, cut=not matching_rules(rules, url))
     try:
         return _from_document(doc, url, rules)
+    except NotAnArticleError as refusal:
+        # The passes may have taken the article for chrome (a body in an <aside>, in blocks
+        # classed "sidebar" or "header"): try once more with only the gentle ones.
+        return _second_try(html, url, rules, refusal)
     finally:
         doc.dispose()  # the record holds plain strings only: the tree can go at once
 
 
-def _from_document(doc: Document, url: str | None, rules: tuple[Rule, ...]) -> ArticleRecord:
+def _second_try(
+    html: str | bytes, url: str | None, rules: tuple[Rule, ...], refusal: NotAnArticleError
+) -> ArticleRecord:
+    """The page again with the gentle passes; the first refusal stands if it is still none."""
+    doc = parse(html, cut=False)
+    try:
+        return _from_document(doc, url, rules, gentle=True)
+    except NotAnArticleError:
+        raise refusal from None
+    finally:
+        doc.dispose()
+
+
+def _from_document(
+    doc: Document, url: str | None, rules: tuple[Rule, ...], gentle: bool = False
+) -> ArticleRecord:
     meta = read_metadata(doc, url)
     applied = matching_rules(rules, url or meta.canonical_url)
     if applied:
         meta = apply_fields(doc, applied, meta)
-    nodes, removed = _content(doc, applied)
+    nodes, removed = _content(doc, applied, gentle)
     if not nodes:
         raise NotAnArticleError("not an article: no running text found", subject=url)
     blocks, trimmed = trim_chrome(body_blocks(nodes))
@@ -161,12 +180,12 @@ class _Removed:
     cards: int
 
 
-def _content(doc: Document, applied: list[Rule]) -> tuple[list[Tag], _Removed]:
+def _content(doc: Document, applied: list[Rule], gentle: bool) -> tuple[list[Tag], _Removed]:
     """Strip boilerplate (the rules' selectors, then the generic passes) and find the body."""
     removed = doc.removed + (strip(doc, applied) if applied else [])
     cards = mark_teasers(doc)
     body = rule_body(doc, applied) if applied else []
-    removed += clean(doc, protected=body)
+    removed += clean(doc, protected=body, gentle=gentle)
     nodes = [tag for tag in body if not is_gone(tag)] or main_content(doc)
     return nodes, _Removed(removed, cards)
 

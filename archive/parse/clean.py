@@ -148,8 +148,9 @@ def _word_kinds(word: str) -> tuple[int, int]:
 class Cleaner:
     """Runs the passes over one tree and keeps the record of what went."""
 
-    def __init__(self, doc: Document, protected: Iterable[Tag] = ()) -> None:
+    def __init__(self, doc: Document, protected: Iterable[Tag] = (), gentle: bool = False) -> None:
         self.doc = doc
+        self.gentle = gentle
         soup = doc.soup
         self.removed: list[Removal] = []
         self.protected = set(map(id, protected))
@@ -192,7 +193,7 @@ class Cleaner:
         name = tag.name
         if name in DROP_TAGS:
             return ""
-        if not tag.attrs and name not in _BARE_CHECKED:
+        if self.gentle or (not tag.attrs and name not in _BARE_CHECKED):
             return None  # most tags: no class, id or style to judge by
         if _is_hidden(tag):
             return "hidden"
@@ -349,6 +350,11 @@ def _is_teaser_box(box: Tag) -> bool:
     return prose < TEASER_BOX_PROSE or (prose < 2.5 * TEASER_BOX_PROSE and link_density(box) > 0.4)
 
 
-def clean(doc: Document, protected: Iterable[Tag] = ()) -> list[Removal]:
-    """Remove boilerplate from the tree in place; return what was removed."""
-    return Cleaner(doc, protected).run()
+def clean(doc: Document, protected: Iterable[Tag] = (), gentle: bool = False) -> list[Removal]:
+    """Remove boilerplate from the tree in place; return what was removed.
+
+    ``gentle``: remove only what never holds text (scripts, styles, forms' controls) and the
+    labels and teaser boxes the text pass finds, not containers judged by tag or class: the
+    second try on a page whose article the full passes took for chrome.
+    """
+    return Cleaner(doc, protected, gentle).run()
