@@ -20,6 +20,7 @@ from archive.parse.blocks import Block, body_blocks, collect_images, running_wor
 from archive.parse.clean import clean
 from archive.parse.content import main_content
 from archive.parse.language import detect_language
+from archive.parse.lede import Lede, find_ledes, lede_before
 from archive.parse.lines import trim_chrome
 from archive.parse.listing import mark_teasers, teaser_words
 from archive.parse.metadata import Metadata, read_metadata
@@ -168,6 +169,9 @@ def _from_document(
     if not nodes:
         raise NotAnArticleError("not an article: no running text found", subject=url)
     blocks, trimmed = trim_chrome(body_blocks(nodes))
+    lede = lede_before(doc, removed.ledes, nodes[0], " ".join(b.text for b in blocks))
+    if lede:
+        blocks.insert(0, Block(lede, "p"))
     _check_article(blocks, nodes, removed.cards, url, meta)
     images, captions = collect_images(_image_scope(nodes), url or meta.canonical_url)
     text = normalize(join_paragraphs([b.text for b in blocks]))
@@ -178,16 +182,18 @@ def _from_document(
 class _Removed:
     items: list[Removal]
     cards: int
+    ledes: list[Lede]
 
 
 def _content(doc: Document, applied: list[Rule], gentle: bool) -> tuple[list[Tag], _Removed]:
     """Strip boilerplate (the rules' selectors, then the generic passes) and find the body."""
     removed = doc.removed + (strip(doc, applied) if applied else [])
     cards = mark_teasers(doc)
+    ledes = find_ledes(doc)
     body = rule_body(doc, applied) if applied else []
     removed += clean(doc, protected=body, gentle=gentle)
     nodes = [tag for tag in body if not is_gone(tag)] or main_content(doc)
-    return nodes, _Removed(removed, cards)
+    return nodes, _Removed(removed, cards, ledes)
 
 
 def _record(
