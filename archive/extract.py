@@ -22,7 +22,7 @@ from archive.parse.content import main_content
 from archive.parse.language import detect_language
 from archive.parse.lede import Lede, find_ledes, lede_before
 from archive.parse.lines import trim_chrome
-from archive.parse.listing import mark_teasers, teaser_words
+from archive.parse.listing import drop_teasers, mark_teasers, teaser_words
 from archive.parse.metadata import Metadata, read_metadata
 from archive.parse.siterules import apply_fields, rule_body, strip
 from archive.parse.soup import Document, is_gone, parse
@@ -168,14 +168,26 @@ def _from_document(
     nodes, removed = _content(doc, applied, gentle)
     if not nodes:
         raise NotAnArticleError("not an article: no running text found", subject=url)
-    blocks, trimmed = trim_chrome(body_blocks(nodes))
-    lede = lede_before(doc, removed.ledes, nodes[0], " ".join(b.text for b in blocks))
-    if lede:
-        blocks.insert(0, Block(lede, "p"))
+    blocks, trimmed = _blocks(doc, nodes, removed.ledes)
     _check_article(blocks, nodes, removed.cards, url, meta)
+    if removed.cards:
+        dropped = drop_teasers(nodes)
+        if dropped:
+            blocks, trimmed = _blocks(doc, nodes, removed.ledes)
+            trimmed += dropped
     images, captions = collect_images(_image_scope(nodes), url or meta.canonical_url)
     text = normalize(join_paragraphs([b.text for b in blocks]))
     return _record(meta, url, text, images, removed.items + captions + trimmed, applied)
+
+
+def _blocks(doc: Document, nodes: list[Tag], ledes: list[Lede]) -> tuple[list[Block], list]:
+    """The body's text blocks (chrome lines trimmed), headed by its standfirst if one was set
+    apart; and the lines trimmed."""
+    blocks, trimmed = trim_chrome(body_blocks(nodes))
+    lede = lede_before(doc, ledes, nodes[0], " ".join(b.text for b in blocks))
+    if lede:
+        blocks.insert(0, Block(lede, "p"))
+    return blocks, trimmed
 
 
 @dataclass
@@ -192,7 +204,7 @@ def _content(doc: Document, applied: list[Rule], gentle: bool) -> tuple[list[Tag
     ledes = find_ledes(doc)
     body = rule_body(doc, applied) if applied else []
     removed += clean(doc, protected=body, gentle=gentle)
-    nodes = [tag for tag in body if not is_gone(tag)] or main_content(doc)
+    nodes = [tag for tag in body if not is_gone(tag)] or main_content(doc, list_items=gentle)
     return nodes, _Removed(removed, cards, ledes)
 
 

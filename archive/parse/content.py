@@ -84,7 +84,7 @@ def score_candidates(voters: list[Tag]) -> dict[int, tuple[Tag, float]]:
     """
     scores: dict[int, tuple[Tag, float]] = {}
     for para in voters:
-        if para.name in PARAGRAPHS:
+        if para.name in PARAGRAPHS or para.name == "li":
             text, first = tag_text(para), para.parent
         else:
             text, first = _direct_text(para), para
@@ -163,9 +163,17 @@ def _sibling_fits(sibling: Tag, scores: dict[int, tuple[Tag, float]], floor: flo
     return (len(text) > 80 and density < 0.25) or (density == 0 and text.endswith("."))
 
 
-def main_content(doc: Document) -> list[Tag]:
-    """The elements that together hold the article body, in document order."""
-    scores = score_candidates(doc.tags(*SCORED))
+def main_content(doc: Document, list_items: bool = False) -> list[Tag]:
+    """The elements that together hold the article body, in document order.
+
+    ``list_items``: list items vote too, as paragraphs (the second try on a refused page: a
+    notice or brief written as bullet points). Not on the first try: there, menus and link
+    lists would outvote many a body.
+    """
+    voters = doc.tags(*SCORED)
+    if list_items:
+        voters += doc.soup.find_all("li")
+    scores = score_candidates(voters)
     ranked = _ranked(scores)
     if not ranked:
         return []
