@@ -1,33 +1,46 @@
 #!/usr/bin/env python3
-"""Score our article extractor against trafilatura and readability-lxml, in one run.
+"""Score our article extractor against trafilatura and readability-lxml on two sets, in one run.
 
 Usage::
 
-    python benchmarks/extraction.py DATA_DIR [--only NAME ...] [--min-f1 X] [--json FILE]
-                                             [--limit N] [--show-worst N] [--warmup N]
+    python benchmarks/extraction.py [AEB_DIR] [--dev DEV_DIR] [--only NAME ...]
+        [--min-f1 X] [--min-dev-f X] [--json FILE] [--limit N] [--show-worst N]
+        [--failures N] [--half A|B] [--warmup N]
 
-DATA_DIR has the shape of the article-extraction-benchmark: ``ground-truth.json`` (``{id:
-{"articleBody", "url"}}``) and ``html/<id>.html.gz`` (or ``.html``), UTF-8 pages. NAME is one of
-``ours`` (``archive.extract_article``; ``archive`` works too), ``trafilatura`` (its defaults),
-``trafilatura-nc`` (``include_comments=False``, as the upstream benchmark runs it) and
-``readability`` (readability-lxml). The anchors come from the ``bench`` extra (``pip install -e
-'.[bench]'``); one that is not installed is skipped with one line.
+With neither folder given, both default ones are scored: ``../shared/data/aeb`` and
+``../shared/data/trafilatura-dev`` beside the checkout.
 
-CI quality gate (``benchmarks/f1-floor.txt`` holds the floor: raise it whenever the parser
-improves, never lower it to make a change pass)::
+AEB_DIR has the shape of the article-extraction-benchmark: ``ground-truth.json`` (``{id:
+{"articleBody", "url"}}``) and ``html/<id>.html.gz`` (or ``.html``), UTF-8 pages, scored with
+the shingle metric of ``benchmarks/scoring.py``. DEV_DIR has the shape of trafilatura's
+evaluation set (``evaldata.json``, ``cache/``, ``eval/``), scored with its snippet metric
+(``benchmarks/snippets.py``), in two halves split by the URL's hash (``benchmarks/devset.py``):
+study failures on half A only, and check that a change helps half B about as much.
 
-    python benchmarks/extraction.py ../shared/data/aeb --only ours \\
-        --min-f1 "$(cat benchmarks/f1-floor.txt)"
+NAME is one of ``ours`` (``archive.extract_article``; ``archive`` works too), ``trafilatura``
+(its defaults), ``trafilatura-nc`` (``include_comments=False``, as the upstream benchmark runs
+it) and ``readability`` (readability-lxml). The anchors come from the ``bench`` extra (``pip
+install -e '.[bench]'``); one that is not installed is skipped with one line. "empty" on AEB
+and "refused" on the dev set count the pages an extractor gave no text for.
 
-Parser debugging: ``--show-worst 15`` lists our 15 worst pages by page F1, with id and URL.
+CI quality gates (floors in ``benchmarks/f1-floor.txt`` and ``benchmarks/dev-f-floor.txt``:
+raise them whenever the parser improves, never lower one to make a change pass)::
 
-The metric is in ``benchmarks/scoring.py``. Timing: pages are read and decoded before any clock
-starts; each extractor first runs untimed on the first ``--warmup`` pages (imports, caches, lazy
-compiles), then every page is given to every extractor in turn, the order rotating from page to
-page so that none always runs on a cache the previous one warmed. Only the ``(html, url) ->
-text`` call is timed. "pages/s" is pages over the summed time of the calls; "vs ours" is an
-extractor's median time divided by ours. Exit codes: 0 fine, 1 our F1 under ``--min-f1``,
-2 data folder missing or unreadable.
+    python benchmarks/extraction.py ../shared/data/aeb --min-f1 "$(cat benchmarks/f1-floor.txt)" \\
+        --dev ../shared/data/trafilatura-dev --min-dev-f "$(cat benchmarks/dev-f-floor.txt)" \\
+        --only ours
+
+Parser debugging: ``--show-worst 15`` lists our 15 worst AEB pages by page F1; ``--failures
+20`` the 20 dev pages of half A (``--half B`` to look at the other, once, at the end) where ours
+gets most more snippets wrong than the best anchor, with the snippets missed and leaked.
+
+Timing: pages are read and decoded before any clock starts; each extractor first runs untimed
+on the first ``--warmup`` pages (imports, caches, lazy compiles), then every page is given to
+every extractor in turn, the order rotating from page to page so that none always runs on a
+cache the previous one warmed. Only the ``(html, url) -> text`` call is timed. "pages/s" is
+pages over the summed time of the calls; "vs ours" is an extractor's median time divided by
+ours. Exit codes: 0 fine, 1 a figure of ours under its floor, 2 data folder missing or
+unreadable.
 """
 
 import argparse
