@@ -1,7 +1,7 @@
 import pytest
 
 from archive.parse.blocks import Block
-from archive.parse.lines import trim_chrome
+from archive.parse.lines import chrome_kind, trim_chrome
 from archive.records import Removal
 
 SENTENCE = "A full sentence of article text that runs on for well over twelve words in all."
@@ -52,3 +52,38 @@ def test_trimmed_lines_are_recorded_with_their_kind() -> None:
     ]
     _, removed = trim_chrome(blocks)
     assert [r.kind for r in removed] == ["share bar", "gallery label"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Reading Time: 6 minutes",
+        "4 min read",
+        "3-5 minutes to read",
+        "Lesezeit: 4 Minuten",
+        "5 Min. Lesezeit",
+        "Temps de lecture : 3 min",
+        "Listen to this article",
+        "Listen to this story: 12 minutes",
+        "Artikel anhören",
+        "View this post on Instagram",
+        "A post shared by Jane Doe (@janedoe) on Jun 3, 2019 at 4:05pm PDT",
+        "View on Twitter",
+        "Watch on TikTok",
+    ],
+)
+def test_reading_time_audio_and_embed_prompts_are_labels(line: str) -> None:
+    assert chrome_kind(Block(line, "p")) == "label"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "45 minutes",  # a recipe's cooking time is not a reading time
+        "Cook time: 20 minutes",
+        "Listen to the birds at dawn and you will hear at least five species in a minute.",
+        "It took four minutes to read the verdict.",
+    ],
+)
+def test_lines_that_only_look_like_labels_are_kept(line: str) -> None:
+    assert chrome_kind(Block(line, "p")) is None

@@ -121,6 +121,34 @@ def _is_link_line(block: Block) -> bool:
     return block.link_chars > 0.5 * len(block.text) and _words(block) < 25
 
 
+# Labels of the page's furniture: reading time, audio players, and the prompts that embedded
+# posts leave behind ("View this post on Instagram"). Short lines only (see _is_label).
+LABEL_LINE = re.compile(
+    r"^((estimated |est\. )?(reading|read) time\b.*|"
+    r"\d+\s*(-\s*\d+\s*)?(min|mins|minutes?|minuten?)\.?\s+(read|reading time|to read|"
+    r"lesezeit|lesen|de lecture|de lectura|di lettura|de leitura)|"
+    r"(lesezeit|lesedauer|temps de lecture|tiempo de lectura|tempo di lettura|tempo de leitura)"
+    r"\b.*|listen( to)?( this| the)? (article|story)(\s*[:(–-].*)?|"
+    r"(artikel|beitrag) (anhören|vorlesen(\s+lassen)?)|écouter (cet|l')article|"
+    r"escuchar (la )?noticia|(play|pause) audio|"
+    r"view (this|the) (post|photo|video|profile) on (instagram|facebook|tiktok|twitter|x|threads)|"
+    r"view on (instagram|facebook|tiktok|twitter|x|threads|youtube)|"
+    r"watch on (youtube|tiktok|facebook|instagram)|"
+    r"(a post|a photo|a video) shared by .*|"
+    r"diesen beitrag auf instagram ansehen|ver esta publicación en instagram|"
+    r"voir cette publication sur instagram)[.:!]?$",
+    re.I,
+)
+
+
+# "A post shared by <name> (@handle) on <date> at <time>" runs longer than other labels.
+LABEL_WORDS = 20
+
+
+def _is_label(block: Block) -> bool:
+    return _words(block) <= LABEL_WORDS and bool(LABEL_LINE.match(block.text))
+
+
 # The checks of ``chrome_kind``, in order: the first that holds names the kind.
 CHROME_CHECKS = (
     ("share bar", _is_share_line),
@@ -128,4 +156,5 @@ CHROME_CHECKS = (
     ("gallery label", _is_noise_line),
     ("teaser link", _is_teaser_link),
     ("call to action", _is_call_to_action),
+    ("label", _is_label),
 )
