@@ -2,7 +2,7 @@
 import pytest
 from bs4 import BeautifulSoup
 
-from archive.parse.clean import class_kind, clean, link_density
+from archive.parse.clean import COMMENTS_HEADING, class_kind, clean, link_density
 from archive.parse.soup import parse
 
 BODY = "<p>" + "Running article text that must stay. " * 30 + "</p>"
@@ -107,3 +107,22 @@ def test_embedded_posts_are_not_share_bars() -> None:
     )
     assert "A quoted tweet." in text
     assert "share bar" not in kinds
+
+
+@pytest.mark.parametrize(
+    ("heading", "opens_thread"),
+    [
+        ("156 Responses to “Re-caning a chair seat”", True),
+        ("One thought on “Night trains”", True),
+        ("3 Kommentare zu „Vereinsausflug“", True),
+        ("12 comments", True),
+        ("Comments (4)", True),
+        ("Leave a Reply", True),
+        ("Kommentar schreiben", True),
+        ("Two comments from the minister stood out", False),
+        ("Comments on the budget were mixed", False),
+        ("Recent Comments", False),
+    ],
+)
+def test_comment_thread_headings(heading: str, opens_thread: bool) -> None:
+    assert bool(COMMENTS_HEADING.match(heading)) is opens_thread

@@ -76,6 +76,22 @@ BOX_HEADING = re.compile(
     re.I,
 )
 BOX_KIND = {"latest": "latest-from footer", "more": "latest-from footer"}
+# Headings that open a comment thread ("156 Responses to ...", "One thought on ...", "Leave a
+# Reply", "Kommentare (3)"): the thread and the form after them are never the article.
+COMMENTS_HEADING = re.compile(
+    r"^((\d+|one|two|three|four|five|six|seven|eight|nine|ten|no)\s+"
+    r"(comments?|responses?|replies|reactions|thoughts?|kommentare?|antworten|"
+    r"commentaires?|comentarios?|comentários?|commenti|reacties)"
+    r"(\s+(to|on|for|zu|auf|sur|pour|en|a|em|su|op)\b.*)?|"
+    r"(leave|post|add|write|submit) a (reply|comment)\b.*|join the (discussion|conversation)|"
+    r"comments?|reader comments|responses|kommentare?|kommentar (schreiben|verfassen)|"
+    r"kommentieren|leserkommentare|diskussion|commentaires?|laisser un commentaire|"
+    r"comentarios?|deja (un|tu) comentario|deixe (um|seu) comentário|comentários|commenti|"
+    r"lascia un commento|reacties|reageer)"
+    r"\s*[:(\d)»›]*\s*$",
+    re.I,
+)
+COMMENT_HEADINGS = ("h2", "h3", "h4", "h5")
 _SPLIT = re.compile(r"[^a-z0-9]+")
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _NEVER_BY_CLASS = {"html", "body", "main", "article", "figure"}
@@ -223,6 +239,8 @@ class Cleaner:
                 if len(node) < 200:
                     self.text_pass(node)
             elif isinstance(node, Tag):
+                if node.name in COMMENT_HEADINGS and self.comments_pass(node):
+                    continue
                 kind = self.tag_kind(node)
                 if kind is not None:
                     self.remove(node, kind)
@@ -238,6 +256,29 @@ class Cleaner:
                 self.remove(label, "ad label")
         elif BOX_HEADING.match(text):
             self.box_pass(node)
+
+    def comments_pass(self, heading: Tag) -> bool:
+        """A heading that opens a comment thread: remove it with the thread; True if removed.
+
+        The thread is the heading's box when the box opens with it (and is not the article),
+        else everything after the heading at its level.
+        """
+        text = clean_inline(heading.get_text(" "))
+        if len(text) > 200 or not COMMENTS_HEADING.match(text):
+            return False
+        box = heading.parent
+        if (
+            box is not None
+            and box.name not in ("body", "html", "main", "article", "[document]")
+            and _opens(box, heading)
+            and not self.holds_article(box)
+        ):
+            self.remove(box, "comments")
+            return True
+        for sibling in list(heading.find_next_siblings()):
+            self.remove(sibling, None)
+        self.remove(heading, "comments")
+        return True
 
     def box_pass(self, node: NavigableString) -> None:
         """A "Related Stories" or "Latest From" heading: remove it with its teaser box."""
