@@ -201,7 +201,7 @@ def _content(doc: Document, applied: list[Rule], gentle: bool) -> tuple[list[Tag
     """Strip boilerplate (the rules' selectors, then the generic passes) and find the body."""
     removed = doc.removed + (strip(doc, applied) if applied else [])
     cards = mark_teasers(doc)
-    ledes = find_ledes(doc)
+    ledes = find_ledes(doc, cards > 0)
     body = rule_body(doc, applied) if applied else []
     removed += clean(doc, protected=body, gentle=gentle)
     nodes = [tag for tag in body if not is_gone(tag)] or main_content(doc, list_items=gentle)

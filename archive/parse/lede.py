@@ -10,11 +10,11 @@ import functools
 import re
 from dataclasses import dataclass
 
-from bs4 import Tag
+from bs4 import NavigableString, Tag
 
 from archive.parse.clean import link_density
 from archive.parse.listing import DEK_MARK
-from archive.parse.soup import Document
+from archive.parse.soup import Document, is_gone
 from archive.parse.text import clean_inline
 
 # Class and id words that name a standfirst, in the languages the body finder meets most.
@@ -37,35 +37,59 @@ class Lede:
     text: str
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=16384)
 def _names_a_lede(names: str) -> bool:
     return not LEDE_WORDS.isdisjoint(_SPLIT.split(names.lower()))
 
 
-def _names(tag: Tag) -> str:
-    classes = tag.attrs.get("class")
-    ident = tag.attrs.get("id")
-    return f"{classes if isinstance(classes, str) else ' '.join(classes or [])} {ident or ''}"
+def _is_lede(attrs: dict) -> bool:
+    """Whether an element's class or id names a standfirst (each one string: the tree is
+    built without splitting classes)."""
+    classes, ident = attrs.get("class"), attrs.get("id")
+    # Cached: a page repeats its few class strings hundreds of times.
+    return bool(classes and _names_a_lede(str(classes))) or bool(
+        ident and _names_a_lede(str(ident))
+    )
 
 
-def _lede_text(tag: Tag) -> str | None:
+def _plain_text(tag: Tag) -> str | None:
+    """The text of an element without block children and of at most about MAX_CHARS."""
+    parts = []
+    size = 0
+    for node in tag.descendants:
+        if isinstance(node, Tag):
+            if node.name in _BLOCKS:
+                return None
+        elif type(node) is NavigableString:
+            parts.append(str(node))
+            size += len(node)
+            if size > 2 * MAX_CHARS:
+                return None
+    return clean_inline(" ".join(parts))
+
+
+def _lede_text(tag: Tag, cards: bool) -> str | None:
     """The element's text if it reads as a standfirst, else None."""
-    if tag.has_attr(DEK_MARK) or tag.find_parent(attrs={DEK_MARK: "1"}) is not None:
-        return None  # a teaser card's summary
-    if tag.find_parent("a") is not None or tag.find(_BLOCKS) is not None:
+    text = _plain_text(tag)
+    if text is None or not MIN_CHARS <= len(text) <= MAX_CHARS:
         return None
-    text = clean_inline(tag.get_text(" "))
-    if not MIN_CHARS <= len(text) <= MAX_CHARS or link_density(tag) > MAX_LINK_SHARE:
+    if cards and (tag.has_attr(DEK_MARK) or tag.find_parent(attrs={DEK_MARK: "1"}) is not None):
+        return None  # a teaser card's summary
+    if tag.find_parent("a") is not None or link_density(tag) > MAX_LINK_SHARE:
         return None
     return text
 
 
-def find_ledes(doc: Document) -> list[Lede]:
-    """Elements classed as a standfirst, in document order, before any pass removes them."""
+def find_ledes(doc: Document, cards: bool) -> list[Lede]:
+    """Elements classed as a standfirst, before any pass removes them. ``cards``: whether the
+    page has teaser cards (whose summaries are no standfirst)."""
     found = []
-    for tag in doc.tags("p", "div"):
-        if tag.attrs and _names_a_lede(_names(tag)):
-            text = _lede_text(tag)
+    for name in ("p", "div"):
+        for tag in doc.by_name.get(name, ()):
+            attrs = tag.attrs
+            if not attrs or not _is_lede(attrs) or is_gone(tag):
+                continue
+            text = _lede_text(tag, cards)
             if text is not None:
                 found.append(Lede(id(tag), text))
     return found
