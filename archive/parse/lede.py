@@ -28,6 +28,9 @@ MIN_CHARS = 40
 MAX_CHARS = 1200
 MAX_LINK_SHARE = 0.3
 _SPLIT = re.compile(r"[^a-z0-9]+")
+_SUBHEADINGS = ("h2", "h3", "h4")
+MIN_HEADING_LEDE = 180
+_SENTENCE_ENDS = (".", "!", "?", '"', "“", "”", "»", "«", ".)")
 _BLOCKS = ("h1", "h2", "h3", "h4", "ul", "ol", "table", "figure", "article")
 
 
@@ -92,6 +95,11 @@ def find_ledes(doc: Document, cards: bool) -> list[Lede]:
             text = _lede_text(tag, cards)
             if text is not None:
                 found.append(Lede(id(tag), text))
+    for tag in doc.tags(*_SUBHEADINGS):
+        # A "heading" of whole sentences under the headline is a standfirst set in bold type.
+        text = clean_inline(tag.get_text(" "))
+        if len(text) >= MIN_HEADING_LEDE and text.endswith(_SENTENCE_ENDS):
+            found.append(Lede(id(tag), text))
     return found
 
 
