@@ -2,7 +2,7 @@
 import pytest
 from bs4 import BeautifulSoup
 
-from archive.parse.clean import COMMENTS_HEADING, class_kind, clean, link_density
+from archive.parse.clean import AD_LABEL, COMMENTS_HEADING, class_kind, clean, link_density
 from archive.parse.soup import parse
 
 BODY = "<p>" + "Running article text that must stay. " * 30 + "</p>"
@@ -126,3 +126,8 @@ def test_embedded_posts_are_not_share_bars() -> None:
 )
 def test_comment_thread_headings(heading: str, opens_thread: bool) -> None:
     assert bool(COMMENTS_HEADING.match(heading)) is opens_thread
+
+
+@pytest.mark.parametrize("label", ["Advertisement", "- Anzeige -", "— Werbung —", "* Publicidad *"])
+def test_ad_labels_with_dashes_around(label: str) -> None:
+    assert AD_LABEL.match(label)

@@ -87,3 +87,23 @@ def test_reading_time_audio_and_embed_prompts_are_labels(line: str) -> None:
 )
 def test_lines_that_only_look_like_labels_are_kept(line: str) -> None:
     assert chrome_kind(Block(line, "p")) is None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Foto: Ingrid Muster",
+        "Photo: Agency / Jane Doe",
+        "Crédits photos : Agence",
+        "© Example Press 2020",
+    ],
+)
+def test_photo_credit_lines_are_chrome(line: str) -> None:
+    assert chrome_kind(Block(line, "p")) == "credit"
+
+
+def test_a_sentence_about_photos_is_kept() -> None:
+    line = (
+        "Photos: the council released twelve of them on Monday, all taken by residents of the town."
+    )
+    assert chrome_kind(Block(line, "p")) is None

@@ -50,11 +50,11 @@ CLASS_WORDS: dict[str, tuple[str, ...]] = {
 EMBED_WORDS = frozenset({"embed", "embedded", "tweet", "instagram", "media"})
 # Whole texts of elements that are ad labels ("Advertisement - Continue Reading Below").
 AD_LABEL = re.compile(
-    r"^(advertisement|advertising|advert|ad|anzeige|werbung|publicidad|publicité|pubblicità|"
+    r"^[\s*·|–—-]*(advertisement|advertising|advert|ad|anzeige|werbung|publicidad|publicité|pubblicità|"
     r"reklama|sponsored( content)?|paid content|story continues below( advertisement)?|"
     r"continue reading( the main story)?( below)?|article continues below( advertisement)?)"
     r"(\s*[-–—:|]\s*(continue reading below|story continues below|content continues below))?"
-    r"\s*$",
+    r"[\s*·|–—-]*$",
     re.I,
 )
 # Headings that open a box of teasers after or inside an article: the whole heading text, or

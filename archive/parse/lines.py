@@ -141,6 +141,19 @@ LABEL_LINE = re.compile(
 )
 
 
+# A photo credit on a line of its own ("Foto: Jane Doe", "Crédits photos : Agency").
+CREDIT_LINE = re.compile(
+    r"^(\S+( \S+)?,\s*)?(photos?|fotos?|bild(er)?|images?|pictures?|credits?|crédits? photos?|"
+    r"photo credit|bildquelle|quelle|fuente|crédito)\s*:.*$|^©.*$",
+    re.I,
+)
+CREDIT_WORDS = 8
+
+
+def _is_credit(block: Block) -> bool:
+    return _words(block) <= CREDIT_WORDS and bool(CREDIT_LINE.match(block.text))
+
+
 # "A post shared by <name> (@handle) on <date> at <time>" runs longer than other labels.
 LABEL_WORDS = 20
 
@@ -157,4 +170,5 @@ CHROME_CHECKS = (
     ("teaser link", _is_teaser_link),
     ("call to action", _is_call_to_action),
     ("label", _is_label),
+    ("credit", _is_credit),
 )
