@@ -48,6 +48,12 @@ CLASS_WORDS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 # Class words of embedded posts (tweets, Instagram) that quote a source inside the article.
 EMBED_WORDS = frozenset({"embed", "embedded", "tweet", "instagram", "media"})
+# Classes that the social networks' embed scripts look for: an embedded post (a tweet, an
+# Instagram or TikTok post, a Facebook post).
+EMBEDDED_POSTS = frozenset({
+    "twitter-tweet", "twitter-video", "instagram-media", "tiktok-embed", "fb-post", "fb-video",
+    "reddit-card", "bluesky-embed",
+})  # fmt: skip
 # Whole texts of elements that are ad labels ("Advertisement - Continue Reading Below").
 AD_LABEL = re.compile(
     r"^[\s*·|–—-]*(advertisement|advertising|advert|ad|anzeige|werbung|publicidad|publicité|pubblicità|"
@@ -339,6 +345,22 @@ def _opens(box: Tag, heading: Tag) -> bool:
         if count >= 1:
             return False
     return False
+
+
+def is_embedded_post(tag: Tag) -> bool:
+    """True for the blockquote or div of a post embedded from a social network."""
+    classes = tag.attrs.get("class")
+    if not classes:
+        return False
+    if isinstance(classes, str):
+        return _names_embedded_post(classes)
+    return not EMBEDDED_POSTS.isdisjoint(classes)
+
+
+@functools.lru_cache(maxsize=4096)
+def _names_embedded_post(classes: str) -> bool:
+    # Cached: a page repeats its few class strings hundreds of times.
+    return not EMBEDDED_POSTS.isdisjoint(classes.split())
 
 
 _HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")

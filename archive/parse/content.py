@@ -9,9 +9,9 @@ import re
 
 from bs4 import NavigableString, Tag
 
-from archive.parse.clean import class_kind, link_density
+from archive.parse.clean import class_kind, is_embedded_post, link_density
 from archive.parse.measure import tag_text
-from archive.parse.soup import Document
+from archive.parse.soup import Document, is_gone
 
 # Elements whose text votes, and the least text (in characters) that counts as running text.
 PARAGRAPHS = ("p", "pre", "td", "blockquote")
@@ -163,6 +163,19 @@ def _sibling_fits(sibling: Tag, scores: dict[int, tuple[Tag, float]], floor: flo
     return (len(text) > 80 and density < 0.25) or (density == 0 and text.endswith("."))
 
 
+def _inside_embedded_posts(doc: Document) -> set[int]:
+    """The elements inside embedded posts (tweets, Instagram posts): they quote another voice
+    and do not vote for where the article is (they stay in it when the article holds them)."""
+    inside: set[int] = set()
+    # The embed scripts' markup before they run: a <blockquote> holding the post's text (the
+    # <div> kinds are empty until a script fills them), so only blockquotes are looked at.
+    for tag in doc.by_name.get("blockquote", ()):
+        if tag.attrs and is_embedded_post(tag) and not is_gone(tag):
+            inside.add(id(tag))
+            inside.update(id(t) for t in tag.find_all(True))
+    return inside
+
+
 def main_content(doc: Document, list_items: bool = False) -> list[Tag]:
     """The elements that together hold the article body, in document order.
 
@@ -173,6 +186,9 @@ def main_content(doc: Document, list_items: bool = False) -> list[Tag]:
     voters = doc.tags(*SCORED)
     if list_items:
         voters += doc.soup.find_all("li")
+    quoted = _inside_embedded_posts(doc)
+    if quoted:
+        voters = [v for v in voters if id(v) not in quoted]
     scores = score_candidates(voters)
     ranked = _ranked(scores)
     if not ranked:
