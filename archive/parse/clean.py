@@ -98,6 +98,10 @@ COMMENTS_HEADING = re.compile(
     re.I,
 )
 COMMENT_HEADINGS = ("h2", "h3", "h4", "h5")
+# Every form COMMENTS_HEADING matches holds one of these (lower case): a cheap first test.
+_COMMENT_STEMS = ("comment", "respon", "repl", "reaction", "thought", "kommentar", "antwort",
+                  "diskussion", "discussion", "conversation", "comentár", "comentar", "reactie",
+                  "reageer")  # fmt: skip
 _SPLIT = re.compile(r"[^a-z0-9]+")
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _NEVER_BY_CLASS = {"html", "body", "main", "article", "figure"}
@@ -269,8 +273,13 @@ class Cleaner:
         The thread is the heading's box when the box opens with it (and is not the article),
         else everything after the heading at its level.
         """
-        text = clean_inline(heading.get_text(" "))
-        if len(text) > 200 or not COMMENTS_HEADING.match(text):
+        text = heading.get_text(" ")
+        if len(text) > 300:
+            return False
+        lowered = text.lower()
+        if not any(stem in lowered for stem in _COMMENT_STEMS):
+            return False
+        if not COMMENTS_HEADING.match(clean_inline(text)):
             return False
         box = heading.parent
         if (
