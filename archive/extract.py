@@ -168,22 +168,25 @@ def _from_document(
     nodes, removed = _content(doc, applied, gentle)
     if not nodes:
         raise NotAnArticleError("not an article: no running text found", subject=url)
-    blocks, trimmed = _blocks(doc, nodes, removed.ledes)
+    blocks, trimmed = _blocks(doc, nodes, removed.ledes, captions=gentle)
     _check_article(blocks, nodes, removed.cards, url, meta)
     if removed.cards:
         dropped = drop_teasers(nodes)
         if dropped:
-            blocks, trimmed = _blocks(doc, nodes, removed.ledes)
+            blocks, trimmed = _blocks(doc, nodes, removed.ledes, captions=gentle)
             trimmed += dropped
     images, captions = collect_images(_image_scope(nodes), url or meta.canonical_url)
     text = normalize(join_paragraphs([b.text for b in blocks]))
     return _record(meta, url, text, images, removed.items + captions + trimmed, applied)
 
 
-def _blocks(doc: Document, nodes: list[Tag], ledes: list[Lede]) -> tuple[list[Block], list]:
+def _blocks(
+    doc: Document, nodes: list[Tag], ledes: list[Lede], captions: bool
+) -> tuple[list[Block], list]:
     """The body's text blocks (chrome lines trimmed), headed by its standfirst if one was set
-    apart; and the lines trimmed."""
-    blocks, trimmed = trim_chrome(body_blocks(nodes))
+    apart; and the lines trimmed. ``captions``: captions are body text (the second try: a
+    photo post's captions are its text)."""
+    blocks, trimmed = trim_chrome(body_blocks(nodes, captions))
     lede = lede_before(doc, ledes, nodes[0], " ".join(b.text for b in blocks))
     if lede:
         blocks.insert(0, Block(lede, "p"))

@@ -79,7 +79,8 @@ def row_text(row: Tag) -> tuple[str, int] | None:
 
 
 class _Walker:
-    def __init__(self) -> None:
+    def __init__(self, captions: bool = False) -> None:
+        self.captions = captions
         self.blocks: list[Block] = []
         self.buffer: list[str] = []
         self.link_chars = 0
@@ -111,7 +112,10 @@ class _Walker:
                 self.flush()
                 continue
             name = node.name
-            if name in SKIP_TAGS or ("class" in node.attrs and _is_caption(node)):
+            # Captions are skipped, unless this walk takes them as text (and never the rest).
+            if (name in SKIP_TAGS or ("class" in node.attrs and _is_caption(node))) and not (
+                self.captions and name not in _NEVER_TEXT
+            ):
                 continue
             if name in _WHOLE and self.whole(node):
                 continue
@@ -140,9 +144,12 @@ class _Walker:
 _WHOLE = frozenset({"pre", "tr"})
 
 
-def body_blocks(nodes: list[Tag]) -> list[Block]:
+_NEVER_TEXT = SKIP_TAGS - {"figcaption"}
+
+
+def body_blocks(nodes: list[Tag], captions: bool = False) -> list[Block]:
     """The blocks of the main-content elements, in reading order (see ``lines.trim_chrome``)."""
-    walker = _Walker()
+    walker = _Walker(captions)
     for node in nodes:
         walker.walk(node)
         walker.flush()
