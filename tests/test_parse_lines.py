@@ -107,3 +107,16 @@ def test_a_sentence_about_photos_is_kept() -> None:
         "Photos: the council released twelve of them on Monday, all taken by residents of the town."
     )
     assert chrome_kind(Block(line, "p")) is None
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["EMAIL STORY | PRINT", "Print this page", "Drucken | Versenden | Merken", "A- A+ Print"],
+)
+def test_tool_bars_of_older_layouts_are_share_lines(line: str) -> None:
+    assert chrome_kind(Block(line, "p")) == "share bar"
+
+
+@pytest.mark.parametrize("line", ["Save the date", "Print edition sales fell by a third."])
+def test_lines_about_print_or_saving_are_kept(line: str) -> None:
+    assert chrome_kind(Block(line, "p")) is None

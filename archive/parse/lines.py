@@ -10,12 +10,16 @@ from archive.parse.blocks import Block
 from archive.parse.text import sample
 from archive.records import Removal
 
-# Lines that are only share buttons ("Share this on WhatsApp", "Facebook Twitter Email").
+# Lines that are only share buttons ("Share this on WhatsApp", "Facebook Twitter Email") or the
+# tool bars of older layouts ("EMAIL STORY | PRINT | SAVE").
 SHARE_LINE = re.compile(
-    r"^(?=.*\b(share|tweet|whatsapp|facebook|twitter|pinterest|linkedin|compartilh\w*|teilen)\b)"
+    r"^(?=.*\b(share|tweet|whatsapp|facebook|twitter|pinterest|linkedin|compartilh\w*|teilen|"
+    r"e-?mail|print|drucken|imprimer|imprimir)\b)"
     r"(?:(?:share|shares|tweet|pin|email|e-mail|print|whatsapp|facebook|twitter|linkedin|"
     r"pinterest|reddit|telegram|flipboard|messenger|sms|copy link|compartilhar|compartilhe|"
-    r"teilen|partager|condividi|comparte|compartir|pint|baixar|this( story| article)?|on|via)"
+    r"teilen|partager|condividi|comparte|compartir|pint|baixar|this( story| article| page)?|"
+    r"story|article|page|save|bookmark|comment|comments|drucken|versenden|senden|merken|"
+    r"imprimer|envoyer|imprimir|enviar|text size|font size|[a]{1,2}[+-]?|on|via)"
     r"[\s:|/·•,.-]*)+$",
     re.I,
 )
