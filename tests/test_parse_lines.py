@@ -120,3 +120,10 @@ def test_tool_bars_of_older_layouts_are_share_lines(line: str) -> None:
 @pytest.mark.parametrize("line", ["Save the date", "Print edition sales fell by a third."])
 def test_lines_about_print_or_saving_are_kept(line: str) -> None:
     assert chrome_kind(Block(line, "p")) is None
+
+
+def test_a_table_of_links_is_chrome_and_a_data_table_is_not() -> None:
+    links = "Sister paper one | Sister paper two\nThe weekly | Radio station"
+    assert chrome_kind(Block(links, "tr", link_chars=len(links) - 6)) == "link table"
+    data = "Larry Ogunjobi | 55 | 2 tackles\nMyles Garrett | 61 | 1 sack"
+    assert chrome_kind(Block(data, "tr", link_chars=len("Larry OgunjobiMyles Garrett"))) is None

@@ -166,6 +166,15 @@ def _is_label(block: Block) -> bool:
     return _words(block) <= LABEL_WORDS and bool(LABEL_LINE.match(block.text))
 
 
+# A table (or a row of a layout table) that is mostly links: a sidebar's headline list, the
+# footer's sister sites, a bar of section links.
+LINK_TABLE_SHARE = 0.8
+
+
+def _is_link_table(block: Block) -> bool:
+    return block.tag == "tr" and block.link_chars > LINK_TABLE_SHARE * len(block.text)
+
+
 # The checks of ``chrome_kind``, in order: the first that holds names the kind.
 CHROME_CHECKS = (
     ("share bar", _is_share_line),
@@ -175,4 +184,5 @@ CHROME_CHECKS = (
     ("call to action", _is_call_to_action),
     ("label", _is_label),
     ("credit", _is_credit),
+    ("link table", _is_link_table),
 )
