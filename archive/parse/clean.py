@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from bs4 import NavigableString, Tag
 
+from archive.parse.comments import COMMENT_HEADINGS, opens_thread
 from archive.parse.measure import Sizes, strings_and_links, tag_text
 from archive.parse.soup import Document
 from archive.parse.text import clean_inline, sample
@@ -48,12 +49,6 @@ CLASS_WORDS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 # Class words of embedded posts (tweets, Instagram) that quote a source inside the article.
 EMBED_WORDS = frozenset({"embed", "embedded", "tweet", "instagram", "media"})
-# Classes that the social networks' embed scripts look for: an embedded post (a tweet, an
-# Instagram or TikTok post, a Facebook post).
-EMBEDDED_POSTS = frozenset({
-    "twitter-tweet", "twitter-video", "instagram-media", "tiktok-embed", "fb-post", "fb-video",
-    "reddit-card", "bluesky-embed",
-})  # fmt: skip
 # Whole texts of elements that are ad labels ("Advertisement - Continue Reading Below").
 AD_LABEL = re.compile(
     r"^[\s*·|–—-]*(advertisement|advertising|advert|ad|anzeige|werbung|publicidad|publicité|pubblicità|"
@@ -82,26 +77,6 @@ BOX_HEADING = re.compile(
     re.I,
 )
 BOX_KIND = {"latest": "latest-from footer", "more": "latest-from footer"}
-# Headings that open a comment thread ("156 Responses to ...", "One thought on ...", "Leave a
-# Reply", "Kommentare (3)"): the thread and the form after them are never the article.
-COMMENTS_HEADING = re.compile(
-    r"^((\d+|one|two|three|four|five|six|seven|eight|nine|ten|no)\s+"
-    r"(comments?|responses?|replies|reactions|thoughts?|kommentare?|antworten|"
-    r"commentaires?|comentarios?|comentários?|commenti|reacties)"
-    r"(\s+(to|on|for|zu|auf|sur|pour|en|a|em|su|op)\b.*)?|"
-    r"(leave|post|add|write|submit) a (reply|comment)\b.*|join the (discussion|conversation)|"
-    r"comments?|reader comments|responses|kommentare?|kommentar (schreiben|verfassen)|"
-    r"kommentieren|leserkommentare|diskussion|commentaires?|laisser un commentaire|"
-    r"comentarios?|deja (un|tu) comentario|deixe (um|seu) comentário|comentários|commenti|"
-    r"lascia un commento|reacties|reageer)"
-    r"\s*[:(\d)»›]*\s*$",
-    re.I,
-)
-COMMENT_HEADINGS = ("h2", "h3", "h4", "h5")
-# Every form COMMENTS_HEADING matches holds one of these (lower case): a cheap first test.
-_COMMENT_STEMS = ("comment", "respon", "repl", "reaction", "thought", "kommentar", "antwort",
-                  "diskussion", "discussion", "conversation", "comentár", "comentar", "reactie",
-                  "reageer")  # fmt: skip
 _SPLIT = re.compile(r"[^a-z0-9]+")
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _NEVER_BY_CLASS = {"html", "body", "main", "article", "figure"}
@@ -273,13 +248,7 @@ class Cleaner:
         The thread is the heading's box when the box opens with it (and is not the article),
         else everything after the heading at its level.
         """
-        text = heading.get_text(" ")
-        if len(text) > 300:
-            return False
-        lowered = text.lower()
-        if not any(stem in lowered for stem in _COMMENT_STEMS):
-            return False
-        if not COMMENTS_HEADING.match(clean_inline(text)):
+        if not opens_thread(heading):
             return False
         box = heading.parent
         if (
@@ -354,22 +323,6 @@ def _opens(box: Tag, heading: Tag) -> bool:
         if count >= 1:
             return False
     return False
-
-
-def is_embedded_post(tag: Tag) -> bool:
-    """True for the blockquote or div of a post embedded from a social network."""
-    classes = tag.attrs.get("class")
-    if not classes:
-        return False
-    if isinstance(classes, str):
-        return _names_embedded_post(classes)
-    return not EMBEDDED_POSTS.isdisjoint(classes)
-
-
-@functools.lru_cache(maxsize=4096)
-def _names_embedded_post(classes: str) -> bool:
-    # Cached: a page repeats its few class strings hundreds of times.
-    return not EMBEDDED_POSTS.isdisjoint(classes.split())
 
 
 _HIDING_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
