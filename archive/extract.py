@@ -171,7 +171,7 @@ def _from_document(
     blocks, trimmed = _blocks(doc, nodes, removed.ledes, captions=gentle)
     _check_article(blocks, nodes, removed.cards, url, meta)
     if removed.cards:
-        dropped = drop_teasers(nodes)
+        dropped = drop_teasers(nodes, doc.cards)
         if dropped:
             blocks, trimmed = _blocks(doc, nodes, removed.ledes, captions=gentle)
             trimmed += dropped

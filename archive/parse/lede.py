@@ -45,16 +45,6 @@ def _names_a_lede(names: str) -> bool:
     return not LEDE_WORDS.isdisjoint(_SPLIT.split(names.lower()))
 
 
-def _is_lede(attrs: dict) -> bool:
-    """Whether an element's class or id names a standfirst (each one string: the tree is
-    built without splitting classes)."""
-    classes, ident = attrs.get("class"), attrs.get("id")
-    # Cached: a page repeats its few class strings hundreds of times.
-    return bool(classes and _names_a_lede(str(classes))) or bool(
-        ident and _names_a_lede(str(ident))
-    )
-
-
 def _plain_text(tag: Tag) -> str | None:
     """The text of an element without block children and of at most about MAX_CHARS."""
     parts = []
@@ -76,23 +66,28 @@ def _lede_text(tag: Tag, cards: bool) -> str | None:
     text = _plain_text(tag)
     if text is None or not MIN_CHARS <= len(text) <= MAX_CHARS:
         return None
-    if cards and (tag.has_attr(DEK_MARK) or tag.find_parent(attrs={DEK_MARK: "1"}) is not None):
-        return None  # a teaser card's summary
-    if tag.find_parent("a") is not None or link_density(tag) > MAX_LINK_SHARE:
-        return None
-    return text
+    for element in (tag, *tag.parents):
+        if element.name == "a" or (cards and DEK_MARK in element.attrs):
+            return None  # inside a link, or a teaser card's summary
+    return None if link_density(tag) > MAX_LINK_SHARE else text
 
 
 def find_ledes(doc: Document, cards: bool) -> list[Lede]:
     """Elements classed as a standfirst, before any pass removes them. ``cards``: whether the
     page has teaser cards (whose summaries are no standfirst)."""
     found = []
+    names_a_lede = _names_a_lede  # cached: a page repeats its few class strings
     for name in ("p", "div"):
         for tag in doc.by_name.get(name, ()):
-            attrs = tag.attrs
-            if not attrs or not _is_lede(attrs) or is_gone(tag):
+            attrs = tag.attrs  # class and id are one string each (classes are not split)
+            if not attrs:
                 continue
-            text = _lede_text(tag, cards)
+            classes, ident = attrs.get("class"), attrs.get("id")
+            if not (
+                (classes and names_a_lede(str(classes))) or (ident and names_a_lede(str(ident)))
+            ):
+                continue
+            text = None if is_gone(tag) else _lede_text(tag, cards)
             if text is not None:
                 found.append(Lede(id(tag), text))
     for tag in doc.tags(*_SUBHEADINGS):

@@ -57,6 +57,7 @@ def mark_teasers(doc: Document) -> int:
         if card is None or card.has_attr(DEK_MARK):
             continue
         card[DEK_MARK] = "1"
+        doc.cards.append(card)
         cards += 1
     return cards
 
@@ -72,13 +73,15 @@ def teaser_words(nodes: list[Tag]) -> int:
     return words
 
 
-def drop_teasers(nodes: list[Tag]) -> list[Removal]:
+def drop_teasers(nodes: list[Tag], cards: list[Tag]) -> list[Removal]:
     """Remove the teaser cards inside ``nodes`` (not a node that is itself one): once a page
     is known to be an article, cards beside its body are related stories, not its text."""
+    inside = {id(node) for node in nodes}
     removed = []
-    for node in nodes:
-        for card in node.find_all(True, {DEK_MARK: "1"}):
-            if not card.__dict__.get("_decomposed"):
-                removed.append(Removal(kind="related box", sample=sample(card.get_text(" "))))
-                card.decompose()
+    for card in cards:
+        if card.__dict__.get("_decomposed") or id(card) in inside:
+            continue
+        if any(id(parent) in inside for parent in card.parents):
+            removed.append(Removal(kind="related box", sample=sample(card.get_text(" "))))
+            card.decompose()
     return removed

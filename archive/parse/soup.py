@@ -82,6 +82,8 @@ class Document:
     removed: list[Removal] = field(default_factory=list)
     # The text under each tag as parsed: None once anything is removed from the tree.
     sizes: Sizes | None = None
+    # The teaser cards ``listing.mark_teasers`` found, in document order.
+    cards: list[Tag] = field(default_factory=list)
 
     def dispose(self) -> None:
         """Break the tree's reference cycles (every child points at its parent and back), so
@@ -93,6 +95,7 @@ class Document:
         self.nodes = []
         self.by_name = {}
         self.sizes = None
+        self.cards = []
 
     def tags(self, *names: str) -> list[Tag]:
         """Indexed tags with these names, leaving out removed ones: in document order for one
