@@ -92,7 +92,10 @@ def find_ledes(doc: Document, cards: bool) -> list[Lede]:
                 found.append(Lede(id(tag), text))
     for tag in doc.tags(*_SUBHEADINGS):
         # A "heading" of whole sentences under the headline is a standfirst set in bold type.
-        text = clean_inline(tag.get_text(" "))
+        raw = tag.get_text(" ")
+        if len(raw) < MIN_HEADING_LEDE:
+            continue  # cleaning only shortens it: most headings stop here
+        text = clean_inline(raw)
         if len(text) >= MIN_HEADING_LEDE and text.endswith(_SENTENCE_ENDS):
             found.append(Lede(id(tag), text))
     return found
