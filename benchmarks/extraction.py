@@ -232,6 +232,25 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="NAME",
         help=f"run only these extractors ({', '.join(extractors.NAMES)})",
     )
+    _add_report_options(parser)
+    args = parser.parse_args(argv)
+    if args.only:
+        args.only = list(dict.fromkeys(extractors.ALIASES.get(n, n) for n in args.only))
+    needs_ours = (
+        args.min_f1 is not None
+        or args.min_dev_f is not None
+        or args.show_worst > 0
+        or args.failures > 0
+    )
+    if needs_ours and args.only and extractors.OURS not in args.only:
+        parser.error("--min-f1, --min-dev-f, --show-worst and --failures need 'ours' among --only")
+    if args.data_dir is None and args.dev is None:
+        args.data_dir, args.dev = DEFAULT_AEB, DEFAULT_DEV
+    return args
+
+
+def _add_report_options(parser: argparse.ArgumentParser) -> None:
+    """The floors, the outputs and the timing options."""
     parser.add_argument(
         "--min-f1",
         type=float,
@@ -263,7 +282,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         type=int,
         default=0,
         metavar="N",
-        help="list the N dev pages of half A where ours loses most to the best anchor, "
+        help="list the N dev pages of one half (--half, A by default) where ours loses most to "
+        "the best anchor, "
         "with the snippets missed and leaked",
     )
     parser.add_argument(
@@ -279,20 +299,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="N",
         help="untimed warm-up pages per extractor (default 5)",
     )
-    args = parser.parse_args(argv)
-    if args.only:
-        args.only = list(dict.fromkeys(extractors.ALIASES.get(n, n) for n in args.only))
-    needs_ours = (
-        args.min_f1 is not None
-        or args.min_dev_f is not None
-        or args.show_worst > 0
-        or args.failures > 0
-    )
-    if needs_ours and args.only and extractors.OURS not in args.only:
-        parser.error("--min-f1, --min-dev-f, --show-worst and --failures need 'ours' among --only")
-    if args.data_dir is None and args.dev is None:
-        args.data_dir, args.dev = DEFAULT_AEB, DEFAULT_DEV
-    return args
 
 
 def main(argv: list[str] | None = None) -> int:
