@@ -20,8 +20,9 @@ from archive.parse.blocks import Block, body_blocks, collect_images, running_wor
 from archive.parse.clean import clean
 from archive.parse.content import main_content
 from archive.parse.language import detect_language
+from archive.parse.lede import Lede, find_ledes, lede_before
 from archive.parse.lines import trim_chrome
-from archive.parse.listing import mark_teasers, teaser_words
+from archive.parse.listing import drop_teasers, mark_teasers, teaser_words
 from archive.parse.metadata import Metadata, read_metadata
 from archive.parse.siterules import apply_fields, rule_body, strip
 from archive.parse.soup import Document, is_gone, parse
@@ -33,9 +34,12 @@ log = logging.getLogger(__name__)
 
 # Bump whenever a change to the parser can change a record, so that storage can tell
 # "the page changed" from "our parser changed".
-EXTRACTOR_VERSION = "4"
+EXTRACTOR_VERSION = "5"
 # Fewer words than this of running text that is not link text, and the page is no article.
 MIN_ARTICLE_WORDS = 50
+# ... unless the page says it is an article and has a headline: then a brief of this many
+# words is one (short news items, blog posts, press releases run to 30-60 words).
+MIN_BRIEF_WORDS = 20
 # This many teaser cards (headline link and summary) with no other prose make a teaser list.
 MIN_CARDS = 3
 
@@ -72,15 +76,24 @@ def _image_scope(nodes: list[Tag]) -> Tag:
     return first
 
 
-def _check_article(blocks: list[Block], nodes: list[Tag], cards: int, url: str | None) -> None:
-    """Raise NotAnArticleError for a teaser list or too little running text."""
+def _check_article(
+    blocks: list[Block], nodes: list[Tag], cards: int, url: str | None, meta: Metadata
+) -> None:
+    """Raise NotAnArticleError for a teaser list or too little running text.
+
+    A brief is an article too: with a headline, MIN_BRIEF_WORDS of running text will do. Among
+    teaser cards (a front, or an article with big related-story blocks) it will do only when
+    the page declares itself an article (JSON-LD or ``og:type``): fronts say "website".
+    """
     words = running_words(blocks)
-    if cards >= MIN_CARDS and words - teaser_words(nodes) < MIN_ARTICLE_WORDS:
+    least = MIN_BRIEF_WORDS if meta.title else MIN_ARTICLE_WORDS
+    among_cards = MIN_BRIEF_WORDS if meta.title and meta.is_article_type else MIN_ARTICLE_WORDS
+    if cards >= MIN_CARDS and words - teaser_words(nodes) < among_cards:
         raise NotAnArticleError(
             f"not an article: a list of {cards} teasers (headline links with short summaries)",
             subject=url,
         )
-    if words < MIN_ARTICLE_WORDS:
+    if words < least:
         raise NotAnArticleError(
             f"not an article: only {words} words of running text that is not links",
             subject=url,
@@ -124,39 +137,78 @@ def _extract(html: str | bytes, url: str | None, options: ExtractOptions) -> Art
     doc = parse(html, cut=not matching_rules(rules, url))
     try:
         return _from_document(doc, url, rules)
+    except NotAnArticleError as refusal:
+        # The passes may have taken the article for chrome (a body in an <aside>, in blocks
+        # classed "sidebar" or "header"): try once more with only the gentle ones.
+        return _second_try(html, url, rules, refusal)
     finally:
         doc.dispose()  # the record holds plain strings only: the tree can go at once
 
 
-def _from_document(doc: Document, url: str | None, rules: tuple[Rule, ...]) -> ArticleRecord:
+def _second_try(
+    html: str | bytes, url: str | None, rules: tuple[Rule, ...], refusal: NotAnArticleError
+) -> ArticleRecord:
+    """The page again with the gentle passes; the first refusal stands if it is still none."""
+    doc = parse(html, cut=False)
+    try:
+        return _from_document(doc, url, rules, gentle=True)
+    except NotAnArticleError:
+        raise refusal from None
+    finally:
+        doc.dispose()
+
+
+def _from_document(
+    doc: Document, url: str | None, rules: tuple[Rule, ...], gentle: bool = False
+) -> ArticleRecord:
     meta = read_metadata(doc, url)
     applied = matching_rules(rules, url or meta.canonical_url)
     if applied:
         meta = apply_fields(doc, applied, meta)
-    nodes, removed = _content(doc, applied)
+    nodes, removed = _content(doc, applied, gentle)
     if not nodes:
         raise NotAnArticleError("not an article: no running text found", subject=url)
-    blocks, trimmed = trim_chrome(body_blocks(nodes))
-    _check_article(blocks, nodes, removed.cards, url)
+    blocks, trimmed = _blocks(doc, nodes, removed.ledes, captions=gentle)
+    _check_article(blocks, nodes, removed.cards, url, meta)
+    if removed.cards:
+        dropped = drop_teasers(nodes, doc.cards)
+        if dropped:
+            blocks, trimmed = _blocks(doc, nodes, removed.ledes, captions=gentle)
+            trimmed += dropped
     images, captions = collect_images(_image_scope(nodes), url or meta.canonical_url)
     text = normalize(join_paragraphs([b.text for b in blocks]))
     return _record(meta, url, text, images, removed.items + captions + trimmed, applied)
+
+
+def _blocks(
+    doc: Document, nodes: list[Tag], ledes: list[Lede], captions: bool
+) -> tuple[list[Block], list]:
+    """The body's text blocks (chrome lines trimmed), headed by its standfirst if one was set
+    apart; and the lines trimmed. ``captions``: captions are body text (the second try: a
+    photo post's captions are its text)."""
+    blocks, trimmed = trim_chrome(body_blocks(nodes, captions))
+    lede = lede_before(doc, ledes, nodes[0], " ".join(b.text for b in blocks))
+    if lede:
+        blocks.insert(0, Block(lede, "p"))
+    return blocks, trimmed
 
 
 @dataclass
 class _Removed:
     items: list[Removal]
     cards: int
+    ledes: list[Lede]
 
 
-def _content(doc: Document, applied: list[Rule]) -> tuple[list[Tag], _Removed]:
+def _content(doc: Document, applied: list[Rule], gentle: bool) -> tuple[list[Tag], _Removed]:
     """Strip boilerplate (the rules' selectors, then the generic passes) and find the body."""
     removed = doc.removed + (strip(doc, applied) if applied else [])
     cards = mark_teasers(doc)
+    ledes = find_ledes(doc, cards > 0)
     body = rule_body(doc, applied) if applied else []
-    removed += clean(doc, protected=body)
-    nodes = [tag for tag in body if not is_gone(tag)] or main_content(doc)
-    return nodes, _Removed(removed, cards)
+    removed += clean(doc, protected=body, gentle=gentle)
+    nodes = [tag for tag in body if not is_gone(tag)] or main_content(doc, list_items=gentle)
+    return nodes, _Removed(removed, cards, ledes)
 
 
 def _record(

@@ -1,33 +1,46 @@
 #!/usr/bin/env python3
-"""Score our article extractor against trafilatura and readability-lxml, in one run.
+"""Score our article extractor against trafilatura and readability-lxml on two sets, in one run.
 
 Usage::
 
-    python benchmarks/extraction.py DATA_DIR [--only NAME ...] [--min-f1 X] [--json FILE]
-                                             [--limit N] [--show-worst N] [--warmup N]
+    python benchmarks/extraction.py [AEB_DIR] [--dev DEV_DIR] [--only NAME ...]
+        [--min-f1 X] [--min-dev-f X] [--json FILE] [--limit N] [--show-worst N]
+        [--failures N] [--half A|B] [--warmup N]
 
-DATA_DIR has the shape of the article-extraction-benchmark: ``ground-truth.json`` (``{id:
-{"articleBody", "url"}}``) and ``html/<id>.html.gz`` (or ``.html``), UTF-8 pages. NAME is one of
-``ours`` (``archive.extract_article``; ``archive`` works too), ``trafilatura`` (its defaults),
-``trafilatura-nc`` (``include_comments=False``, as the upstream benchmark runs it) and
-``readability`` (readability-lxml). The anchors come from the ``bench`` extra (``pip install -e
-'.[bench]'``); one that is not installed is skipped with one line.
+With neither folder given, both default ones are scored: ``../shared/data/aeb`` and
+``../shared/data/trafilatura-dev`` beside the checkout.
 
-CI quality gate (``benchmarks/f1-floor.txt`` holds the floor: raise it whenever the parser
-improves, never lower it to make a change pass)::
+AEB_DIR has the shape of the article-extraction-benchmark: ``ground-truth.json`` (``{id:
+{"articleBody", "url"}}``) and ``html/<id>.html.gz`` (or ``.html``), UTF-8 pages, scored with
+the shingle metric of ``benchmarks/scoring.py``. DEV_DIR has the shape of trafilatura's
+evaluation set (``evaldata.json``, ``cache/``, ``eval/``), scored with its snippet metric
+(``benchmarks/snippets.py``), in two halves split by the URL's hash (``benchmarks/devset.py``):
+study failures on half A only, and check that a change helps half B about as much.
 
-    python benchmarks/extraction.py ../shared/data/aeb --only ours \\
-        --min-f1 "$(cat benchmarks/f1-floor.txt)"
+NAME is one of ``ours`` (``archive.extract_article``; ``archive`` works too), ``trafilatura``
+(its defaults), ``trafilatura-nc`` (``include_comments=False``, as the upstream benchmark runs
+it) and ``readability`` (readability-lxml). The anchors come from the ``bench`` extra (``pip
+install -e '.[bench]'``); one that is not installed is skipped with one line. "empty" on AEB
+and "refused" on the dev set count the pages an extractor gave no text for.
 
-Parser debugging: ``--show-worst 15`` lists our 15 worst pages by page F1, with id and URL.
+CI quality gates (floors in ``benchmarks/f1-floor.txt`` and ``benchmarks/dev-f-floor.txt``:
+raise them whenever the parser improves, never lower one to make a change pass)::
 
-The metric is in ``benchmarks/scoring.py``. Timing: pages are read and decoded before any clock
-starts; each extractor first runs untimed on the first ``--warmup`` pages (imports, caches, lazy
-compiles), then every page is given to every extractor in turn, the order rotating from page to
-page so that none always runs on a cache the previous one warmed. Only the ``(html, url) ->
-text`` call is timed. "pages/s" is pages over the summed time of the calls; "vs ours" is an
-extractor's median time divided by ours. Exit codes: 0 fine, 1 our F1 under ``--min-f1``,
-2 data folder missing or unreadable.
+    python benchmarks/extraction.py ../shared/data/aeb --min-f1 "$(cat benchmarks/f1-floor.txt)" \\
+        --dev ../shared/data/trafilatura-dev --min-dev-f "$(cat benchmarks/dev-f-floor.txt)" \\
+        --only ours
+
+Parser debugging: ``--show-worst 15`` lists our 15 worst AEB pages by page F1; ``--failures
+20`` the 20 dev pages of half A (``--half B`` to look at the other, once, at the end) where ours
+gets most more snippets wrong than the best anchor, with the snippets missed and leaked.
+
+Timing: pages are read and decoded before any clock starts; each extractor first runs untimed
+on the first ``--warmup`` pages (imports, caches, lazy compiles), then every page is given to
+every extractor in turn, the order rotating from page to page so that none always runs on a
+cache the previous one warmed. Only the ``(html, url) -> text`` call is timed. "pages/s" is
+pages over the summed time of the calls; "vs ours" is an extractor's median time divided by
+ours. Exit codes: 0 fine, 1 a figure of ours under its floor, 2 data folder missing or
+unreadable.
 """
 
 import argparse
@@ -35,14 +48,29 @@ import gzip
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 # Run as a script from any folder: make the checkout (``benchmarks``, ``archive``) importable.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import extractors
+from benchmarks.devset import (
+    HALVES,
+    DevDataError,
+    DevPage,
+    DevRun,
+    format_dev_table,
+    format_failures,
+    load_dev_pages,
+)
+from benchmarks.devset import to_json as dev_json
 from benchmarks.report import Run, format_table, format_worst, to_json
 from benchmarks.scoring import score_page
+
+DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+DEFAULT_AEB = DATA / "aeb"
+DEFAULT_DEV = DATA / "trafilatura-dev"
 
 
 class DataError(Exception):
@@ -129,36 +157,74 @@ def call(extractor: extractors.Extractor, html: str, url: str) -> tuple[str, str
     return text, ("ok" if text.strip() else "empty"), elapsed
 
 
-def warm_up(chosen: list[extractors.Extractor], pages: list, count: int) -> None:
+def warm_up(chosen: list[extractors.Extractor], pages: list[tuple[str, str]], count: int) -> None:
     """Untimed first calls: imports, regex compiles and caches are not what we measure."""
-    for _, url, _, html in pages[:count]:
+    for html, url in pages[:count]:
         for extractor in chosen:
             call(extractor, html, url)
 
 
-def run(chosen: list[extractors.Extractor], pages: list, warmup: int) -> Run:
-    """Every page through every extractor, interleaved, scored and timed."""
+Sink = Callable[[int, extractors.Extractor, str, str, float], None]
+
+
+def interleave(
+    chosen: list[extractors.Extractor], pages: list[tuple[str, str]], warmup: int, sink: Sink
+) -> None:
+    """Every (html, url) through every extractor, interleaved; each outcome goes to ``sink``."""
     progress = Progress(len(pages))
     progress.show(0, "warm-up")
     warm_up(chosen, pages, warmup)
-    result = Run([e.name for e in chosen], {e.name: e.version for e in chosen})
-    for index, (page_id, url, truth, html) in enumerate(pages):
+    for index, (html, url) in enumerate(pages):
         progress.show(index, "pages")
-        result.start_page(page_id, url, truth)
         shift = index % len(chosen)
         for extractor in chosen[shift:] + chosen[:shift]:
             text, status, seconds = call(extractor, html, url)
-            score = score_page(truth, text)
-            result.add(page_id, extractor.name, score, status, seconds, text)
+            sink(index, extractor, text, status, seconds)
     progress.clear()
+
+
+def run(chosen: list[extractors.Extractor], pages: list, warmup: int) -> Run:
+    """Every AEB page through every extractor, interleaved, scored and timed."""
+    result = Run([e.name for e in chosen], {e.name: e.version for e in chosen})
+    for page_id, url, truth, _ in pages:
+        result.start_page(page_id, url, truth)
+
+    def sink(index: int, extractor: extractors.Extractor, text: str, status: str, secs: float):
+        page_id, _, truth, _ = pages[index]
+        result.add(page_id, extractor.name, score_page(truth, text), status, secs, text)
+
+    interleave(chosen, [(html, url) for _, url, _, html in pages], warmup, sink)
+    return result
+
+
+def run_dev(chosen: list[extractors.Extractor], pages: list[DevPage], warmup: int) -> DevRun:
+    """Every dev page through every extractor, interleaved, scored by snippets and timed."""
+    result = DevRun([e.name for e in chosen], {e.name: e.version for e in chosen})
+
+    def sink(index: int, extractor: extractors.Extractor, text: str, status: str, secs: float):
+        result.add(pages[index], extractor.name, text, status, secs)
+
+    interleave(chosen, [(p.html, p.url) for p in pages], warmup, sink)
     return result
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        description="Score article extractors on article-extraction-benchmark data."
+        description="Score article extractors on the AEB data and on trafilatura's dev set."
     )
-    parser.add_argument("data_dir", type=Path, help="folder with ground-truth.json and html/")
+    parser.add_argument(
+        "data_dir",
+        type=Path,
+        nargs="?",
+        help=f"AEB folder with ground-truth.json and html/ (default: {DEFAULT_AEB} when no "
+        "folder and no --dev is given)",
+    )
+    parser.add_argument(
+        "--dev",
+        type=Path,
+        metavar="DIR",
+        help=f"dev-set folder with evaldata.json (default: {DEFAULT_DEV} when no folder is given)",
+    )
     parser.add_argument(
         "--only",
         nargs="+",
@@ -166,11 +232,36 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="NAME",
         help=f"run only these extractors ({', '.join(extractors.NAMES)})",
     )
+    _add_report_options(parser)
+    args = parser.parse_args(argv)
+    if args.only:
+        args.only = list(dict.fromkeys(extractors.ALIASES.get(n, n) for n in args.only))
+    needs_ours = (
+        args.min_f1 is not None
+        or args.min_dev_f is not None
+        or args.show_worst > 0
+        or args.failures > 0
+    )
+    if needs_ours and args.only and extractors.OURS not in args.only:
+        parser.error("--min-f1, --min-dev-f, --show-worst and --failures need 'ours' among --only")
+    if args.data_dir is None and args.dev is None:
+        args.data_dir, args.dev = DEFAULT_AEB, DEFAULT_DEV
+    return args
+
+
+def _add_report_options(parser: argparse.ArgumentParser) -> None:
+    """The floors, the outputs and the timing options."""
     parser.add_argument(
         "--min-f1",
         type=float,
         metavar="X",
-        help="exit 1 when our F1 is below X (CI: see benchmarks/f1-floor.txt)",
+        help="exit 1 when our AEB F1 is below X (CI: see benchmarks/f1-floor.txt)",
+    )
+    parser.add_argument(
+        "--min-dev-f",
+        type=float,
+        metavar="X",
+        help="exit 1 when our dev-set F is below X (CI: see benchmarks/dev-f-floor.txt)",
     )
     parser.add_argument(
         "--json",
@@ -178,13 +269,28 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="FILE",
         help="also write the figures and per-page scores as JSON",
     )
-    parser.add_argument("--limit", type=int, metavar="N", help="only the first N pages by id")
+    parser.add_argument("--limit", type=int, metavar="N", help="only the first N pages of a set")
     parser.add_argument(
         "--show-worst",
         type=int,
         default=0,
         metavar="N",
-        help="list our N worst pages by page F1, with id and url",
+        help="list our N worst AEB pages by page F1, with id and url",
+    )
+    parser.add_argument(
+        "--failures",
+        type=int,
+        default=0,
+        metavar="N",
+        help="list the N dev pages of one half (--half, A by default) where ours loses most to "
+        "the best anchor, "
+        "with the snippets missed and leaked",
+    )
+    parser.add_argument(
+        "--half",
+        choices=HALVES,
+        default="A",
+        help="the dev half --failures lists (default A, the half studied; B is held out)",
     )
     parser.add_argument(
         "--warmup",
@@ -193,56 +299,80 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="N",
         help="untimed warm-up pages per extractor (default 5)",
     )
-    args = parser.parse_args(argv)
-    if args.only:
-        args.only = list(dict.fromkeys(extractors.ALIASES.get(n, n) for n in args.only))
-    needs_ours = args.min_f1 is not None or args.show_worst > 0
-    if needs_ours and args.only and extractors.OURS not in args.only:
-        parser.error("--min-f1 and --show-worst need 'ours' among --only")
-    return args
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if not args.data_dir.is_dir():
-        print(f"benchmark data folder not found: {args.data_dir}", file=sys.stderr)
-        return 2
+    for folder in (args.data_dir, args.dev):
+        if folder is not None and not folder.is_dir():
+            print(f"benchmark data folder not found: {folder}", file=sys.stderr)
+            return 2
     try:
-        pages = load_pages(args.data_dir, args.limit)
-    except DataError as error:
+        aeb = load_pages(args.data_dir, args.limit) if args.data_dir else []
+        dev = load_dev_pages(args.dev, args.limit) if args.dev else []
+    except (DataError, DevDataError) as error:
         print(error, file=sys.stderr)
         return 2
     chosen, skipped = extractors.load(list(args.only or extractors.NAMES))
     for line in skipped:
         print(line, file=sys.stderr)
-    if not chosen or not pages:
+    if not chosen or not (aeb or dev):
         print("nothing to run: no extractor or no page", file=sys.stderr)
         return 2
-    result = run(chosen, pages, args.warmup)
-    print(f"{len(pages)} pages from {args.data_dir}")
+    report: dict = {}
+    status = 0
+    if aeb:
+        status |= report_aeb(run(chosen, aeb, args.warmup), args, report)
+    if dev:
+        status |= report_dev(run_dev(chosen, dev, args.warmup), args, report)
+    if args.json:
+        args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1))
+    return status
+
+
+def report_aeb(result: Run, args: argparse.Namespace, report: dict) -> int:
+    print(f"AEB: {len(result.pages)} pages from {args.data_dir} (shingle F1; empty = refused)")
     print(format_table(result))
     for line in result.failure_lines():
         print(line)
     if args.show_worst and extractors.OURS in result.names:
         print()
         print(format_worst(result, extractors.OURS, args.show_worst))
-    if args.json:
-        args.json.write_text(json.dumps(to_json(result), ensure_ascii=False, indent=1))
-    return check_floor(result, args.min_f1)
+    # The AEB figures stay at the top level of the JSON, where earlier runs kept them.
+    report.update(to_json(result))
+    return check_floor(
+        "AEB F1", result.summary(extractors.OURS).f1 if _ours(result) else None, args.min_f1
+    )
 
 
-def check_floor(result: Run, min_f1: float | None) -> int:
-    """1 when our F1 is under the floor (or we could not be scored at all), else 0."""
-    if min_f1 is None:
+def report_dev(result: DevRun, args: argparse.Namespace, report: dict) -> int:
+    if report:
+        print()
+    print(f"dev set: {len(result.pages)} pages from {args.dev} (snippet F; halves by sha1(url))")
+    print(format_dev_table(result))
+    if args.failures and extractors.OURS in result.names:
+        print()
+        print(format_failures(result, args.failures, args.half))
+    report["dev"] = dev_json(result)
+    ours = result.counts(extractors.OURS).f if _ours(result) else None
+    return check_floor("dev-set F", ours, args.min_dev_f)
+
+
+def _ours(result: Run | DevRun) -> bool:
+    return extractors.OURS in result.names
+
+
+def check_floor(label: str, value: float | None, floor: float | None) -> int:
+    """1 when our figure is under the floor (or we could not be scored at all), else 0."""
+    if floor is None:
         return 0
-    if extractors.OURS not in result.names:
-        print(f"F1 floor {min_f1}: our extractor did not run", file=sys.stderr)
+    if value is None:
+        print(f"{label} floor {floor}: our extractor did not run", file=sys.stderr)
         return 1
-    f1 = result.summary(extractors.OURS).f1
-    if f1 < min_f1:
-        print(f"F1 {f1:.4f} is below the floor {min_f1}", file=sys.stderr)
+    if value < floor:
+        print(f"{label} {value:.4f} is below the floor {floor}", file=sys.stderr)
         return 1
-    print(f"F1 {f1:.4f} meets the floor {min_f1}", file=sys.stderr)
+    print(f"{label} {value:.4f} meets the floor {floor}", file=sys.stderr)
     return 0
 
 

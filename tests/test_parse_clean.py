@@ -1,8 +1,10 @@
 # ruff: noqa: E501  (inline HTML test cases read best on one line each)
 import pytest
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 
-from archive.parse.clean import class_kind, clean, link_density
+from archive.parse import comments
+from archive.parse.clean import AD_LABEL, class_kind, clean, link_density
+from archive.parse.comments import COMMENTS_HEADING
 from archive.parse.soup import parse
 
 BODY = "<p>" + "Running article text that must stay. " * 30 + "</p>"
@@ -107,3 +109,32 @@ def test_embedded_posts_are_not_share_bars() -> None:
     )
     assert "A quoted tweet." in text
     assert "share bar" not in kinds
+
+
+@pytest.mark.parametrize(
+    ("heading", "opens_thread"),
+    [
+        ("156 Responses to “Re-caning a chair seat”", True),
+        ("One thought on “Night trains”", True),
+        ("3 Kommentare zu „Vereinsausflug“", True),
+        ("12 comments", True),
+        ("Comments (4)", True),
+        ("Leave a Reply", True),
+        ("Kommentar schreiben", True),
+        ("Kommentieren", True),
+        ("Deja un comentario", True),
+        ("Two comments from the minister stood out", False),
+        ("Comments on the budget were mixed", False),
+        ("Recent Comments", False),
+    ],
+)
+def test_comment_thread_headings(heading: str, opens_thread: bool) -> None:
+    assert bool(COMMENTS_HEADING.match(heading)) is opens_thread
+    tag = BeautifulSoup(f"<h3>{heading}</h3>", "lxml").h3
+    assert isinstance(tag, Tag)
+    assert comments.opens_thread(tag) is opens_thread  # the stems' first test lets it through
+
+
+@pytest.mark.parametrize("label", ["Advertisement", "- Anzeige -", "— Werbung —", "* Publicidad *"])
+def test_ad_labels_with_dashes_around(label: str) -> None:
+    assert AD_LABEL.match(label)

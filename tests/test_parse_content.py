@@ -90,3 +90,25 @@ def test_deep_nesting_is_walked_without_recursion() -> None:
     html = "<body>" + "<div>" * 5000 + PARA * 3 + "</div>" * 5000 + "</body>"
     soup = BeautifulSoup(html, "lxml")
     assert len(body_blocks([soup.body])) >= 1
+
+
+def test_an_embedded_post_does_not_vote_for_where_the_body_is() -> None:
+    # Its many clauses would make the tweet's box a near rival of the body and pull it in.
+    tweet = (
+        "<blockquote class='twitter-tweet'><p>"
+        + "A long quoted post, with commas, clauses, and more clauses, that runs on and on. " * 4
+        + "</p>&mdash; Someone (@someone)</blockquote>"
+    )
+    body = (
+        "<p>The first paragraph of the article, a sentence of its own here.</p>"
+        "<p>The second paragraph of the article follows it.</p>"
+    )
+    html = (
+        f"<html><body><div class='article'><div class='text'>{body}</div>"
+        f"<div class='embed'>{tweet}</div></div></body></html>"
+    )
+    text = " ".join(block.text for block in body_blocks(main_content(parse(html))))
+    assert text == (
+        "The first paragraph of the article, a sentence of its own here. "
+        "The second paragraph of the article follows it."
+    )

@@ -1,7 +1,7 @@
 import pytest
 
 from archive.parse.blocks import Block
-from archive.parse.lines import trim_chrome
+from archive.parse.lines import chrome_kind, trim_chrome
 from archive.records import Removal
 
 SENTENCE = "A full sentence of article text that runs on for well over twelve words in all."
@@ -52,3 +52,78 @@ def test_trimmed_lines_are_recorded_with_their_kind() -> None:
     ]
     _, removed = trim_chrome(blocks)
     assert [r.kind for r in removed] == ["share bar", "gallery label"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Reading Time: 6 minutes",
+        "4 min read",
+        "3-5 minutes to read",
+        "Lesezeit: 4 Minuten",
+        "5 Min. Lesezeit",
+        "Temps de lecture : 3 min",
+        "Listen to this article",
+        "Listen to this story: 12 minutes",
+        "Artikel anhören",
+        "View this post on Instagram",
+        "A post shared by Jane Doe (@janedoe) on Jun 3, 2019 at 4:05pm PDT",
+        "View on Twitter",
+        "Watch on TikTok",
+    ],
+)
+def test_reading_time_audio_and_embed_prompts_are_labels(line: str) -> None:
+    assert chrome_kind(Block(line, "p")) == "label"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "45 minutes",  # a recipe's cooking time is not a reading time
+        "Cook time: 20 minutes",
+        "Listen to the birds at dawn and you will hear at least five species in a minute.",
+        "It took four minutes to read the verdict.",
+    ],
+)
+def test_lines_that_only_look_like_labels_are_kept(line: str) -> None:
+    assert chrome_kind(Block(line, "p")) is None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Foto: Ingrid Muster",
+        "Photo: Agency / Jane Doe",
+        "Crédits photos : Agence",
+        "© Example Press 2020",
+    ],
+)
+def test_photo_credit_lines_are_chrome(line: str) -> None:
+    assert chrome_kind(Block(line, "p")) == "credit"
+
+
+def test_a_sentence_about_photos_is_kept() -> None:
+    line = (
+        "Photos: the council released twelve of them on Monday, all taken by residents of the town."
+    )
+    assert chrome_kind(Block(line, "p")) is None
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["EMAIL STORY | PRINT", "Print this page", "Drucken | Versenden | Merken", "A- A+ Print"],
+)
+def test_tool_bars_of_older_layouts_are_share_lines(line: str) -> None:
+    assert chrome_kind(Block(line, "p")) == "share bar"
+
+
+@pytest.mark.parametrize("line", ["Save the date", "Print edition sales fell by a third."])
+def test_lines_about_print_or_saving_are_kept(line: str) -> None:
+    assert chrome_kind(Block(line, "p")) is None
+
+
+def test_a_table_of_links_is_chrome_and_a_data_table_is_not() -> None:
+    links = "Sister paper one | Sister paper two\nThe weekly | Radio station"
+    assert chrome_kind(Block(links, "tr", link_chars=len(links) - 6)) == "link table"
+    data = "Larry Ogunjobi | 55 | 2 tackles\nMyles Garrett | 61 | 1 sack"
+    assert chrome_kind(Block(data, "tr", link_chars=len("Larry OgunjobiMyles Garrett"))) is None

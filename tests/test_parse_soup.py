@@ -95,3 +95,14 @@ def test_the_builder_keeps_attributes_and_entities_as_bs4_does() -> None:
     assert doc.soup.html.attrs == {"xml:lang": "de"}
     assert para.get_text() == "x & y"
     assert doc.soup.select("p.b") == [para]
+
+
+def test_xhtml_declaration_parses_without_a_warning() -> None:
+    # pytest runs with warnings as errors: BeautifulSoup's XMLParsedAsHTMLWarning would fail here.
+    page = (
+        '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 '
+        'Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n<html xmlns='
+        '"http://www.w3.org/1999/xhtml"><head><title>T</title></head><body><p>Hello</p></body></html>'
+    )
+    doc = parse(page)
+    assert [p.get_text() for p in doc.tags("p")] == ["Hello"]

@@ -54,8 +54,33 @@ def _is_caption(tag: Tag) -> bool:
     return bool(joined and _CAPTION_CLASS.search(joined))
 
 
+# Inside a row of a data table, none of these: a row whose cells hold them is page layout.
+_LAYOUT_IN_CELL = ("p", "div", "table", "ul", "ol", "h1", "h2", "h3", "h4", "blockquote", "pre")
+CELL_SEPARATOR = " | "
+_LINE_END_SPACE = re.compile(r"[ \t\r\f\v]+$", re.M)
+
+
+def code_text(pre: Tag) -> str:
+    """A code block's text with its line breaks and indentation: trailing spaces and blank
+    lines at either end dropped, tabs and inner spacing kept."""
+    text = _LINE_END_SPACE.sub("", pre.get_text().replace("\r\n", "\n").replace("\u00a0", " "))
+    return text.strip("\n")
+
+
+def row_text(row: Tag) -> tuple[str, int] | None:
+    """A data table's row as one line, its cells apart; None for a row of layout cells.
+    Also the characters of link text in it."""
+    cells = row.find_all(("td", "th"), recursive=False)
+    if not cells or row.find(_LAYOUT_IN_CELL) is not None:
+        return None
+    texts = [clean_inline(cell.get_text(" ")) for cell in cells]
+    links = sum(len(clean_inline(a.get_text(" "))) for a in row.find_all("a"))
+    return CELL_SEPARATOR.join(t for t in texts if t), links
+
+
 class _Walker:
-    def __init__(self) -> None:
+    def __init__(self, captions: bool = False) -> None:
+        self.captions = captions
         self.blocks: list[Block] = []
         self.buffer: list[str] = []
         self.link_chars = 0
@@ -87,7 +112,12 @@ class _Walker:
                 self.flush()
                 continue
             name = node.name
-            if name in SKIP_TAGS or ("class" in node.attrs and _is_caption(node)):
+            # Captions are skipped, unless this walk takes them as text (and never the rest).
+            if (name in SKIP_TAGS or ("class" in node.attrs and _is_caption(node))) and not (
+                self.captions and name not in _NEVER_TEXT
+            ):
+                continue
+            if name in _WHOLE and self.whole(node):
                 continue
             if name in BLOCK_TAGS:
                 self.flush()
@@ -96,14 +126,48 @@ class _Walker:
             child_link = in_link + (name == "a")
             stack.extend(zip(reversed(node.contents), repeat(False), repeat(child_link)))
 
+    def whole(self, node: Tag) -> bool:
+        """A code block or a data table's row as one block of its own; False to walk it."""
+        if node.name == "pre":
+            text, links = code_text(node), 0
+        else:
+            row = row_text(node)
+            if row is None:
+                return False
+            text, links = row
+        self.flush()
+        if text.strip():
+            self.blocks.append(Block(text, node.name, min(links, len(text))))
+        return True
 
-def body_blocks(nodes: list[Tag]) -> list[Block]:
+
+_WHOLE = frozenset({"pre", "tr"})
+
+
+_NEVER_TEXT = SKIP_TAGS - {"figcaption"}
+
+
+def body_blocks(nodes: list[Tag], captions: bool = False) -> list[Block]:
     """The blocks of the main-content elements, in reading order (see ``lines.trim_chrome``)."""
-    walker = _Walker()
+    walker = _Walker(captions)
     for node in nodes:
         walker.walk(node)
         walker.flush()
-    return walker.blocks
+    return _rows_joined(walker.blocks)
+
+
+def _rows_joined(blocks: list[Block]) -> list[Block]:
+    """Consecutive rows of a data table as one block, a row a line."""
+    joined: list[Block] = []
+    for block in blocks:
+        previous = joined[-1] if joined else None
+        if block.tag == "tr" and previous is not None and previous.tag == "tr":
+            previous.text += "\n" + block.text
+            previous.link_chars += block.link_chars
+            previous.__dict__.pop("words", None)  # the cached word count is stale
+        else:
+            joined.append(block)
+    return joined
 
 
 def running_words(blocks: list[Block]) -> int:

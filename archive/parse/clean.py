@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from bs4 import NavigableString, Tag
 
+from archive.parse.comments import COMMENT_HEADINGS, opens_thread
 from archive.parse.measure import Sizes, strings_and_links, tag_text
 from archive.parse.soup import Document
 from archive.parse.text import clean_inline, sample
@@ -50,11 +51,11 @@ CLASS_WORDS: dict[str, tuple[str, ...]] = {
 EMBED_WORDS = frozenset({"embed", "embedded", "tweet", "instagram", "media"})
 # Whole texts of elements that are ad labels ("Advertisement - Continue Reading Below").
 AD_LABEL = re.compile(
-    r"^(advertisement|advertising|advert|ad|anzeige|werbung|publicidad|publicité|pubblicità|"
+    r"^[\s*·|–—-]*(advertisement|advertising|advert|ad|anzeige|werbung|publicidad|publicité|pubblicità|"
     r"reklama|sponsored( content)?|paid content|story continues below( advertisement)?|"
     r"continue reading( the main story)?( below)?|article continues below( advertisement)?)"
     r"(\s*[-–—:|]\s*(continue reading below|story continues below|content continues below))?"
-    r"\s*$",
+    r"[\s*·|–—-]*$",
     re.I,
 )
 # Headings that open a box of teasers after or inside an article: the whole heading text, or
@@ -147,8 +148,9 @@ def _word_kinds(word: str) -> tuple[int, int]:
 class Cleaner:
     """Runs the passes over one tree and keeps the record of what went."""
 
-    def __init__(self, doc: Document, protected: Iterable[Tag] = ()) -> None:
+    def __init__(self, doc: Document, protected: Iterable[Tag] = (), gentle: bool = False) -> None:
         self.doc = doc
+        self.gentle = gentle
         soup = doc.soup
         self.removed: list[Removal] = []
         self.protected = set(map(id, protected))
@@ -191,7 +193,7 @@ class Cleaner:
         name = tag.name
         if name in DROP_TAGS:
             return ""
-        if not tag.attrs and name not in _BARE_CHECKED:
+        if self.gentle or (not tag.attrs and name not in _BARE_CHECKED):
             return None  # most tags: no class, id or style to judge by
         if _is_hidden(tag):
             return "hidden"
@@ -221,6 +223,8 @@ class Cleaner:
                 if len(node) < 200:
                     self.text_pass(node)
             elif isinstance(node, Tag):
+                if node.name in COMMENT_HEADINGS and self.comments_pass(node):
+                    continue
                 kind = self.tag_kind(node)
                 if kind is not None:
                     self.remove(node, kind)
@@ -236,6 +240,28 @@ class Cleaner:
                 self.remove(label, "ad label")
         elif BOX_HEADING.match(text):
             self.box_pass(node)
+
+    def comments_pass(self, heading: Tag) -> bool:
+        """A heading that opens a comment thread: remove it with the thread; True if removed.
+
+        The thread is the heading's box when the box opens with it (and is not the article),
+        else everything after the heading at its level.
+        """
+        if not opens_thread(heading):
+            return False
+        box = heading.parent
+        if (
+            box is not None
+            and box.name not in ("body", "html", "main", "article", "[document]")
+            and _opens(box, heading)
+            and not self.holds_article(box)
+        ):
+            self.remove(box, "comments")
+            return True
+        for sibling in list(heading.find_next_siblings()):
+            self.remove(sibling, None)
+        self.remove(heading, "comments")
+        return True
 
     def box_pass(self, node: NavigableString) -> None:
         """A "Related Stories" or "Latest From" heading: remove it with its teaser box."""
@@ -348,6 +374,11 @@ def _is_teaser_box(box: Tag) -> bool:
     return prose < TEASER_BOX_PROSE or (prose < 2.5 * TEASER_BOX_PROSE and link_density(box) > 0.4)
 
 
-def clean(doc: Document, protected: Iterable[Tag] = ()) -> list[Removal]:
-    """Remove boilerplate from the tree in place; return what was removed."""
-    return Cleaner(doc, protected).run()
+def clean(doc: Document, protected: Iterable[Tag] = (), gentle: bool = False) -> list[Removal]:
+    """Remove boilerplate from the tree in place; return what was removed.
+
+    ``gentle``: remove only what never holds text (scripts, styles, forms' controls) and the
+    labels and teaser boxes the text pass finds, not containers judged by tag or class: the
+    second try on a page whose article the full passes took for chrome.
+    """
+    return Cleaner(doc, protected, gentle).run()

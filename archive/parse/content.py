@@ -5,14 +5,21 @@ to the ancestors above; the best-scored element, discounted by its share of link
 article body, joined by those of its siblings that score nearly as well.
 """
 
+import functools
 import re
 
 from bs4 import NavigableString, Tag
 
 from archive.parse.clean import class_kind, link_density
 from archive.parse.measure import tag_text
-from archive.parse.soup import Document
+from archive.parse.soup import Document, is_gone
 
+# Classes that the social networks' embed scripts look for: an embedded post (a tweet, an
+# Instagram or TikTok post, a Facebook post).
+EMBEDDED_POSTS = frozenset({
+    "twitter-tweet", "twitter-video", "instagram-media", "tiktok-embed", "fb-post", "fb-video",
+    "reddit-card", "bluesky-embed",
+})  # fmt: skip
 # Elements whose text votes, and the least text (in characters) that counts as running text.
 PARAGRAPHS = ("p", "pre", "td", "blockquote")
 # Containers whose own text (outside child blocks) votes as one paragraph.
@@ -84,7 +91,7 @@ def score_candidates(voters: list[Tag]) -> dict[int, tuple[Tag, float]]:
     """
     scores: dict[int, tuple[Tag, float]] = {}
     for para in voters:
-        if para.name in PARAGRAPHS:
+        if para.name in PARAGRAPHS or para.name == "li":
             text, first = tag_text(para), para.parent
         else:
             text, first = _direct_text(para), para
@@ -163,9 +170,49 @@ def _sibling_fits(sibling: Tag, scores: dict[int, tuple[Tag, float]], floor: flo
     return (len(text) > 80 and density < 0.25) or (density == 0 and text.endswith("."))
 
 
-def main_content(doc: Document) -> list[Tag]:
-    """The elements that together hold the article body, in document order."""
-    scores = score_candidates(doc.tags(*SCORED))
+def is_embedded_post(tag: Tag) -> bool:
+    """True for the blockquote or div of a post embedded from a social network."""
+    classes = tag.attrs.get("class")
+    if not classes:
+        return False
+    if isinstance(classes, str):
+        return _names_embedded_post(classes)
+    return not EMBEDDED_POSTS.isdisjoint(classes)
+
+
+@functools.lru_cache(maxsize=4096)
+def _names_embedded_post(classes: str) -> bool:
+    # Cached: a page repeats its few class strings hundreds of times.
+    return not EMBEDDED_POSTS.isdisjoint(classes.split())
+
+
+def _inside_embedded_posts(doc: Document) -> set[int]:
+    """The elements inside embedded posts (tweets, Instagram posts): they quote another voice
+    and do not vote for where the article is (they stay in it when the article holds them)."""
+    inside: set[int] = set()
+    # The embed scripts' markup before they run: a <blockquote> holding the post's text (the
+    # <div> kinds are empty until a script fills them), so only blockquotes are looked at.
+    for tag in doc.by_name.get("blockquote", ()):
+        if tag.attrs and is_embedded_post(tag) and not is_gone(tag):
+            inside.add(id(tag))
+            inside.update(id(t) for t in tag.find_all(True))
+    return inside
+
+
+def main_content(doc: Document, list_items: bool = False) -> list[Tag]:
+    """The elements that together hold the article body, in document order.
+
+    ``list_items``: list items vote too, as paragraphs (the second try on a refused page: a
+    notice or brief written as bullet points). Not on the first try: there, menus and link
+    lists would outvote many a body.
+    """
+    voters = doc.tags(*SCORED)
+    if list_items:
+        voters += doc.soup.find_all("li")
+    quoted = _inside_embedded_posts(doc)
+    if quoted:
+        voters = [v for v in voters if id(v) not in quoted]
+    scores = score_candidates(voters)
     ranked = _ranked(scores)
     if not ranked:
         return []

@@ -10,12 +10,16 @@ from archive.parse.blocks import Block
 from archive.parse.text import sample
 from archive.records import Removal
 
-# Lines that are only share buttons ("Share this on WhatsApp", "Facebook Twitter Email").
+# Lines that are only share buttons ("Share this on WhatsApp", "Facebook Twitter Email") or the
+# tool bars of older layouts ("EMAIL STORY | PRINT | SAVE").
 SHARE_LINE = re.compile(
-    r"^(?=.*\b(share|tweet|whatsapp|facebook|twitter|pinterest|linkedin|compartilh\w*|teilen)\b)"
+    r"^(?=.*\b(share|tweet|whatsapp|facebook|twitter|pinterest|linkedin|compartilh\w*|teilen|"
+    r"e-?mail|print|drucken|imprimer|imprimir)\b)"
     r"(?:(?:share|shares|tweet|pin|email|e-mail|print|whatsapp|facebook|twitter|linkedin|"
     r"pinterest|reddit|telegram|flipboard|messenger|sms|copy link|compartilhar|compartilhe|"
-    r"teilen|partager|condividi|comparte|compartir|pint|baixar|this( story| article)?|on|via)"
+    r"teilen|partager|condividi|comparte|compartir|pint|baixar|this( story| article| page)?|"
+    r"story|article|page|save|bookmark|comment|comments|drucken|versenden|senden|merken|"
+    r"imprimer|envoyer|imprimir|enviar|text size|font size|[a]{1,2}[+-]?|on|via)"
     r"[\s:|/·•,.-]*)+$",
     re.I,
 )
@@ -121,6 +125,56 @@ def _is_link_line(block: Block) -> bool:
     return block.link_chars > 0.5 * len(block.text) and _words(block) < 25
 
 
+# Labels of the page's furniture: reading time, audio players, and the prompts that embedded
+# posts leave behind ("View this post on Instagram"). Short lines only (see _is_label).
+LABEL_LINE = re.compile(
+    r"^((estimated |est\. )?(reading|read) time\b.*|"
+    r"\d+\s*(-\s*\d+\s*)?(min|mins|minutes?|minuten?)\.?\s+(read|reading time|to read|"
+    r"lesezeit|lesen|de lecture|de lectura|di lettura|de leitura)|"
+    r"(lesezeit|lesedauer|temps de lecture|tiempo de lectura|tempo di lettura|tempo de leitura)"
+    r"\b.*|listen( to)?( this| the)? (article|story)(\s*[:(–-].*)?|"
+    r"(artikel|beitrag) (anhören|vorlesen(\s+lassen)?)|écouter (cet|l')article|"
+    r"escuchar (la )?noticia|(play|pause) audio|"
+    r"view (this|the) (post|photo|video|profile) on (instagram|facebook|tiktok|twitter|x|threads)|"
+    r"view on (instagram|facebook|tiktok|twitter|x|threads|youtube)|"
+    r"watch on (youtube|tiktok|facebook|instagram)|"
+    r"(a post|a photo|a video) shared by .*|"
+    r"diesen beitrag auf instagram ansehen|ver esta publicación en instagram|"
+    r"voir cette publication sur instagram)[.:!]?$",
+    re.I,
+)
+
+
+# A photo credit on a line of its own ("Foto: Jane Doe", "Crédits photos : Agency").
+CREDIT_LINE = re.compile(
+    r"^(\S+( \S+)?,\s*)?(photos?|fotos?|bild(er)?|images?|pictures?|credits?|crédits? photos?|"
+    r"photo credit|bildquelle|quelle|fuente|crédito)\s*:.*$|^©.*$",
+    re.I,
+)
+CREDIT_WORDS = 8
+
+
+def _is_credit(block: Block) -> bool:
+    return _words(block) <= CREDIT_WORDS and bool(CREDIT_LINE.match(block.text))
+
+
+# "A post shared by <name> (@handle) on <date> at <time>" runs longer than other labels.
+LABEL_WORDS = 20
+
+
+def _is_label(block: Block) -> bool:
+    return _words(block) <= LABEL_WORDS and bool(LABEL_LINE.match(block.text))
+
+
+# A table (or a row of a layout table) that is mostly links: a sidebar's headline list, the
+# footer's sister sites, a bar of section links.
+LINK_TABLE_SHARE = 0.8
+
+
+def _is_link_table(block: Block) -> bool:
+    return block.tag == "tr" and block.link_chars > LINK_TABLE_SHARE * len(block.text)
+
+
 # The checks of ``chrome_kind``, in order: the first that holds names the kind.
 CHROME_CHECKS = (
     ("share bar", _is_share_line),
@@ -128,4 +182,7 @@ CHROME_CHECKS = (
     ("gallery label", _is_noise_line),
     ("teaser link", _is_teaser_link),
     ("call to action", _is_call_to_action),
+    ("label", _is_label),
+    ("credit", _is_credit),
+    ("link table", _is_link_table),
 )

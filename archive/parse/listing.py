@@ -9,7 +9,8 @@ from bs4 import Tag
 
 from archive.parse.clean import link_density
 from archive.parse.soup import Document
-from archive.parse.text import reading_words
+from archive.parse.text import reading_words, sample
+from archive.records import Removal
 
 DEK_MARK = "data-archive-dek"
 HEADINGS = ("h2", "h3", "h4")
@@ -56,6 +57,7 @@ def mark_teasers(doc: Document) -> int:
         if card is None or card.has_attr(DEK_MARK):
             continue
         card[DEK_MARK] = "1"
+        doc.cards.append(card)
         cards += 1
     return cards
 
@@ -69,3 +71,17 @@ def teaser_words(nodes: list[Tag]) -> int:
             text_words = reading_words(card.get_text(" "))
             words += round(text_words * (1 - link_density(card)))
     return words
+
+
+def drop_teasers(nodes: list[Tag], cards: list[Tag]) -> list[Removal]:
+    """Remove the teaser cards inside ``nodes`` (not a node that is itself one): once a page
+    is known to be an article, cards beside its body are related stories, not its text."""
+    inside = {id(node) for node in nodes}
+    removed = []
+    for card in cards:
+        if card.__dict__.get("_decomposed") or id(card) in inside:
+            continue
+        if any(id(parent) in inside for parent in card.parents):
+            removed.append(Removal(kind="related box", sample=sample(card.get_text(" "))))
+            card.decompose()
+    return removed

@@ -63,6 +63,7 @@ _JSON_LD = re.compile(r"""type\s*=\s*["']?application/ld\+json""", re.I)
 
 
 # Tags the passes look up by name, indexed as the tree is built.
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 INDEXED = {
     "html", "body", "title", "meta", "link", "h1", "h2", "h3", "h4", "time", "p", "pre", "td",
     "blockquote", "div", "section", "article", "main", "font", "center", "figure",
@@ -81,6 +82,8 @@ class Document:
     removed: list[Removal] = field(default_factory=list)
     # The text under each tag as parsed: None once anything is removed from the tree.
     sizes: Sizes | None = None
+    # The teaser cards ``listing.mark_teasers`` found, in document order.
+    cards: list[Tag] = field(default_factory=list)
 
     def dispose(self) -> None:
         """Break the tree's reference cycles (every child points at its parent and back), so
@@ -92,6 +95,7 @@ class Document:
         self.nodes = []
         self.by_name = {}
         self.sizes = None
+        self.cards = []
 
     def tags(self, *names: str) -> list[Tag]:
         """Indexed tags with these names, leaving out removed ones: in document order for one
@@ -216,6 +220,9 @@ def parse(html: str | bytes, *, cut: bool = True) -> Document:
         pruned, removed = cut_chrome(pruned)
     if len(pruned) > MAX_CHARS:
         pruned = pruned[:MAX_CHARS]
+    # An XHTML page's "<?xml ...?>" declaration means nothing to the HTML parser, and makes
+    # BeautifulSoup warn that XML is parsed as HTML (an error where warnings are errors).
+    pruned = _XML_DECLARATION.sub("", pruned, count=1)
     # Class attributes stay one string: splitting every tag's classes costs 4% of the parse,
     # and the passes split only the few they look at.
     # Attributes go into plain dicts: bs4's own attribute dict checks every value in Python,

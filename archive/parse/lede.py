@@ -1,0 +1,123 @@
+"""The standfirst (lede, intro, perex) that many sites set apart from the body.
+
+It often sits in the article's header, beside the headline, in a container of its own classed
+"lead", "intro" or "standfirst": the boilerplate passes remove headers, and the body finder
+scores it too low to join the body. So it is looked for before the passes run, by its class
+words, and put back at the head of the body when the body comes after it and lacks it.
+"""
+
+import functools
+import re
+from dataclasses import dataclass
+
+from bs4 import NavigableString, Tag
+
+from archive.parse.clean import link_density
+from archive.parse.listing import DEK_MARK
+from archive.parse.soup import Document, is_gone
+from archive.parse.text import clean_inline
+
+# Class and id words that name a standfirst, in the languages the body finder meets most.
+LEDE_WORDS = frozenset({
+    "lead", "lede", "leadin", "intro", "introduction", "standfirst", "perex", "dek", "deck",
+    "excerpt", "abstract", "teaser", "summary", "vorspann", "chapeau", "chapo", "sapo",
+    "entradilla", "bajada", "sottotitolo", "occhiello",
+})  # fmt: skip
+# A standfirst is a sentence or a short paragraph: less is a label, more is a body.
+MIN_CHARS = 40
+MAX_CHARS = 1200
+MAX_LINK_SHARE = 0.3
+_SPLIT = re.compile(r"[^a-z0-9]+")
+_SUBHEADINGS = ("h2", "h3", "h4")
+MIN_HEADING_LEDE = 180
+_SENTENCE_ENDS = (".", "!", "?", '"', "“", "”", "»", "«", ".)")
+_BLOCKS = ("h1", "h2", "h3", "h4", "ul", "ol", "table", "figure", "article")
+
+
+@dataclass(frozen=True)
+class Lede:
+    element_id: int
+    text: str
+
+
+@functools.lru_cache(maxsize=16384)
+def _names_a_lede(names: str) -> bool:
+    return not LEDE_WORDS.isdisjoint(_SPLIT.split(names.lower()))
+
+
+def _plain_text(tag: Tag) -> str | None:
+    """The text of an element without block children and of at most about MAX_CHARS."""
+    parts = []
+    size = 0
+    for node in tag.descendants:
+        if isinstance(node, Tag):
+            if node.name in _BLOCKS:
+                return None
+        elif type(node) is NavigableString:
+            parts.append(str(node))
+            size += len(node)
+            if size > 2 * MAX_CHARS:
+                return None
+    return clean_inline(" ".join(parts))
+
+
+def _lede_text(tag: Tag, cards: bool) -> str | None:
+    """The element's text if it reads as a standfirst, else None."""
+    text = _plain_text(tag)
+    if text is None or not MIN_CHARS <= len(text) <= MAX_CHARS:
+        return None
+    for element in (tag, *tag.parents):
+        if element.name == "a" or (cards and DEK_MARK in element.attrs):
+            return None  # inside a link, or a teaser card's summary
+    return None if link_density(tag) > MAX_LINK_SHARE else text
+
+
+def find_ledes(doc: Document, cards: bool) -> list[Lede]:
+    """Elements classed as a standfirst, before any pass removes them. ``cards``: whether the
+    page has teaser cards (whose summaries are no standfirst)."""
+    found = []
+    names_a_lede = _names_a_lede  # cached: a page repeats its few class strings
+    for name in ("p", "div"):
+        for tag in doc.by_name.get(name, ()):
+            attrs = tag.attrs  # class and id are one string each (classes are not split)
+            if not attrs:
+                continue
+            classes, ident = attrs.get("class"), attrs.get("id")
+            if not (
+                (classes and names_a_lede(str(classes))) or (ident and names_a_lede(str(ident)))
+            ):
+                continue
+            text = None if is_gone(tag) else _lede_text(tag, cards)
+            if text is not None:
+                found.append(Lede(id(tag), text))
+    for tag in doc.tags(*_SUBHEADINGS):
+        # A "heading" of whole sentences under the headline is a standfirst set in bold type.
+        raw = tag.get_text(" ")
+        if len(raw) < MIN_HEADING_LEDE:
+            continue  # cleaning only shortens it: most headings stop here
+        text = clean_inline(raw)
+        if len(text) >= MIN_HEADING_LEDE and text.endswith(_SENTENCE_ENDS):
+            found.append(Lede(id(tag), text))
+    return found
+
+
+def lede_before(doc: Document, ledes: list[Lede], first: Tag, body: str) -> str | None:
+    """The text of the last standfirst that comes before ``first`` (and after the page's
+    headline, when it has one before ``first``), unless the body text holds it already."""
+    if not ledes:
+        return None
+    wanted = {lede.element_id for lede in ledes}
+    position: dict[int, int] = {}
+    headline = -1
+    for index, node in enumerate(doc.nodes):
+        if node is first:
+            break
+        if id(node) in wanted:
+            position[id(node)] = index
+        elif headline < 0 and isinstance(node, Tag) and node.name == "h1":
+            headline = index
+    before = [lede for lede in ledes if position.get(lede.element_id, -1) > headline]
+    if not before:
+        return None
+    last = max(before, key=lambda lede: position[lede.element_id])
+    return None if " ".join(last.text.split()) in " ".join(body.split()) else last.text

@@ -1,0 +1,41 @@
+"""Text blocks of the body: code blocks keep their lines, data tables keep rows and cells apart."""
+
+from bs4 import BeautifulSoup, Tag
+
+from archive.parse.blocks import body_blocks
+
+
+def blocks_of(markup: str) -> list[tuple[str, str]]:
+    root = BeautifulSoup(f"<div>{markup}</div>", "lxml").div
+    assert isinstance(root, Tag)
+    return [(block.tag, block.text) for block in body_blocks([root])]
+
+
+def test_code_block_keeps_line_breaks_and_indentation() -> None:
+    markup = (
+        "<pre><code>def area(r):\n    if r &lt; 0:\n\traise ValueError\n\n"
+        "    return 3.14 * r * r   \n</code></pre>"
+    )
+    assert blocks_of(markup) == [
+        ("pre", "def area(r):\n    if r < 0:\n\traise ValueError\n\n    return 3.14 * r * r")
+    ]
+
+
+def test_data_table_gives_one_line_per_row_with_cells_apart() -> None:
+    markup = (
+        "<p>Before.</p><table><tr><th>Pos</th><th>Player</th><th>Plays</th></tr>"
+        "<tr><td>DL</td><td>Larry <a href='/p'>Ogunjobi</a></td><td>55</td></tr>"
+        "<tr><td>LB</td><td></td><td>12</td></tr></table><p>After.</p>"
+    )
+    assert blocks_of(markup) == [
+        ("p", "Before."),
+        ("tr", "Pos | Player | Plays\nDL | Larry Ogunjobi | 55\nLB | 12"),
+        ("p", "After."),
+    ]
+
+
+def test_layout_table_cells_stay_paragraphs() -> None:
+    markup = (
+        "<table><tr><td><p>First column text.</p></td><td><p>Second column.</p></td></tr></table>"
+    )
+    assert blocks_of(markup) == [("p", "First column text."), ("p", "Second column.")]

@@ -1,0 +1,51 @@
+"""The standfirst set apart from the body (archive/parse/lede.py), through extract_article."""
+
+import pytest
+
+from archive.extract import extract_article
+
+BODY = "<p>" + "The body of the story runs on in full sentences, one after another. " * 6 + "</p>"
+
+
+def page(header: str, body: str = BODY) -> str:
+    return (
+        "<html><head><title>Headline</title></head><body><main>"
+        f"<header><h1>Headline</h1>{header}</header><div class='story'>{body}{body}</div>"
+        "</main></body></html>"
+    )
+
+
+STANDFIRST = "A short summary of the story, set apart in the header beside the headline."
+
+
+@pytest.mark.parametrize("name", ["lead", "article-intro", "c-standfirst", "field-perex", "dek"])
+def test_classed_standfirst_heads_the_body(name: str) -> None:
+    text = extract_article(page(f"<p class='{name}'>{STANDFIRST}</p>"), "https://x.example/a").text
+    assert text.startswith(STANDFIRST + "\n\n")
+    assert text.count(STANDFIRST) == 1
+
+
+def test_unclassed_paragraph_and_label_are_no_standfirst() -> None:
+    text = extract_article(page(f"<p>{STANDFIRST}</p><p class='lead'>Short.</p>"), None).text
+    assert STANDFIRST not in text and "Short." not in text
+
+
+def test_standfirst_already_in_the_body_is_not_repeated() -> None:
+    body = f"<p class='intro'>{STANDFIRST}</p>{BODY}"
+    text = extract_article(page("", body), None).text
+    assert text.count(STANDFIRST) == 2  # once in each of the two copies of the body, no more
+
+
+LONG = (
+    "The regional council has approved the plan to reopen the old railway line to the coast, "
+    "after three years of studies, two long public hearings and a close vote that split "
+    "every party."
+)
+
+
+def test_heading_of_whole_sentences_under_the_headline_is_a_standfirst() -> None:
+    assert len(LONG) >= 180
+    text = extract_article(page(f"<h2>{LONG}</h2>"), None).text
+    assert text.startswith(LONG)
+    short = "Council approves the plan."
+    assert short not in extract_article(page(f"<h2>{short}</h2>"), None).text
