@@ -93,10 +93,15 @@ def run_ours(html: str, url: str) -> Found:
     try:
         record = extract_article(html, url)
     except ExtractionError as error:
-        meta = getattr(error, "metadata", None)
-        if meta is None:
+        meta = getattr(error, "metadata", None)  # a refused page's title and dates
+        if not meta:
             return Found(source="refused")
-        return Found(meta.published_at, meta.title, tuple(meta.authors), meta.published_from)
+        return Found(
+            meta.get("published_at"),
+            meta.get("title"),
+            tuple(meta.get("authors", ())),
+            meta.get("published_from"),
+        )
     return Found(record.published_at, record.title, tuple(record.authors), record.published_from)
 
 
