@@ -4,28 +4,23 @@ Each field has one small helper that walks its own fallback chain, so the order 
 be read in one place.
 """
 
-import json
 import logging
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urljoin
 
 from bs4 import Tag
 
+from archive.parse import jsonld
 from archive.parse.authors import authors
-from archive.parse.dates import date_from_text, date_from_url, normalize_date
+from archive.parse.dates import date_from_url, normalize_date
+from archive.parse.pagedates import ShownDates, shown_dates
 from archive.parse.soup import Document
 from archive.parse.text import clean_inline
 
 log = logging.getLogger(__name__)
-
-ARTICLE_TYPES = {
-    "article", "newsarticle", "blogposting", "reportagenews", "analysisnewsarticle",
-    "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "report",
-    "scholarlyarticle", "techarticle", "liveblogposting", "socialmediaposting", "posting",
-}  # fmt: skip
-
 
 _LANG_TAG = re.compile(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*")
 
@@ -71,9 +66,14 @@ class Sources:
         self.doc = doc
         json_ld = doc.json_ld
         self.url = url
-        self.objects = _json_ld_objects(json_ld)
+        self.objects = jsonld.objects(json_ld)
         self.by_id = {o["@id"]: o for o in self.objects if isinstance(o.get("@id"), str)}
-        self.article = next((o for o in self.objects if _is_article(o)), None)
+        self.article = next((o for o in self.objects if jsonld.is_article(o)), None)
+        # Objects that may speak for the page when its article object is silent (a Yoast
+        # graph's WebPage carries datePublished and author; a video page has no article).
+        self.page_objects = [o for o in self.objects if jsonld.is_page_level(o)]
+        self._shown: ShownDates | None = None
+        self.language: str | None = None
         self.meta: dict[str, list[str]] = {}
         for tag in doc.tags("meta"):
             key = tag.get("property") or tag.get("name") or tag.get("itemprop")
@@ -89,6 +89,27 @@ class Sources:
             return [self.resolve(v) for v in value]
         return self.resolve(value)
 
+    def ld_page(self, key: str) -> Any:
+        """``ld(key)``, else the first other page-level object's (a WebPage's, a video's)."""
+        found = self.ld(key)
+        if found:
+            return found
+        for obj in self.page_objects:
+            if obj is not self.article and obj.get(key):
+                value = obj[key]
+                return (
+                    [self.resolve(v) for v in value]
+                    if isinstance(value, list)
+                    else (self.resolve(value))
+                )
+        return None
+
+    def shown(self) -> ShownDates:
+        """The dates the page shows (read once, on first use)."""
+        if self._shown is None:
+            self._shown = shown_dates(self.doc, self.language)
+        return self._shown
+
     def resolve(self, value: Any) -> Any:
         if isinstance(value, dict) and set(value) == {"@id"}:
             return self.by_id.get(value["@id"])
@@ -100,36 +121,6 @@ class Sources:
             if values:
                 return clean_inline(values[0]) or None
         return None
-
-
-def _json_ld_objects(blocks: list[str]) -> list[dict[str, Any]]:
-    """Every JSON-LD object on the page, ``@graph`` and top-level lists flattened."""
-    found: list[dict[str, Any]] = []
-    for block in blocks:
-        try:
-            data = json.loads(block.strip().rstrip(";"), strict=False)
-        except ValueError:
-            log.debug("unreadable JSON-LD block skipped")
-            continue
-        stack = data if isinstance(data, list) else [data]
-        for item in stack:
-            if not isinstance(item, dict):
-                continue
-            found.append(item)
-            graph = item.get("@graph")
-            if isinstance(graph, list):
-                found.extend(g for g in graph if isinstance(g, dict))
-    return found
-
-
-def _types(obj: dict[str, Any]) -> set[str]:
-    kind = obj.get("@type")
-    kinds = kind if isinstance(kind, list) else [kind]
-    return {k.lower() for k in kinds if isinstance(k, str)}
-
-
-def _is_article(obj: dict[str, Any]) -> bool:
-    return bool(_types(obj) & ARTICLE_TYPES)
 
 
 def _name(value: Any) -> str | None:
@@ -156,7 +147,7 @@ def site_name(src: Sources) -> str | None:
     return (
         src.first("og:site_name")
         or publisher
-        or next((_name(o) for o in src.objects if "website" in _types(o)), None)
+        or next((_name(o) for o in src.objects if "website" in jsonld.types(o)), None)
         or src.first("application-name", "twitter:site")
     )
 
@@ -250,9 +241,12 @@ def _unique(items: Any) -> list[str]:
 
 
 _PUBLISHED_META = (
-    "article:published_time", "og:published_time", "datepublished", "pubdate", "publishdate",
-    "publish-date", "date", "dc.date", "dc.date.issued", "dcterms.created", "parsely-pub-date",
-    "sailthru.date",
+    "article:published_time", "og:published_time", "og:article:published_time",
+    "article:published", "datepublished", "pubdate", "publishdate", "publish-date",
+    "publish_date", "publication_date", "publication-date", "date", "dc.date", "dc.date.issued",
+    "dc.date.created", "dcterms.created", "dcterms.issued", "dcterms.date", "citation_date",
+    "citation_publication_date", "parsely-pub-date", "sailthru.date", "article.published",
+    "originalpublicationdate", "uploaddate", "created",
 )  # fmt: skip
 _MODIFIED_META = (
     "article:modified_time", "og:updated_time", "datemodified", "last-modified",
@@ -261,20 +255,99 @@ _MODIFIED_META = (
 
 
 def published_at(src: Sources) -> tuple[str | None, str | None]:
-    """The publication date and its source, trying each source in turn (lazily)."""
+    """The publication date and its source: the first of a cascade of evidence (lazily).
+
+    Metadata first (the article's JSON-LD, then <meta>, then other page-level JSON-LD); then
+    the date the page shows by its headline or byline; then the date in its URL; then the
+    first date it shows anywhere outside comments, sidebars and teasers. A UTC stamp is then
+    checked against the page's local day (``_local_day``).
+    """
     chain = (
         (JSON_LD, lambda: normalize_date(src.ld("datePublished"))),
         (JSON_LD, lambda: normalize_date(src.ld("dateCreated"))),
         (META, lambda: _meta_date(src, *_PUBLISHED_META)),
-        (TIME, lambda: _time_element(src.doc)),
+        (JSON_LD, lambda: normalize_date(src.ld_page("datePublished"))),
+        (JSON_LD, lambda: normalize_date(src.ld_page("uploadDate"))),
+        (SHOWN, lambda: _shown(src, src.shown().near())),
         (URL, lambda: date_from_url(src.url)),
-        (TEXT, lambda: _visible_date(src.doc)),
+        (SHOWN, lambda: _shown(src, src.shown().first())),
     )
     for source, read in chain:
         found = read()
+        if isinstance(found, tuple):
+            found, source = found
         if found:
-            return found, source
+            return _local_day(src, found, source)
     return None, None
+
+
+SHOWN = "shown"  # a placeholder in the chain: a shown date names its own source
+
+
+def _shown(src: Sources, shown: Any) -> tuple[str, str] | None:
+    """A shown date as (value, source); a date in words gives way to a <time> of its day."""
+    if shown is None:
+        return None
+    if shown.source == TEXT:
+        richer = src.shown().same_day(shown.value[:10])
+        if richer is not None:
+            return richer.value, TIME
+    return shown.value, shown.source
+
+
+def _local_day(src: Sources, value: str, source: str) -> tuple[str, str]:
+    """A UTC stamp whose day is not the one the page shows gives way to the local one.
+
+    A stamp for the same instant with the page's own offset keeps the instant and gives the
+    local day; else a day shown by the headline, or the URL's, one day off the UTC day and
+    within reach of a real UTC offset (-12 to +14 hours), is taken as a bare date.
+    """
+    stamp = _utc(value)
+    if stamp is None:
+        return value, source
+    for other in _stamps(src):
+        moved = _parse(other)
+        if moved and moved.utcoffset() and moved == stamp:
+            return other, source
+    for day, day_source in _local_days(src):
+        if _one_day_off(stamp, day):
+            return day, day_source
+    return value, source
+
+
+def _utc(value: str) -> datetime | None:
+    parsed = _parse(value) if "T" in value else None
+    return parsed if parsed and parsed.utcoffset() == timedelta(0) else None
+
+
+def _parse(value: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _stamps(src: Sources) -> list[str]:
+    """Full stamps other places give: <meta> values and shown <time> elements."""
+    found = [normalize_date(v) for key in _PUBLISHED_META for v in src.meta.get(key, [])]
+    found += [s.value for s in src.shown().dates if s.source == TIME]
+    return [f for f in found if f and "T" in f]
+
+
+def _local_days(src: Sources) -> list[tuple[str, str]]:
+    near = src.shown().near()
+    days = [(near.value[:10], near.source)] if near else []
+    url_day = date_from_url(src.url)
+    return days + ([(url_day, URL)] if url_day else [])
+
+
+def _one_day_off(stamp: datetime, day: str) -> bool:
+    local = _parse(day)
+    if local is None:
+        return False
+    shift = (local.date() - stamp.date()).days
+    hours = stamp.hour + stamp.minute / 60
+    return (shift == 1 and hours >= 10) or (shift == -1 and hours < 12)
 
 
 def modified_at(src: Sources) -> tuple[str | None, str | None]:
@@ -295,35 +368,10 @@ def _meta_date(src: Sources, *keys: str) -> str | None:
     return None
 
 
-def _time_element(doc: Document) -> str | None:
-    for tag in doc.tags("time")[:5]:
-        found = normalize_date(tag.get("datetime")) or normalize_date(tag.get_text())
-        if found:
-            return found
-    return None
-
-
-# Class names of elements that show the publication date.
-_DATE_CLASS = re.compile(r"date|time|publish|posted|dateline", re.I)
-
-
-def _visible_date(doc: Document) -> str | None:
-    """A date written out in an element classed as one ("date", "published", "timestamp")."""
-    for node in doc.nodes:
-        if not isinstance(node, Tag) or not node.attrs:
-            continue
-        classes = node.attrs.get("class")
-        if isinstance(classes, str) and _DATE_CLASS.search(classes):
-            text = node.get_text(" ")
-            found = date_from_text(text) if len(text) < 120 else None
-            if found:
-                return found
-    return None
-
-
 def read_metadata(doc: Document, url: str | None) -> Metadata:
     """Every metadata field of the page, each from the first source that gives it."""
     src = Sources(doc, url)
+    src.language = language(src)
     site = site_name(src)
     names, authors_from = authors(src.ld("author"), src.meta, doc, site)
     published, published_from = published_at(src)
@@ -334,7 +382,7 @@ def read_metadata(doc: Document, url: str | None) -> Metadata:
         published_at=published,
         modified_at=modified,
         site_name=site,
-        language=language(src),
+        language=src.language,
         description=description(src),
         image=image(src),
         tags=tags(src),
