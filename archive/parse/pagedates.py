@@ -21,7 +21,7 @@ _NOT_PUBLISHED = re.compile(r"modif|update|changed|aktualisiert|reading|runtime|
 _AUTHOR_MARK = re.compile(r"author|byline|autor", re.I)
 # Containers whose dates belong to other things than the page's own article.
 _OTHER_THINGS = re.compile(
-    r"comment|sidebar|related|teaser|widget|footer|recommend|popular|more-|"
+    r"comment|sidebar|related|teaser|footer|recommend|popular|"
     r"trending|promo|newsletter|reply|kommentar",
     re.I,
 )
@@ -94,13 +94,13 @@ def _in_other_thing(tag: Tag) -> bool:
 def _raw_candidates(doc: Document) -> tuple[list[tuple[int, Tag, str]], list[int]]:
     """(position, tag, marks) of <time> and date-marked elements; headline/byline positions."""
     found: list[tuple[int, Tag, str]] = []
-    anchors: list[int] = []
+    headline: int | None = None
+    byline: int | None = None
     for position, node in enumerate(doc.nodes):
         if not isinstance(node, Tag):
             continue
         if node.name == "h1":
-            if not anchors:
-                anchors.append(position)
+            headline = position if headline is None else headline
             continue
         if not node.attrs and node.name != "time":
             continue
@@ -108,9 +108,12 @@ def _raw_candidates(doc: Document) -> tuple[list[tuple[int, Tag, str]], list[int
         if node.name == "time" or _DATE_MARK.search(marks):
             if len(found) < _MAX_SHOWN:
                 found.append((position, node, marks))
-        elif len(anchors) < 3 and _AUTHOR_MARK.search(marks):
-            anchors.append(position)
-    return found, anchors
+        elif byline is None and _AUTHOR_MARK.search(marks):
+            byline = position
+    # The headline is the anchor; the first byline only on a page without one (bylines
+    # repeat in teasers and comments, the page's headline does not).
+    anchor = headline if headline is not None else byline
+    return found, [] if anchor is None else [anchor]
 
 
 def _strings_near(doc: Document, anchors: list[int]) -> list[tuple[int, str]]:
