@@ -5,6 +5,7 @@ from typing import Any
 
 from bs4 import Tag
 
+from archive.parse import jsonld
 from archive.parse.soup import Document
 from archive.parse.text import clean_inline
 
@@ -30,6 +31,19 @@ _AFTER_NAME = re.compile(
     r"(?<=[a-z]{2})\.\s+.*",
     re.I,
 )
+# What an organisation's name has not: digits, addresses, sentences' punctuation.
+_NO_ORGANIZATION = re.compile(r"\d|@|https?:|[!?:;]|\.(com|org|net)\b", re.I)
+_ORGANIZATION_TYPES = {"newsmediaorganization", "corporation", "governmentorganization"}
+# "Doe, Jane": one person written surname first.
+_LAST_FIRST = re.compile(r"[^\W\d_][\w'’-]+,\s*[^\W\d_][\w'’.-]+")
+# Weekdays (and days) that a byline's date puts beside the names, in the commonest languages.
+_CALENDAR_WORDS = {
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "montag",
+    "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonnabend", "sonntag", "lundi",
+    "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "lunes", "martes",
+    "miércoles", "jueves", "viernes", "sábado", "domingo", "lunedì", "martedì", "mercoledì",
+    "giovedì", "venerdì", "sabato", "domenica", "today", "heute", "yesterday", "gestern",
+}  # fmt: skip
 # Lower-case words that belong inside names ("Ludwig van Beethoven", "María de la Cruz").
 _PARTICLES = {"de", "la", "le", "van", "von", "der", "den", "da", "di", "du", "dos", "das", "del",
               "bin", "al", "el", "ter", "zu", "y"}  # fmt: skip
@@ -47,41 +61,100 @@ _META_KEYS = ("author", "article:author", "parsely-author", "sailthru.author", "
 
 
 def split_byline(text: str) -> list[str]:
-    """ "By A, Chief Editor and B" gives ["A", "B"]: prefix, job titles and sources dropped."""
+    """ "By A, Chief Editor and B" gives ["A", "B"]: prefix, job titles and sources dropped.
+
+    A comma between two single words is a "Last, First" name, kept whole; a single word after
+    a comma is a place or a dateline ("Ana Ruiz, Frankfurt"), dropped.
+    """
     text = clean_inline(text)
     text = _LABEL.sub("", _BY_PREFIX.sub("", text))
+    if _LAST_FIRST.fullmatch(text):
+        name = _clean_name(text.replace(",", " "))
+        return [text] if name else []
     names = []
+    after_comma = False
     for part in _NAME_SPLIT.split(text):
         name = _clean_name(part)
-        if name:
+        if name and not (after_comma and " " not in name):
             names.append(name)
+        after_comma = True
     return names
 
 
 def _clean_name(part: str) -> str | None:
-    """One person's name out of a byline part, or None when the part is no name."""
+    """One person's name out of a byline part, or None when the part is no name.
+
+    Each word of a name starts with a capital, in scripts that have them: a name in Japanese,
+    Chinese, Korean, Hindi or Arabic has no case and passes.
+    """
     part = _AFTER_NAME.split(part, maxsplit=1)[0].strip(" .:-–—")
     if not part or _NOT_NAME.search(part) or not 1 <= len(part.split()) <= 5:
         return None
     words = [w for w in part.split() if w.lower() not in _PARTICLES]
-    if not words or not all(w[0].isupper() for w in words) or words[0] in ("The", "A"):
+    if not words or any(w[0].islower() for w in words) or words[0] in ("The", "A"):
         return None
+    if len(words) == 1 and ((words[0].isupper() and len(words[0]) > 3) or _not_person(words[0])):
+        return None  # "WASHINGTON", a dateline; "Montag", a weekday
     return part
 
 
-def _ld_authors(value: Any, site: str | None) -> list[str]:
+def _not_person(word: str) -> bool:
+    return word.lower().strip(".,") in _CALENDAR_WORDS
+
+
+def _ld_names(value: Any) -> list[tuple[str, set[str]]]:
+    """(name, types) of each JSON-LD author: strings, objects with a name, lists of either."""
     items = value if isinstance(value, list) else [value]
-    names: list[str] = []
+    found = []
     for item in items:
         name = item.get("name") if isinstance(item, dict) else item
         if isinstance(name, list):
             name = name[0] if name else None
-        if not isinstance(name, str) or not clean_inline(name):
-            continue
-        if site and clean_inline(name).lower() == site.lower():
+        if isinstance(name, str) and clean_inline(name):
+            kinds = jsonld.types(item) if isinstance(item, dict) else set()
+            found.append((clean_inline(name), kinds))
+    return found
+
+
+def _ld_authors(value: Any, site: str | None) -> list[str]:
+    names: list[str] = []
+    for name, kinds in _ld_names(value):
+        if site and name.lower() == site.lower():
             continue  # the site or publisher named as author is no person
-        names.extend(split_byline(name))
+        if "organization" in kinds or kinds & _ORGANIZATION_TYPES:
+            continue  # kept only when no person is named (see ``_organizations``)
+        found = split_byline(name)
+        if not found and "person" in kinds and _plain_name(name):
+            found = [name]  # a Person's name as given, even written in lower case
+        names.extend(found)
     return names
+
+
+def _plain_name(text: str) -> bool:
+    """Short, without digits, addresses, job titles or sources: a name as written."""
+    return 1 <= len(text.split()) <= 5 and len(text) <= 60 and not _NOT_NAME.search(text)
+
+
+def _organization(text: str) -> str | None:
+    """A byline that names an organisation ("Associated Press", "dpa", "BBC News")."""
+    text = _LABEL.sub("", _BY_PREFIX.sub("", clean_inline(text))).strip(" .:-–—|")
+    if not 1 <= len(text.split()) <= 6 or len(text) > 60 or _NO_ORGANIZATION.search(text):
+        return None
+    return None if _not_person(text) else text
+
+
+def _organizations(ld_author: Any, meta: dict[str, list[str]], doc: Document) -> list[str]:
+    """Organisations named as the author, for a page that names no person."""
+    found = [_organization(name) for name, _ in _ld_names(ld_author)]
+    if not any(found):
+        found = [_organization(v) for key in _META_KEYS for v in meta.get(key, [])]
+    if not any(found):
+        found = [_organization(tag.get_text(" ")) for tag in _first_bylines(doc)]
+    return [name for name in found if name][:3]
+
+
+def _first_bylines(doc: Document) -> list[Tag]:
+    return next((group for group in _byline_candidates(doc) if group), [])
 
 
 def _meta_authors(meta: dict[str, list[str]], site: str | None) -> list[str]:
@@ -168,7 +241,9 @@ def authors(
     ld_author: Any, meta: dict[str, list[str]], doc: Document, site: str | None
 ) -> tuple[list[str], str | None]:
     """The article's authors, from the first source that names any, and that source's name:
-    "json-ld", "meta", "byline" (an element marked up as one) or "text" ("By ..." text)."""
+    "json-ld", "meta", "byline" (an element marked up as one) or "text" ("By ..." text); when
+    no source names a person, the organisations named as author (an agency, the newsroom), as
+    "organization"."""
     chain = (
         ("json-ld", lambda: _ld_authors(ld_author, site) if ld_author else []),
         ("meta", lambda: _meta_authors(meta, site)),
@@ -179,4 +254,11 @@ def authors(
         found = read()
         if found:
             return unique_names(found), source
+    organizations = _organizations(ld_author, meta, doc)
+    if organizations:
+        return unique_names(organizations), ORGANIZATION
     return [], None
+
+
+# ``authors_from`` for a byline that names an organisation and no person.
+ORGANIZATION = "organization"
