@@ -8,6 +8,7 @@ from bs4 import Tag
 from archive.parse import jsonld
 from archive.parse.soup import Document
 from archive.parse.text import clean_inline
+from archive.parse.titles import unescape
 
 # Words that mark a byline part as a job title, a date or a source, not a person's name.
 _NOT_NAME = re.compile(
@@ -19,7 +20,7 @@ _NOT_NAME = re.compile(
 )
 _BY_PREFIX = re.compile(
     r"^\s*((posted|written|published|reported|words|story|text|photos?|geschrieben)\s+)?"
-    r"(by|von|por|par|door|af|av)\b[:\s]*",
+    r"(by|von|por|par|door|af|av|author|autor|autorin|auteur)\b[:\s]*",
     re.I,
 )
 # A leading label ("Text:", "Текст:", "Autor:") before the names.
@@ -34,6 +35,9 @@ _AFTER_NAME = re.compile(
 # What an organisation's name has not: digits, addresses, sentences' punctuation.
 _NO_ORGANIZATION = re.compile(r"\d|@|https?:|[!?:;]|\.(com|org|net)\b", re.I)
 _ORGANIZATION_TYPES = {"newsmediaorganization", "corporation", "governmentorganization"}
+# Roles that stand in a byline field where no one is named.
+_ROLES = {"admin", "administrator", "editor", "publisher", "author", "user", "guest",
+          "webmaster", "root", "unknown", "anonymous", "dr", "prof"}  # fmt: skip
 # "Doe, Jane": one person written surname first.
 _LAST_FIRST = re.compile(r"[^\W\d_][\w'’-]+,\s*[^\W\d_][\w'’.-]+")
 # Weekdays (and days) that a byline's date puts beside the names, in the commonest languages.
@@ -91,7 +95,9 @@ def _clean_name(part: str) -> str | None:
     if not part or _NOT_NAME.search(part) or not 1 <= len(part.split()) <= 5:
         return None
     words = [w for w in part.split() if w.lower() not in _PARTICLES]
-    if not words or any(w[0].islower() for w in words) or words[0] in ("The", "A"):
+    if not words or any(not w[0].isalpha() or w[0].islower() for w in words):
+        return None
+    if words[0] in ("The", "A"):
         return None
     if len(words) == 1 and ((words[0].isupper() and len(words[0]) > 3) or _not_person(words[0])):
         return None  # "WASHINGTON", a dateline; "Montag", a weekday
@@ -99,7 +105,7 @@ def _clean_name(part: str) -> str | None:
 
 
 def _not_person(word: str) -> bool:
-    return word.lower().strip(".,") in _CALENDAR_WORDS
+    return word.lower().strip(".,") in _CALENDAR_WORDS or word.lower().strip(".,") in _ROLES
 
 
 def _ld_names(value: Any) -> list[tuple[str, set[str]]]:
@@ -112,7 +118,7 @@ def _ld_names(value: Any) -> list[tuple[str, set[str]]]:
             name = name[0] if name else None
         if isinstance(name, str) and clean_inline(name):
             kinds = jsonld.types(item) if isinstance(item, dict) else set()
-            found.append((clean_inline(name), kinds))
+            found.append((clean_inline(unescape(name)), kinds))
     return found
 
 
@@ -132,15 +138,20 @@ def _ld_authors(value: Any, site: str | None) -> list[str]:
 
 def _plain_name(text: str) -> bool:
     """Short, without digits, addresses, job titles or sources: a name as written."""
+    if text.lower() in _ROLES:
+        return False
     return 1 <= len(text.split()) <= 5 and len(text) <= 60 and not _NOT_NAME.search(text)
 
 
 def _organization(text: str) -> str | None:
     """A byline that names an organisation ("Associated Press", "dpa", "BBC News")."""
-    text = _LABEL.sub("", _BY_PREFIX.sub("", clean_inline(text))).strip(" .:-–—|")
+    text = _LABEL.sub("", _BY_PREFIX.sub("", clean_inline(text)))
+    text = text.split(",", 1)[0].strip(" .:-–—|")  # "hessenschau.de, Frankfurt": no place
     if not 1 <= len(text.split()) <= 6 or len(text) > 60 or _NO_ORGANIZATION.search(text):
         return None
-    return None if _not_person(text) else text
+    if text.islower() and " " not in text and len(text) > 4:
+        return None  # a CMS user name ("webredakteur", "admin2"), no byline
+    return None if _not_person(text) or text.lower() in _ROLES else text
 
 
 def _organizations(ld_author: Any, meta: dict[str, list[str]], doc: Document) -> list[str]:

@@ -19,6 +19,7 @@ from archive.parse.dates import date_from_url, normalize_date
 from archive.parse.pagedates import ShownDates, shown_dates
 from archive.parse.soup import Document
 from archive.parse.text import clean_inline
+from archive.parse.titles import best_title, unescape
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +131,7 @@ def _name(value: Any) -> str | None:
     if isinstance(value, dict):
         value = value.get("name")
     if isinstance(value, str):
-        return clean_inline(value) or None
+        return clean_inline(unescape(value)) or None
     return None
 
 
@@ -153,13 +154,16 @@ def site_name(src: Sources) -> str | None:
 
 
 def title(src: Sources, site: str | None) -> str | None:
-    found = (
-        _name(src.ld("headline"))
-        or src.first("og:title", "twitter:title", "title", "dc.title", "headline")
-        or _first_text(src.doc, "h1")
-        or _first_text(src.doc, "title")
+    """The title the page agrees on (see ``titles.best_title``)."""
+    others = [src.first(key) for key in ("twitter:title", "title", "dc.title", "headline")]
+    return best_title(
+        _name(src.ld("headline")) or _name(src.ld("name")) if src.article else None,
+        src.first("og:title"),
+        others,
+        _first_text(src.doc, "h1"),
+        _first_text(src.doc, "title"),
+        site,
     )
-    return _strip_site(found, site) if found else None
 
 
 def _first_text(doc: Document, name: str) -> str | None:
@@ -168,20 +172,10 @@ def _first_text(doc: Document, name: str) -> str | None:
     return clean_inline(tags[0].get_text(" ")) or None if tags else None
 
 
-def _strip_site(text: str, site: str | None) -> str:
-    """ "Headline | Site" gives "Headline" when the part cut off names the site."""
-    for sep in (" | ", " - ", " – ", " — ", " :: ", " · "):
-        if sep in text:
-            head, _, tail = text.rpartition(sep)
-            if site and tail.strip().lower() == site.lower() and head.strip():
-                return head.strip()
-    return text
-
-
 def description(src: Sources) -> str | None:
     found = src.ld("description")
     if isinstance(found, str) and clean_inline(found):
-        return clean_inline(found)
+        return clean_inline(unescape(found))
     return src.first("og:description", "twitter:description", "description", "dc.description")
 
 
