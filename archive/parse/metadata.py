@@ -346,7 +346,7 @@ def _one_day_off(stamp: datetime, day: str) -> bool:
 
 def modified_at(src: Sources) -> tuple[str | None, str | None]:
     """The last-modified date and its source: JSON-LD, then meta tags."""
-    found = normalize_date(src.ld("dateModified"))
+    found = normalize_date(src.ld_page("dateModified"))
     if found:
         return found, JSON_LD
     found = _meta_date(src, *_MODIFIED_META)
@@ -367,7 +367,7 @@ def read_metadata(doc: Document, url: str | None) -> Metadata:
     src = Sources(doc, url)
     src.language = language(src)
     site = site_name(src)
-    names, authors_from = authors(src.ld("author"), src.meta, doc, site)
+    names, authors_from = authors(src.ld_page("author"), src.meta, doc, site)
     published, published_from = published_at(src)
     modified, modified_from = modified_at(src)
     return Metadata(
