@@ -82,8 +82,9 @@ def _marks(tag: Tag) -> str:
     return " ".join(p if isinstance(p, str) else " ".join(p) for p in parts if p)
 
 
-def _in_other_thing(tag: Tag) -> bool:
-    for parent in tag.parents:
+def _in_other_thing(tag: Tag, *, itself: bool = False) -> bool:
+    """Inside a comment, a sidebar, a teaser... (``itself``: or that container itself)."""
+    for parent in [tag, *tag.parents] if itself else tag.parents:
         if not isinstance(parent, Tag) or parent.name in ("body", "html", "main", "article"):
             return False
         if parent.name == "aside" or _OTHER_THINGS.search(_marks(parent)):
@@ -142,7 +143,8 @@ def shown_dates(doc: Document, language: str | None) -> ShownDates:
             dates.append(Shown(value, source, position, True, update))
     for position, text in nearby:
         value = date_from_text(text) or date_from_numeric(text, order)
-        if value:
+        parent = doc.nodes[position].parent
+        if value and isinstance(parent, Tag) and not _in_other_thing(parent, itself=True):
             dates.append(Shown(value, "text", position, False, False))
     dates.sort(key=lambda s: s.position)
     return ShownDates(dates, anchors)
