@@ -143,12 +143,15 @@ def test_time_by_the_headline_beats_the_first_time_in_an_aside() -> None:
     assert _meta("", body, None) == ("2022-05-14", "time")
 
 
-def test_dates_in_comments_and_teasers_are_left_out() -> None:
-    body = (
-        '<h1>T</h1><div class="comments"><span class="date">15.05.2022</span></div>'
-        '<div class="related-teaser"><span class="date">16.05.2022</span></div>'
-    )
+def test_dates_in_comments_are_left_out() -> None:
+    body = '<h1>T</h1><div class="comments"><p>15.05.2022</p><span class="date">15.05.2022'
     assert _meta("", body, None) == (None, None)
+
+
+def test_marked_dates_in_teasers_are_left_out() -> None:
+    teaser = '<div class="related-teaser"><span class="date">16.05.2022</span></div>'
+    body = "<h1>T</h1>" + "<p>filler</p>" * 60 + teaser + '<span class="date">12.05.2022</span>'
+    assert _meta("", body, None) == ("2022-05-12", "text")
 
 
 def test_month_name_date_in_plain_text_by_the_headline() -> None:

@@ -6,6 +6,7 @@ be read in one place.
 
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -324,15 +325,22 @@ def _parse(value: str) -> datetime | None:
 def _stamps(src: Sources) -> list[str]:
     """Full stamps other places give: <meta> values and shown <time> elements."""
     found = [normalize_date(v) for key in _PUBLISHED_META for v in src.meta.get(key, [])]
-    found += [s.value for s in src.shown().dates if s.source == TIME]
+    found += [normalize_date(t.get("datetime")) for t in src.doc.tags("time")[:_MAX_TIMES]]
     return [f for f in found if f and "T" in f]
 
 
-def _local_days(src: Sources) -> list[tuple[str, str]]:
-    near = src.shown().near()
-    days = [(near.value[:10], near.source)] if near else []
+# <time> elements read for a local stamp: the page's own is among the first.
+_MAX_TIMES = 10
+
+
+def _local_days(src: Sources) -> Iterator[tuple[str, str]]:
+    """The local days the page gives: its URL's (cheap), then the one shown by its headline."""
     url_day = date_from_url(src.url)
-    return days + ([(url_day, URL)] if url_day else [])
+    if url_day:
+        yield url_day, URL
+    near = src.shown().near()
+    if near:
+        yield near.value[:10], near.source
 
 
 def _one_day_off(stamp: datetime, day: str) -> bool:

@@ -25,6 +25,7 @@ _OTHER_THINGS = re.compile(
     r"trending|promo|newsletter|reply|kommentar",
     re.I,
 )
+_COMMENTS = re.compile(r"comment|reply|kommentar", re.I)
 # Nodes (tags and strings) from the headline or byline within which a date counts as theirs.
 NEAR = 40
 # Shown dates looked at: the page's own is among the first; a long archive list is not read.
@@ -82,9 +83,19 @@ def _marks(tag: Tag) -> str:
     return " ".join(p if isinstance(p, str) else " ".join(p) for p in parts if p)
 
 
-def _in_other_thing(tag: Tag, *, itself: bool = False) -> bool:
-    """Inside a comment, a sidebar, a teaser... (``itself``: or that container itself)."""
-    for parent in [tag, *tag.parents] if itself else tag.parents:
+def _in_comments(tag: Tag) -> bool:
+    """Inside (or itself) a container of readers' comments."""
+    for parent in [tag, *tag.parents]:
+        if not isinstance(parent, Tag) or parent.name in ("body", "html", "main", "article"):
+            return False
+        if _COMMENTS.search(_marks(parent)):
+            return True
+    return False
+
+
+def _in_other_thing(tag: Tag) -> bool:
+    """Inside a comment, a sidebar, a teaser..."""
+    for parent in tag.parents:
         if not isinstance(parent, Tag) or parent.name in ("body", "html", "main", "article"):
             return False
         if parent.name == "aside" or _OTHER_THINGS.search(_marks(parent)):
@@ -144,7 +155,7 @@ def shown_dates(doc: Document, language: str | None) -> ShownDates:
     for position, text in nearby:
         value = date_from_text(text) or date_from_numeric(text, order)
         parent = doc.nodes[position].parent
-        if value and isinstance(parent, Tag) and not _in_other_thing(parent, itself=True):
+        if value and isinstance(parent, Tag) and not _in_comments(parent):
             dates.append(Shown(value, "text", position, False, False))
     dates.sort(key=lambda s: s.position)
     return ShownDates(dates, anchors)
