@@ -1,6 +1,7 @@
 """Authors: JSON-LD, then author <meta> tags, then the visible byline ("By A and B")."""
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from bs4 import Tag
@@ -154,18 +155,17 @@ def _organization(text: str) -> str | None:
     return None if _not_person(text) or text.lower() in _ROLES else text
 
 
-def _organizations(ld_author: Any, meta: dict[str, list[str]], doc: Document) -> list[str]:
+def _organizations(
+    ld_author: Any, meta: dict[str, list[str]], bylines: Callable[[], list[list[Tag]]]
+) -> list[str]:
     """Organisations named as the author, for a page that names no person."""
     found = [_organization(name) for name, _ in _ld_names(ld_author)]
     if not any(found):
         found = [_organization(v) for key in _META_KEYS for v in meta.get(key, [])]
     if not any(found):
-        found = [_organization(tag.get_text(" ")) for tag in _first_bylines(doc)]
+        first = next((group for group in bylines() if group), [])
+        found = [_organization(tag.get_text(" ")) for tag in first]
     return [name for name in found if name][:3]
-
-
-def _first_bylines(doc: Document) -> list[Tag]:
-    return next((group for group in _byline_candidates(doc) if group), [])
 
 
 def _meta_authors(meta: dict[str, list[str]], site: str | None) -> list[str]:
@@ -206,8 +206,8 @@ def _byline_candidates(doc: Document) -> list[list[Tag]]:
     return found
 
 
-def _byline_authors(doc: Document, site: str | None) -> list[str]:
-    for group in _byline_candidates(doc):
+def _byline_authors(groups: list[list[Tag]], site: str | None) -> list[str]:
+    for group in groups:
         for tag in group:
             text = tag.get_text(" ")
             if len(text) > 200:
@@ -255,17 +255,25 @@ def authors(
     "json-ld", "meta", "byline" (an element marked up as one) or "text" ("By ..." text); when
     no source names a person, the organisations named as author (an agency, the newsroom), as
     "organization"."""
+    walked: list[list[list[Tag]]] = []
+
+    def bylines() -> list[list[Tag]]:
+        """The byline candidates, found in one walk of the tree on first use."""
+        if not walked:
+            walked.append(_byline_candidates(doc))
+        return walked[0]
+
     chain = (
         ("json-ld", lambda: _ld_authors(ld_author, site) if ld_author else []),
         ("meta", lambda: _meta_authors(meta, site)),
-        ("byline", lambda: _byline_authors(doc, site)),
+        ("byline", lambda: _byline_authors(bylines(), site)),
         ("text", lambda: _text_byline_authors(doc, site)),
     )
     for source, read in chain:
         found = read()
         if found:
             return unique_names(found), source
-    organizations = _organizations(ld_author, meta, doc)
+    organizations = _organizations(ld_author, meta, bylines)
     if organizations:
         return unique_names(organizations), ORGANIZATION
     return [], None
