@@ -15,15 +15,15 @@ from archive.parse.dates import date_from_numeric, date_from_text, normalize_dat
 from archive.parse.soup import Document
 
 # Class, id or itemprop of an element that shows a date.
-_DATE_MARK = re.compile(r"date|time|publish|posted|datum|fecha|data-pub|meta-info", re.I)
+_DATE_MARK = re.compile(r"date|time|publish|posted|submitted|datum|fecha|data-pub|meta-info", re.I)
 # ... unless it says the date is of something else than the page's publication.
 _NOT_PUBLISHED = re.compile(r"modif|update|changed|aktualisiert|reading|runtime|timeline", re.I)
 _AUTHOR_MARK = re.compile(r"author|byline|autor", re.I)
 _ANY_MARK = re.compile(f"{_DATE_MARK.pattern}|{_AUTHOR_MARK.pattern}", re.I)
 # Containers whose dates belong to other things than the page's own article.
 _OTHER_THINGS = re.compile(
-    r"comment|sidebar|related|teaser|footer|recommend|popular|"
-    r"trending|promo|newsletter|reply|kommentar",
+    r"comment|sidebar|related|teaser|recommend|popular|"
+    r"trending|promo(?!ted)|newsletter|reply|kommentar",
     re.I,
 )
 _COMMENTS = re.compile(r"comment|reply|kommentar", re.I)
