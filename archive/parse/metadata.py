@@ -272,8 +272,22 @@ def published_at(src: Sources) -> tuple[str | None, str | None]:
         if isinstance(found, tuple):
             found, source = found
         if found:
+            if source == JSON_LD:
+                found, source = _second_opinion(src, found)
             return _local_day(src, found, source)
     return None, None
+
+
+def _second_opinion(src: Sources, ld_date: str) -> tuple[str, str]:
+    """A JSON-LD date that <meta> contradicts gives way when the page's own evidence (the day
+    shown by its headline, else its URL's) sides with the <meta> date: templates fill one of
+    the two from another field (a first draft's date, an import's)."""
+    meta_date = _meta_date(src, *_PUBLISHED_META)
+    if not meta_date or meta_date[:10] == ld_date[:10]:
+        return ld_date, JSON_LD
+    near = src.shown().near()
+    witness = near.value[:10] if near else date_from_url(src.url)
+    return (meta_date, META) if witness == meta_date[:10] else (ld_date, JSON_LD)
 
 
 SHOWN = "shown"  # a placeholder in the chain: a shown date names its own source
