@@ -175,3 +175,20 @@ def test_update_date_ranks_after_the_publication_date() -> None:
         '<h1>T</h1><span class="date-updated">10.05.2022</span><span class="date">09.05.2022</span>'
     )
     assert _meta("", body, None) == ("2022-05-09", "text")
+
+
+@pytest.mark.parametrize(
+    ("shown", "expected"),
+    [
+        ('<span class="date">06.01.2022</span>', ("2022-01-06T08:29:34", "meta")),
+        ('<span class="date">04.01.2022</span>', ("2022-01-04", "json-ld")),
+        ("", ("2022-01-04", "json-ld")),  # no witness: the first source stands
+    ],
+)
+def test_json_ld_date_contradicted_by_meta_and_the_page(shown: str, expected: tuple) -> None:
+    head = (
+        '<script type="application/ld+json">{"@type": "Article", '
+        '"datePublished": "2022-01-04"}</script>'
+        '<meta property="article:published_time" content="2022-01-06T08:29:34">'
+    )
+    assert _meta(head, f"<h1>T</h1>{shown}") == expected
