@@ -81,6 +81,7 @@ def test_normalize_reads_numeric_stamps() -> None:
         '{"@type": "NewsArticle", "headline": "Two\nlines", "datePublished": "2020-01-02"}',
         '<!--\n{"@type": "NewsArticle", "datePublished": "2020-01-02"}\n-->',
         '{"@type": ["NewsArticle"], "datePublished": "2020-01-02", "about": [1, 2,],};',
+        '{"@type": "NewsArticle", "datePublished": "2020-01-02"}\n    }',  # a stray brace
     ],
 )
 def test_almost_json_is_read(block: str) -> None:

@@ -2,7 +2,7 @@
 
 Pages hand-write or template their JSON-LD, so a block is often almost JSON: a trailing comma
 after the last member, a raw line break inside a string, an HTML comment or CDATA wrapper
-around it. Such a block is repaired and read rather than dropped whole.
+around it, a stray brace after it. Such a block is repaired and read rather than dropped whole.
 """
 
 import json
@@ -11,6 +11,8 @@ import re
 from typing import Any
 
 log = logging.getLogger(__name__)
+
+_DECODER = json.JSONDecoder(strict=False)
 
 # A comma that closes nothing: "[1, 2,]" or '{"a": 1, }'.
 _TRAILING_COMMA = re.compile(r",\s*(?=[}\]])")
@@ -37,8 +39,10 @@ def loads(block: str) -> Any:
         return json.loads(text, strict=False)
     except ValueError:
         pass
+    repaired = _TRAILING_COMMA.sub("", text)
     try:
-        return json.loads(_TRAILING_COMMA.sub("", text), strict=False)
+        # The first whole value, junk after it ignored (a stray closing brace, a second block).
+        return _DECODER.raw_decode(repaired)[0]
     except ValueError:
         log.debug("unreadable JSON-LD block skipped")
         return None
