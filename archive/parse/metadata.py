@@ -76,6 +76,7 @@ class Sources:
         self.page_objects = [o for o in self.objects if jsonld.is_page_level(o)]
         self._shown: ShownDates | None = None
         self.language: str | None = None
+        self.title: str | None = None
         self.meta: dict[str, list[str]] = {}
         for tag in doc.tags("meta"):
             key = tag.get("property") or tag.get("name") or tag.get("itemprop")
@@ -109,7 +110,7 @@ class Sources:
     def shown(self) -> ShownDates:
         """The dates the page shows (read once, on first use)."""
         if self._shown is None:
-            self._shown = shown_dates(self.doc, self.language)
+            self._shown = shown_dates(self.doc, self.language, self.title)
         return self._shown
 
     def resolve(self, value: Any) -> Any:
@@ -387,11 +388,12 @@ def read_metadata(doc: Document, url: str | None) -> Metadata:
     src = Sources(doc, url)
     src.language = language(src)
     site = site_name(src)
+    src.title = title(src, site)
     names, authors_from = authors(src.ld_page("author"), src.meta, doc, site)
     published, published_from = published_at(src)
     modified, modified_from = modified_at(src)
     return Metadata(
-        title=title(src, site),
+        title=src.title,
         authors=names,
         published_at=published,
         modified_at=modified,

@@ -13,6 +13,7 @@ from bs4 import NavigableString, Tag
 
 from archive.parse.dates import date_from_numeric, date_from_text, normalize_date, numeric_order
 from archive.parse.soup import Document
+from archive.parse.titles import comparable
 
 # Class, id or itemprop of an element that shows a date.
 _DATE_MARK = re.compile(r"date|time|publish|posted|submitted|datum|fecha|data-pub|meta-info", re.I)
@@ -105,11 +106,14 @@ def _in_other_thing(tag: Tag) -> bool:
     return False
 
 
-def _raw_candidates(doc: Document) -> tuple[list[tuple[int, Tag, str]], list[int]]:
+def _raw_candidates(
+    doc: Document, title: str | None
+) -> tuple[list[tuple[int, Tag, str]], list[int]]:
     """(position, tag, marks) of <time> and date-marked elements; headline/byline positions.
 
     One walk of the tree, the page's costliest part of reading metadata: a tag without any
-    of the three attributes costs a dict lookup, one with them a single regex search.
+    of the three attributes costs a dict lookup, one with them a single regex search. The
+    headline is the first <h1>, else the first <h2> that says the page's title.
     """
     found: list[tuple[int, Tag, str]] = []
     headline: int | None = None
@@ -121,6 +125,9 @@ def _raw_candidates(doc: Document) -> tuple[list[tuple[int, Tag, str]], list[int
         name = node.name
         if name == "h1":
             headline = position if headline is None else headline
+            continue
+        if name == "h2" and headline is None and title and _is_title(node, title):
+            headline = position
             continue
         attrs = node.attrs
         if not attrs and name != "time":
@@ -151,9 +158,9 @@ def _strings_near(doc: Document, anchors: list[int]) -> list[tuple[int, str]]:
     return found
 
 
-def shown_dates(doc: Document, language: str | None) -> ShownDates:
+def shown_dates(doc: Document, language: str | None, title: str | None = None) -> ShownDates:
     """Every date the page shows outside comments, sidebars and teasers, in document order."""
-    raw, anchors = _raw_candidates(doc)
+    raw, anchors = _raw_candidates(doc, title)
     texts = [(pos, tag, marks, _short_text(doc, tag)) for pos, tag, marks in raw]
     nearby = _strings_near(doc, anchors)
     order = numeric_order(language, [t for *_, t in texts])
@@ -171,6 +178,11 @@ def shown_dates(doc: Document, language: str | None) -> ShownDates:
             dates.append(Shown(value, "text", position, False, False))
     dates.sort(key=lambda s: s.position)
     return ShownDates(dates, anchors)
+
+
+def _is_title(tag: Tag, title: str) -> bool:
+    text = tag.get_text(" ") if len(tag.contents) < 5 else ""
+    return bool(text) and comparable(text) == comparable(title)
 
 
 def _short_text(doc: Document, tag: Tag) -> str:
