@@ -6,9 +6,7 @@ be read in one place.
 
 import logging
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urljoin
 
@@ -17,6 +15,7 @@ from bs4 import Tag
 from archive.parse import jsonld
 from archive.parse.authors import authors
 from archive.parse.dates import date_from_url, normalize_date
+from archive.parse.localday import local_day
 from archive.parse.pagedates import ShownDates, shown_dates
 from archive.parse.soup import Document
 from archive.parse.text import clean_inline
@@ -256,7 +255,7 @@ def published_at(src: Sources) -> tuple[str | None, str | None]:
     Metadata first (the article's JSON-LD, then <meta>, then other page-level JSON-LD); then
     the date the page shows by its headline or byline; then the date in its URL; then the
     first date it shows anywhere outside comments, sidebars and teasers. A UTC stamp is then
-    checked against the page's local day (``_local_day``).
+    checked against the page's local day (``localday.local_day``).
     """
     chain = (
         (JSON_LD, lambda: normalize_date(src.ld("datePublished"))),
@@ -275,7 +274,7 @@ def published_at(src: Sources) -> tuple[str | None, str | None]:
         if found:
             if source == JSON_LD:
                 found, source = _second_opinion(src, found)
-            return _local_day(src, found, source)
+            return local_day(found, source, _stamps(src), src.url)
     return None, None
 
 
@@ -305,40 +304,8 @@ def _shown(src: Sources, shown: Any) -> tuple[str, str] | None:
     return shown.value, shown.source
 
 
-def _local_day(src: Sources, value: str, source: str) -> tuple[str, str]:
-    """A UTC stamp whose day is not the one the page shows gives way to the local one.
-
-    A stamp for the same instant with the page's own offset (a <meta> tag, a <time>) keeps the
-    instant and gives the local day; else the URL's day, one day off the UTC day and within
-    reach of a real UTC offset (-12 to +14 hours), is taken as a bare date.
-    """
-    stamp = _utc(value)
-    if stamp is None:
-        return value, source
-    for other in _stamps(src):
-        moved = _parse(other)
-        if moved and moved.utcoffset() and moved == stamp:
-            return other, source
-    for day, day_source in _local_day_of_url(src):
-        if _one_day_off(stamp, day):
-            return day, day_source
-    return value, source
-
-
-def _utc(value: str) -> datetime | None:
-    parsed = _parse(value) if "T" in value else None
-    return parsed if parsed and parsed.utcoffset() == timedelta(0) else None
-
-
-def _parse(value: str) -> datetime | None:
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        return None
-
-
 def _stamps(src: Sources) -> list[str]:
-    """Full stamps other places give: <meta> values and shown <time> elements."""
+    """Full stamps other places give: <meta> values and the first <time> elements."""
     found = [normalize_date(v) for key in _PUBLISHED_META for v in src.meta.get(key, [])]
     found += [normalize_date(t.get("datetime")) for t in src.doc.tags("time")[:_MAX_TIMES]]
     return [f for f in found if f and "T" in f]
@@ -346,23 +313,6 @@ def _stamps(src: Sources) -> list[str]:
 
 # <time> elements read for a local stamp: the page's own is among the first.
 _MAX_TIMES = 10
-
-
-def _local_day_of_url(src: Sources) -> Iterator[tuple[str, str]]:
-    """The local day the URL gives. (The day shown by the headline was tried too: it moved
-    no page on the dev set, at the cost of a walk of the whole tree on most pages.)"""
-    url_day = date_from_url(src.url)
-    if url_day:
-        yield url_day, URL
-
-
-def _one_day_off(stamp: datetime, day: str) -> bool:
-    local = _parse(day)
-    if local is None:
-        return False
-    shift = (local.date() - stamp.date()).days
-    hours = stamp.hour + stamp.minute / 60
-    return (shift == 1 and hours >= 10) or (shift == -1 and hours < 12)
 
 
 def modified_at(src: Sources) -> tuple[str | None, str | None]:
