@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 # Bump whenever a change to the parser can change a record, so that storage can tell
 # "the page changed" from "our parser changed".
-EXTRACTOR_VERSION = "4"
+EXTRACTOR_VERSION = "5"
 # Fewer words than this of running text that is not link text, and the page is no article.
 MIN_ARTICLE_WORDS = 50
 # This many teaser cards (headline link and summary) with no other prose make a teaser list.
