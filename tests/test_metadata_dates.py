@@ -193,3 +193,12 @@ def test_json_ld_date_contradicted_by_meta_and_the_page(shown: str, expected: tu
         '<meta property="article:published_time" content="2022-01-06T08:29:34">'
     )
     assert _meta(head, f"<h1>T</h1>{shown}") == expected
+
+
+def test_last_resort_is_the_first_numeric_date_anywhere() -> None:
+    body = (
+        "<h1>T</h1>" + "<p>filler</p>" * 60 + "<p>Gegründet am 3. März 1999</p>"
+        '<div class="comments"><p>Kommentar vom 02.02.2020</p></div>'
+        "<p>Stand: 19.12.2019 - 12:14 Uhr</p>"
+    )
+    assert _meta("", body, None) == ("2019-12-19", "text")

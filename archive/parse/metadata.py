@@ -16,7 +16,7 @@ from archive.parse import jsonld
 from archive.parse.authors import authors
 from archive.parse.dates import date_from_url, normalize_date
 from archive.parse.localday import local_day
-from archive.parse.pagedates import ShownDates, shown_dates
+from archive.parse.pagedates import ShownDates, first_written, shown_dates
 from archive.parse.soup import Document
 from archive.parse.text import clean_inline
 from archive.parse.titles import best_title, unescape
@@ -266,6 +266,7 @@ def published_at(src: Sources) -> tuple[str | None, str | None]:
         (SHOWN, lambda: _shown(src, src.shown().near())),
         (URL, lambda: date_from_url(src.url)),
         (SHOWN, lambda: _shown(src, src.shown().first())),
+        (TEXT, lambda: first_written(src.doc, src.language)),
     )
     for source, read in chain:
         found = read()
