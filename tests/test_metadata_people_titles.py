@@ -69,6 +69,19 @@ def test_organisation_bylines_kept_when_no_person(head: str, body: str, names: l
     assert meta.authors_from == ("organization" if names else None)
 
 
+def test_the_site_as_json_ld_author_is_no_byline_but_a_visible_one_is() -> None:
+    site = '<meta property="og:site_name" content="Daily Ledger">'
+    ld = _ld(
+        '{"@type": "NewsArticle", "author": {"@type": "Organization", "name": "Daily Ledger"}}'
+    )
+    assert _meta(site + ld).authors == []
+    byline = '<div class="byline">By Daily Ledger</div>'
+    assert (_meta(site, byline).authors, _meta(site, byline).authors_from) == (
+        ["Daily Ledger"],
+        "organization",
+    )
+
+
 def test_a_person_beats_an_organisation() -> None:
     head = _ld('{"@type": "NewsArticle", "author": {"@type": "Organization", "name": "Reuters"}}')
     meta = _meta(head, '<div class="byline">By Ana Ruiz</div>')

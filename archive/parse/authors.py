@@ -156,12 +156,21 @@ def _organization(text: str) -> str | None:
 
 
 def _organizations(
-    ld_author: Any, meta: dict[str, list[str]], bylines: Callable[[], list[list[Tag]]]
+    ld_author: Any,
+    meta: dict[str, list[str]],
+    bylines: Callable[[], list[list[Tag]]],
+    site: str | None,
 ) -> list[str]:
-    """Organisations named as the author, for a page that names no person."""
-    found = [_organization(name) for name, _ in _ld_names(ld_author)]
+    """Organisations named as the author, for a page that names no person.
+
+    In JSON-LD and <meta>, the site's own name as author is the template's default, not a
+    byline; a visible byline that names the newsroom ("By BBC News") is kept.
+    """
+    not_site = [n for n, _ in _ld_names(ld_author) if not site or n.lower() != site.lower()]
+    found = [_organization(name) for name in not_site]
     if not any(found):
-        found = [_organization(v) for key in _META_KEYS for v in meta.get(key, [])]
+        values = [v for key in _META_KEYS for v in meta.get(key, [])]
+        found = [_organization(v) for v in values if not site or v.lower() != site.lower()]
     if not any(found):
         first = next((group for group in bylines() if group), [])
         found = [_organization(tag.get_text(" ")) for tag in first]
@@ -273,7 +282,7 @@ def authors(
         found = read()
         if found:
             return unique_names(found), source
-    organizations = _organizations(ld_author, meta, bylines)
+    organizations = _organizations(ld_author, meta, bylines, site)
     if organizations:
         return unique_names(organizations), ORGANIZATION
     return [], None
