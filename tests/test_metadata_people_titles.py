@@ -149,3 +149,22 @@ def test_refused_page_carries_its_metadata() -> None:
     assert (error.title, error.published_at) == ("Galerie", "2022-08-28T19:30:00+02:00")
     assert error.metadata["published_from"] == "meta"
     assert "authors" not in error.metadata  # only what the page gave
+
+
+def test_author_meta_beats_a_webpage_node_but_not_the_article_node() -> None:
+    graph = (
+        '{"@graph": [{"@type": "WebPage", "author": {"@id": "#p"}},'
+        ' {"@type": "Person", "@id": "#p", "name": "Posting Account"}]}'
+    )
+    meta = '<meta name="author" content="Rita Weber">'
+    assert (_meta(_ld(graph) + meta).authors, _meta(_ld(graph)).authors) == (
+        ["Rita Weber"],
+        ["Posting Account"],
+    )
+    article = _ld('{"@type": "BlogPosting", "author": {"@type": "Person", "name": "Ina Berg"}}')
+    assert _meta(article + meta).authors == ["Ina Berg"]
+
+
+def test_a_json_ld_person_that_is_an_account_name_is_no_author() -> None:
+    head = _ld('{"@type": "BlogPosting", "author": {"@type": "Person", "name": "fhaacker"}}')
+    assert _meta(head).authors == []

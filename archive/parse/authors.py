@@ -131,10 +131,15 @@ def _ld_authors(value: Any, site: str | None) -> list[str]:
         if "organization" in kinds or kinds & _ORGANIZATION_TYPES:
             continue  # kept only when no person is named (see ``_organizations``)
         found = split_byline(name)
-        if not found and "person" in kinds and _plain_name(name):
+        if not found and "person" in kinds and _plain_name(name) and not _user_name(name):
             found = [name]  # a Person's name as given, even written in lower case
         names.extend(found)
     return names
+
+
+def _user_name(text: str) -> bool:
+    """A single lower-case word of a cased script: a CMS account ("fhaacker"), no name."""
+    return " " not in text and text.islower()
 
 
 def _plain_name(text: str) -> bool:
@@ -150,7 +155,7 @@ def _organization(text: str) -> str | None:
     text = text.split(",", 1)[0].strip(" .:-–—|")  # "hessenschau.de, Frankfurt": no place
     if not 1 <= len(text.split()) <= 6 or len(text) > 60 or _NO_ORGANIZATION.search(text):
         return None
-    if text.islower() and " " not in text and len(text) > 4:
+    if _user_name(text) and len(text) > 4:
         return None  # a CMS user name ("webredakteur", "admin2"), no byline
     return None if _not_person(text) or text.lower() in _ROLES else text
 
@@ -258,11 +263,16 @@ def unique_names(names: list[str]) -> list[str]:
 
 
 def authors(
-    ld_author: Any, meta: dict[str, list[str]], doc: Document, site: str | None
+    ld_author: Any,
+    meta: dict[str, list[str]],
+    doc: Document,
+    site: str | None,
+    page_author: Any = None,
 ) -> tuple[list[str], str | None]:
     """The article's authors, from the first source that names any, and that source's name:
-    "json-ld", "meta", "byline" (an element marked up as one) or "text" ("By ..." text); when
-    no source names a person, the organisations named as author (an agency, the newsroom), as
+    "json-ld" (the article's node), "meta", "json-ld" (``page_author``: another page-level
+    node's), "byline" (an element marked up as one) or "text" ("By ..." text); when no source
+    names a person, the organisations named as author (an agency, the newsroom), as
     "organization"."""
     walked: list[list[list[Tag]]] = []
 
@@ -275,6 +285,7 @@ def authors(
     chain = (
         ("json-ld", lambda: _ld_authors(ld_author, site) if ld_author else []),
         ("meta", lambda: _meta_authors(meta, site)),
+        ("json-ld", lambda: _ld_authors(page_author, site) if page_author else []),
         ("byline", lambda: _byline_authors(bylines(), site)),
         ("text", lambda: _text_byline_authors(doc, site)),
     )
@@ -282,7 +293,7 @@ def authors(
         found = read()
         if found:
             return unique_names(found), source
-    organizations = _organizations(ld_author, meta, bylines, site)
+    organizations = _organizations(ld_author or page_author, meta, bylines, site)
     if organizations:
         return unique_names(organizations), ORGANIZATION
     return [], None

@@ -340,7 +340,10 @@ def read_metadata(doc: Document, url: str | None) -> Metadata:
     src.language = language(src)
     site = site_name(src)
     src.title = title(src, site)
-    names, authors_from = authors(src.ld_page("author"), src.meta, doc, site)
+    # The article's JSON-LD author first; another page-level node's (a Yoast WebPage's, often
+    # the account that posted) only after the author <meta> tags.
+    page_author = None if src.ld("author") else src.ld_page("author")
+    names, authors_from = authors(src.ld("author"), src.meta, doc, site, page_author)
     published, published_from = published_at(src)
     modified, modified_from = modified_at(src)
     return Metadata(
