@@ -14,6 +14,8 @@ reason, so that the CLI can turn it into one line: ``<input>: <reason>``.
                                not an archive (another SQLite database, not SQLite at all)
 """
 
+from collections.abc import Mapping
+
 
 class ArchiveError(Exception):
     """Base of every error the archive library raises on purpose."""
@@ -49,7 +51,35 @@ class NotHTMLError(ExtractionError):
 
 
 class NotAnArticleError(ExtractionError):
-    """The input is an HTML page without an article (a section front, a teaser list ...)."""
+    """The input is an HTML page without an article (a section front, a teaser list ...).
+
+    ``metadata`` holds what the page told about itself all the same, so that a capture of it
+    can still record its title and dates: the fields of an article record that do not depend
+    on a body (``title``, ``published_at``, ``published_from``, ``modified_at``, ``authors``,
+    ``site_name``, ``language``, ``canonical_url`` ...), only those the page gave.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        subject: str | None = None,
+        metadata: Mapping[str, object] | None = None,
+    ) -> None:
+        super().__init__(reason, subject=subject)
+        self.metadata: dict[str, object] = dict(metadata or {})
+
+    @property
+    def title(self) -> str | None:
+        """The page's title, when it gave one."""
+        value = self.metadata.get("title")
+        return value if isinstance(value, str) else None
+
+    @property
+    def published_at(self) -> str | None:
+        """The page's publication date (ISO 8601), when it gave one."""
+        value = self.metadata.get("published_at")
+        return value if isinstance(value, str) else None
 
 
 class StorageError(ArchiveError):

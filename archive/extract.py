@@ -10,7 +10,7 @@ import gc
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from os import PathLike
 
 from bs4 import Tag
@@ -165,6 +165,24 @@ def _from_document(
     applied = matching_rules(rules, url or meta.canonical_url)
     if applied:
         meta = apply_fields(doc, applied, meta)
+    try:
+        return _article(doc, url, meta, applied, gentle)
+    except NotAnArticleError as error:
+        # A refused page still says what it is: its title and dates go with the refusal.
+        error.metadata = refused_metadata(meta)
+        raise
+
+
+def refused_metadata(meta: Metadata) -> dict[str, object]:
+    """The fields of ``meta`` a page gave (no empty ones), as a refusal carries them."""
+    fields = asdict(meta)
+    fields.pop("is_article_type", None)
+    return {name: value for name, value in fields.items() if value not in (None, "", [])}
+
+
+def _article(
+    doc: Document, url: str | None, meta: Metadata, applied: list[Rule], gentle: bool
+) -> ArticleRecord:
     nodes, removed = _content(doc, applied, gentle)
     if not nodes:
         raise NotAnArticleError("not an article: no running text found", subject=url)

@@ -3,7 +3,8 @@
 ``source.html`` is the page; ``url.txt`` (optional) the address it is parsed as; and
 ``expected.json`` either the record minus volatile fields (``removed``), with an optional
 ``must_not_contain`` list of strings that may appear in none of text, title and description,
-or ``{"error": "NotAnArticleError", "reason_contains": "..."}`` for a page that must raise.
+or ``{"error": "NotAnArticleError", "reason_contains": "..."}`` for a page that must raise,
+with an optional ``metadata`` object of fields the refusal must carry (``title``, dates ...).
 
 Set ``ARCHIVE_REGEN_GOLDEN=1`` to rewrite the expected files from the parser's output (keeping
 ``must_not_contain``); read every regenerated diff before committing it.
@@ -60,6 +61,9 @@ def test_golden_page(slug: str) -> None:
         with pytest.raises(error) as caught:
             extract_article(html, url)
         assert expected.get("reason_contains", "") in caught.value.reason
+        # A refused page still carries what it said about itself (title, dates ...).
+        for name, want in expected.get("metadata", {}).items():
+            assert getattr(caught.value, "metadata", {}).get(name) == want, f"{name} differs"
         return
     record = extract_article(html, url).to_dict()
     if REGEN:

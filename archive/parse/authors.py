@@ -1,12 +1,15 @@
 """Authors: JSON-LD, then author <meta> tags, then the visible byline ("By A and B")."""
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from bs4 import Tag
 
+from archive.parse import jsonld
 from archive.parse.soup import Document
 from archive.parse.text import clean_inline
+from archive.parse.titles import unescape
 
 # Words that mark a byline part as a job title, a date or a source, not a person's name.
 _NOT_NAME = re.compile(
@@ -18,7 +21,7 @@ _NOT_NAME = re.compile(
 )
 _BY_PREFIX = re.compile(
     r"^\s*((posted|written|published|reported|words|story|text|photos?|geschrieben)\s+)?"
-    r"(by|von|por|par|door|af|av)\b[:\s]*",
+    r"(by|von|por|par|door|af|av|author|autor|autorin|auteur)\b[:\s]*",
     re.I,
 )
 # A leading label ("Text:", "Текст:", "Autor:") before the names.
@@ -30,6 +33,22 @@ _AFTER_NAME = re.compile(
     r"(?<=[a-z]{2})\.\s+.*",
     re.I,
 )
+# What an organisation's name has not: digits, addresses, sentences' punctuation.
+_NO_ORGANIZATION = re.compile(r"\d|@|https?:|[!?:;]|\.(com|org|net)\b", re.I)
+_ORGANIZATION_TYPES = {"newsmediaorganization", "corporation", "governmentorganization"}
+# Roles that stand in a byline field where no one is named.
+_ROLES = {"admin", "administrator", "editor", "publisher", "author", "user", "guest",
+          "webmaster", "root", "unknown", "anonymous", "dr", "prof"}  # fmt: skip
+# "Doe, Jane": one person written surname first.
+_LAST_FIRST = re.compile(r"[^\W\d_][\w'’-]+,\s*[^\W\d_][\w'’.-]+")
+# Weekdays (and days) that a byline's date puts beside the names, in the commonest languages.
+_CALENDAR_WORDS = {
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "montag",
+    "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonnabend", "sonntag", "lundi",
+    "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "lunes", "martes",
+    "miércoles", "jueves", "viernes", "sábado", "domingo", "lunedì", "martedì", "mercoledì",
+    "giovedì", "venerdì", "sabato", "domenica", "today", "heute", "yesterday", "gestern",
+}  # fmt: skip
 # Lower-case words that belong inside names ("Ludwig van Beethoven", "María de la Cruz").
 _PARTICLES = {"de", "la", "le", "van", "von", "der", "den", "da", "di", "du", "dos", "das", "del",
               "bin", "al", "el", "ter", "zu", "y"}  # fmt: skip
@@ -47,41 +66,120 @@ _META_KEYS = ("author", "article:author", "parsely-author", "sailthru.author", "
 
 
 def split_byline(text: str) -> list[str]:
-    """ "By A, Chief Editor and B" gives ["A", "B"]: prefix, job titles and sources dropped."""
+    """ "By A, Chief Editor and B" gives ["A", "B"]: prefix, job titles and sources dropped.
+
+    A comma between two single words is a "Last, First" name, kept whole; a single word after
+    a comma is a place or a dateline ("Ana Ruiz, Frankfurt"), dropped.
+    """
     text = clean_inline(text)
     text = _LABEL.sub("", _BY_PREFIX.sub("", text))
+    if _LAST_FIRST.fullmatch(text):
+        name = _clean_name(text.replace(",", " "))
+        return [text] if name else []
     names = []
+    after_comma = False
     for part in _NAME_SPLIT.split(text):
         name = _clean_name(part)
-        if name:
+        if name and not (after_comma and " " not in name):
             names.append(name)
+        after_comma = True
     return names
 
 
 def _clean_name(part: str) -> str | None:
-    """One person's name out of a byline part, or None when the part is no name."""
+    """One person's name out of a byline part, or None when the part is no name.
+
+    Each word of a name starts with a capital, in scripts that have them: a name in Japanese,
+    Chinese, Korean, Hindi or Arabic has no case and passes.
+    """
     part = _AFTER_NAME.split(part, maxsplit=1)[0].strip(" .:-–—")
     if not part or _NOT_NAME.search(part) or not 1 <= len(part.split()) <= 5:
         return None
     words = [w for w in part.split() if w.lower() not in _PARTICLES]
-    if not words or not all(w[0].isupper() for w in words) or words[0] in ("The", "A"):
+    if not words or any(not w[0].isalpha() or w[0].islower() for w in words):
         return None
+    if words[0] in ("The", "A"):
+        return None
+    if len(words) == 1 and ((words[0].isupper() and len(words[0]) > 3) or _not_person(words[0])):
+        return None  # "WASHINGTON", a dateline; "Montag", a weekday
     return part
 
 
-def _ld_authors(value: Any, site: str | None) -> list[str]:
+def _not_person(word: str) -> bool:
+    return word.lower().strip(".,") in _CALENDAR_WORDS or word.lower().strip(".,") in _ROLES
+
+
+def _ld_names(value: Any) -> list[tuple[str, set[str]]]:
+    """(name, types) of each JSON-LD author: strings, objects with a name, lists of either."""
     items = value if isinstance(value, list) else [value]
-    names: list[str] = []
+    found = []
     for item in items:
         name = item.get("name") if isinstance(item, dict) else item
         if isinstance(name, list):
             name = name[0] if name else None
-        if not isinstance(name, str) or not clean_inline(name):
-            continue
-        if site and clean_inline(name).lower() == site.lower():
+        if isinstance(name, str) and clean_inline(name):
+            kinds = jsonld.types(item) if isinstance(item, dict) else set()
+            found.append((clean_inline(unescape(name)), kinds))
+    return found
+
+
+def _ld_authors(value: Any, site: str | None) -> list[str]:
+    names: list[str] = []
+    for name, kinds in _ld_names(value):
+        if site and name.lower() == site.lower():
             continue  # the site or publisher named as author is no person
-        names.extend(split_byline(name))
+        if "organization" in kinds or kinds & _ORGANIZATION_TYPES:
+            continue  # kept only when no person is named (see ``_organizations``)
+        found = split_byline(name)
+        if not found and "person" in kinds and _plain_name(name) and not _user_name(name):
+            found = [name]  # a Person's name as given, even written in lower case
+        names.extend(found)
     return names
+
+
+def _user_name(text: str) -> bool:
+    """A single lower-case word of a cased script: a CMS account ("fhaacker"), no name."""
+    return " " not in text and text.islower()
+
+
+def _plain_name(text: str) -> bool:
+    """Short, without digits, addresses, job titles or sources: a name as written."""
+    if text.lower() in _ROLES:
+        return False
+    return 1 <= len(text.split()) <= 5 and len(text) <= 60 and not _NOT_NAME.search(text)
+
+
+def _organization(text: str) -> str | None:
+    """A byline that names an organisation ("Associated Press", "dpa", "BBC News")."""
+    text = _LABEL.sub("", _BY_PREFIX.sub("", clean_inline(text)))
+    text = text.split(",", 1)[0].strip(" .:-–—|")  # "hessenschau.de, Frankfurt": no place
+    if not 1 <= len(text.split()) <= 6 or len(text) > 60 or _NO_ORGANIZATION.search(text):
+        return None
+    if _user_name(text) and len(text) > 4:
+        return None  # a CMS user name ("webredakteur", "admin2"), no byline
+    return None if _not_person(text) or text.lower() in _ROLES else text
+
+
+def _organizations(
+    ld_author: Any,
+    meta: dict[str, list[str]],
+    bylines: Callable[[], list[list[Tag]]],
+    site: str | None,
+) -> list[str]:
+    """Organisations named as the author, for a page that names no person.
+
+    In JSON-LD and <meta>, the site's own name as author is the template's default, not a
+    byline; a visible byline that names the newsroom ("By BBC News") is kept.
+    """
+    not_site = [n for n, _ in _ld_names(ld_author) if not site or n.lower() != site.lower()]
+    found = [_organization(name) for name in not_site]
+    if not any(found):
+        values = [v for key in _META_KEYS for v in meta.get(key, [])]
+        found = [_organization(v) for v in values if not site or v.lower() != site.lower()]
+    if not any(found):
+        first = next((group for group in bylines() if group), [])
+        found = [_organization(tag.get_text(" ")) for tag in first]
+    return [name for name in found if name][:3]
 
 
 def _meta_authors(meta: dict[str, list[str]], site: str | None) -> list[str]:
@@ -122,8 +220,8 @@ def _byline_candidates(doc: Document) -> list[list[Tag]]:
     return found
 
 
-def _byline_authors(doc: Document, site: str | None) -> list[str]:
-    for group in _byline_candidates(doc):
+def _byline_authors(groups: list[list[Tag]], site: str | None) -> list[str]:
+    for group in groups:
         for tag in group:
             text = tag.get_text(" ")
             if len(text) > 200:
@@ -165,18 +263,41 @@ def unique_names(names: list[str]) -> list[str]:
 
 
 def authors(
-    ld_author: Any, meta: dict[str, list[str]], doc: Document, site: str | None
+    ld_author: Any,
+    meta: dict[str, list[str]],
+    doc: Document,
+    site: str | None,
+    page_author: Any = None,
 ) -> tuple[list[str], str | None]:
     """The article's authors, from the first source that names any, and that source's name:
-    "json-ld", "meta", "byline" (an element marked up as one) or "text" ("By ..." text)."""
+    "json-ld" (the article's node), "meta", "json-ld" (``page_author``: another page-level
+    node's), "byline" (an element marked up as one) or "text" ("By ..." text); when no source
+    names a person, the organisations named as author (an agency, the newsroom), as
+    "organization"."""
+    walked: list[list[list[Tag]]] = []
+
+    def bylines() -> list[list[Tag]]:
+        """The byline candidates, found in one walk of the tree on first use."""
+        if not walked:
+            walked.append(_byline_candidates(doc))
+        return walked[0]
+
     chain = (
         ("json-ld", lambda: _ld_authors(ld_author, site) if ld_author else []),
         ("meta", lambda: _meta_authors(meta, site)),
-        ("byline", lambda: _byline_authors(doc, site)),
+        ("json-ld", lambda: _ld_authors(page_author, site) if page_author else []),
+        ("byline", lambda: _byline_authors(bylines(), site)),
         ("text", lambda: _text_byline_authors(doc, site)),
     )
     for source, read in chain:
         found = read()
         if found:
             return unique_names(found), source
+    organizations = _organizations(ld_author or page_author, meta, bylines, site)
+    if organizations:
+        return unique_names(organizations), ORGANIZATION
     return [], None
+
+
+# ``authors_from`` for a byline that names an organisation and no person.
+ORGANIZATION = "organization"

@@ -12,6 +12,17 @@ _ISO = re.compile(
     re.I,
 )
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](0[1-9]|1[0-2])[/-](0[1-9]|[12]\d|3[01])(?:/|\b)")
+# "/20200417-title" or "/20200417/": eight digits alone in a path segment, before a word or
+# slash (a 14-digit archive timestamp or a longer ID does not match).
+_URL_COMPACT = re.compile(
+    r"/((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?=[-_/.]|$)(?![-_/.]?\d)"
+)
+# Numeric dates: "07.11.2023", "30.10.23", "01/02/2022", "2020/04/17", "02-01-2022". The
+# lookarounds keep them from being cut out of longer numbers, versions or IP addresses.
+_NUMERIC = re.compile(
+    r"(?<![\w.,/-])(?:((?:19|20)\d{2})([./])(\d{1,2})\2(\d{1,2})|"
+    r"(\d{1,2})([./-])(\d{1,2})\6((?:19|20)\d{2}|\d{2}))(?![\d/-]|[.,]\d)"
+)
 
 
 def _zone(raw: str | None) -> str:
@@ -55,16 +66,76 @@ def normalize_date(value: object) -> str | None:
     try:
         parsed = parsedate_to_datetime(raw)
     except (TypeError, ValueError, IndexError):
-        return None
+        return date_from_numeric(raw, order=None)
     return parsed.isoformat()
 
 
 def date_from_url(url: str | None) -> str | None:
-    """A date written into an article URL (``/2019/05/12/``), as a bare date."""
+    """A date written into an article URL (``/2019/05/12/``, ``/20190512-``), as a bare date."""
     if not url:
         return None
-    match = _URL_DATE.search(url)
+    path = url.split("?", 1)[0].split("#", 1)[0]
+    match = _URL_DATE.search(path) or _URL_COMPACT.search(path)
     return _valid("-".join(match.groups())) if match else None
+
+
+def numeric_order(language: str | None, samples: list[str]) -> str | None:
+    """Whether this page writes "01/02/2022" day first ("dmy") or month first ("mdy").
+
+    Decided by the page's own unambiguous dates first (a "25/12/2021" anywhere settles it),
+    then by its language: US English writes the month first, every other language and English
+    elsewhere the day. None when neither tells (no language, no telling date).
+    """
+    for text in samples:
+        for match in _NUMERIC.finditer(text):
+            first, sep, second = match.group(5), match.group(6), match.group(7)
+            if first and sep != ".":
+                if int(first) > 12 >= int(second):
+                    return "dmy"
+                if int(second) > 12 >= int(first):
+                    return "mdy"
+    if not language:
+        return None
+    lang, _, region = language.lower().replace("_", "-").partition("-")
+    if lang == "en" and region in ("", "us", "ph", "ca"):
+        return "mdy"
+    return "dmy"
+
+
+def date_from_numeric(text: str, order: str | None) -> str | None:
+    """The first numeric date in ``text`` as a bare ISO date.
+
+    Year first ("2020/04/17") and dotted dates ("07.11.2023", "30.10.23": day first wherever
+    dots are used) need no ``order``; "01/02/2022" and "02-01-2022" are read in ``order``
+    ("dmy" or "mdy") and skipped without one, unless a part above 12 settles them.
+    """
+    for match in _NUMERIC.finditer(text):
+        if match.group(1):
+            found = _ymd(match.group(1), match.group(3), match.group(4))
+        else:
+            found = _day_month(
+                match.group(5), match.group(6), match.group(7), match.group(8), order
+            )
+        if found:
+            return found
+    return None
+
+
+def _day_month(a: str, sep: str, b: str, year: str, order: str | None) -> str | None:
+    if len(year) == 2:
+        if sep != ".":
+            return None  # "01/02/22" is too often a fraction, a score or a reference
+        year = f"20{year}"
+    first, second = int(a), int(b)
+    if sep == "." or order == "dmy" or first > 12 >= second:
+        return _ymd(year, b, a)
+    if order == "mdy" or second > 12 >= first:
+        return _ymd(year, a, b)
+    return None
+
+
+def _ymd(year: str, month: str, day: str) -> str | None:
+    return _valid(f"{year}-{int(month):02d}-{int(day):02d}")
 
 
 _MONTHS = {

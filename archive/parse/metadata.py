@@ -4,7 +4,6 @@ Each field has one small helper that walks its own fallback chain, so the order 
 be read in one place.
 """
 
-import json
 import logging
 import re
 from dataclasses import dataclass, field
@@ -13,19 +12,16 @@ from urllib.parse import urljoin
 
 from bs4 import Tag
 
+from archive.parse import jsonld
 from archive.parse.authors import authors
-from archive.parse.dates import date_from_text, date_from_url, normalize_date
+from archive.parse.dates import date_from_url, normalize_date
+from archive.parse.localday import local_day
+from archive.parse.pagedates import ShownDates, first_written, shown_dates
 from archive.parse.soup import Document
 from archive.parse.text import clean_inline
+from archive.parse.titles import best_title, unescape
 
 log = logging.getLogger(__name__)
-
-ARTICLE_TYPES = {
-    "article", "newsarticle", "blogposting", "reportagenews", "analysisnewsarticle",
-    "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "report",
-    "scholarlyarticle", "techarticle", "liveblogposting", "socialmediaposting", "posting",
-}  # fmt: skip
-
 
 _LANG_TAG = re.compile(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*")
 
@@ -48,6 +44,9 @@ class Metadata:
     published_from: str | None = None
     modified_from: str | None = None
     authors_from: str | None = None
+    # The page says it is an article (a JSON-LD article node, or og:type "article"): a short
+    # text among teaser cards is then a brief, not a teaser list.
+    is_article_type: bool = False
 
 
 # The names of the places a date or the authors can come from, as records report them.
@@ -70,9 +69,15 @@ class Sources:
         self.doc = doc
         json_ld = doc.json_ld
         self.url = url
-        self.objects = _json_ld_objects(json_ld)
+        self.objects = jsonld.objects(json_ld)
         self.by_id = {o["@id"]: o for o in self.objects if isinstance(o.get("@id"), str)}
-        self.article = next((o for o in self.objects if _is_article(o)), None)
+        self.article = next((o for o in self.objects if jsonld.is_article(o)), None)
+        # Objects that may speak for the page when its article object is silent (a Yoast
+        # graph's WebPage carries datePublished and author; a video page has no article).
+        self.page_objects = [o for o in self.objects if jsonld.is_page_level(o)]
+        self._shown: ShownDates | None = None
+        self.language: str | None = None
+        self.title: str | None = None
         self.meta: dict[str, list[str]] = {}
         for tag in doc.tags("meta"):
             key = tag.get("property") or tag.get("name") or tag.get("itemprop")
@@ -88,6 +93,27 @@ class Sources:
             return [self.resolve(v) for v in value]
         return self.resolve(value)
 
+    def ld_page(self, key: str) -> Any:
+        """``ld(key)``, else the first other page-level object's (a WebPage's, a video's)."""
+        found = self.ld(key)
+        if found:
+            return found
+        for obj in self.page_objects:
+            if obj is not self.article and obj.get(key):
+                value = obj[key]
+                return (
+                    [self.resolve(v) for v in value]
+                    if isinstance(value, list)
+                    else (self.resolve(value))
+                )
+        return None
+
+    def shown(self) -> ShownDates:
+        """The dates the page shows (read once, on first use)."""
+        if self._shown is None:
+            self._shown = shown_dates(self.doc, self.language, self.title)
+        return self._shown
+
     def resolve(self, value: Any) -> Any:
         if isinstance(value, dict) and set(value) == {"@id"}:
             return self.by_id.get(value["@id"])
@@ -101,36 +127,6 @@ class Sources:
         return None
 
 
-def _json_ld_objects(blocks: list[str]) -> list[dict[str, Any]]:
-    """Every JSON-LD object on the page, ``@graph`` and top-level lists flattened."""
-    found: list[dict[str, Any]] = []
-    for block in blocks:
-        try:
-            data = json.loads(block.strip().rstrip(";"), strict=False)
-        except ValueError:
-            log.debug("unreadable JSON-LD block skipped")
-            continue
-        stack = data if isinstance(data, list) else [data]
-        for item in stack:
-            if not isinstance(item, dict):
-                continue
-            found.append(item)
-            graph = item.get("@graph")
-            if isinstance(graph, list):
-                found.extend(g for g in graph if isinstance(g, dict))
-    return found
-
-
-def _types(obj: dict[str, Any]) -> set[str]:
-    kind = obj.get("@type")
-    kinds = kind if isinstance(kind, list) else [kind]
-    return {k.lower() for k in kinds if isinstance(k, str)}
-
-
-def _is_article(obj: dict[str, Any]) -> bool:
-    return bool(_types(obj) & ARTICLE_TYPES)
-
-
 def _name(value: Any) -> str | None:
     """The name in a JSON-LD value that is a string or an object with a name."""
     if isinstance(value, list):
@@ -138,7 +134,7 @@ def _name(value: Any) -> str | None:
     if isinstance(value, dict):
         value = value.get("name")
     if isinstance(value, str):
-        return clean_inline(value) or None
+        return clean_inline(unescape(value)) or None
     return None
 
 
@@ -155,19 +151,22 @@ def site_name(src: Sources) -> str | None:
     return (
         src.first("og:site_name")
         or publisher
-        or next((_name(o) for o in src.objects if "website" in _types(o)), None)
+        or next((_name(o) for o in src.objects if "website" in jsonld.types(o)), None)
         or src.first("application-name", "twitter:site")
     )
 
 
 def title(src: Sources, site: str | None) -> str | None:
-    found = (
-        _name(src.ld("headline"))
-        or src.first("og:title", "twitter:title", "title", "dc.title", "headline")
-        or _first_text(src.doc, "h1")
-        or _first_text(src.doc, "title")
+    """The title the page agrees on (see ``titles.best_title``)."""
+    others = [src.first(key) for key in ("twitter:title", "title", "dc.title", "headline")]
+    return best_title(
+        _name(src.ld("headline")) or _name(src.ld("name")) if src.article else None,
+        src.first("og:title"),
+        others,
+        _first_text(src.doc, "h1"),
+        _first_text(src.doc, "title"),
+        site,
     )
-    return _strip_site(found, site) if found else None
 
 
 def _first_text(doc: Document, name: str) -> str | None:
@@ -176,20 +175,10 @@ def _first_text(doc: Document, name: str) -> str | None:
     return clean_inline(tags[0].get_text(" ")) or None if tags else None
 
 
-def _strip_site(text: str, site: str | None) -> str:
-    """ "Headline | Site" gives "Headline" when the part cut off names the site."""
-    for sep in (" | ", " - ", " – ", " — ", " :: ", " · "):
-        if sep in text:
-            head, _, tail = text.rpartition(sep)
-            if site and tail.strip().lower() == site.lower() and head.strip():
-                return head.strip()
-    return text
-
-
 def description(src: Sources) -> str | None:
     found = src.ld("description")
     if isinstance(found, str) and clean_inline(found):
-        return clean_inline(found)
+        return clean_inline(unescape(found))
     return src.first("og:description", "twitter:description", "description", "dc.description")
 
 
@@ -249,9 +238,12 @@ def _unique(items: Any) -> list[str]:
 
 
 _PUBLISHED_META = (
-    "article:published_time", "og:published_time", "datepublished", "pubdate", "publishdate",
-    "publish-date", "date", "dc.date", "dc.date.issued", "dcterms.created", "parsely-pub-date",
-    "sailthru.date",
+    "article:published_time", "og:published_time", "og:article:published_time",
+    "article:published", "datepublished", "pubdate", "publishdate", "publish-date",
+    "publish_date", "publication_date", "publication-date", "date", "dc.date", "dc.date.issued",
+    "dc.date.created", "dcterms.created", "dcterms.issued", "dcterms.date", "citation_date",
+    "citation_publication_date", "parsely-pub-date", "sailthru.date", "article.published",
+    "originalpublicationdate", "uploaddate", "created",
 )  # fmt: skip
 _MODIFIED_META = (
     "article:modified_time", "og:updated_time", "datemodified", "last-modified",
@@ -260,25 +252,75 @@ _MODIFIED_META = (
 
 
 def published_at(src: Sources) -> tuple[str | None, str | None]:
-    """The publication date and its source, trying each source in turn (lazily)."""
+    """The publication date and its source: the first of a cascade of evidence (lazily).
+
+    Metadata first (the article's JSON-LD, then <meta>, then other page-level JSON-LD); then
+    the date the page shows by its headline or byline; then the date in its URL; then the
+    first date it shows anywhere outside comments, sidebars and teasers. A UTC stamp is then
+    checked against the page's local day (``localday.local_day``).
+    """
     chain = (
         (JSON_LD, lambda: normalize_date(src.ld("datePublished"))),
         (JSON_LD, lambda: normalize_date(src.ld("dateCreated"))),
         (META, lambda: _meta_date(src, *_PUBLISHED_META)),
-        (TIME, lambda: _time_element(src.doc)),
+        (JSON_LD, lambda: normalize_date(src.ld_page("datePublished"))),
+        (JSON_LD, lambda: normalize_date(src.ld_page("uploadDate"))),
+        (SHOWN, lambda: _shown(src, src.shown().near())),
         (URL, lambda: date_from_url(src.url)),
-        (TEXT, lambda: _visible_date(src.doc)),
+        (SHOWN, lambda: _shown(src, src.shown().first())),
+        (TEXT, lambda: first_written(src.doc, src.language)),
     )
     for source, read in chain:
         found = read()
+        if isinstance(found, tuple):
+            found, source = found
         if found:
-            return found, source
+            if source == JSON_LD:
+                found, source = _second_opinion(src, found)
+            return local_day(found, source, _stamps(src), src.url)
     return None, None
+
+
+def _second_opinion(src: Sources, ld_date: str) -> tuple[str, str]:
+    """A JSON-LD date that <meta> contradicts gives way when the page's own evidence (the day
+    shown by its headline, else its URL's) sides with the <meta> date: templates fill one of
+    the two from another field (a first draft's date, an import's)."""
+    meta_date = _meta_date(src, *_PUBLISHED_META)
+    if not meta_date or meta_date[:10] == ld_date[:10]:
+        return ld_date, JSON_LD
+    near = src.shown().near()
+    witness = near.value[:10] if near else date_from_url(src.url)
+    return (meta_date, META) if witness == meta_date[:10] else (ld_date, JSON_LD)
+
+
+SHOWN = "shown"  # a placeholder in the chain: a shown date names its own source
+
+
+def _shown(src: Sources, shown: Any) -> tuple[str, str] | None:
+    """A shown date as (value, source); a date in words gives way to a <time> of its day."""
+    if shown is None:
+        return None
+    if shown.source == TEXT:
+        richer = src.shown().same_day(shown.value[:10])
+        if richer is not None:
+            return richer.value, TIME
+    return shown.value, shown.source
+
+
+def _stamps(src: Sources) -> list[str]:
+    """Full stamps other places give: <meta> values and the first <time> elements."""
+    found = [normalize_date(v) for key in _PUBLISHED_META for v in src.meta.get(key, [])]
+    found += [normalize_date(t.get("datetime")) for t in src.doc.tags("time")[:_MAX_TIMES]]
+    return [f for f in found if f and "T" in f]
+
+
+# <time> elements read for a local stamp: the page's own is among the first.
+_MAX_TIMES = 10
 
 
 def modified_at(src: Sources) -> tuple[str | None, str | None]:
     """The last-modified date and its source: JSON-LD, then meta tags."""
-    found = normalize_date(src.ld("dateModified"))
+    found = normalize_date(src.ld_page("dateModified"))
     if found:
         return found, JSON_LD
     found = _meta_date(src, *_MODIFIED_META)
@@ -294,46 +336,25 @@ def _meta_date(src: Sources, *keys: str) -> str | None:
     return None
 
 
-def _time_element(doc: Document) -> str | None:
-    for tag in doc.tags("time")[:5]:
-        found = normalize_date(tag.get("datetime")) or normalize_date(tag.get_text())
-        if found:
-            return found
-    return None
-
-
-# Class names of elements that show the publication date.
-_DATE_CLASS = re.compile(r"date|time|publish|posted|dateline", re.I)
-
-
-def _visible_date(doc: Document) -> str | None:
-    """A date written out in an element classed as one ("date", "published", "timestamp")."""
-    for node in doc.nodes:
-        if not isinstance(node, Tag) or not node.attrs:
-            continue
-        classes = node.attrs.get("class")
-        if isinstance(classes, str) and _DATE_CLASS.search(classes):
-            text = node.get_text(" ")
-            found = date_from_text(text) if len(text) < 120 else None
-            if found:
-                return found
-    return None
-
-
 def read_metadata(doc: Document, url: str | None) -> Metadata:
     """Every metadata field of the page, each from the first source that gives it."""
     src = Sources(doc, url)
+    src.language = language(src)
     site = site_name(src)
-    names, authors_from = authors(src.ld("author"), src.meta, doc, site)
+    src.title = title(src, site)
+    # The article's JSON-LD author first; another page-level node's (a Yoast WebPage's, often
+    # the account that posted) only after the author <meta> tags.
+    page_author = None if src.ld("author") else src.ld_page("author")
+    names, authors_from = authors(src.ld("author"), src.meta, doc, site, page_author)
     published, published_from = published_at(src)
     modified, modified_from = modified_at(src)
     return Metadata(
-        title=title(src, site),
+        title=src.title,
         authors=names,
         published_at=published,
         modified_at=modified,
         site_name=site,
-        language=language(src),
+        language=src.language,
         description=description(src),
         image=image(src),
         tags=tags(src),
@@ -341,4 +362,5 @@ def read_metadata(doc: Document, url: str | None) -> Metadata:
         published_from=published_from,
         modified_from=modified_from,
         authors_from=authors_from if names else None,
+        is_article_type=src.article is not None or src.first("og:type") == "article",
     )

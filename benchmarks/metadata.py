@@ -1,0 +1,229 @@
+#!/usr/bin/env python3
+"""Score our metadata (publication day, title, authors) against htmldate and trafilatura.
+
+Usage::
+
+    python benchmarks/metadata.py DATA_DIR [DATA_DIR ...] [--only NAME ...] [--half A|B]
+                                  [--show-failures N] [--limit N]
+
+Each DATA_DIR holds ``truth.json`` (``{id: {"url", "published": "YYYY-MM-DD", "title"?,
+"authors"?: [...]}}``) and ``html/<id>.html.gz`` (or ``.html``): raw bytes in any encoding,
+decoded once (declared charset first) and handed as the same text to every extractor.
+
+Extractors (NAME): ``ours`` (``archive.extract_article``; a refused page counts with the
+metadata its ``NotAnArticleError`` carries, as the archive stores it), ``htmldate``
+(``find_date(html, url=url, extensive_search=True, original_date=True)``: its extensive mode,
+preferring the original publication date over an update) and ``trafilatura``
+(``extract_metadata(html, default_url=url)``, its defaults, extensive date search included).
+
+Pages are split into two halves by the SHA-1 of their URL (``metadata_scoring.half``): half A
+is for studying failures, half B is held out to check that a change carries over. Scores:
+"day" is the share of pages given the right day (a missing date is wrong), "cov" the share
+given any date, "prec" the right day among pages given one; "title" exact titles, "auth" exact
+author lists (a set), "aF1" the mean name F1 per page, on sets whose truth has these fields.
+
+``--show-failures N`` lists up to N of our failures on ``--half`` (default A) by class: no
+date, or a wrong day by the source we took it from (``published_from``), beside htmldate's day.
+"""
+
+import argparse
+import gzip
+import json
+import statistics
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.metadata_scoring import Tally, day_of, half
+
+
+@dataclass
+class Found:
+    """What one extractor read off one page."""
+
+    date: str | None = None
+    title: str | None = None
+    authors: tuple[str, ...] = ()
+    source: str | None = None  # where ours took the date from
+
+
+@dataclass
+class Page:
+    page_id: str
+    url: str
+    html: str
+    truth: dict
+
+
+class DataError(Exception):
+    """A data folder is missing or not of the expected shape."""
+
+
+def load(data_dir: Path, limit: int | None) -> list[Page]:
+    from archive.parse.soup import decode
+
+    truth_file = data_dir / "truth.json"
+    try:
+        truth = json.loads(truth_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise DataError(f"{truth_file}: cannot read it ({error})") from error
+    pages = []
+    for page_id in sorted(truth)[:limit]:
+        gz_path = data_dir / "html" / f"{page_id}.html.gz"
+        try:
+            if gz_path.is_file():
+                raw = gzip.decompress(gz_path.read_bytes())
+            else:
+                raw = (data_dir / "html" / f"{page_id}.html").read_bytes()
+        except (OSError, EOFError) as error:
+            raise DataError(f"{data_dir}: cannot read page {page_id} ({error})") from error
+        pages.append(Page(page_id, truth[page_id].get("url", ""), decode(raw), truth[page_id]))
+    return pages
+
+
+def run_ours(html: str, url: str) -> Found:
+    from archive.errors import ExtractionError
+    from archive.extract import extract_article
+
+    try:
+        record = extract_article(html, url)
+    except ExtractionError as error:
+        meta = getattr(error, "metadata", None)  # a refused page's title and dates
+        if not meta:
+            return Found(source="refused")
+        return Found(
+            meta.get("published_at"),
+            meta.get("title"),
+            tuple(meta.get("authors", ())),
+            meta.get("published_from"),
+        )
+    return Found(record.published_at, record.title, tuple(record.authors), record.published_from)
+
+
+def run_htmldate(html: str, url: str) -> Found:
+    from htmldate import find_date
+
+    return Found(date=find_date(html, url=url, extensive_search=True, original_date=True))
+
+
+def run_trafilatura(html: str, url: str) -> Found:
+    from trafilatura import extract_metadata
+
+    doc = extract_metadata(html, default_url=url)
+    if doc is None:
+        return Found()
+    names = tuple(n.strip() for n in (doc.author or "").split(";") if n.strip())
+    return Found(doc.date, doc.title, names)
+
+
+EXTRACTORS: dict[str, Callable[[str, str], Found]] = {
+    "ours": run_ours,
+    "htmldate": run_htmldate,
+    "trafilatura": run_trafilatura,
+}
+
+
+def score(pages: list[Page], names: list[str]) -> tuple[dict, dict, dict]:
+    """Tallies by (name, half), our per-page results, and each extractor's call times."""
+    tallies: dict[tuple[str, str], Tally] = defaultdict(Tally)
+    ours: dict[str, tuple[Found, dict[str, Found]]] = {}
+    times: dict[str, list[float]] = defaultdict(list)
+    for page in pages:
+        results = {}
+        for name in names:
+            start = time.perf_counter()
+            try:
+                found = EXTRACTORS[name](page.html, page.url)
+            except Exception as error:
+                print(f"{name} failed on {page.page_id}: {error!r}", file=sys.stderr)
+                found = Found(source="crash")
+            times[name].append(time.perf_counter() - start)
+            results[name] = found
+            for key in ((name, half(page.url)), (name, "all")):
+                _tally(tallies[key], found, page.truth)
+        ours[page.page_id] = (results.get("ours", Found()), results)
+    return tallies, ours, times
+
+
+def _tally(tally: Tally, found: Found, truth: dict) -> None:
+    if truth.get("published"):
+        tally.add_date(found.date, truth["published"])
+    if truth.get("title"):
+        tally.add_title(found.title, truth["title"])
+    if isinstance(truth.get("authors"), list):
+        tally.add_authors(list(found.authors), truth["authors"])
+
+
+def _fmt(value: float | None) -> str:
+    return "   -" if value is None else f"{value:.3f}"
+
+
+def table(tallies: dict, names: list[str], times: dict) -> str:
+    columns = ("day", "cov", "prec", "title", "auth", "aF1")
+    head = f"{'extractor':<12} {'half':<4} {'pages':>5}  " + "  ".join(f"{c:>5}" for c in columns)
+    lines = [head + "  ms/page", "-" * (len(head) + 9)]
+    for name in names:
+        for part in ("A", "B", "all"):
+            t = tallies.get((name, part))
+            if t is None:
+                continue
+            values = (t.accuracy, t.coverage, t.precision, t.title_exact)
+            values += (t.authors_exact, t.mean_author_f1)
+            ms = f"{statistics.median(times[name]) * 1000:7.1f}" if part == "all" else ""
+            cells = "  ".join(f"{_fmt(v):>5}" for v in values)
+            lines.append(f"{name:<12} {part:<4} {t.pages:>5}  {cells}  {ms}")
+    return "\n".join(lines)
+
+
+def failures(pages: list[Page], ours: dict, part: str, limit: int) -> str:
+    """Our date failures on one half, grouped: no date, or a wrong day by source."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for page in pages:
+        want = page.truth.get("published")
+        if not want or half(page.url) != part or page.page_id not in ours:
+            continue
+        mine, results = ours[page.page_id]
+        got = day_of(mine.date)
+        if got == want:
+            continue
+        other = day_of(results["htmldate"].date) if "htmldate" in results else None
+        kind = "no date" if got is None else f"wrong day from {mine.source}"
+        if mine.source == "refused":
+            kind = "no date (refused page)"
+        groups[kind].append(f"  {page.page_id} want {want} got {got} htmldate {other} {page.url}")
+    out = [f"Our date failures on half {part}:"]
+    for kind, rows in sorted(groups.items(), key=lambda kv: -len(kv[1])):
+        out.append(f"{kind}: {len(rows)}")
+        out.extend(rows[:limit])
+    return "\n".join(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("data_dirs", nargs="+", type=Path, metavar="DATA_DIR")
+    parser.add_argument("--only", nargs="+", choices=sorted(EXTRACTORS), default=list(EXTRACTORS))
+    parser.add_argument("--half", choices=("A", "B"), default="A")
+    parser.add_argument("--show-failures", type=int, default=0, metavar="N")
+    parser.add_argument("--limit", type=int, default=None)
+    args = parser.parse_args()
+    for data_dir in args.data_dirs:
+        try:
+            pages = load(data_dir, args.limit)
+        except DataError as error:
+            print(error, file=sys.stderr)
+            sys.exit(2)
+        tallies, ours, times = score(pages, args.only)
+        print(f"{data_dir} ({len(pages)} pages)")
+        print(table(tallies, args.only, times))
+        if args.show_failures and "ours" in args.only:
+            print(failures(pages, ours, args.half, args.show_failures))
+        print()
+
+
+if __name__ == "__main__":
+    main()

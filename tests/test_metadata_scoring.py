@@ -1,0 +1,90 @@
+"""The metadata benchmark's scores (benchmarks/metadata_scoring.py), on cases done by hand."""
+
+import gzip
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from benchmarks.metadata_scoring import Tally, authors_exact, authors_f1, day_of, half, same_text
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize(
+    ("value", "day"),
+    [
+        ("2023-11-08T23:15:00-05:00", "2023-11-08"),  # the local day as written, not UTC's
+        ("2023-11-09T04:15:00+00:00", "2023-11-09"),
+        ("2020-04-17", "2020-04-17"),
+        ("", None),
+        (None, None),
+        ("17.04.2020", None),  # not ISO: no day
+    ],
+)
+def test_day_of(value: str | None, day: str | None) -> None:
+    assert day_of(value) == day
+
+
+def test_halves_are_stable_and_split_the_pages() -> None:
+    # The split must not depend on the process (no salted hash()): same URL, same half.
+    urls = [f"https://a.example/{n}" for n in range(200)]
+    halves = [half(u) for u in urls]
+    assert halves == [half(u) for u in urls]
+    assert 70 < halves.count("A") < 130
+    assert set(halves) == {"A", "B"}
+
+
+def test_tally_by_hand() -> None:
+    tally = Tally()
+    tally.add_date("2020-01-01T10:00:00+01:00", "2020-01-01")  # right
+    tally.add_date("2020-01-02", "2020-01-01")  # wrong day
+    tally.add_date(None, "2020-01-01")  # none
+    tally.add_date("2020-01-03", "2020-01-03")  # right
+    assert (tally.pages, tally.dated, tally.right_day) == (4, 3, 2)
+    assert (tally.accuracy, tally.coverage) == (0.5, 0.75)
+    assert tally.precision == pytest.approx(2 / 3)
+
+
+def test_titles_compare_after_spacing_and_unicode_normalisation() -> None:
+    assert same_text("Rovers  win\n again", "Rovers win again")
+    assert same_text("ﬁnal", "final")  # NFKC folds the ligature
+    assert not same_text("Rovers win", "Rovers won")
+    assert not same_text(None, "Rovers win")
+
+
+def test_author_scores_by_hand() -> None:
+    assert authors_exact(["Ana Ruiz", "tom becker"], ["Tom Becker", "Ana  Ruiz"])
+    assert authors_exact([], [])
+    assert not authors_exact(["Ana Ruiz"], ["Ana Ruiz", "Tom Becker"])
+    assert authors_f1(["Ana Ruiz"], ["Ana Ruiz", "Tom Becker"]) == pytest.approx(2 / 3)
+    assert authors_f1([], []) == 1.0
+    assert authors_f1(["X"], []) == 0.0
+
+
+def test_benchmark_runs_on_a_tiny_set(tmp_path: Path) -> None:
+    (tmp_path / "html").mkdir()
+    pages = {
+        "p1": ("https://a.example/2020/04/17/x", "2020-04-17", "<h1>One</h1><p>text</p>"),
+        "p2": ("https://a.example/y", "2021-05-06", '<h1>Two</h1><span class="date">06.05.2021'),
+        "p3": ("https://a.example/z", "2019-01-01", "<h1>Three</h1><p>no date</p>"),
+    }
+    truth = {}
+    for key, (url, day, body) in pages.items():
+        truth[key] = {"url": url, "published": day, "title": body[4:7]}  # "Thr" is wrong
+        html = f'<html lang="de"><body>{body}</body></html>'.encode()
+        (tmp_path / "html" / f"{key}.html.gz").write_bytes(gzip.compress(html))
+    (tmp_path / "truth.json").write_text(json.dumps(truth), encoding="utf-8")
+    script = str(ROOT / "benchmarks" / "metadata.py")
+    done = subprocess.run(
+        [sys.executable, script, str(tmp_path), "--only", "ours", "--show-failures", "5"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    row = next(
+        line for line in done.stdout.splitlines() if line.startswith("ours") and " all " in line
+    )
+    # Two days of three right and none wrong; two titles of three.
+    assert row.split()[3:7] == ["0.667", "0.667", "1.000", "0.667"]
+    assert "no date: 1" in done.stdout
