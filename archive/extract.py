@@ -19,14 +19,14 @@ from archive.errors import NotAnArticleError
 from archive.parse.blocks import Block, body_blocks, collect_images, running_words
 from archive.parse.clean import clean
 from archive.parse.content import main_content
-from archive.parse.language import detect_language
 from archive.parse.lede import Lede, find_ledes, lede_before
 from archive.parse.lines import trim_chrome
 from archive.parse.listing import drop_teasers, mark_teasers, teaser_words
-from archive.parse.metadata import Metadata, read_metadata
+from archive.parse.meta.language import detect_language
+from archive.parse.meta.metadata import Metadata, read_metadata
 from archive.parse.siterules import apply_fields, rule_body, strip
-from archive.parse.soup import Document, is_gone, parse
 from archive.parse.text import join_paragraphs, normalize, word_count
+from archive.parse.tree.soup import Document, is_gone, parse
 from archive.records import ArticleRecord, Removal
 from archive.rules import Rule, builtin_rules, load_rules, matching_rules
 

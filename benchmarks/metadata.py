@@ -65,7 +65,7 @@ class DataError(Exception):
 
 
 def load(data_dir: Path, limit: int | None) -> list[Page]:
-    from archive.parse.soup import decode
+    from archive.parse.tree.soup import decode
 
     truth_file = data_dir / "truth.json"
     try:

@@ -2,10 +2,10 @@
 
 import pytest
 
-from archive.parse import jsonld
-from archive.parse.dates import date_from_numeric, date_from_url, normalize_date, numeric_order
-from archive.parse.metadata import read_metadata
-from archive.parse.soup import parse
+from archive.parse.meta import jsonld
+from archive.parse.meta.dates import date_from_numeric, date_from_url, normalize_date, numeric_order
+from archive.parse.meta.metadata import read_metadata
+from archive.parse.tree.soup import parse
 
 PROSE = "<p>" + "Words of the article body that make it a page worth reading. " * 8 + "</p>"
 

@@ -4,10 +4,10 @@ import pytest
 
 from archive.errors import NotAnArticleError
 from archive.extract import extract_article
-from archive.parse.authors import split_byline
-from archive.parse.metadata import read_metadata
-from archive.parse.soup import parse
-from archive.parse.titles import best_title, strip_suffix, unescape
+from archive.parse.meta.authors import split_byline
+from archive.parse.meta.metadata import read_metadata
+from archive.parse.meta.titles import best_title, strip_suffix, unescape
+from archive.parse.tree.soup import parse
 
 
 def _meta(head: str, body: str = ""):

@@ -3,9 +3,9 @@ import json
 
 import pytest
 
-from archive.parse.authors import split_byline
-from archive.parse.metadata import read_metadata
-from archive.parse.soup import parse
+from archive.parse.meta.authors import split_byline
+from archive.parse.meta.metadata import read_metadata
+from archive.parse.tree.soup import parse
 
 
 @pytest.mark.parametrize(

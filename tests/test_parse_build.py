@@ -7,8 +7,8 @@ from bs4 import BeautifulSoup, PageElement, Tag
 from bs4.builder._lxml import LXMLTreeBuilder
 from bs4.element import Comment, Doctype, RubyTextString, Script
 
-from archive.parse.build import FastLXMLBuilder
-from archive.parse.measure import Sizes
+from archive.parse.tree.build import FastLXMLBuilder
+from archive.parse.tree.measure import Sizes
 
 LINKS = ("parent", "previous_element", "next_element", "previous_sibling", "next_sibling")
 PAGES = Path(__file__).parent / "pages"

@@ -5,7 +5,7 @@ from bs4 import BeautifulSoup, Tag
 from archive.parse import comments
 from archive.parse.clean import AD_LABEL, class_kind, clean, link_density
 from archive.parse.comments import COMMENTS_HEADING
-from archive.parse.soup import parse
+from archive.parse.tree.soup import parse
 
 BODY = "<p>" + "Running article text that must stay. " * 30 + "</p>"
 

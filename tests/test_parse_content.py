@@ -4,7 +4,7 @@ from bs4 import BeautifulSoup
 from archive.parse.blocks import body_blocks, collect_images, running_words
 from archive.parse.content import main_content, paragraph_score
 from archive.parse.lines import trim_chrome
-from archive.parse.soup import parse
+from archive.parse.tree.soup import parse
 
 PARA = "<p>This paragraph, which is long enough to count, tells part of the story in detail.</p>"
 

@@ -1,8 +1,8 @@
 import pytest
 
-from archive.parse.dates import date_from_text, date_from_url, normalize_date
-from archive.parse.metadata import read_metadata
-from archive.parse.soup import parse
+from archive.parse.meta.dates import date_from_text, date_from_url, normalize_date
+from archive.parse.meta.metadata import read_metadata
+from archive.parse.tree.soup import parse
 
 
 @pytest.mark.parametrize(

@@ -6,10 +6,11 @@ import re
 import pytest
 from bs4 import Tag
 
-from archive.parse import clean, prefilter
-from archive.parse.measure import strings_and_links, tag_text
-from archive.parse.soup import parse
+from archive.parse import clean
 from archive.parse.text import reading_words, word_count
+from archive.parse.tree import prefilter
+from archive.parse.tree.measure import strings_and_links, tag_text
+from archive.parse.tree.soup import parse
 
 PAGE = """<html><body><div class="story">
 <p>Plain <a href="/a">link <b>bold</b></a> and <a>two <a>nested</a></a> text.</p>

@@ -1,7 +1,7 @@
 import pytest
 
 from archive import extract_article
-from archive.parse.language import detect_language
+from archive.parse.meta.language import detect_language
 
 EN = "The council said that it was not ready to vote on the plan, and the mayor agreed with them."
 DE = "Die Bahn hat angekündigt, dass sie die Züge nicht mehr auf der Strecke einsetzen will."

@@ -1,7 +1,7 @@
 import pytest
 
 from archive.parse.listing import mark_teasers, teaser_words
-from archive.parse.soup import parse
+from archive.parse.tree.soup import parse
 
 CARD = "<article><h3><a href='/s'>A headline link of several words</a></h3>{dek}</article>"
 DEK = "A short summary of the story behind the link, in twenty words or so for the reader."

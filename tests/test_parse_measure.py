@@ -6,8 +6,8 @@ import pytest
 from bs4 import Tag
 
 from archive.parse.clean import _prose_chars
-from archive.parse.measure import Sizes
-from archive.parse.soup import parse
+from archive.parse.tree.measure import Sizes
+from archive.parse.tree.soup import parse
 
 PAGES = Path(__file__).parent / "pages"
 

@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from archive.parse.metadata import read_metadata
-from archive.parse.soup import parse
+from archive.parse.meta.metadata import read_metadata
+from archive.parse.tree.soup import parse
 
 
 def meta_of(head: str, body: str = "", url: str | None = "https://site.example/a/b"):

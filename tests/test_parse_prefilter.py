@@ -7,8 +7,8 @@ import pytest
 
 import archive.extract
 from archive.errors import ExtractionError
-from archive.parse.prefilter import cut_chrome
-from archive.parse.soup import parse
+from archive.parse.tree.prefilter import cut_chrome
+from archive.parse.tree.soup import parse
 
 LINKS = "".join(f'<a href="/s{i}">Section {i}</a>' for i in range(8))
 PROSE = "The harbour wall was finished in June, two years late. " * 12

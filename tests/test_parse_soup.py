@@ -1,7 +1,7 @@
 import pytest
 
 from archive.errors import NotHTMLError
-from archive.parse.soup import MAX_CHARS, decode, parse, prune, squeeze
+from archive.parse.tree.soup import MAX_CHARS, decode, parse, prune, squeeze
 
 
 @pytest.mark.parametrize(

@@ -11,9 +11,9 @@ from collections.abc import Iterable
 from bs4 import NavigableString, Tag
 
 from archive.parse.comments import COMMENT_HEADINGS, opens_thread
-from archive.parse.measure import Sizes, strings_and_links, tag_text
-from archive.parse.soup import Document
 from archive.parse.text import clean_inline, sample
+from archive.parse.tree.measure import Sizes, strings_and_links, tag_text
+from archive.parse.tree.soup import Document
 from archive.records import Removal
 
 # Elements that never hold article text; dropped without a record.

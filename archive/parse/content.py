@@ -11,8 +11,8 @@ import re
 from bs4 import NavigableString, Tag
 
 from archive.parse.clean import class_kind, link_density
-from archive.parse.measure import tag_text
-from archive.parse.soup import Document, is_gone
+from archive.parse.tree.measure import tag_text
+from archive.parse.tree.soup import Document, is_gone
 
 # Classes that the social networks' embed scripts look for: an embedded post (a tweet, an
 # Instagram or TikTok post, a Facebook post).

@@ -14,8 +14,8 @@ from bs4 import NavigableString, Tag
 
 from archive.parse.clean import link_density
 from archive.parse.listing import DEK_MARK
-from archive.parse.soup import Document, is_gone
 from archive.parse.text import clean_inline
+from archive.parse.tree.soup import Document, is_gone
 
 # Class and id words that name a standfirst, in the languages the body finder meets most.
 LEDE_WORDS = frozenset({

@@ -8,8 +8,8 @@ chosen we can ask: is there running text here that is not in a teaser card?
 from bs4 import Tag
 
 from archive.parse.clean import link_density
-from archive.parse.soup import Document
 from archive.parse.text import reading_words, sample
+from archive.parse.tree.soup import Document
 from archive.records import Removal
 
 DEK_MARK = "data-archive-dek"

@@ -10,11 +10,11 @@ from collections.abc import Sequence
 
 from bs4 import Tag
 
-from archive.parse.authors import split_byline, unique_names
-from archive.parse.dates import date_from_text, normalize_date
-from archive.parse.metadata import RULE, Metadata
-from archive.parse.soup import Document, is_gone
+from archive.parse.meta.authors import split_byline, unique_names
+from archive.parse.meta.dates import date_from_text, normalize_date
+from archive.parse.meta.metadata import RULE, Metadata
 from archive.parse.text import clean_inline, sample
+from archive.parse.tree.soup import Document, is_gone
 from archive.records import Removal
 from archive.rules import FieldSelector, Rule
 

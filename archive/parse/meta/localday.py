@@ -8,7 +8,7 @@ but its day, as written, is not the one the page shows; the record should carry 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from archive.parse.dates import date_from_url
+from archive.parse.meta.dates import date_from_url
 
 
 def local_day(value: str, source: str, stamps: Iterable[str], url: str | None) -> tuple[str, str]:

@@ -12,14 +12,14 @@ from urllib.parse import urljoin
 
 from bs4 import Tag
 
-from archive.parse import jsonld
-from archive.parse.authors import authors
-from archive.parse.dates import date_from_url, normalize_date
-from archive.parse.localday import local_day
-from archive.parse.pagedates import ShownDates, first_written, shown_dates
-from archive.parse.soup import Document
+from archive.parse.meta import jsonld
+from archive.parse.meta.authors import authors
+from archive.parse.meta.dates import date_from_url, normalize_date
+from archive.parse.meta.localday import local_day
+from archive.parse.meta.pagedates import ShownDates, first_written, shown_dates
+from archive.parse.meta.titles import best_title, unescape
 from archive.parse.text import clean_inline
-from archive.parse.titles import best_title, unescape
+from archive.parse.tree.soup import Document
 
 log = logging.getLogger(__name__)
 

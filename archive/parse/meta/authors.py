@@ -6,10 +6,10 @@ from typing import Any
 
 from bs4 import Tag
 
-from archive.parse import jsonld
-from archive.parse.soup import Document
+from archive.parse.meta import jsonld
+from archive.parse.meta.titles import unescape
 from archive.parse.text import clean_inline
-from archive.parse.titles import unescape
+from archive.parse.tree.soup import Document
 
 # Words that mark a byline part as a job title, a date or a source, not a person's name.
 _NOT_NAME = re.compile(

@@ -24,7 +24,7 @@ from bs4.builder._lxml import LXMLTreeBuilder
 from bs4.element import Comment, Doctype
 from lxml import etree
 
-from archive.parse.measure import TEXT_TYPES, Sizes
+from archive.parse.tree.measure import TEXT_TYPES, Sizes
 
 
 class FastLXMLBuilder(LXMLTreeBuilder):

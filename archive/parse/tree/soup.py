@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from bs4 import BeautifulSoup, PageElement, Tag
 
 from archive.errors import NotHTMLError
-from archive.parse.build import FastLXMLBuilder
-from archive.parse.measure import Sizes
-from archive.parse.prefilter import cut_chrome
+from archive.parse.tree.build import FastLXMLBuilder
+from archive.parse.tree.measure import Sizes
+from archive.parse.tree.prefilter import cut_chrome
 from archive.records import Removal
 
 # Pages past this many characters (after pruning) are cut: nobody writes an article that long,

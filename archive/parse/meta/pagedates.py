@@ -11,9 +11,14 @@ from dataclasses import dataclass
 
 from bs4 import NavigableString, Tag
 
-from archive.parse.dates import date_from_numeric, date_from_text, normalize_date, numeric_order
-from archive.parse.soup import Document
-from archive.parse.titles import comparable
+from archive.parse.meta.dates import (
+    date_from_numeric,
+    date_from_text,
+    normalize_date,
+    numeric_order,
+)
+from archive.parse.meta.titles import comparable
+from archive.parse.tree.soup import Document
 
 # Class, id or itemprop of an element that shows a date.
 _DATE_MARK = re.compile(r"date|time|publish|posted|submitted|datum|fecha|data-pub|meta-info", re.I)
