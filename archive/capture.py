@@ -17,6 +17,7 @@ charset-normalizer are Scrapy's own helpers for this, but neither imports Scrapy
 import dataclasses
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from archive.errors import ExtractionError, NotAnArticleError, NotHTMLError
 from archive.extract import DEFAULT_OPTIONS, ExtractOptions, extract_article
@@ -41,6 +42,8 @@ class Extraction:
     outcome: str
     record: ArticleRecord | None = None
     reason: str | None = None
+    # A refused page's own metadata (title, dates ...), kept with its capture.
+    metadata: dict[str, Any] | None = None
 
 
 def extract_capture(
@@ -84,7 +87,10 @@ def with_extraction(
     url = capture.final_url or capture.requested_url
     done = extract_capture(capture.body, capture.content_type, url)
     if done.record is None:
-        return dataclasses.replace(capture, outcome=done.outcome, error=done.reason), None
+        refused = dataclasses.replace(
+            capture, outcome=done.outcome, error=done.reason, page_metadata=done.metadata
+        )
+        return refused, None
     return capture, done.record
 
 
@@ -93,7 +99,7 @@ def failure(error: ExtractionError) -> Extraction:
     if isinstance(error, NotHTMLError):
         return Extraction(Outcome.NOT_HTML, reason=error.reason)
     if isinstance(error, NotAnArticleError):
-        return Extraction(Outcome.NOT_ARTICLE, reason=error.reason)
+        return Extraction(Outcome.NOT_ARTICLE, reason=error.reason, metadata=error.metadata or None)
     return Extraction(Outcome.EXTRACT_ERROR, reason=error.reason)
 
 

@@ -97,3 +97,6 @@ class Capture:
     content_type: str | None = None
     body: bytes | None = None
     error: str | None = None
+    # What a refused page (not an article) told about itself: title, dates, authors ... as
+    # ``NotAnArticleError.metadata`` gives them; None for every other capture.
+    page_metadata: dict[str, Any] | None = None

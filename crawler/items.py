@@ -37,6 +37,7 @@ class PageItem:
     outcome: str | None = None
     extract_error: str | None = None
     record: ArticleRecord | None = None
+    page_metadata: dict[str, Any] | None = None  # a refused page's title, dates ... (or None)
     # The body hashed and compressed by an extraction worker (crawler.pool), for storage.
     packed_body: dict[str, Any] | None = None
 

@@ -109,7 +109,7 @@ class ExtractPipeline:
                 item.content_type, None, url, item.body, item.encoding, self.options, dictionary
             )
         item.outcome, item.record, item.extract_error = done.outcome, done.record, done.reason
-        item.packed_body = done.packed_body
+        item.packed_body, item.page_metadata = done.packed_body, done.metadata
         self.stats.inc_value(f"archive/extract/{item.outcome}")
         return item
 

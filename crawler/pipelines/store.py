@@ -116,6 +116,7 @@ def capture_from_item(item: PageItem) -> Capture:
         content_type=item.content_type,
         body=item.body,
         error=item.reason if item.outcome != Outcome.ARTICLE else None,
+        page_metadata=item.page_metadata,
     )
 
 

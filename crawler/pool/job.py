@@ -51,6 +51,7 @@ class Extracted:
     record: ArticleRecord | None
     reason: str | None
     packed_body: dict[str, Any] | None  # the ``bodies`` row: hash, size, compression, data
+    metadata: dict[str, Any] | None = None  # a refused page's own title, dates ...
 
 
 # The dictionaries this process has been sent, by id (a worker's). Bounded: when a new one
@@ -87,7 +88,7 @@ def perform(job: ExtractionJob) -> Extracted:
         content, job.content_type, job.url, encoding=job.encoding, options=job.options
     )
     packed = pack_body(job.body, job.dictionary) if job.body is not None else None
-    return Extracted(done.outcome, done.record, done.reason, packed)
+    return Extracted(done.outcome, done.record, done.reason, packed, done.metadata)
 
 
 def extract_and_pack(

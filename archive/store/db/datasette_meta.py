@@ -43,6 +43,9 @@ _CAPTURE_COLUMNS = {
     "body_hash": "SHA-256 of the raw body (a row of bodies)",
     "outcome": "article, unchanged, not-article, not-html, http-error, fetch-error, robots, ...",
     "error": "Why this capture gave no article",
+    "title": "A refused page's own title (not-article captures only)",
+    "published_at": "A refused page's own publication date (not-article captures only)",
+    "page_metadata": "JSON of all a refused page told about itself: dates, authors, site ...",
 }
 
 # The hidden ``rank`` column with ``rank MATCH 'bm25(...)'`` lets FTS5 sort and stop at the

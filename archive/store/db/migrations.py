@@ -386,3 +386,12 @@ def ingest_bookkeeping(db: Database) -> None:
     """The distributed writer's marks of the worker messages and crawl runs it stored."""
     for sql in migrations_sql.INGEST_TABLES:
         db.execute(sql)
+
+
+# 0008: a page refused as "not an article" still says what it is (a short brief, a gallery, a
+# front): its title and date go with its capture (filled for captures stored from now on).
+@MIGRATIONS(name="0008_refused_page_metadata")
+def refused_page_metadata(db: Database) -> None:
+    """Title, publication date and the page's other metadata (JSON) on refused captures."""
+    for column in ("title", "published_at", "page_metadata"):
+        db.execute(f"ALTER TABLE captures ADD COLUMN {column} TEXT")
