@@ -4,7 +4,6 @@ asyncio, and a real SQLite archive in tmp_path. The crawl tests run the same par
 these pin each part's own rules, fast."""
 
 import asyncio
-import sqlite3
 from collections.abc import Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +21,7 @@ from crawler.backoff import GAVE_UP, BackoffRetryMiddleware, retry_after_seconds
 from crawler.items import PageItem
 from crawler.pipelines import ExtractPipeline, StorePipeline
 from crawler.results import PageResult, page_stored
+from tests.crawlsite import rows
 
 T = TypeVar("T")
 ARTICLE = (Path(__file__).parent / "crawl_pages" / "article.html").read_bytes()
@@ -168,11 +168,6 @@ def through(extract: ExtractPipeline, store: StorePipeline, item: PageItem) -> P
     return store.process_item(run(extract.process_item(item)))
 
 
-def query(db: Path, sql: str) -> list[tuple]:
-    with sqlite3.connect(db) as conn:
-        return conn.execute(sql).fetchall()
-
-
 def test_a_page_is_extracted_then_stored_with_its_crawl(pipelines, tmp_path: Path) -> None:
     crawler, extract, store, results = pipelines
     item = through(extract, store, page_item(ARTICLE))
@@ -180,15 +175,15 @@ def test_a_page_is_extracted_then_stored_with_its_crawl(pipelines, tmp_path: Pat
     assert crawler.stats.get_value("archive/extract/processes") == 1  # in the crawl's process
     store.spider_closed(crawler.spider, "finished")
     db = tmp_path / "archive.db"
-    [(crawl_id, spider, reason, stored)] = query(
+    [(crawl_id, spider, reason, stored)] = rows(
         db,
         "SELECT id, spider, finish_reason, json_extract(stats, '$.\"archive/stored\"') FROM crawls",
     )
     assert (spider, reason, stored) == ("page", "finished", 1)
-    assert query(db, "SELECT requested_url, outcome, status, crawl_id FROM captures") == [
+    assert rows(db, "SELECT requested_url, outcome, status, crawl_id FROM captures") == [
         (URL, "article", 200, crawl_id)
     ]
-    [(title,)] = query(db, "SELECT title FROM articles")
+    [(title,)] = rows(db, "SELECT title FROM articles")
     assert title == TITLE
     [result] = results
     assert (result.url, result.outcome, result.title) == (URL, "article", TITLE)
@@ -211,8 +206,8 @@ def test_pages_that_are_not_articles_are_stored_with_their_reason(pipelines, tmp
     ]
     assert failed.record is None  # a failed fetch is not extracted
     store.spider_closed(crawler.spider, "finished")
-    stored = query(tmp_path / "archive.db", "SELECT outcome, error FROM captures ORDER BY id")
+    stored = rows(tmp_path / "archive.db", "SELECT outcome, error FROM captures ORDER BY id")
     assert [outcome for outcome, _ in stored] == ["not-html", "not-article", "http-error"]
     assert all(error for _, error in stored)  # each says why it is not an article
-    assert query(tmp_path / "archive.db", "SELECT count(*) FROM articles") == [(0,)]
+    assert rows(tmp_path / "archive.db", "SELECT count(*) FROM articles") == [(0,)]
     assert [r.outcome for r in results] == ["not-html", "not-article", "http-error"]
