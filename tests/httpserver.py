@@ -6,9 +6,10 @@
 It serves a dict of routes (path -> ``Route``; ``folder_routes(folder)`` makes one from the
 files of a folder) and answers 404 for any other path. A route can send any status and
 headers, an ETag it honours in ``If-None-Match``, a different status on each of the first
-requests (a 503 storm, then success), answer late, reset the connection, or send part of its
-body and then stall or close. Every request is recorded (path, headers, status, arrival time)
-so a test can say exactly what the crawler fetched, and how many requests were answered at once.
+requests (a 503 storm, then success), answer late or only when the test says so (``held``,
+``release()``), reset the connection, or send part of its body and then stall or close.
+Every request is recorded (path, headers, status, arrival time) so a test can say exactly
+what the crawler fetched, and how many requests were answered at once.
 
 The server binds only loopback addresses: 127.0.0.1 by default, or another one of 127.0.0.0/8
 (``host="127.0.0.2"``) where a test needs a second "host", e.g. for address checks.
@@ -40,11 +41,13 @@ class Route:
     etag: bool = False  # send an ETag and answer a matching If-None-Match with 304
     statuses: tuple[int, ...] = ()  # answers to the first requests (then `status`)
     delay: float = 0.0  # seconds to wait before answering
+    held: bool = False  # answer only once the test calls server.release()
     reset: bool = False  # close the connection with a TCP reset instead of answering
     truncate: int | None = None  # send only this many body bytes, then close the connection
     stall_seconds: float = 0.0  # with `truncate`: wait this long before closing
 
 
+HELD_AT_MOST = 60.0  # seconds a held answer waits for release() (a test that forgot it)
 NOT_FOUND = Route(b"<html><body>Not found</body></html>", status=404)
 
 
@@ -62,6 +65,7 @@ class _State:
     seen: list[Seen] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    released: threading.Event = field(default_factory=threading.Event)
     active: int = 0  # requests being answered right now
     peak: int = 0  # the most answered at once
 
@@ -96,6 +100,8 @@ class _Handler(BaseHTTPRequestHandler):
             state.seen.append(Seen(self.path, dict(self.headers.items()), status, arrived))
         if route.delay:
             time.sleep(route.delay)  # the server is slow on purpose
+        if route.held:
+            state.released.wait(timeout=HELD_AT_MOST)
         # The crawler may have given up waiting (a timeout test): then there is no one to answer.
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self._answer(route, status, tag)
@@ -143,7 +149,11 @@ class LoopbackServer:
             raise ValueError(f"test servers listen on loopback addresses only, not {host}")
         self._server = _Server((host, 0), _Handler)
         self._server.state = _State(dict(routes or {}))
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # A short poll interval: shutdown() waits for the loop's next look (0.5 s by default),
+        # which every test that starts a server would pay.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def host(self) -> str:
@@ -163,6 +173,10 @@ class LoopbackServer:
     @property
     def routes(self) -> dict[str, Route]:
         return self._server.state.routes
+
+    def release(self) -> None:
+        """Let the held routes answer (now and from now on)."""
+        self._server.state.released.set()
 
     @property
     def peak_concurrency(self) -> int:

@@ -3,6 +3,7 @@
 import socket
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -77,3 +78,13 @@ def test_a_folder_is_served_with_types_and_index_pages(serve, tmp_path: Path) ->
         "application/xml",
         "text/xml; charset=utf-8",
     )
+
+
+def test_a_held_route_answers_only_once_released(serve, wait_until) -> None:
+    server = serve({"/h": Route(b"late", held=True)})
+    with ThreadPoolExecutor(1) as pool:
+        answer = pool.submit(get, server.url("/h"))
+        wait_until(lambda: server.fetched("/h"), what="the request to arrive")
+        assert not answer.done()
+        server.release()
+        assert answer.result(timeout=10)[2] == b"late"

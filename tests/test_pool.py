@@ -393,8 +393,8 @@ def both_workers(pid: int) -> set[int]:
 
 
 def test_workers_start_with_the_crawl_not_with_its_first_page(tmp_path: Path, wait_until) -> None:
-    # The page takes 8 s: long enough for Scrapy to start on a loaded machine.
-    with LoopbackServer({"/slow.html": Route(body=variant(1), delay=8)}) as server:
+    # The page is held until the workers are seen (or 7.5 s have passed, a failure).
+    with LoopbackServer({"/slow.html": Route(body=variant(1), held=True)}) as server:
         crawl = subprocess.Popen(
             crawl_command([server.url("/slow.html")], tmp_path / "archive.db", 2),
             cwd=REPO,
@@ -410,6 +410,7 @@ def test_workers_start_with_the_crawl_not_with_its_first_page(tmp_path: Path, wa
                 what="the workers, which waited for the first page",
             )
         finally:
+            server.release()
             crawl.wait(timeout=30)
     assert crawl.returncode == 0
     assert rows(tmp_path / "archive.db", "SELECT outcome FROM captures") == [("article",)]
