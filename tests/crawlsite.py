@@ -1,58 +1,39 @@
-"""A small news site on 127.0.0.1 for feed, sitemap and site crawl tests, and a server that
-can misbehave on purpose.
+"""A small news site on 127.0.0.1 for feed, sitemap and site crawl tests, and the helpers that
+run `archive` crawls against it in a subprocess.
 
-``news_site(n)`` builds the pages: ``n`` distinct articles (the crawl-test article with its
-own title and canonical URL), two section fronts linking to them, RSS, Atom and JSON feeds, a
-sitemap, a sitemap index, a Google News sitemap and a robots.txt naming the index.
-``SiteServer`` serves a dict of ``Page`` objects; each page may answer with an ETag and
-honour ``If-None-Match`` (as real news sites do), answer differently on each request (a 503
-storm, then success), reset the connection, stall half-way through its body, or redirect.
-Every request is recorded, so a test can say exactly what the crawler fetched.
+``news_site(server, n)`` fills a test server (``tests.httpserver``) with the pages: ``n``
+distinct articles (the crawl-test article with its own title and canonical URL), two section
+fronts linking to them, RSS, Atom and JSON feeds, a sitemap, a sitemap index, a Google News
+sitemap and a robots.txt naming the index. Its pages are ``Page`` routes: they answer with an
+ETag and honour ``If-None-Match``, as real news sites do.
 """
 
 import contextlib
 import gzip
-import hashlib
 import json
 import os
-import socket
 import sqlite3
-import struct
 import subprocess
 import sys
-import threading
-import time
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from tests.httpserver import LoopbackServer, Route
 
 ARTICLE = (Path(__file__).parent / "crawl_pages" / "article.html").read_bytes()
 ARTICLE_PATH = b"/news/2024/03/flood-wall-vote.html"
 ARTICLE_TITLE = b"Harbour town votes to rebuild its flood wall"
-HTML = "text/html; charset=utf-8"
 
 
 @dataclass
-class Page:
-    body: bytes = b""
-    status: int = 200
-    content_type: str | None = HTML
-    headers: tuple[tuple[str, str], ...] = ()
-    etag: bool = True  # send an ETag and answer a matching If-None-Match with 304
-    statuses: tuple[int, ...] = ()  # answers to the first requests (then `status`)
-    reset: bool = False  # close the connection without answering
-    stall_after: int | None = None  # send this many body bytes, then stall
-    stall_seconds: float = 0.0
-    delay: float = 0.0  # seconds to wait before answering
+class Page(Route):
+    """A page as a news site serves it: with an ETag, honouring ``If-None-Match``."""
+
+    etag: bool = True
 
 
-@dataclass(frozen=True)
-class Seen:
-    path: str
-    headers: dict[str, str]
-    status: int
-    at: float  # time.monotonic() when the request arrived
+SiteServer = LoopbackServer  # the one test server, by the name the crawl tests know it
 
 
 def article(slug: str, title: str) -> bytes:
@@ -148,124 +129,6 @@ def gzip_bomb(size: int) -> bytes:
     return gzip.compress(b"<urlset>" + b" " * size, compresslevel=9)
 
 
-@dataclass
-class _State:
-    pages: dict[str, Page]
-    seen: list[Seen] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    active: int = 0  # requests being answered right now
-    peak: int = 0  # the most answered at once
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: "_Server"
-    protocol_version = "HTTP/1.1"
-
-    def do_GET(self) -> None:
-        state = self.server.state
-        with state.lock:
-            state.active += 1
-            state.peak = max(state.peak, state.active)
-        try:
-            self._get(state)
-        finally:
-            with state.lock:
-                state.active -= 1
-
-    def _get(self, state: "_State") -> None:
-        arrived = time.monotonic()
-        page = state.pages.get(self.path) or state.pages.get(self.path.split("?")[0])
-        with state.lock:
-            number = state.counts.get(self.path, 0)
-            state.counts[self.path] = number + 1
-        if page is None:
-            page = Page(b"<html><body>Not found</body></html>", status=404, etag=False)
-        status = page.statuses[number] if number < len(page.statuses) else page.status
-        tag = '"' + hashlib.sha256(page.body).hexdigest()[:16] + '"'
-        if page.etag and status == 200 and self.headers.get("If-None-Match") == tag:
-            status = 304
-        with state.lock:
-            state.seen.append(Seen(self.path, dict(self.headers.items()), status, arrived))
-        if page.delay:
-            time.sleep(page.delay)
-        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            self._answer(page, status, tag)
-
-    def _answer(self, page: Page, status: int, tag: str) -> None:
-        if page.reset:
-            # SO_LINGER 0: close() sends a TCP reset instead of a clean end.
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            self.close_connection = True
-            return
-        body = b"" if status == 304 else page.body
-        self.send_response(status)
-        if page.content_type and status != 304:
-            self.send_header("Content-Type", page.content_type)
-        if page.etag and status in (200, 304):
-            self.send_header("ETag", tag)
-        for name, value in page.headers:
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if page.stall_after is None:
-            self.wfile.write(body)
-            return
-        self.wfile.write(body[: page.stall_after])
-        self.wfile.flush()
-        time.sleep(page.stall_seconds)
-        self.close_connection = True
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    state: _State
-
-
-class SiteServer:
-    """Serve ``pages`` (path -> Page) on 127.0.0.1 while the context is open."""
-
-    def __init__(self, pages: dict[str, Page] | None = None) -> None:
-        self._server = _Server(("127.0.0.1", 0), _Handler)
-        self._server.state = _State(dict(pages or {}))
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def url(self, path: str) -> str:
-        return self.base + path
-
-    @property
-    def pages(self) -> dict[str, Page]:
-        return self._server.state.pages
-
-    @property
-    def peak_concurrency(self) -> int:
-        return self._server.state.peak
-
-    def seen(self) -> list[Seen]:
-        with self._server.state.lock:
-            return list(self._server.state.seen)
-
-    def fetched(self, path: str) -> list[Seen]:
-        """Requests for ``path`` (query string ignored)."""
-        return [s for s in self.seen() if s.path.split("?")[0] == path]
-
-    def __enter__(self) -> "SiteServer":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
-
-
 def news_site(server: SiteServer, articles: int = 6) -> list[str]:
     """Fill ``server`` with the news site; returns the article paths."""
     base = server.base
@@ -291,7 +154,7 @@ def news_site(server: SiteServer, articles: int = 6) -> list[str]:
     )
     robots = f"User-agent: *\nDisallow: /private/\nSitemap: {base}/sitemap.xml\n"
     pages["/robots.txt"] = Page(robots.encode(), content_type="text/plain", etag=False)
-    server.pages.update(pages)
+    server.routes.update(pages)
     return paths
 
 

@@ -39,19 +39,19 @@ def rows(db: Path, sql: str) -> list[tuple]:
 
 
 @pytest.fixture
-def site() -> LoopbackServer:
-    routes = {
-        "/robots.txt": Route(
-            body=b"User-agent: *\nDisallow: /private/\n", content_type="text/plain"
-        ),
-        "/news/story.html": Route(body=ARTICLE),
-        "/news/again.html": Route(body=ARTICLE.replace(b"<title>", b"<title>Again: ")),
-        "/gone.html": Route(404, b"<html><body>Not found</body></html>"),
-        "/report.pdf": Route(body=PDF, content_type="application/pdf"),
-        "/private/secret.html": Route(body=ARTICLE),
-    }
-    with LoopbackServer(routes) as server:
-        yield server
+def site(serve) -> LoopbackServer:
+    return serve(
+        {
+            "/robots.txt": Route(
+                body=b"User-agent: *\nDisallow: /private/\n", content_type="text/plain"
+            ),
+            "/news/story.html": Route(body=ARTICLE),
+            "/news/again.html": Route(body=ARTICLE.replace(b"<title>", b"<title>Again: ")),
+            "/gone.html": Route(b"<html><body>Not found</body></html>", status=404),
+            "/report.pdf": Route(body=PDF, content_type="application/pdf"),
+            "/private/secret.html": Route(body=ARTICLE),
+        }
+    )
 
 
 def test_save_all_articles_exits_zero(site: LoopbackServer, tmp_path: Path) -> None:
@@ -109,7 +109,7 @@ def test_bad_url_fetches_and_writes_nothing(site: LoopbackServer, tmp_path: Path
     assert result.stdout == ""
     assert result.stderr.startswith("archive: error: mailto:editor@example.org: ")
     assert len(result.stderr.splitlines()) == 1
-    assert site.all_requests() == []
+    assert site.seen() == []
     assert not (tmp_path / "a.db").exists()
 
 
@@ -211,5 +211,5 @@ def test_a_bad_rules_file_stops_save_before_fetching(site: LoopbackServer, tmp_p
     assert result.returncode == 2
     assert result.stderr.startswith(f"archive: error: {rules}: ")
     assert len(result.stderr.splitlines()) == 1
-    assert site.all_requests() == []
+    assert site.seen() == []
     assert not (tmp_path / "a.db").exists()

@@ -46,7 +46,7 @@ PAGES = {
     "/busy.html": Page(article("busy", "Busy"), statuses=(429,), headers=(("Retry-After", "1"),)),
     "/later.html": Page(b"slow down", status=429, headers=(("Retry-After", "3600"),)),
     "/reset.html": Page(article("reset", "Reset"), reset=True),
-    "/stall.html": Page(article("stall", "Stall"), stall_after=300, stall_seconds=4),
+    "/stall.html": Page(article("stall", "Stall"), truncate=300, stall_seconds=4),
     "/loop": Page(b"", status=302, headers=(("Location", "/loop"),), etag=False),
     "/latin1.html": Page(latin1_article(), content_type="text/html"),
     "/wrong-charset.html": Page(
@@ -68,7 +68,7 @@ def crawl_feed_of(
 ) -> Iterator[Crawl]:
     db = tmp_path_factory.mktemp("faults") / "a.db"
     with SiteServer({path: PAGES[path] for path in paths}) as server:
-        server.pages["/feed.xml"] = Page(rss(server.base, paths), content_type="text/xml")
+        server.routes["/feed.xml"] = Page(rss(server.base, paths), content_type="text/xml")
         run = run_archive("crawl", "feed", server.url("/feed.xml"), db=db, **settings)
         yield Crawl(server, db, run)
 
@@ -228,9 +228,9 @@ def test_bad_feeds_and_sitemaps_end_as_captures_with_a_reason(
 def test_a_feed_in_the_wrong_charset_is_still_read(tmp_path: Path) -> None:
     db = tmp_path / "a.db"
     with SiteServer() as server:
-        server.pages["/story.html"] = Page(article("story", "A story"))
+        server.routes["/story.html"] = Page(article("story", "A story"))
         body = rss(server.base, ["/story.html"]).replace(b"Story", "Störy".encode("latin-1"))
-        server.pages["/feed.xml"] = Page(body, content_type="application/rss+xml; charset=utf-8")
+        server.routes["/feed.xml"] = Page(body, content_type="application/rss+xml; charset=utf-8")
         run = run_archive("crawl", "feed", server.url("/feed.xml"), db=db)
     assert run.status == 0, run
     assert outcomes(db) == {"/feed.xml": "not-html", "/story.html": "article"}
@@ -240,9 +240,9 @@ def test_a_sitemap_gzip_that_is_fine_is_read(tmp_path: Path) -> None:
     # The counterpart of the bomb: a real gzipped sitemap under the limit is read.
     db = tmp_path / "a.db"
     with SiteServer() as server:
-        server.pages["/story.html"] = Page(article("story", "A story"))
+        server.routes["/story.html"] = Page(article("story", "A story"))
         packed = gzip.compress(sitemap(server.base, ["/story.html"]))
-        server.pages["/s.xml.gz"] = Page(packed, content_type="application/gzip")
+        server.routes["/s.xml.gz"] = Page(packed, content_type="application/gzip")
         run = run_archive("crawl", "sitemap", server.url("/s.xml.gz"), db=db, **BOMB_LIMIT)
     assert run.status == 0, run
     assert outcomes(db) == {"/s.xml.gz": "not-html", "/story.html": "article"}
@@ -273,8 +273,8 @@ def test_per_site_concurrency_limit_holds(tmp_path: Path, per_site: int) -> None
     with SiteServer() as server:
         paths = [f"/slow-{n}.html" for n in range(8)]
         for path in paths:
-            server.pages[path] = Page(article(path[1:-5], f"Slow {path}"), delay=0.3)
-        server.pages["/feed.xml"] = Page(rss(server.base, paths), content_type="text/xml")
+            server.routes[path] = Page(article(path[1:-5], f"Slow {path}"), delay=0.3)
+        server.routes["/feed.xml"] = Page(rss(server.base, paths), content_type="text/xml")
         run = run_archive(
             "crawl", "feed", server.url("/feed.xml"), db=tmp_path / "a.db",
             CONCURRENT_REQUESTS_PER_DOMAIN=str(per_site),

@@ -15,7 +15,6 @@ from tests.crawlsite import (
     SiteServer,
     child_env,
     front,
-    news_site,
     outcomes,
     rows,
     rss,
@@ -25,13 +24,6 @@ from tests.crawlsite import (
 pytestmark = pytest.mark.crawl
 
 STORIES = {f"/news/story-{n}.html" for n in range(1, 7)}
-
-
-@pytest.fixture
-def site() -> SiteServer:
-    with SiteServer() as server:
-        news_site(server)
-        yield server
 
 
 @pytest.mark.parametrize(
@@ -76,7 +68,7 @@ def test_homepage_naming_its_feed_is_followed(site: SiteServer, tmp_path: Path) 
 
 
 def test_page_without_a_feed_is_an_unreadable_capture(site: SiteServer, tmp_path: Path) -> None:
-    site.pages["/plain/"] = Page(b"<html><head><title>x</title></head><body>hi</body></html>")
+    site.routes["/plain/"] = Page(b"<html><head><title>x</title></head><body>hi</body></html>")
     db = tmp_path / "a.db"
     run = run_archive("crawl", "feed", site.url("/plain/"), db=db)
     assert run.status == 1, run
@@ -89,7 +81,7 @@ def test_page_without_a_feed_is_an_unreadable_capture(site: SiteServer, tmp_path
 def test_include_exclude_and_since_filter_entries(site: SiteServer, tmp_path: Path) -> None:
     dates = ["Sat, 28 Nov 2026 10:00:00 GMT"] * 4 + ["Mon, 02 Nov 2026 10:00:00 GMT"] * 2
     paths = sorted(STORIES)
-    site.pages["/dated.xml"] = Page(rss(site.base, paths, dates), content_type="text/xml")
+    site.routes["/dated.xml"] = Page(rss(site.base, paths, dates), content_type="text/xml")
     db = tmp_path / "a.db"
     run = run_archive(
         "crawl", "feed", site.url("/dated.xml"), "--since", "2026-11-20",

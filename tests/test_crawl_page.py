@@ -50,9 +50,9 @@ def refresh_page(target: str, size: int) -> bytes:
 ROUTES = {
     "/robots.txt": Route(body=ROBOTS, content_type="text/plain"),
     "/news/story.html": Route(body=ARTICLE),
-    "/gone.html": Route(404, b"<html><body><h1>Not found</h1></body></html>"),
-    "/broken.html": Route(500, b"<html><body>Internal error</body></html>"),
-    "/old-story": Route(301, headers=(("Location", "/news/moved.html"),)),
+    "/gone.html": Route(b"<html><body><h1>Not found</h1></body></html>", status=404),
+    "/broken.html": Route(b"<html><body>Internal error</body></html>", status=500),
+    "/old-story": Route(status=301, headers=(("Location", "/news/moved.html"),)),
     "/news/moved.html": Route(body=ARTICLE),
     # Meta refreshes, on a small page and on one bigger than the part that is decoded for it.
     "/refresh-small.html": Route(body=refresh_page("/news/refreshed-1.html", 600)),
@@ -65,8 +65,8 @@ ROUTES = {
     "/news/": Route(body=SECTION),
     "/private/one.html": Route(body=ARTICLE),
     "/private/two.html": Route(body=ARTICLE),
-    "/loop": Route(302, headers=(("Location", "/loop"),)),
-    "/to-ftp": Route(302, headers=(("Location", "ftp://example.org/file.txt"),)),
+    "/loop": Route(status=302, headers=(("Location", "/loop"),)),
+    "/to-ftp": Route(status=302, headers=(("Location", "ftp://example.org/file.txt"),)),
     "/truncated.html": Route(body=ARTICLE, truncate=500),
     # Small on the wire, far over DOWNLOAD_MAXSIZE once inflated.
     "/bomb.html": Route(
@@ -174,8 +174,8 @@ def test_http_errors_are_captures_with_status_and_reason(
 
 
 def test_server_errors_are_retried_but_not_found_is_not(mixed: Crawl) -> None:
-    assert len(mixed.server.requests_for("/broken.html")) == 2  # RETRY_TIMES=1
-    assert len(mixed.server.requests_for("/gone.html")) == 1
+    assert len(mixed.server.fetched("/broken.html")) == 2  # RETRY_TIMES=1
+    assert len(mixed.server.fetched("/gone.html")) == 1
 
 
 def test_redirect_keeps_requested_and_final_url(mixed: Crawl) -> None:
@@ -191,7 +191,7 @@ def test_a_meta_refresh_is_followed_like_a_redirect(mixed: Crawl, path: str) -> 
     target = "/news/refreshed-1.html" if "small" in path else "/news/refreshed-2.html"
     assert row["final_url"] == mixed.server.url(target)
     assert (row["status"], row["outcome"]) == (200, "article")
-    assert len(mixed.server.requests_for(target)) == 1
+    assert len(mixed.server.fetched(target)) == 1
 
 
 def test_slow_response_past_the_timeout_is_a_fetch_error(mixed: Crawl) -> None:
@@ -232,8 +232,8 @@ def test_robots_txt_disallowed_pages_are_never_fetched(mixed: Crawl) -> None:
         row = capture(mixed.db, mixed.urls[path])
         assert (row["outcome"], row["error"]) == ("robots", "forbidden by robots.txt")
         assert row["status"] is None
-        assert mixed.server.requests_for(path) == []
-    assert len(mixed.server.requests_for("/robots.txt")) == 1
+        assert mixed.server.fetched(path) == []
+    assert len(mixed.server.fetched("/robots.txt")) == 1
 
 
 def test_refused_connection_is_a_fetch_error(mixed: Crawl) -> None:
@@ -340,7 +340,7 @@ def test_runner_rejects_an_invalid_url_before_fetching(tmp_path: Path) -> None:
     with LoopbackServer(ROUTES) as server:
         urls = f"{server.url('/news/story.html')} ftp://example.org/file"
         result = run_runner(tmp_path, tmp_path / "archive.db", {"url": urls})
-        assert server.requests_for("/news/story.html") == []
+        assert server.fetched("/news/story.html") == []
     assert result.returncode == 3, result.stderr[-3000:]
     assert result.stdout.startswith("RAISED InvalidURLError ftp://example.org/file: ")
 
@@ -359,7 +359,7 @@ def test_scrapy_command_from_the_repo_root_with_a_contact(tmp_path: Path) -> Non
             text=True,
             timeout=60,
         )
-        agents = {seen.headers["User-Agent"] for seen in server.all_requests()}
+        agents = {seen.headers["User-Agent"] for seen in server.seen()}
     assert result.returncode == 0, result.stderr[-3000:]
     assert capture(db, url)["outcome"] == "article"
     assert len(agents) == 1

@@ -26,15 +26,13 @@ EXTRAS = {
 
 
 @pytest.fixture
-def site() -> SiteServer:
-    with SiteServer() as server:
-        news_site(server)
-        # An off-site link and a disallowed one on the front page.
-        server.pages["/"] = Page(
-            front("The Coastal Courier", ["/news/", "/sport/", *STORIES_ON_FRONT,
-                                          "http://example.invalid/elsewhere", "/private/x"])
-        )  # fmt: skip
-        yield server
+def site(site: SiteServer) -> SiteServer:
+    # An off-site link and a disallowed one on the front page.
+    site.routes["/"] = Page(
+        front("The Coastal Courier", ["/news/", "/sport/", *STORIES_ON_FRONT,
+                                      "http://example.invalid/elsewhere", "/private/x"])
+    )  # fmt: skip
+    return site
 
 
 def test_site_crawl_stores_articles_and_records_fronts(site: SiteServer, tmp_path: Path) -> None:
@@ -93,12 +91,12 @@ def test_second_run_reads_fresh_pages_from_the_archive(site: SiteServer, tmp_pat
     db = tmp_path / "a.db"
     assert run_archive("crawl", "site", site.url("/"), db=db).status == 0
     # A new story appears, linked only from an article page archived an hour ago.
-    site.pages["/news/story-2.html"] = Page(
+    site.routes["/news/story-2.html"] = Page(
         article("story-2", "Story number 2 about the harbour").replace(
             b"</article>", b'<a href="/news/new.html">new</a></article>'
         )
     )
-    site.pages["/news/new.html"] = Page(article("new", "A brand new story"))
+    site.routes["/news/new.html"] = Page(article("new", "A brand new story"))
     before = len(site.seen())
     run = run_archive("crawl", "site", site.url("/"), db=db)
     assert run.status == 0, run
@@ -117,7 +115,7 @@ def test_dead_links_are_listed_up_to_a_limit_then_counted(tmp_path: Path) -> Non
     dead = [f"/gone/{n}.html" for n in range(40)]
     with SiteServer() as server:
         news_site(server)
-        server.pages["/"] = Page(front("The Coastal Courier", dead))
+        server.routes["/"] = Page(front("The Coastal Courier", dead))
         run = run_archive("crawl", "site", server.url("/"), db=tmp_path / "a.db")
         verbose = run_archive("crawl", "site", server.url("/"), "-v", db=tmp_path / "b.db")
     assert run.status == 1, run  # failures make the exit status 1

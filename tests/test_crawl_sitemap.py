@@ -11,7 +11,6 @@ from crawler.spiders.sitemap import NotASitemap, read_sitemap
 from tests.crawlsite import (
     Page,
     SiteServer,
-    news_site,
     news_sitemap,
     outcomes,
     rows,
@@ -22,13 +21,6 @@ from tests.crawlsite import (
 pytestmark = pytest.mark.crawl
 
 STORIES = {f"/news/story-{n}.html": "article" for n in range(1, 7)}
-
-
-@pytest.fixture
-def site() -> SiteServer:
-    with SiteServer() as server:
-        news_site(server)
-        yield server
 
 
 def test_site_root_reads_the_sitemaps_robots_txt_lists(site: SiteServer, tmp_path: Path) -> None:
@@ -53,7 +45,7 @@ def test_site_root_fetches_robots_txt_once_and_obeys_it(site: SiteServer, tmp_pa
     """The spider reads the Sitemap: lines from the robots.txt the robots middleware fetched
     for its rules: one request for it, and its Disallow lines still apply."""
     private = ["/private/draft.html", "/news/story-1.html"]
-    site.pages["/sitemap-news.xml"] = Page(sitemap(site.base, private), content_type="text/xml")
+    site.routes["/sitemap-news.xml"] = Page(sitemap(site.base, private), content_type="text/xml")
     db = tmp_path / "a.db"
     run = run_archive("crawl", "sitemap", site.url("/"), db=db)
     assert run.status == 0, run
@@ -67,7 +59,7 @@ def test_site_root_fetches_robots_txt_once_and_obeys_it(site: SiteServer, tmp_pa
 def test_site_root_reads_robots_txt_itself_when_robots_rules_are_off(
     site: SiteServer, tmp_path: Path
 ) -> None:
-    site.pages["/sitemap-news.xml"] = Page(
+    site.routes["/sitemap-news.xml"] = Page(
         sitemap(site.base, ["/private/draft.html"]), content_type="text/xml"
     )
     db = tmp_path / "a.db"
@@ -83,8 +75,8 @@ def test_site_root_without_robots_txt_falls_back_to_sitemap_xml_with_one_fetch(
 ) -> None:
     with SiteServer() as server:
         if robots == "reset":  # the connection fails, on every attempt
-            server.pages["/robots.txt"] = Page(reset=True)
-        server.pages["/sitemap.xml"] = Page(sitemap(server.base, []), content_type="text/xml")
+            server.routes["/robots.txt"] = Page(reset=True)
+        server.routes["/sitemap.xml"] = Page(sitemap(server.base, []), content_type="text/xml")
         db = tmp_path / "a.db"
         run = run_archive("crawl", "sitemap", server.url("/"), db=db, RETRY_TIMES="1")
         attempts = len(server.fetched("/robots.txt"))
@@ -97,7 +89,7 @@ def test_site_root_without_robots_txt_falls_back_to_sitemap_xml_with_one_fetch(
 def test_since_skips_old_pages_and_old_child_sitemaps(site: SiteServer, tmp_path: Path) -> None:
     # /sitemap-pages.xml has lastmod 2026-11-01 in the index: not read at all.
     paths = sorted(STORIES)
-    site.pages["/sitemap-news.xml"] = Page(
+    site.routes["/sitemap-news.xml"] = Page(
         sitemap(site.base, paths, ["2026-11-28"] * 3 + ["2026-10-01T08:00:00Z"] * 3),
         content_type="application/xml",
     )
@@ -115,7 +107,7 @@ def test_since_skips_old_pages_and_old_child_sitemaps(site: SiteServer, tmp_path
 def test_google_news_sitemap_dates_count_for_since(site: SiteServer, tmp_path: Path) -> None:
     dates = ["2026-11-28T06:00:00+01:00", "2026-11-02T06:00:00+01:00"]
     paths = ["/news/story-1.html", "/news/story-2.html"]
-    site.pages["/news-sitemap.xml"] = Page(
+    site.routes["/news-sitemap.xml"] = Page(
         news_sitemap(site.base, paths, dates), content_type="text/xml"
     )
     db = tmp_path / "a.db"
@@ -127,10 +119,10 @@ def test_google_news_sitemap_dates_count_for_since(site: SiteServer, tmp_path: P
 
 
 def test_gzipped_and_plain_text_sitemaps(site: SiteServer, tmp_path: Path) -> None:
-    site.pages["/sitemap.xml.gz"] = Page(
+    site.routes["/sitemap.xml.gz"] = Page(
         gzip.compress(sitemap(site.base, ["/news/story-1.html"])), content_type="application/gzip"
     )
-    site.pages["/urls.txt"] = Page(
+    site.routes["/urls.txt"] = Page(
         f"{site.base}/news/story-2.html\n\n{site.base}/news/story-3.html\n".encode(),
         content_type="text/plain",
     )
@@ -175,8 +167,10 @@ def test_a_page_that_is_not_a_sitemap_is_recorded_and_fails(
 
 def test_root_without_sitemap_lines_falls_back_to_sitemap_xml(tmp_path: Path) -> None:
     with SiteServer() as server:
-        server.pages["/robots.txt"] = Page(b"User-agent: *\nDisallow:\n", content_type="text/plain")
-        server.pages["/sitemap.xml"] = Page(sitemap(server.base, []), content_type="text/xml")
+        server.routes["/robots.txt"] = Page(
+            b"User-agent: *\nDisallow:\n", content_type="text/plain"
+        )
+        server.routes["/sitemap.xml"] = Page(sitemap(server.base, []), content_type="text/xml")
         db = tmp_path / "a.db"
         run = run_archive("crawl", "sitemap", server.url("/"), db=db)
     assert run.status == 0, run
@@ -220,10 +214,10 @@ def test_reader_keeps_entities_unexpanded_and_skips_bad_locs() -> None:
 
 def test_a_sitemap_refused_by_robots_txt_is_a_failure(tmp_path: Path) -> None:
     with SiteServer() as server:
-        server.pages["/robots.txt"] = Page(
+        server.routes["/robots.txt"] = Page(
             b"User-agent: *\nDisallow: /\n", content_type="text/plain"
         )
-        server.pages["/sitemap.xml"] = Page(
+        server.routes["/sitemap.xml"] = Page(
             sitemap(server.base, ["/a.html"]), content_type="text/xml"
         )
         db = tmp_path / "a.db"

@@ -41,12 +41,12 @@ def redis_url(tmp_path: Path):
 
 
 @pytest.fixture
-def site():
-    with SiteServer() as server:
-        paths = news_site(server, articles=ARTICLES)
-        for path in paths:  # slow enough for both workers to get work, and to kill one
-            server.pages[path].delay = 0.15
-        yield server, paths
+def site(serve):
+    server = serve()
+    paths = news_site(server, articles=ARTICLES)
+    for path in paths:  # slow enough for both workers to get work, and to kill one
+        server.routes[path].delay = 0.15
+    return server, paths
 
 
 def start_worker(
@@ -76,6 +76,17 @@ def drained(redis_url: str) -> bool:
         client.close()
 
 
+def forgotten(redis_url: str, filter_too: bool) -> bool:
+    """The short "seen" marks of start URLs and fronts have expired (and, with ``filter_too``,
+    every bitmap of the duplicate filter): the next run reads those pages again."""
+    client = redis.Redis.from_url(redis_url)
+    patterns = ["archive:site:revisit:*", *(["archive:site:seen:*"] if filter_too else [])]
+    try:
+        return not any(client.keys(pattern) for pattern in patterns)
+    finally:
+        client.close()
+
+
 def finish(process: subprocess.Popen, timeout: float = 60) -> int:
     try:
         return process.wait(timeout=timeout)
@@ -86,14 +97,6 @@ def finish(process: subprocess.Popen, timeout: float = 60) -> int:
 
 def logs(folder: Path) -> str:
     return "\n".join(f"--- {p.name}\n{p.read_text()[-3000:]}" for p in folder.glob("*.log"))
-
-
-def wait_until(condition, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting")
-        time.sleep(0.05)
 
 
 def fetched_articles(server: SiteServer, paths: list[str]) -> int:
@@ -114,7 +117,7 @@ def check_archived_once(db: Path, paths: list[str]) -> None:
     assert failed == {}
 
 
-def test_two_workers_and_a_writer_archive_each_page_once(redis_url, site, tmp_path):
+def test_two_workers_and_a_writer_archive_each_page_once(redis_url, site, tmp_path, wait_until):
     server, paths = site
     db = tmp_path / "archive.db"
     writer = start_writer(db, redis_url)
@@ -138,12 +141,12 @@ def test_two_workers_and_a_writer_archive_each_page_once(redis_url, site, tmp_pa
 LIMIT = 10
 
 
-def test_the_page_limit_counts_the_pages_of_all_workers(redis_url, site, tmp_path):
+def test_the_page_limit_counts_the_pages_of_all_workers(redis_url, site, tmp_path, wait_until):
     """`--limit 10` on two workers of one crawl: 10 pages fetched and stored in all (the
     workers count in one Redis counter), not 10 each; the counter is gone once the crawl
     has ended."""
     server, _ = site
-    server.pages["/"].delay = 2.0  # both workers are up before the first links are queued
+    server.routes["/"].delay = 2.0  # both workers are up before the first links are queued
     db = tmp_path / "archive.db"
     writer = start_writer(db, redis_url)
     # Two requests at a time each, so that neither takes the whole queue into its downloader.
@@ -170,7 +173,9 @@ def test_the_page_limit_counts_the_pages_of_all_workers(redis_url, site, tmp_pat
         client.close()
 
 
-def test_killed_worker_and_writer_lose_nothing_and_store_nothing_twice(redis_url, site, tmp_path):
+def test_killed_worker_and_writer_lose_nothing_and_store_nothing_twice(
+    redis_url, site, tmp_path, wait_until, capture_count
+):
     server, paths = site
     db = tmp_path / "archive.db"
     writer = start_writer(db, redis_url)
@@ -178,7 +183,7 @@ def test_killed_worker_and_writer_lose_nothing_and_store_nothing_twice(redis_url
     second = start_worker(server.base + "/", redis_url, tmp_path, "w2")
     # Mid-crawl: some articles fetched and stored, most not yet.
     wait_until(lambda: fetched_articles(server, paths) >= 6)
-    wait_until(lambda: db.exists() and _count(db, "SELECT count(*) FROM captures") >= 2)
+    wait_until(lambda: capture_count(db) >= 2)
     os.kill(first.pid, signal.SIGKILL)
     os.kill(writer.pid, signal.SIGKILL)
     first.wait(timeout=10)
@@ -209,7 +214,7 @@ def _count(db: Path, sql: str) -> int:
 
 @pytest.mark.parametrize("filter_forgets", [True, False], ids=["filter-forgot", "filter-holds"])
 def test_a_second_run_rereads_fronts_and_fetches_no_article_again(
-    redis_url, site, tmp_path, filter_forgets
+    redis_url, site, tmp_path, filter_forgets, wait_until
 ):
     """Incremental across machines. A second run (an hour later, say) reads the start page
     and the section fronts again (they stay "seen" only ARCHIVE_REDIS_REVISIT_AFTER), but no
@@ -225,7 +230,7 @@ def test_a_second_run_rereads_fronts_and_fetches_no_article_again(
     first = start_worker(server.base + "/", redis_url, tmp_path, "first", **quick)
     assert finish(first) == 0, logs(tmp_path)
     wait_until(lambda: drained(redis_url))
-    time.sleep(1.2)
+    wait_until(lambda: forgotten(redis_url, filter_forgets), timeout=10)
     second = start_worker(server.base + "/", redis_url, tmp_path, "second", **quick)
     assert finish(second) == 0, logs(tmp_path)
     wait_until(lambda: drained(redis_url))
@@ -242,7 +247,7 @@ def test_a_second_run_rereads_fronts_and_fetches_no_article_again(
         assert "refresh window" not in output
 
 
-def test_enqueued_seeds_are_crawled_by_a_running_worker(redis_url, site, tmp_path):
+def test_enqueued_seeds_are_crawled_by_a_running_worker(redis_url, site, tmp_path, wait_until):
     """`archive enqueue` pushes a second site's start URL; the worker crawls it too (its host
     joins the hosts whose links are followed) and the writer stores both sites."""
     server, paths = site

@@ -13,16 +13,14 @@ from click.testing import CliRunner
 from archive.cli import cli
 from archive.store.db.archive_db import ArchiveDB
 from archive.store.exchange.exports import export, parse_since
-from tests.archive_builder import build_archive, golden_pages
+from tests.archive_builder import golden_pages
 
 ARTICLE_FIELDS = ["id", "url", "canonical_url", "title", "authors", "published_at"]
 
 
 @pytest.fixture(scope="module")
-def archive_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("export") / "archive.db"
-    build_archive(path)
-    return path
+def archive_path(tmp_path_factory: pytest.TempPathFactory, golden_archive_copy) -> Path:
+    return golden_archive_copy(tmp_path_factory.mktemp("export") / "archive.db")
 
 
 def run(*args: str) -> tuple[int, str, str]:

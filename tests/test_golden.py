@@ -1,38 +1,28 @@
-"""Golden pages: each ``tests/pages/<slug>/`` holds a page and the record it must give.
+"""Golden pages: each ``tests/pages/<slug>/`` holds a page, the URL it was served from and the
+record it must give (the layout is described in ``tests/golden.py``).
 
-``source.html`` is the page; ``url.txt`` (optional) the address it is parsed as; and
-``expected.json`` either the record minus volatile fields (``removed``), with an optional
-``must_not_contain`` list of strings that may appear in none of text, title and description,
-or ``{"error": "NotAnArticleError", "reason_contains": "..."}`` for a page that must raise,
-with an optional ``metadata`` object of fields the refusal must carry (``title``, dates ...).
+``source.html`` is the page; ``url.txt`` (or the record's ``url``) the address it is parsed
+as; and ``expected.json`` either the record minus volatile fields (``removed``), with an
+optional ``must_not_contain`` list of strings that may appear in none of text, title and
+description, or ``{"error": "NotAnArticleError", "reason_contains": "..."}`` for a page that
+must raise, with an optional ``metadata`` object of fields the refusal must carry (``title``,
+dates ...).
 
-Set ``ARCHIVE_REGEN_GOLDEN=1`` to rewrite the expected files from the parser's output (keeping
-``must_not_contain``); read every regenerated diff before committing it.
+The suite only reads these files. ``python tests/regen_golden.py [SLUG...]`` rewrites the
+expected records from the parser's output, printing the diff of each; read every one before
+committing it.
 """
 
-import json
-import os
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
 import archive.errors
 from archive.extract import extract_article
+from tests.golden import is_web_address, load, slugs
 
-PAGES = Path(__file__).parent / "pages"
-SLUGS = sorted(p.name for p in PAGES.iterdir() if (p / "source.html").exists())
+SLUGS = slugs()
 DATE_FIELDS = ("published_at", "modified_at")
-REGEN = os.environ.get("ARCHIVE_REGEN_GOLDEN") == "1"
-
-
-def _load(slug: str) -> tuple[str, str | None, dict]:
-    folder = PAGES / slug
-    html = (folder / "source.html").read_text(encoding="utf-8")
-    url_file = folder / "url.txt"
-    url = url_file.read_text(encoding="utf-8").strip() if url_file.exists() else None
-    expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
-    return html, url, expected
 
 
 def _same_date(got: str | None, want: str | None) -> bool:
@@ -45,17 +35,10 @@ def _same_date(got: str | None, want: str | None) -> bool:
         return False
 
 
-def _regenerate(slug: str, record: dict, expected: dict) -> None:
-    record.pop("removed", None)
-    if "must_not_contain" in expected:
-        record["must_not_contain"] = expected["must_not_contain"]
-    path = PAGES / slug / "expected.json"
-    path.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-
-
 @pytest.mark.parametrize("slug", SLUGS)
 def test_golden_page(slug: str) -> None:
-    html, url, expected = _load(slug)
+    golden = load(slug)
+    html, url, expected = golden.html, golden.url, golden.expected
     if "error" in expected:
         error = getattr(archive.errors, expected["error"])
         with pytest.raises(error) as caught:
@@ -66,9 +49,6 @@ def test_golden_page(slug: str) -> None:
             assert getattr(caught.value, "metadata", {}).get(name) == want, f"{name} differs"
         return
     record = extract_article(html, url).to_dict()
-    if REGEN:
-        _regenerate(slug, record, expected)
-        return
     for name, want in expected.items():
         if name == "must_not_contain":
             continue
@@ -81,10 +61,22 @@ def test_golden_page(slug: str) -> None:
 
 @pytest.mark.parametrize("slug", SLUGS)
 def test_golden_page_leaves_out_boilerplate(slug: str) -> None:
-    html, url, expected = _load(slug)
+    golden = load(slug)
+    html, url, expected = golden.html, golden.url, golden.expected
     if "error" in expected:
         pytest.skip("a page that must raise has no record")
     record = extract_article(html, url)
     for needle in expected.get("must_not_contain", []):
         for name in ("text", "title", "description"):
             assert needle not in (getattr(record, name) or ""), f"{needle!r} in {name}"
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_every_golden_folder_carries_its_url(slug: str) -> None:
+    golden = load(slug)
+    assert is_web_address(golden.served_from), (
+        f"tests/pages/{slug}: no http(s) URL in url.txt or in expected.json's url"
+    )
+    if golden.url is not None and "url" in golden.expected:
+        # Parsed as that address, the record keeps it (or drops only its tracking parameters).
+        assert golden.expected["url"].split("?")[0] == golden.url.split("?")[0]

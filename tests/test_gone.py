@@ -1,8 +1,5 @@
 """Gone articles: 404, 410 or a redirect to the home page marks them; a later 200 clears it."""
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from archive.records import Outcome
@@ -14,11 +11,9 @@ URL = "https://news.example.org/2026/03/bridge-vote"
 
 
 @pytest.fixture
-def archive(tmp_path: Path) -> Iterator[ArchiveDB]:
-    db = ArchiveDB(tmp_path / "archive.db")
-    db.store(capture(), record())
-    yield db
-    db.close()
+def archive(archive: ArchiveDB) -> ArchiveDB:
+    archive.store(capture(), record())
+    return archive
 
 
 def gone(archive: ArchiveDB) -> tuple[str | None, str | None]:

@@ -359,10 +359,8 @@ def test_two_crawls_with_edits_and_one_reextraction(tmp_path: Path) -> None:
         crawled = [url[edited], url[steady], url[removed]]
         first = archive_subprocess("save", *crawled, "--db", str(db), cwd=tmp_path)
         assert first.returncode == 0, first.stderr + first.stdout
-        server._server.state.routes[f"/{edited}"] = Route(
-            body=bodies[edited].replace(EDITED_FROM, EDITED_TO)
-        )
-        server._server.state.routes[f"/{removed}"] = Route(404, b"<html>Not found</html>")
+        server.routes[f"/{edited}"] = Route(body=bodies[edited].replace(EDITED_FROM, EDITED_TO))
+        server.routes[f"/{removed}"] = Route(b"<html>Not found</html>", status=404)
         second = archive_subprocess("save", *crawled, "--db", str(db), cwd=tmp_path)
         assert second.returncode == 1, second.stderr + second.stdout  # the 404
 

@@ -4,9 +4,7 @@ refresh window, records unchanged pages without new versions, `--only-new`, `--r
 clock is moved with ARCHIVE_NOW ("an hour later") instead of waiting."""
 
 import signal
-import sqlite3
 import subprocess
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,7 +17,6 @@ from tests.crawlsite import (
     article,
     child_env,
     front,
-    news_site,
     outcomes,
     rows,
     rss,
@@ -37,13 +34,6 @@ def later(**delta: float) -> str:
 
 def story_requests(server: SiteServer, since: int = 0) -> list[str]:
     return [s.path for s in server.seen()[since:] if s.path.startswith("/news/story-")]
-
-
-@pytest.fixture
-def site() -> SiteServer:
-    with SiteServer() as server:
-        news_site(server)
-        yield server
 
 
 def test_an_hour_later_nothing_unchanged_is_fetched(site: SiteServer, tmp_path: Path) -> None:
@@ -65,7 +55,7 @@ def test_an_hour_later_nothing_unchanged_is_fetched(site: SiteServer, tmp_path: 
 def test_after_the_window_pages_are_refetched_conditionally(
     site: SiteServer, tmp_path: Path
 ) -> None:
-    site.pages["/news/story-1.html"].etag = False  # this server sends no validator here
+    site.routes["/news/story-1.html"].etag = False  # this server sends no validator here
     db = tmp_path / "a.db"
     feed = site.url("/feed.xml")
     assert run_archive("crawl", "feed", feed, db=db).status == 0
@@ -92,7 +82,7 @@ def test_a_changed_page_is_stored_again(site: SiteServer, tmp_path: Path) -> Non
     db = tmp_path / "a.db"
     feed = site.url("/feed.xml")
     assert run_archive("crawl", "feed", feed, db=db).status == 0
-    site.pages["/news/story-3.html"] = Page(article("story-3", "Story three, corrected"))
+    site.routes["/news/story-3.html"] = Page(article("story-3", "Story three, corrected"))
     run = run_archive("crawl", "feed", feed, db=db, ARCHIVE_REFRESH_WINDOW="0")
     assert run.status == 0, run
     got = outcomes(db, crawl_id=2)
@@ -106,8 +96,8 @@ def test_only_new_fetches_urls_never_seen(site: SiteServer, tmp_path: Path) -> N
     db = tmp_path / "a.db"
     feed = site.url("/feed.xml")
     assert run_archive("crawl", "feed", feed, db=db).status == 0
-    site.pages["/news/story-7.html"] = Page(article("story-7", "Story number 7"))
-    site.pages["/feed.xml"] = Page(rss(site.base, [*STORIES, "/news/story-7.html"]))
+    site.routes["/news/story-7.html"] = Page(article("story-7", "Story number 7"))
+    site.routes["/feed.xml"] = Page(rss(site.base, [*STORIES, "/news/story-7.html"]))
     before = len(site.seen())
     run = run_archive("crawl", "feed", feed, "--only-new", "--refresh", db=db)
     assert run.status == 0, run
@@ -129,33 +119,16 @@ def test_refresh_fetches_fresh_pages_again(site: SiteServer, tmp_path: Path) -> 
 def slow_site(server: SiteServer, count: int) -> list[str]:
     """A front linking ``count`` articles that each take a moment to serve."""
     paths = [f"/news/slow-{n}.html" for n in range(count)]
-    server.pages["/"] = Page(front("Front", paths))
-    server.pages["/news/"] = Page(front("News", []))
+    server.routes["/"] = Page(front("Front", paths))
+    server.routes["/news/"] = Page(front("News", []))
     for path in paths:
-        server.pages[path] = Page(article(path[6:-5], f"Slow story {path}"), delay=0.4)
+        server.routes[path] = Page(article(path[6:-5], f"Slow story {path}"), delay=0.4)
     return paths
-
-
-def wait_for_captures(db: Path, at_least: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if db.exists():
-            # A short busy timeout: the crawl holds the write lock now and then.
-            conn = sqlite3.connect(db, timeout=0.05)
-            try:
-                if conn.execute("SELECT count(*) FROM captures").fetchone()[0] >= at_least:
-                    return
-            except sqlite3.Error:  # the crawl is still creating the tables
-                pass
-            finally:
-                conn.close()
-        time.sleep(0.05)
-    raise AssertionError(f"fewer than {at_least} captures after {timeout} s")
 
 
 @pytest.mark.parametrize("stop", [signal.SIGKILL, signal.SIGINT])
 def test_resume_after_a_stop_loses_and_duplicates_nothing(
-    tmp_path: Path, stop: signal.Signals
+    tmp_path: Path, stop: signal.Signals, wait_until, capture_count
 ) -> None:
     db = tmp_path / "a.db"
     with SiteServer() as server:
@@ -166,7 +139,7 @@ def test_resume_after_a_stop_loses_and_duplicates_nothing(
         child = subprocess.Popen(
             command, cwd=tmp_path, env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE
         )
-        wait_for_captures(db, 6)
+        wait_until(lambda: capture_count(db) >= 6, what="6 captures")
         child.send_signal(stop)
         _, err = child.communicate(timeout=30)
         interrupted = rows(db, "SELECT finished_at, finish_reason FROM crawls")

@@ -12,7 +12,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -64,7 +63,7 @@ def site_routes() -> dict[str, Route]:
     for path in GOLDEN:
         routes[f"/golden/{path.parent.name}.html"] = Route(body=path.read_bytes())
     routes["/report.pdf"] = Route(body=PDF, content_type="application/pdf")
-    routes["/gone.html"] = Route(404, b"<html><body>Not found</body></html>")
+    routes["/gone.html"] = Route(b"<html><body>Not found</body></html>", status=404)
     return routes
 
 
@@ -343,7 +342,9 @@ def children_of(pid: int) -> set[int]:
     return found
 
 
-def test_ctrl_c_stops_the_crawl_and_leaves_no_worker(tmp_path: Path) -> None:
+def test_ctrl_c_stops_the_crawl_and_leaves_no_worker(
+    tmp_path: Path, wait_until, capture_count
+) -> None:
     routes = {f"/slow/{n}.html": Route(body=variant(n), delay=0.3) for n in range(60)}
     db = tmp_path / "archive.db"
     with LoopbackServer(routes) as server:
@@ -358,15 +359,11 @@ def test_ctrl_c_stops_the_crawl_and_leaves_no_worker(tmp_path: Path) -> None:
             text=True,
             start_new_session=True,  # its own process group, as a terminal's job would be
         )
-        workers: set[int] = set()
-        deadline = time.monotonic() + 30
-        while len(workers) < 2 and time.monotonic() < deadline:
-            time.sleep(0.2)
-            workers = {p for p in children_of(crawl.pid) if b"crawler.pool.worker" in cmdline(p)}
-        assert len(workers) == 2, "the pool's workers never started"
+        workers = wait_until(
+            lambda: both_workers(crawl.pid), interval=0.2, what="the pool's workers to start"
+        )
         # The workers start with the spider: wait for a first page, so Ctrl-C comes mid-crawl.
-        while not stored_pages(db) and time.monotonic() < deadline:
-            time.sleep(0.1)
+        wait_until(lambda: capture_count(db), what="a first stored page")
         os.killpg(crawl.pid, signal.SIGINT)  # Ctrl-C reaches every process of the job
         _, stderr = crawl.communicate(timeout=30)
     assert crawl.returncode == 0, stderr[-3000:]
@@ -381,15 +378,6 @@ def test_ctrl_c_stops_the_crawl_and_leaves_no_worker(tmp_path: Path) -> None:
     assert rows(db, "SELECT count(*) FROM captures") == [(stored,)]
 
 
-def stored_pages(db: Path) -> int:
-    if not db.exists():  # connecting would create it
-        return 0
-    try:
-        return rows(db, "SELECT count(*) FROM captures")[0][0]
-    except sqlite3.Error:  # not created yet, or its tables not yet made
-        return 0
-
-
 def cmdline(pid: int) -> bytes:
     try:
         return Path(f"/proc/{pid}/cmdline").read_bytes()
@@ -397,9 +385,15 @@ def cmdline(pid: int) -> bytes:
         return b""
 
 
-def test_workers_start_with_the_crawl_not_with_its_first_page(tmp_path: Path) -> None:
-    # The page takes 8 s: long enough for Scrapy to start on a loaded machine.
-    with LoopbackServer({"/slow.html": Route(body=variant(1), delay=8)}) as server:
+def both_workers(pid: int) -> set[int]:
+    """The two extraction workers of the crawl ``pid`` once both have started, else none."""
+    workers = {p for p in children_of(pid) if b"crawler.pool.worker" in cmdline(p)}
+    return workers if len(workers) == 2 else set()
+
+
+def test_workers_start_with_the_crawl_not_with_its_first_page(tmp_path: Path, wait_until) -> None:
+    # The page is held until the workers are seen (or 7.5 s have passed, a failure).
+    with LoopbackServer({"/slow.html": Route(body=variant(1), held=True)}) as server:
         crawl = subprocess.Popen(
             crawl_command([server.url("/slow.html")], tmp_path / "archive.db", 2),
             cwd=REPO,
@@ -407,13 +401,16 @@ def test_workers_start_with_the_crawl_not_with_its_first_page(tmp_path: Path) ->
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        started = time.monotonic()
-        workers: set[int] = set()
-        while len(workers) < 2 and time.monotonic() - started < 7.5:
-            time.sleep(0.1)
-            workers = {p for p in children_of(crawl.pid) if b"crawler.pool.worker" in cmdline(p)}
-        crawl.wait(timeout=30)
-    assert len(workers) == 2, "the workers waited for the first page"
+        try:
+            wait_until(
+                lambda: both_workers(crawl.pid),
+                timeout=7.5,
+                interval=0.1,
+                what="the workers, which waited for the first page",
+            )
+        finally:
+            server.release()
+            crawl.wait(timeout=30)
     assert crawl.returncode == 0
     assert rows(tmp_path / "archive.db", "SELECT outcome FROM captures") == [("article",)]
 

@@ -1,7 +1,6 @@
 """Purges: takedowns of articles or sites leave nothing behind (rows, orphan bodies, search
 index, bytes in the file); retention keeps each article's latest version and its capture."""
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,15 +28,13 @@ def rec(url: str, text: str) -> object:
 
 
 @pytest.fixture
-def archive(tmp_path: Path) -> Iterator[ArchiveDB]:
-    db = ArchiveDB(tmp_path / "archive.db")
-    db.store(cap(A, "01", b"<html>a1</html>"), rec(A, f"Bridge {SECRET} first text."))
-    db.store(cap(A, "02", b"<html>a2</html>"), rec(A, f"Bridge {SECRET} edited text."))
-    db.store(failure(requested_url=A, final_url=A, fetched_at="2026-03-03T10:00:00+00:00"))
-    db.store(cap(B, "01", b"<html>shared</html>"), rec(B, "Ferry timetable changes."))
-    db.store(cap(C, "01", b"<html>shared</html>"), rec(C, "Ferry mirror copy."))
-    yield db
-    db.close()
+def archive(archive: ArchiveDB) -> ArchiveDB:
+    archive.store(cap(A, "01", b"<html>a1</html>"), rec(A, f"Bridge {SECRET} first text."))
+    archive.store(cap(A, "02", b"<html>a2</html>"), rec(A, f"Bridge {SECRET} edited text."))
+    archive.store(failure(requested_url=A, final_url=A, fetched_at="2026-03-03T10:00:00+00:00"))
+    archive.store(cap(B, "01", b"<html>shared</html>"), rec(B, "Ferry timetable changes."))
+    archive.store(cap(C, "01", b"<html>shared</html>"), rec(C, "Ferry mirror copy."))
+    return archive
 
 
 def count(db: ArchiveDB, sql: str, params: list | None = None) -> int:

@@ -3,7 +3,6 @@ and the search index following along."""
 
 import dataclasses
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -57,12 +56,10 @@ def store_page(
 
 
 @pytest.fixture
-def archive(tmp_path: Path) -> Iterator[ArchiveDB]:
-    db = ArchiveDB(tmp_path / "archive.db")
+def archive(archive: ArchiveDB) -> ArchiveDB:
     for page in PAGES:
-        store_page(db, page)
-    yield db
-    db.close()
+        store_page(archive, page)
+    return archive
 
 
 def query(db: ArchiveDB, sql: str, params: list | None = None) -> list[dict]:

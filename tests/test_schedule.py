@@ -271,24 +271,25 @@ def rss(server: LoopbackServer, *paths: str) -> bytes:
 
 
 @pytest.fixture
-def site() -> LoopbackServer:
-    routes = {
-        "/robots.txt": Route(body=b"User-agent: *\nAllow: /\n", content_type="text/plain"),
-        "/news/a.html": Route(body=ARTICLE),
-        "/news/b.html": Route(body=OTHER_ARTICLE),
-    }
-    with LoopbackServer(routes) as server:
-        # The feeds name absolute URLs, so they are added once the port is known.
-        server._server.state.routes["/feed-a.xml"] = Route(
-            body=rss(server, "/news/a.html"), content_type="application/rss+xml"
-        )
-        server._server.state.routes["/feed-b.xml"] = Route(
-            body=rss(server, "/news/b.html"), content_type="application/rss+xml"
-        )
-        yield server
+def site(serve) -> LoopbackServer:
+    server = serve(
+        {
+            "/robots.txt": Route(body=b"User-agent: *\nAllow: /\n", content_type="text/plain"),
+            "/news/a.html": Route(body=ARTICLE),
+            "/news/b.html": Route(body=OTHER_ARTICLE),
+        }
+    )
+    # The feeds name absolute URLs, so they are added once the port is known.
+    server.routes["/feed-a.xml"] = Route(
+        body=rss(server, "/news/a.html"), content_type="application/rss+xml"
+    )
+    server.routes["/feed-b.xml"] = Route(
+        body=rss(server, "/news/b.html"), content_type="application/rss+xml"
+    )
+    return server
 
 
-def feed_jobs(server: LoopbackServer) -> str:
+def feed_jobs(server: LoopbackServer, cron: str = "* * * * *") -> str:
     return f"""
 [defaults]
 db = "news.db"
@@ -297,18 +298,18 @@ settings = {FAST}
 [jobs.feed-a]
 command = "crawl feed"
 url = "{server.url("/feed-a.xml")}"
-cron = "* * * * *"
+cron = "{cron}"
 
 [jobs.feed-b]
 command = "crawl feed"
 url = "{server.url("/feed-b.xml")}"
-cron = "* * * * *"
+cron = "{cron}"
 
 [jobs.broken]
 command = "crawl feed"
 url = "{server.url("/feed-a.xml")}"
 db = "notes.db"
-cron = "* * * * *"
+cron = "{cron}"
 """
 
 
@@ -325,7 +326,9 @@ def test_the_scheduler_runs_jobs_one_per_database_and_survives_a_failure(
     site: LoopbackServer, tmp_path: Path
 ) -> None:
     (tmp_path / "notes.db").write_text("not a database")  # so that job fails when it runs
-    path = write(tmp_path, feed_jobs(site))
+    # Once a year: only --run-at-start runs them, however long the runs take on a busy machine
+    # (every minute, a run could start again before the test has read the first ones).
+    path = write(tmp_path, feed_jobs(site, cron="0 0 1 1 *"))
     command = [sys.executable, "-m", "archive", "schedule", str(path), "--run-at-start"]
     scheduler = subprocess.Popen(
         [*command, "--log-dir", str(tmp_path / "logs")],
@@ -392,7 +395,9 @@ def test_once_runs_one_job_now_and_exits_with_its_status(
     assert "not an SQLite database (left untouched)" in bad.stderr
 
 
-def test_ctrl_c_lets_the_running_crawl_stop_cleanly(tmp_path: Path) -> None:
+def test_ctrl_c_lets_the_running_crawl_stop_cleanly(
+    tmp_path: Path, wait_until, capture_count
+) -> None:
     pages = [f"/slow/{n}.html" for n in range(30)]
     routes = {path: Route(body=ARTICLE, delay=0.4) for path in pages}
     with LoopbackServer(routes) as server:
@@ -414,7 +419,8 @@ settings = {FAST}
             text=True,
         )
         read_until(scheduler, ["slow-pages: started"])
-        time.sleep(2)  # some pages stored, most not yet fetched
+        # Some pages stored, most not yet fetched.
+        wait_until(lambda: capture_count(tmp_path / "news.db"), what="a first stored page")
         scheduler.send_signal(signal.SIGINT)
         _, rest = scheduler.communicate(timeout=60)
     assert scheduler.returncode == 0, rest

@@ -6,7 +6,6 @@ import json
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -18,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from archive.cli import cli
-from tests.archive_builder import build_archive, golden_pages
+from tests.archive_builder import golden_pages
 
 pytest.importorskip("datasette")
 
@@ -38,23 +37,21 @@ def get(base: str, path: str, **params: str) -> Any:
         return json.loads(response.read())
 
 
-def wait_until_up(base: str, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"archive serve exited with {process.returncode}")
-        try:
-            get(base, "/-/versions.json")
-            return
-        except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.2)
-    raise AssertionError("Datasette did not answer in time")
+def answers(base: str, process: subprocess.Popen) -> bool:
+    if process.poll() is not None:
+        raise AssertionError(f"archive serve exited with {process.returncode}")
+    try:
+        get(base, "/-/versions.json")
+    except (urllib.error.URLError, ConnectionError):
+        return False
+    return True
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    db = tmp_path_factory.mktemp("serve") / "news.db"
-    build_archive(db)
+def server(
+    tmp_path_factory: pytest.TempPathFactory, golden_archive_copy, wait_until
+) -> Iterator[tuple[str, Path]]:
+    db = golden_archive_copy(tmp_path_factory.mktemp("serve") / "news.db")
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "archive", "serve", "--db", str(db), "--port", str(port)],
@@ -63,7 +60,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(base, process)
+        wait_until(
+            lambda: answers(base, process),
+            timeout=STARTUP_SECONDS,
+            interval=0.2,
+            what="Datasette to answer",
+        )
         yield base, db
     finally:
         process.terminate()
@@ -177,9 +179,8 @@ def test_readers_never_see_a_locked_database(server: tuple[str, Path]) -> None:
     assert reads >= 20
 
 
-def test_print_metadata_names_the_database_by_its_file(tmp_path: Path) -> None:
-    db = tmp_path / "my-archive.db"
-    build_archive(db)
+def test_print_metadata_names_the_database_by_its_file(tmp_path: Path, golden_archive_copy) -> None:
+    db = golden_archive_copy(tmp_path / "my-archive.db")
     result = CliRunner().invoke(cli, ["serve", "--db", str(db), "--print-metadata"])
     assert result.exit_code == 0
     metadata = json.loads(result.stdout)

@@ -4,7 +4,6 @@ import hashlib
 import json
 import re
 import sqlite3
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,13 +19,6 @@ from tests.storage_helpers import BODY, capture, failure, record
 
 KEY = "https://www.news.example.org/2026/03/bridge-vote"
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$")
-
-
-@pytest.fixture
-def archive(tmp_path: Path) -> Iterator[ArchiveDB]:
-    db = ArchiveDB(tmp_path / "archive.db")
-    yield db
-    db.close()
 
 
 def rows(archive: ArchiveDB, table: str) -> list[dict]:

@@ -1,8 +1,5 @@
 """ArchiveDB, read side: list, look up and search; the search index stays in sync."""
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from archive.errors import InvalidURLError
@@ -11,13 +8,6 @@ from archive.store.read.queries import fts_query
 from tests.storage_helpers import capture, failure, record
 
 KEY = "https://www.news.example.org/2026/03/bridge-vote"
-
-
-@pytest.fixture
-def archive(tmp_path: Path) -> Iterator[ArchiveDB]:
-    db = ArchiveDB(tmp_path / "archive.db")
-    yield db
-    db.close()
 
 
 def store(archive: ArchiveDB, url: str, fetched_at: str, **fields: object) -> None:

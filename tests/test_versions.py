@@ -3,7 +3,6 @@ what it holds; 'unchanged' captures; the backfill of migration 0002."""
 
 import json
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,13 +19,6 @@ from tests.storage_helpers import BODY, capture, record
 KEY = "https://www.news.example.org/2026/03/bridge-vote"
 DAY2 = "2026-03-02T09:00:00+00:00"
 DAY3 = "2026-03-03T09:00:00+00:00"
-
-
-@pytest.fixture
-def archive(tmp_path: Path) -> Iterator[ArchiveDB]:
-    db = ArchiveDB(tmp_path / "archive.db")
-    yield db
-    db.close()
 
 
 def versions(archive: ArchiveDB) -> list[dict]:

@@ -18,7 +18,7 @@ from warcio.warcwriter import WARCWriter
 
 from archive.cli import cli
 from archive.store.db.archive_db import ArchiveDB
-from tests.archive_builder import build_archive, golden_pages
+from tests.archive_builder import golden_pages
 
 COMPARED = (
     "url, canonical_url, title, authors, published_at, modified_at, site_name, site,"
@@ -28,10 +28,10 @@ COMPARED = (
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+def built(tmp_path_factory: pytest.TempPathFactory, golden_archive_copy) -> tuple[Path, Path]:
     """An archive and its WARC export."""
     folder = tmp_path_factory.mktemp("warc")
-    build_archive(folder / "archive.db")
+    golden_archive_copy(folder / "archive.db")
     result = CliRunner().invoke(
         cli,
         [
