@@ -6,6 +6,7 @@ turn it into text blocks and images (``blocks``), drop chrome lines (``lines``),
 whether it is an article at all (``listing`` and the running-word count).
 """
 
+import dataclasses
 import gc
 import logging
 from collections.abc import Iterator, Sequence
@@ -25,15 +26,15 @@ from archive.parse.listing import mark_teasers, teaser_words
 from archive.parse.metadata import Metadata, read_metadata
 from archive.parse.siterules import apply_fields, rule_body, strip
 from archive.parse.soup import Document, is_gone, parse
-from archive.parse.text import join_paragraphs, normalize, word_count
-from archive.records import ArticleRecord, Removal
+from archive.parse.text import join_paragraphs, normalize, visible, word_count
+from archive.records import ArticleRecord, Image, Removal
 from archive.rules import Rule, builtin_rules, load_rules, matching_rules
 
 log = logging.getLogger(__name__)
 
 # Bump whenever a change to the parser can change a record, so that storage can tell
 # "the page changed" from "our parser changed".
-EXTRACTOR_VERSION = "4"
+EXTRACTOR_VERSION = "5"
 # Fewer words than this of running text that is not link text, and the page is no article.
 MIN_ARTICLE_WORDS = 50
 # This many teaser cards (headline link and summary) with no other prose make a teaser list.
@@ -140,7 +141,8 @@ def _from_document(doc: Document, url: str | None, rules: tuple[Rule, ...]) -> A
     _check_article(blocks, nodes, removed.cards, url)
     images, captions = collect_images(_image_scope(nodes), url or meta.canonical_url)
     text = normalize(join_paragraphs([b.text for b in blocks]))
-    return _record(meta, url, text, images, removed.items + captions + trimmed, applied)
+    record = _record(meta, url, text, images, removed.items + captions + trimmed, applied)
+    return _visible_record(record)
 
 
 @dataclass
@@ -189,3 +191,28 @@ def _record(
         rules=[rule.name for rule in applied],
         extractor_version=EXTRACTOR_VERSION,
     )
+
+
+def _visible_record(record: ArticleRecord) -> ArticleRecord:
+    """The record with every text field through ``text.visible``: whichever path a value took
+    (JSON-LD, a meta tag, a site rule, the body), no control, zero-width or bidi character
+    reaches the archive or, from it, a terminal."""
+    changes: dict[str, object] = {}
+    for field in dataclasses.fields(record):
+        value = getattr(record, field.name)
+        if isinstance(value, str):
+            changes[field.name] = visible(value)
+        elif isinstance(value, list):
+            changes[field.name] = [_visible_item(item) for item in value]
+    return dataclasses.replace(record, **changes)  # type: ignore[arg-type]
+
+
+def _visible_item(item: object) -> object:
+    if isinstance(item, str):
+        return visible(item)
+    if isinstance(item, Image):
+        caption = visible(item.caption) if item.caption is not None else None
+        return Image(visible(item.src), caption)
+    if isinstance(item, Removal):
+        return Removal(item.kind, visible(item.sample))
+    return item
