@@ -60,6 +60,9 @@ RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 DOWNLOAD_TIMEOUT = 30  # seconds
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024  # bytes; larger responses become fetch-error captures
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
+# A feed or sitemap bigger than this (once decompressed) is refused unread; 50 MiB is the
+# sitemap protocol's own limit. Documents declaring XML entities are always refused.
+ARCHIVE_XML_MAXSIZE = 50 * 1024 * 1024
 # A failure is recorded as a capture with its reason, so giving up is not an error to log.
 RETRY_GIVE_UP_LOG_LEVEL = "INFO"
 
