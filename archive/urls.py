@@ -201,3 +201,15 @@ def article_key(final_url: str, canonical_url: str | None) -> str:
     except InvalidURLError:
         return key
     return canonical if same_site(key, canonical) else key
+
+
+def resolve_url(base: str | None, href: str) -> str | None:
+    """``href`` made absolute against ``base`` (itself when there is no base), or None when
+    either is malformed, such as an unclosed IPv6 bracket: a page's bad link is no reason to
+    lose its article."""
+    if not base:
+        return href
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return None

@@ -60,6 +60,9 @@ RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 DOWNLOAD_TIMEOUT = 30  # seconds
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024  # bytes; larger responses become fetch-error captures
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
+# A feed or sitemap bigger than this (once decompressed) is refused unread; 50 MiB is the
+# sitemap protocol's own limit. Documents declaring XML entities are always refused.
+ARCHIVE_XML_MAXSIZE = 50 * 1024 * 1024
 # A failure is recorded as a capture with its reason, so giving up is not an error to log.
 RETRY_GIVE_UP_LOG_LEVEL = "INFO"
 
@@ -68,6 +71,10 @@ RETRY_GIVE_UP_LOG_LEVEL = "INFO"
 # so extraction uses every core; 0 or 1 extracts in the crawl's own process. Empty means one
 # per core (os.cpu_count()). See crawler.pool.
 ARCHIVE_EXTRACT_PROCESSES = os.environ.get("ARCHIVE_EXTRACT_PROCESSES", "")
+# Seconds a worker may spend on one page before it is killed, the page recorded as an
+# extraction error ("extraction abandoned ...") and a new worker started; 0: no limit.
+# In-process extraction (0 or 1 processes) cannot be abandoned: it runs to the end.
+ARCHIVE_EXTRACT_TIMEOUT = 30.0
 
 # The user's per-site rules files or folders (*.toml), tried before the shipped rules:
 # a list, or paths separated by commas (`-s ARCHIVE_RULES=my-rules/`).

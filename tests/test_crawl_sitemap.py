@@ -197,11 +197,14 @@ def test_reader_refuses_a_gzip_bomb_before_inflating_it() -> None:
         read_sitemap(bomb, max_size=100_000)
 
 
-def test_reader_keeps_entities_unexpanded_and_skips_bad_locs() -> None:
+def test_reader_refuses_entities_and_skips_bad_locs() -> None:
+    entity = b'<?xml version="1.0"?><!DOCTYPE u [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+    with pytest.raises(NotASitemap, match=r"refused: declares XML entities \(x\)"):
+        read_sitemap(entity + b"<urlset><url><loc>&x;</loc></url></urlset>")
     body = (
-        b'<?xml version="1.0"?><!DOCTYPE u [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        b'<?xml version="1.0"?>'
         b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-        b"<url><loc>&x;</loc></url><url><loc>javascript:alert(1)</loc></url>"
+        b"<url><loc>/etc/passwd</loc></url><url><loc>javascript:alert(1)</loc></url>"
         b"<url><loc>https://example.org/a?utm_source=x#top</loc><lastmod>2026-11</lastmod>"
         b'<image:image xmlns:image="http://www.google.com/schemas/sitemap-image/1.1">'
         b"<image:loc>https://cdn.example.org/a.jpg</image:loc></image:image></url></urlset>"

@@ -5,7 +5,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from archive.errors import InvalidURLError
-from archive.urls import article_key, host_of, normalize_url, same_site, validate_url
+from archive.urls import (
+    article_key,
+    host_of,
+    normalize_url,
+    resolve_url,
+    same_site,
+    validate_url,
+)
 
 
 @pytest.mark.parametrize(
@@ -220,3 +227,18 @@ def test_normalize_url_properties(
     assert once.startswith(scheme.lower() + "://" + ".".join(labels).lower())
     kept = [f"{n}={v}" for n, v in params if n in ("id", "page", "q")]
     assert once.partition("?")[2] == "&".join(kept)
+
+
+@pytest.mark.parametrize(
+    ("base", "href", "resolved"),
+    [
+        ("https://news.example/a/b.html", "/img/c.jpg", "https://news.example/img/c.jpg"),
+        (None, "/img/c.jpg", "/img/c.jpg"),
+        ("https://news.example/a/b.html", "https://[bad.example/c.jpg", None),
+        ("http://[::1/story", "c.jpg", None),
+    ],
+)
+def test_resolve_url_gives_none_for_a_malformed_url(
+    base: str | None, href: str, resolved: str | None
+) -> None:
+    assert resolve_url(base, href) == resolved

@@ -65,7 +65,11 @@ def main() -> None:
     import sys
 
     from archive.cli.usage import usage_line
+    from archive.screen import Screen
 
+    # Whatever a command prints, a page's control characters reach the terminal escaped.
+    sys.stdout = Screen(sys.stdout)  # type: ignore[assignment]
+    sys.stderr = Screen(sys.stderr)  # type: ignore[assignment]
     try:
         # Without standalone mode click raises its errors here instead of printing them, and
         # returns the status of a ctx.exit() (--help, --version print, then exit with 0).

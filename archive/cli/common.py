@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from archive.errors import ArchiveError, InvalidURLError, NotAnArchiveError
+from archive.screen import shown
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -18,7 +19,7 @@ DB_HELP = "The archive's SQLite file (default: archive.db here, or $ARCHIVE_DB).
 
 def fail(message: str, status: int = 1) -> None:
     """One clear line on stderr, then exit with `status`."""
-    click.echo(f"archive: error: {message}", err=True)
+    click.echo(f"archive: error: {shown(message)}", err=True)
     sys.exit(status)
 
 

@@ -22,6 +22,7 @@ from archive.cli.output import outcome_label
 from archive.cli.save import crawl_settings
 from archive.errors import ArchiveError
 from archive.records import Outcome
+from archive.screen import shown
 from archive.urls import validate_url
 
 SITE_LIMIT = 1000  # the default --limit of a site crawl
@@ -258,8 +259,8 @@ class FailureLines:
         clear = "\r\x1b[K" if sys.stdout.isatty() else ""  # over the progress line, if any
         self.shown += 1
         if self.every or self.shown <= self.LIMIT:
-            reason = result.reason or "no reason given"
-            click.echo(f"{clear}{outcome_label(result.outcome)}  {result.url}  {reason}")
+            reason = shown(result.reason or "no reason given")
+            click.echo(f"{clear}{outcome_label(result.outcome)}  {shown(result.url)}  {reason}")
         elif self.shown == self.LIMIT + 1:
             click.echo(f"{clear}... more failures are counted below, not listed (-v lists all)")
 

@@ -14,6 +14,7 @@ from typing import IO, Any
 import click
 
 from archive.cli.common import db_option, fail, open_existing_archive, reports_errors
+from archive.screen import unscreened
 
 
 @contextmanager
@@ -21,7 +22,9 @@ def _output(file: str | None, binary: bool) -> Iterator[IO[Any]]:
     """stdout, or FILE written under a temporary name and renamed when complete, so a failed
     export never leaves a truncated FILE that looks whole."""
     if file is None or file == "-":
-        yield sys.stdout.buffer if binary else sys.stdout
+        # An export is a file: byte for byte on a pipe; escaped only on a terminal.
+        stdout = sys.stdout if sys.stdout.isatty() else unscreened(sys.stdout)
+        yield stdout.buffer if binary else stdout
         return
     target = Path(file)
     partial = target.with_name(target.name + ".partial")

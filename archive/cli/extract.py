@@ -7,6 +7,7 @@ import click
 
 from archive.cli.common import checked_rules, fail, reports_errors, rules_option
 from archive.errors import ArchiveError
+from archive.screen import json_safe
 from archive.urls import validate_url
 
 
@@ -51,4 +52,4 @@ def extract(file: str, url: str | None, rules_paths: tuple[str, ...]) -> None:
         record = extract_article(body, url, options=options)
     except ArchiveError as error:
         fail(f"{file}: {error.reason}")
-    click.echo(record.to_json(indent=2))
+    click.echo(json_safe(record.to_json(indent=2)))

@@ -5,6 +5,7 @@ from typing import Any
 import click
 
 from archive.cli.common import db_option, fail, open_existing_archive, reports_errors
+from archive.screen import json_safe, shown
 
 DIFF_COLOURS = {"+": "green", "-": "red", "@": "cyan"}
 
@@ -37,13 +38,15 @@ def history(url: str, db_path: str, as_json: bool) -> None:
         article = load_history(archive, url, db_path)
     if as_json:
         for version in article["versions"]:
-            click.echo(json.dumps(version, ensure_ascii=False, default=str))
+            click.echo(json_safe(json.dumps(version, ensure_ascii=False, default=str)))
         return
-    click.echo(click.style(str(article.get("title") or "(untitled)"), bold=True))
-    click.echo(article["url"])
+    click.echo(click.style(shown(article.get("title") or "(untitled)"), bold=True))
+    click.echo(shown(article["url"]))
     if article.get("gone_at"):
         click.echo(
-            click.style(f"gone since {article['gone_at']} ({article['gone_reason']})", fg="red")
+            click.style(
+                f"gone since {article['gone_at']} ({shown(article['gone_reason'])})", fg="red"
+            )
         )
     click.echo()
     header = (
@@ -95,7 +98,7 @@ def diff(url: str, db_path: str, start: int | None, end: int | None) -> None:
         article = load_history(archive, url, db_path)
     versions = article["versions"]
     if len(versions) == 1 and start is None and end is None:
-        click.echo(f"{article['url']} has one version only: nothing to compare.")
+        click.echo(f"{shown(article['url'])} has one version only: nothing to compare.")
         return
     picked = pick_versions(versions, start, end, url)
     assert picked is not None
@@ -107,12 +110,14 @@ def diff(url: str, db_path: str, start: int | None, end: int | None) -> None:
         return
     for change in changes:
         click.echo(click.style(change.field, bold=True))
-        click.echo(click.style(f"  - {change.old}", fg="red"))
-        click.echo(click.style(f"  + {change.new}", fg="green"))
+        click.echo(click.style(f"  - {shown(change.old)}", fg="red"))
+        click.echo(click.style(f"  + {shown(change.new)}", fg="green"))
     if lines:
         if changes:
             click.echo()
         for line in lines:
             click.echo(
-                click.style(line, fg=DIFF_COLOURS.get(line[:1]), bold=line[:3] in ("---", "+++"))
+                click.style(
+                    shown(line), fg=DIFF_COLOURS.get(line[:1]), bold=line[:3] in ("---", "+++")
+                )
             )

@@ -7,6 +7,7 @@ import click
 
 from archive.cli.common import db_option, fail, open_existing_archive, reports_errors
 from archive.cli.output import echo_article, echo_search_hits, echo_table
+from archive.screen import json_safe
 from archive.store.db.timestamps import format_timestamp
 
 
@@ -28,7 +29,7 @@ def list_(db_path: str, site: str | None, limit: int, as_json: bool) -> None:
         rows = archive.list_articles(limit=limit, site=site)
     if as_json:
         for row in rows:
-            click.echo(json.dumps(row, ensure_ascii=False, default=str))
+            click.echo(json_safe(json.dumps(row, ensure_ascii=False, default=str)))
         return
     echo_table(rows)
 
@@ -56,7 +57,7 @@ def show(url: str, db_path: str, as_json: bool) -> None:
     if article is None:
         fail(f"{url}: not in the archive {db_path}")
     if as_json:
-        click.echo(json.dumps(article, ensure_ascii=False, indent=2, default=str))
+        click.echo(json_safe(json.dumps(article, ensure_ascii=False, indent=2, default=str)))
         return
     echo_article(article)
 
@@ -99,6 +100,6 @@ def search(
         )
     if as_json:
         for hit in hits:
-            click.echo(json.dumps(hit, ensure_ascii=False, default=str))
+            click.echo(json_safe(json.dumps(hit, ensure_ascii=False, default=str)))
         return
     echo_search_hits(query, hits)

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from archive.records import Outcome
+from archive.screen import shown
 
 # How each outcome is labelled in the per-URL lines, and in which colour.
 OUTCOME_LABELS: dict[str, tuple[str, str]] = {
@@ -34,10 +35,10 @@ def outcome_label(outcome: str) -> str:
 def echo_result(result: Any) -> None:
     """One line for one URL as soon as it is stored: what happened, and why if it failed."""
     if result.outcome == Outcome.ARTICLE:
-        detail = f'"{result.title}"' if result.title else "(untitled)"
+        detail = f'"{shown(result.title)}"' if result.title else "(untitled)"
     else:
-        detail = result.reason or "no reason given"
-    click.echo(f"{outcome_label(result.outcome)}  {result.url}  {detail}")
+        detail = shown(result.reason or "no reason given")
+    click.echo(f"{outcome_label(result.outcome)}  {shown(result.url)}  {detail}")
 
 
 def echo_save_summary(wanted: Sequence[str], results: Iterable[Any], db_path: str) -> int:
@@ -45,7 +46,8 @@ def echo_save_summary(wanted: Sequence[str], results: Iterable[Any], db_path: st
     by_url = {result.url: result for result in results}
     missing = [url for url in wanted if url not in by_url]
     for url in missing:  # should not happen: every request ends as a capture row
-        click.echo(f"{outcome_label('not fetched')}  {url}  the crawl ended before this URL")
+        label = outcome_label("not fetched")
+        click.echo(f"{label}  {shown(url)}  the crawl ended before this URL")
     counts: dict[str, int] = {}
     for result in by_url.values():
         label = OUTCOME_LABELS.get(result.outcome, (result.outcome, ""))[0]
@@ -61,7 +63,7 @@ def echo_save_summary(wanted: Sequence[str], results: Iterable[Any], db_path: st
 
 
 def shorten(value: Any, width: int) -> str:
-    text = "" if value is None else str(value)
+    text = shown(value)
     return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
 
 
@@ -85,7 +87,7 @@ def echo_table(rows: Sequence[dict[str, Any]]) -> None:
 
 def echo_article(article: dict[str, Any]) -> None:
     """An article's metadata as aligned fields, then its text wrapped to the terminal."""
-    click.echo(click.style(str(article.get("title") or "(untitled)"), bold=True))
+    click.echo(click.style(shown(article.get("title") or "(untitled)"), bold=True))
     fields = [
         "url",
         "canonical_url",
@@ -105,11 +107,12 @@ def echo_article(article: dict[str, Any]) -> None:
             continue
         if isinstance(value, list):
             value = ", ".join(map(str, value))
-        click.echo(f"{click.style(name + ':', fg='cyan'):<26} {value}")
+        click.echo(f"{click.style(name + ':', fg='cyan'):<26} {shown(value)}")
     width = min(shutil.get_terminal_size((100, 24)).columns, 100)
     click.echo()
     for paragraph in str(article.get("text") or "").split("\n\n"):
-        click.echo(textwrap.fill(paragraph, width=width) + "\n")
+        # Escaped once wrapped, so that no line ends inside an escape.
+        click.echo(shown(textwrap.fill(paragraph, width=width), one_line=False) + "\n")
 
 
 def echo_search_hits(query: str, hits: Sequence[dict[str, Any]]) -> None:
@@ -117,9 +120,9 @@ def echo_search_hits(query: str, hits: Sequence[dict[str, Any]]) -> None:
         click.echo(f"No articles match {query!r}.")
         return
     for number, hit in enumerate(hits, start=1):
-        click.echo(f"{number:>3}. {click.style(str(hit.get('title')), bold=True)}")
-        click.echo(f"     {hit.get('url')}")
-        snippet = str(hit.get("snippet") or "").replace("\n", " ")
+        click.echo(f"{number:>3}. {click.style(shown(hit.get('title')), bold=True)}")
+        click.echo(f"     {shown(hit.get('url'))}")
+        snippet = shown(str(hit.get("snippet") or "").replace("\n", " "))
         click.echo(f"     {snippet}\n")
 
 

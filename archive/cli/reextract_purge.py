@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from archive.cli.common import db_option, fail, open_existing_archive, reports_errors
+from archive.screen import shown
 from archive.store.db.timestamps import format_timestamp
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%z"]
@@ -118,7 +119,7 @@ def echo_reextract_report(report: Any) -> None:
     if report.skipped:
         click.echo(f"{report.skipped} skipped: a crawl stored a newer capture meanwhile.")
     for url, reason in report.failures[:MAX_LISTED]:
-        click.echo(f"  failed  {url}  {reason}")
+        click.echo(f"  failed  {shown(url)}  {shown(reason)}")
     if len(report.failures) > MAX_LISTED:
         click.echo(f"  ... and {len(report.failures) - MAX_LISTED} more")
 
@@ -138,9 +139,9 @@ def echo_examples(report: Any) -> None:
         return
     click.echo("\nExamples:")
     for example in report.examples:
-        click.echo(f"  {click.style(example.field, bold=True)}  {example.url}")
-        click.echo(click.style(f"    - {example.old}", fg="red"))
-        click.echo(click.style(f"    + {example.new}", fg="green"))
+        click.echo(f"  {click.style(example.field, bold=True)}  {shown(example.url)}")
+        click.echo(click.style(f"    - {shown(example.old)}", fg="red"))
+        click.echo(click.style(f"    + {shown(example.new)}", fg="green"))
 
 
 @click.command()
@@ -203,7 +204,7 @@ def echo_plan(plan: Any, verb: str, *, urls_too: bool = True) -> None:
     if not urls_too:
         return
     for url in plan.urls[:MAX_LISTED]:
-        click.echo(f"  {url}")
+        click.echo(f"  {shown(url)}")
     if len(plan.urls) > MAX_LISTED:
         click.echo(f"  ... and {len(plan.urls) - MAX_LISTED} more articles")
 

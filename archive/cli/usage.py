@@ -9,6 +9,8 @@ the archive's rule is one clear line for bad input, as the commands' own ``fail(
 import click
 from click.exceptions import BadParameter, MissingParameter, NoSuchOption
 
+from archive.screen import shown
+
 
 def usage_line(error: click.UsageError, root: click.Command, args: list[str]) -> str:
     """One line naming the command (``archive export``), the input and the problem.
@@ -18,7 +20,7 @@ def usage_line(error: click.UsageError, root: click.Command, args: list[str]) ->
     command is then found from the words of ``args`` that name commands.
     """
     command = error.ctx.command_path if error.ctx is not None else _path(root, args)
-    return f"{command}: {_problem(error)}"
+    return shown(f"{command}: {_problem(error)}")
 
 
 def _path(root: click.Command, args: list[str]) -> str:

@@ -9,12 +9,12 @@ import functools
 import re
 from dataclasses import dataclass
 from itertools import repeat
-from urllib.parse import urljoin
 
 from bs4 import CData, NavigableString, Tag
 
 from archive.parse.text import clean_inline, reading_words, sample
 from archive.records import Image, Removal
+from archive.urls import resolve_url
 
 # Elements that start and end a block of text.
 BLOCK_TAGS = {
@@ -186,7 +186,7 @@ def _image_src(img: Tag, base: str | None) -> str | None:
         value = img.get(attr)
         if isinstance(value, str) and value.strip() and not value.startswith("data:"):
             src = value.strip().split(",")[0].split()[0] if "srcset" in attr else value.strip()
-            return urljoin(base, src) if base else src
+            return resolve_url(base, src)
     return None
 
 

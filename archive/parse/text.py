@@ -3,15 +3,51 @@
 import re
 import unicodedata
 
-# Characters that carry no text: zero-width spaces and joiners, soft hyphens, BOMs.
-_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+# Characters that carry no text and that a page can use against a reader: C0 and C1 control
+# characters (ESC starts the sequences that retitle, clear or rewrite a terminal), zero-width
+# spaces and joiners, bidi marks, embeddings, overrides and isolates (which reorder what is
+# shown), soft hyphens, invisible operators and BOMs. The ones ``str.isspace`` counts as
+# whitespace (tab, line feed, VT, FF, CR, the separators U+001C-U+001F and NEL) are a separate
+# set: inside a line they become a space, like any whitespace.
+_HIDDEN_CODES = [
+    *range(0x00, 0x09),
+    *range(0x0E, 0x1C),
+    0x7F,
+    *range(0x80, 0x85),
+    *range(0x86, 0xA0),
+    *(0xAD, 0x061C, 0x180E),  # soft hyphen, Arabic letter mark, Mongolian vowel separator
+    *range(0x200B, 0x2010),  # zero-width space, non-joiner, joiner; LRM, RLM
+    *range(0x202A, 0x202F),  # bidi embeddings and overrides
+    *range(0x2060, 0x2065),  # word joiner, invisible operators
+    *range(0x2066, 0x2070),  # bidi isolates, deprecated format characters
+    0xFEFF,
+    *range(0xFFF9, 0xFFFC),  # interlinear annotation
+]
+_SPACE_CONTROLS = [0x0B, 0x0C, 0x0D, *range(0x1C, 0x20), 0x85]
+_HIDDEN = dict.fromkeys(_HIDDEN_CODES)
+_HIDDEN_OR_SPACE = dict.fromkeys([*_HIDDEN_CODES, *_SPACE_CONTROLS])
+# The same sets as patterns: on text that is not all ASCII, str.translate looks every character
+# up in its table (2.8 ms for 55,000 characters) where a character class scans it in 0.17 ms.
+_HIDDEN_RE = re.compile("[" + "".join(map(chr, _HIDDEN_CODES)) + "]")
+_HIDDEN_OR_SPACE_RE = re.compile("[" + "".join(map(chr, _HIDDEN_OR_SPACE)) + "]")
 # Every run of whitespace, including no-break and the other Unicode spaces.
 _SPACES = re.compile(r"\s+")
 
 
+def _dropped(text: str, table: dict[int, None], pattern: re.Pattern[str]) -> str:
+    # ASCII text takes str.translate's fast path (50 us for 50,000 characters).
+    return text.translate(table) if text.isascii() else pattern.sub("", text)
+
+
+def visible(text: str) -> str:
+    """``text`` without the characters in ``_HIDDEN_CODES`` nor control whitespace other than
+    line feed and tab: what every text field of a record passes through last."""
+    return _dropped(text, _HIDDEN_OR_SPACE, _HIDDEN_OR_SPACE_RE)
+
+
 def clean_inline(text: str) -> str:
-    """One line of text: invisible characters dropped, whitespace runs made one space."""
-    text = _INVISIBLE.sub("", text)
+    """One line of text: hidden characters dropped, whitespace runs made one space."""
+    text = _dropped(text, _HIDDEN, _HIDDEN_RE)
     return _SPACES.sub(" ", text).strip()
 
 

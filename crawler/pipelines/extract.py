@@ -68,7 +68,8 @@ class ExtractPipeline:
             # The workers are handed their socket as an inherited descriptor (pass_fds).
             logger.warning("Not a POSIX system: extracting in the crawl process, not a pool")
         elif processes > 1:
-            self.pool = ExtractionPool(processes)
+            timeout = crawler.settings.getfloat("ARCHIVE_EXTRACT_TIMEOUT")
+            self.pool = ExtractionPool(processes, timeout=max(timeout, 0.0))
         self.stats.set_value("archive/extract/processes", processes if self.pool else 1)
         # Whatever ends the crawl (a finished spider, Ctrl-C, a stopped engine), the workers go.
         crawler.signals.connect(self.close_spider, signal=signals.engine_stopped)

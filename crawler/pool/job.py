@@ -104,6 +104,22 @@ def extract_and_pack(
     return perform(ExtractionJob(content_type, content, url, body, encoding, options, dictionary))
 
 
+# A small page a worker extracts once as it starts, before its first real page: the parser's
+# lazy imports, the shipped rules, the codecs and the packer load then (0.2 s, measured), so
+# a page's time, which ARCHIVE_EXTRACT_TIMEOUT limits, is the page's own work.
+_WARM_UP_PAGE = (
+    "<html><head><title>Warm-up</title></head><body><article><p>"
+    + "Words of a page that is extracted once, as the worker starts. " * 10
+    + "</p></article></body></html>"
+).encode()
+
+
+def warm_up() -> None:
+    """Extract and pack ``_WARM_UP_PAGE``, so that what a first page loads is loaded."""
+    url = "http://localhost/warm-up.html"
+    perform(ExtractionJob("text/html", None, url, _WARM_UP_PAGE, "utf-8", DEFAULT_OPTIONS, None))
+
+
 def run_job(job: ExtractionJob) -> Extracted:
     """``perform(job)`` for a worker: whatever goes wrong, the page gets a result."""
     try:

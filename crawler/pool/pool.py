@@ -30,7 +30,7 @@ from crawler.pool.job import (
     PackDictionary,
     perform,
 )
-from crawler.pool.worker import Worker, WorkerDied
+from crawler.pool.worker import JobTimedOut, Worker, WorkerDied
 
 logger = logging.getLogger(__name__)
 
@@ -59,14 +59,19 @@ class ExtractionPool:
 
     Workers (``crawler.pool.worker``) are new Python processes (a fork of a process running
     a reactor is unsafe), started on first use, all at once; each is sent pages over its own
-    socket. A worker that dies (a crash in C code, the OOM killer) fails only the pages it
-    held: a new one takes its place for the next page.
+    socket. A worker that dies (a crash in C code, the OOM killer) fails only the page it
+    was extracting: a new one takes its place for the next page. So does a worker whose page
+    runs past ``timeout`` seconds (``ARCHIVE_EXTRACT_TIMEOUT``; 0: no limit): it is killed,
+    the page recorded as abandoned, and the pages queued behind it go to another worker.
     """
 
-    def __init__(self, processes: int, max_in_flight: int | None = None) -> None:
+    def __init__(
+        self, processes: int, max_in_flight: int | None = None, timeout: float = 0.0
+    ) -> None:
         if processes < 1:
             raise ValueError("an extraction pool needs at least one process")
         self.processes = processes
+        self.timeout = timeout
         self.max_in_flight = max_in_flight or processes * IN_FLIGHT_PER_PROCESS
         self._workers: list[Worker] = []
         self._slots: asyncio.Semaphore | None = None
@@ -97,17 +102,31 @@ class ExtractionPool:
             self.in_flight += 1
             self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
             try:
-                worker = self._least_busy()
-                job = ExtractionJob(*page, _for_worker(worker, dictionary))
-                return await self._submit(worker, job)
+                while True:  # again only for a page queued behind one that overran
+                    worker = self._least_busy()
+                    job = ExtractionJob(*page, _for_worker(worker, dictionary))
+                    done = await self._submit(worker, job)
+                    if done is not None:
+                        return done
             finally:
                 self.in_flight -= 1
 
-    async def _submit(self, worker: Worker, job: ExtractionJob) -> Extracted:
+    async def _submit(self, worker: Worker, job: ExtractionJob) -> Extracted | None:
+        """The job's result, or None when it must go to another worker: it was queued
+        behind a page whose worker was killed for overrunning."""
         try:
             extracted: Extracted = await worker.submit(next(self._job_ids), job)
             return extracted
-        except WorkerDied:
+        except JobTimedOut:
+            logger.warning("Extraction of %s abandoned after %g s", job.url, self.timeout)
+            reason = (
+                f"extraction abandoned: still running after {self.timeout:g} s"
+                " (ARCHIVE_EXTRACT_TIMEOUT)"
+            )
+            return Extracted(Outcome.EXTRACT_ERROR, None, reason, None)
+        except WorkerDied as died:
+            if died.innocent and not self.closed:
+                return None
             logger.error("An extraction worker died on %s; starting another", job.url)
             reason = "extraction worker died (crash or out of memory)"
             return Extracted(Outcome.EXTRACT_ERROR, None, reason, None)
@@ -121,7 +140,7 @@ class ExtractionPool:
         except RuntimeError:
             return  # not inside the loop yet: the first page will start them
         while len(self._workers) < self.processes and not self.closed:
-            self._workers.append(Worker(on_lost=self._forget))
+            self._workers.append(Worker(on_lost=self._forget, timeout=self.timeout))
 
     def _least_busy(self) -> Worker:
         """The worker holding the fewest pages, after starting any that are missing."""

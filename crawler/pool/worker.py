@@ -9,9 +9,13 @@ loop watches (non-blocking, buffered writes, results read as they arrive), so th
 process runs no thread at all for extraction.
 
 Frames: an 8-byte big-endian length, then a pickle. A job is ``(job_id, ExtractionJob)``,
-run by ``crawler.pool.job.run_job``; a result is ``(job_id, Extracted)``. This module imports
-only the standard library (the job's module, which loads the parser, is imported once the
-worker has started), so a worker's start-up costs little beyond the parser itself.
+run by ``crawler.pool.job.run_job``; a result is ``(job_id, Extracted)``, announced by
+``(job_id, STARTED)`` when the worker begins the job: the crawl times each job from then
+(``ARCHIVE_EXTRACT_TIMEOUT``), not from when it was queued, and kills a worker whose job runs
+past the limit (a page can keep the parser busy in C code, where no signal reaches it).
+
+This module imports only the standard library (the job's module, which loads the parser, is
+imported once the worker has started), so a worker's start-up costs little beyond the parser.
 """
 
 import asyncio
@@ -33,6 +37,8 @@ logger = logging.getLogger(__name__)
 HEADER_BYTES = 8
 # How long shutdown waits for a worker to finish its page and exit before killing it.
 EXIT_TIMEOUT = 10.0
+# What a worker sends in place of a result when it begins a job.
+STARTED = "started"
 
 
 def frame(payload: object) -> bytes:
@@ -73,12 +79,15 @@ def serve(sock: socket.socket) -> None:
     # A Ctrl-C meant for the crawl (sent to our group by hand, say) must not drop a page:
     # the crawl ends its workers itself once the pages in flight are done.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from crawler.pool.job import run_job  # the parser and packer: the worker's real load
+    from crawler.pool.job import run_job, warm_up  # the parser and packer: the real load
+
+    warm_up()
 
     stream = sock.makefile("rb")
     try:
         while (job := _read_frame(stream)) is not None:
             job_id, work = job
+            sock.sendall(frame((job_id, STARTED)))
             sock.sendall(frame((job_id, run_job(work))))
     except (BrokenPipeError, ConnectionResetError):
         pass  # the crawl went away: nothing left to do
@@ -202,10 +211,17 @@ class Channel:
 
 
 class Worker:
-    """A worker process and the jobs it holds, each with the future its caller awaits."""
+    """A worker process and the jobs it holds, each with the future its caller awaits.
 
-    def __init__(self, on_lost: Callable[["Worker"], None]) -> None:
+    A job still running ``timeout`` seconds after the worker began it (0: no limit) gets
+    ``JobTimedOut``; the worker is killed, and the jobs queued behind it get
+    ``WorkerDied(innocent=True)`` so that the pool can send them elsewhere.
+    """
+
+    def __init__(self, on_lost: Callable[["Worker"], None], timeout: float = 0.0) -> None:
         self.on_lost = on_lost
+        self.timeout = timeout
+        self._deadline: asyncio.TimerHandle | None = None
         self.pending: dict[int, asyncio.Future[Any]] = {}
         self.dictionaries: set[int] = set()  # ids of the zstd dictionaries it has been sent
         ours, theirs = socket.socketpair()
@@ -227,12 +243,40 @@ class Worker:
 
     def _finished(self, result: tuple[int, Any]) -> None:
         job_id, extracted = result
+        if extracted == STARTED:
+            if self.timeout > 0:
+                loop = asyncio.get_running_loop()
+                self._deadline = loop.call_later(self.timeout, self._overran, job_id)
+            return
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
         future = self.pending.pop(job_id, None)
         if future is not None and not future.done():
             future.set_result(extracted)
 
+    def _overran(self, job_id: int) -> None:
+        """The job began ``timeout`` seconds ago and is not done: kill the worker for it."""
+        self._deadline = None
+        if job_id not in self.pending:
+            return
+        logger.warning(
+            "Extraction worker %s overran %g s on a page; killing it", self.pid, self.timeout
+        )
+        self.process.kill()
+        pending, self.pending = self.pending, {}
+        for queued_id, future in pending.items():
+            if not future.done():
+                error = JobTimedOut() if queued_id == job_id else WorkerDied(innocent=True)
+                future.set_exception(error)
+        self.channel.close()
+        self.on_lost(self)
+
     def _lost(self) -> None:
         """The socket closed under us: the worker died. Its jobs get ``WorkerDied``."""
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
         pending, self.pending = self.pending, {}
         for future in pending.values():
             if not future.done():
@@ -241,6 +285,8 @@ class Worker:
 
     def stop(self) -> None:
         """End the worker: close its socket (it exits at end of input) and reap it."""
+        if self._deadline is not None:
+            self._deadline.cancel()
         for future in self.pending.values():
             future.cancel()
         self.pending = {}
@@ -254,4 +300,13 @@ class Worker:
 
 
 class WorkerDied(Exception):
-    """A worker's connection ended while it held jobs (a crash in C code, the OOM killer)."""
+    """A worker's connection ended while it held jobs (a crash in C code, the OOM killer).
+    ``innocent``: the job was only queued behind the one that brought the worker down."""
+
+    def __init__(self, innocent: bool = False) -> None:
+        super().__init__()
+        self.innocent = innocent
+
+
+class JobTimedOut(Exception):
+    """A job ran past the worker's ``timeout``; the worker was killed for it."""

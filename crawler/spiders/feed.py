@@ -6,9 +6,11 @@ scrapy crawl feed -a url=URL -a limit=20 -a since=2026-11-01 -a include=/news/
 
 RSS and Atom are read by feedparser (it copes with every RSS dialect, Atom 0.3 and 1.0, and
 broken real-world feeds far better than anything we would write); JSON Feed, which feedparser
-does not read, by ``json``. The feed itself is recorded as a capture (a feed is "not HTML",
-its reason says how many entries it had); a feed that cannot be read is recorded as an
-extraction error with the reason. Entries are fetched as pages, through the incremental gate.
+does not read, by ``json``. A feed over ``ARCHIVE_XML_MAXSIZE`` or declaring XML entities
+(billion laughs, XXE) is refused before either reads it (``xmlguard``). The feed itself is
+recorded as a capture (a feed is "not HTML", its reason says how many entries it had); a feed
+that cannot be read is recorded as an extraction error with the reason. Entries are fetched as
+pages, through the incremental gate.
 """
 
 import calendar
@@ -34,6 +36,7 @@ from crawler.spiders.options import (
     since_date,
     start_url,
 )
+from crawler.spiders.xmlguard import DEFAULT_MAX_SIZE, refusal
 
 FEED_TYPES = (
     "application/rss+xml",
@@ -85,7 +88,7 @@ class FeedSpider(ArchiveSpider):
         if content is None:  # the fetch failed: the item says why
             yield item
             return
-        feed = read_feed(content)
+        feed = read_feed(content, self.settings.getint("ARCHIVE_XML_MAXSIZE", DEFAULT_MAX_SIZE))
         if not feed.entries and feed.problem and (link := alternate_feed(content)):
             # A homepage naming its feed: record the page, then read the feed.
             self._describe(item, Outcome.NOT_ARTICLE, f"a page naming its feed {link}")
@@ -121,11 +124,15 @@ def _maybe(item: PageItem | None) -> Iterator[PageItem]:
         yield item
 
 
-def read_feed(response: Response) -> ParsedFeed:
-    """The entries of an RSS, Atom or JSON feed, with a problem when it is not one."""
+def read_feed(response: Response, max_size: int = DEFAULT_MAX_SIZE) -> ParsedFeed:
+    """The entries of an RSS, Atom or JSON feed, with a problem when it is not one (or is
+    refused unread: too big, or declaring XML entities; see ``xmlguard``)."""
     body = response.body
     if not body.strip():
         return ParsedFeed("feed", [], "the document is empty")
+    refused = refusal(body, max_size)
+    if refused:
+        return ParsedFeed("feed", [], f"refused: {refused}")
     content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
     if "json" in content_type or body.lstrip()[:1] == b"{":
         return read_json_feed(body, response.url)

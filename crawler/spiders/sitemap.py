@@ -40,6 +40,7 @@ from crawler.spiders.options import (
     since_date,
     start_url,
 )
+from crawler.spiders.xmlguard import DEFAULT_MAX_SIZE, refusal
 
 DEFAULT_DEPTH = 3  # sitemap index levels followed: index -> sitemaps is 1
 GZIP_MAGIC = b"\x1f\x8b"
@@ -129,7 +130,11 @@ class SitemapSpider(ArchiveSpider):
             return
         depth = int(response.meta.get(_DEPTH, 0))
         try:
-            sitemap = read_sitemap(content.body, self.settings.getint("DOWNLOAD_MAXSIZE"))
+            sitemap = read_sitemap(
+                content.body,
+                self.settings.getint("DOWNLOAD_MAXSIZE"),
+                self.settings.getint("ARCHIVE_XML_MAXSIZE", DEFAULT_MAX_SIZE),
+            )
         except NotASitemap as problem:
             self.logger.warning("Not a sitemap: %s: %s", response.url, problem)
             if item is not None and item.outcome != Outcome.UNCHANGED:
@@ -169,10 +174,17 @@ def _describe(sitemap: ParsedSitemap) -> str:
     return f"{noun} listing {len(sitemap.pages)} URLs"
 
 
-def read_sitemap(body: bytes, max_size: int = 0) -> ParsedSitemap:
-    """The pages or child sitemaps a sitemap lists; raises ``NotASitemap`` with the reason."""
+def read_sitemap(
+    body: bytes, max_size: int = 0, xml_max_size: int = DEFAULT_MAX_SIZE
+) -> ParsedSitemap:
+    """The pages or child sitemaps a sitemap lists; raises ``NotASitemap`` with the reason
+    (``max_size`` bounds a gzipped one once decompressed; ``xml_max_size`` and the entity
+    check of ``xmlguard`` refuse a document before it is parsed)."""
     if body[:2] == GZIP_MAGIC:
         body = _gunzip(body, max_size)
+    refused = refusal(body, xml_max_size)
+    if refused:
+        raise NotASitemap(f"refused: {refused}")
     stripped = body.lstrip()
     if not stripped:
         raise NotASitemap("the document is empty")

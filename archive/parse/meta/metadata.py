@@ -8,7 +8,6 @@ import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin
 
 from bs4 import Tag
 
@@ -20,6 +19,7 @@ from archive.parse.meta.pagedates import ShownDates, first_written, shown_dates
 from archive.parse.meta.titles import best_title, unescape
 from archive.parse.text import clean_inline
 from archive.parse.tree.soup import Document
+from archive.urls import resolve_url
 
 log = logging.getLogger(__name__)
 
@@ -186,7 +186,7 @@ def image(src: Sources) -> str | None:
     found = _url_of(src.ld("image")) or src.first(
         "og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src"
     )
-    return urljoin(src.url, found) if found and src.url else found
+    return resolve_url(src.url, found) if found else None
 
 
 def _rel(tag: Tag) -> list[str]:
@@ -200,7 +200,7 @@ def canonical_url(src: Sources) -> str | None:
     found = found or src.first("og:url") or _url_of(src.ld("mainEntityOfPage"))
     if not found:
         return None
-    return urljoin(src.url, found) if src.url else found
+    return resolve_url(src.url, found)
 
 
 def language(src: Sources) -> str | None:

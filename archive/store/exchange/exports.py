@@ -16,6 +16,7 @@ from typing import IO, Any
 from sqlite_utils import Database
 
 from archive.errors import StorageError
+from archive.screen import json_safe
 from archive.store.db.timestamps import normalize_timestamp
 from archive.store.read.queries import JSON_COLUMNS, site_clause
 
@@ -119,7 +120,7 @@ def write_jsonl(records: Iterator[dict[str, Any]], out: IO[str]) -> int:
         for column in JSON_COLUMNS.union({"changed", "rules"}).intersection(record):
             if isinstance(record[column], str):
                 record[column] = json.loads(record[column])
-        out.write(json.dumps(record, ensure_ascii=False))
+        out.write(json_safe(json.dumps(record, ensure_ascii=False)))
         out.write("\n")
         count += 1
     return count
