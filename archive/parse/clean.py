@@ -78,6 +78,9 @@ BOX_HEADING = re.compile(
 )
 BOX_KIND = {"latest": "latest-from footer", "more": "latest-from footer"}
 _SPLIT = re.compile(r"[^a-z0-9]+")
+# "field-label-hidden" (Drupal marks every field so) hides the element's label, not the
+# element: such a phrase names no kind.
+_HIDDEN_LABEL = re.compile(r"\b(label|title|heading)[-_]*(hidden|hide)\b")
 _NEVER_BY_CLASS = {"html", "body", "main", "article", "figure"}
 # Tags judged even without attributes.
 _BARE_CHECKED = {*STRUCTURAL, "header", "form"}
@@ -121,7 +124,7 @@ def class_kind(tag: Tag) -> str | None:
 @functools.lru_cache(maxsize=4096)
 def _kind_of_names(names: str) -> str | None:
     # Cached: a page repeats the same few class strings hundreds of times.
-    words = {w for w in _SPLIT.split(names) if w}
+    words = {w for w in _SPLIT.split(_HIDDEN_LABEL.sub(" ", names)) if w}
     # An embedded post ("social-media-embed") is content, not a share bar.
     embedded = not words.isdisjoint(EMBED_WORDS)
     first = min((_word_kinds(word)[embedded] for word in words), default=_NO_KIND)
