@@ -75,6 +75,22 @@ def test_container_holding_the_article_is_never_removed_by_class() -> None:
         ('<div class="article-body">', None),
         ('<div class="shadow">', None),
         ('<div class="headline">', None),
+        # Drupal hides a field's label, not the field: its text is article text.
+        ('<div class="field field--name-field-text field--label-hidden">', None),
+        ('<div class="field-label-hidden field-name-body">', None),
+        ('<div class="block-title-hidden">', None),
+        ('<div class="visually-hidden">', "hidden"),
+        ('<div class="field--label-hidden print-only">', "hidden"),
+        # A CSS utility that clips overflow hides nothing; print words hide only what a
+        # printer alone shows, or what the site leaves out of print.
+        ('<div class="wrapper overflow-hidden">', None),
+        ('<div class="box overflow-x-hidden">', None),
+        ('<div class="tip-print-step">', None),
+        ('<div class="printable-area">', None),
+        ('<div class="printheader">', "hidden"),
+        ('<div class="d-none d-print-block">', "hidden"),
+        ('<div class="container d-print-none">', "hidden"),
+        ('<div class="noprint">', "hidden"),
     ],
 )
 def test_class_kind(html: str, kind: str | None) -> None:

@@ -127,3 +127,25 @@ def test_a_table_of_links_is_chrome_and_a_data_table_is_not() -> None:
     assert chrome_kind(Block(links, "tr", link_chars=len(links) - 6)) == "link table"
     data = "Larry Ogunjobi | 55 | 2 tackles\nMyles Garrett | 61 | 1 sack"
     assert chrome_kind(Block(data, "tr", link_chars=len("Larry OgunjobiMyles Garrett"))) is None
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "Follow The Courier on Twitter and Instagram @courier and on Facebook for more news.",
+        "Síguenos en Telegram, Instagram, Facebook y Twitter para recibir todas las noticias.",
+        "Get the latest news straight to your phone with the Courier app.",
+        "Lust auf mehr? Lass dir die besten Storys jede Woche in deinen Posteingang schicken.",
+    ],
+)
+def test_a_follow_or_subscribe_prompt_that_closes_the_body_is_trimmed(prompt: str) -> None:
+    kept, removed = trim_chrome([Block(SENTENCE, "p"), Block(prompt, "p")])
+    assert kept == [Block(SENTENCE, "p")]
+    assert removed[0].kind == "trailing links"
+
+
+def test_a_prompt_inside_the_body_and_a_closing_sentence_about_apps_are_kept() -> None:
+    prompt = Block("Strikers told readers to subscribe to the union newsletter for updates.", "p")
+    closing = Block("The council said the app had been downloaded by few residents.", "p")
+    kept, _ = trim_chrome([Block(SENTENCE, "p"), prompt, Block(SENTENCE, "p"), closing])
+    assert kept == [Block(SENTENCE, "p"), prompt, Block(SENTENCE, "p"), closing]

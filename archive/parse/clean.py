@@ -44,8 +44,8 @@ CLASS_WORDS: dict[str, tuple[str, ...]] = {
     "article meta": ("meta", "timestamp", "date", "tags", "tag", "keywords", "kicker",
                      "eyebrow", "overline"),
     "header": ("header", "masthead"),
-    "hidden": ("hidden", "hide", "visually-hidden", "sr", "screen-reader*", "print*", "modal",
-               "popup", "overlay"),
+    "hidden": ("hidden", "hide", "visually-hidden", "sr", "screen-reader*", "printonly",
+               "noprint", "modal", "popup", "overlay"),
 }  # fmt: skip
 # Class words of embedded posts (tweets, Instagram) that quote a source inside the article.
 EMBED_WORDS = frozenset({"embed", "embedded", "tweet", "instagram", "media"})
@@ -78,6 +78,17 @@ BOX_HEADING = re.compile(
 )
 BOX_KIND = {"latest": "latest-from footer", "more": "latest-from footer"}
 _SPLIT = re.compile(r"[^a-z0-9]+")
+# Phrases with "hidden" that do not hide the element: "field-label-hidden" (Drupal marks every
+# field so) hides its label, "overflow-hidden" (a CSS utility class) clips what overflows it.
+_HIDDEN_LABEL = re.compile(r"\b(label|title|heading|overflow(-[xy])?)[-_]*(hidden|hide)\b")
+# What only a printer shows ("print-only", "visible-print", "d-print-block") and what it leaves
+# out ("d-print-none", "no-print": the site's own word that it is no article): one word for each,
+# so that other print words ("print-step" of a recipe, "printable" article areas) name no kind.
+_PRINT_ONLY = re.compile(
+    r"\bprint[-_]?(only|header|footer|logo|url)\b|\b(visible|show)[-_]print\b|"
+    r"\bd[-_]print[-_](block|inline|flex|table)"
+)
+_NOT_PRINTED = re.compile(r"\b(no|not|hide|hidden)[-_]?print\b|\bprint[-_]?(none|hide|hidden|no)\b")
 _NEVER_BY_CLASS = {"html", "body", "main", "article", "figure"}
 # Tags judged even without attributes.
 _BARE_CHECKED = {*STRUCTURAL, "header", "form"}
@@ -121,6 +132,9 @@ def class_kind(tag: Tag) -> str | None:
 @functools.lru_cache(maxsize=4096)
 def _kind_of_names(names: str) -> str | None:
     # Cached: a page repeats the same few class strings hundreds of times.
+    names = _HIDDEN_LABEL.sub(" ", names)
+    if "print" in names:
+        names = _NOT_PRINTED.sub(" noprint ", _PRINT_ONLY.sub(" printonly ", names))
     words = {w for w in _SPLIT.split(names) if w}
     # An embedded post ("social-media-embed") is content, not a share bar.
     embedded = not words.isdisjoint(EMBED_WORDS)

@@ -53,9 +53,10 @@ def trim_chrome(blocks: list[Block]) -> tuple[list[Block], list[Removal]]:
         removed.append(Removal(kind="dateline", sample=sample(kept[start].text)))
         start += 1
     kept = kept[start:]
-    # Headings with nothing under them and short lines of links ("Our standards: ...",
-    # "Read more") that close the body are chrome, not the article's last words.
-    while kept and (kept[-1].is_heading or _is_link_line(kept[-1])):
+    # Headings with nothing under them, short lines of links ("Our standards: ...", "Read
+    # more") and prompts to follow or subscribe that close the body are chrome, not the
+    # article's last words.
+    while kept and (kept[-1].is_heading or _is_link_line(kept[-1]) or _is_closing_prompt(kept[-1])):
         removed.append(Removal(kind="trailing links", sample=sample(kept.pop().text)))
     return kept, removed
 
@@ -84,6 +85,29 @@ CALL_TO_ACTION = re.compile(
     r"(click|tap) here to .*|follow us on .*|sign up (for|to) .*newsletter.*)$",
     re.I,
 )
+
+
+# The prompts that close many bodies: follow us on the networks, get our app or newsletter.
+# Both a verb of following or subscribing and a channel must be there, in a short paragraph.
+PROMPT_VERB = re.compile(
+    r"\b(follow|síguenos|siguenos|sigue|folgen sie|folge uns|suivez|segui|seguinos|subscribe|"
+    r"sign up|get the latest|download|abonnier\w*|abonnez|suscríbete|lass dir|melde dich)\b",
+    re.I,
+)
+PROMPT_CHANNEL = re.compile(
+    r"\b(twitter|facebook|instagram|telegram|whatsapp|tiktok|youtube|newsletter|app|"
+    r"posteingang|inbox)\b",
+    re.I,
+)
+PROMPT_WORDS = 40
+
+
+def _is_closing_prompt(block: Block) -> bool:
+    return (
+        _words(block) <= PROMPT_WORDS
+        and bool(PROMPT_VERB.search(block.text))
+        and bool(PROMPT_CHANNEL.search(block.text))
+    )
 
 
 def _is_call_to_action(block: Block) -> bool:
