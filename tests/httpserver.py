@@ -78,10 +78,12 @@ class _Server(ThreadingHTTPServer):
 
 
 class LoopbackServer:
-    """Serve ``routes`` on 127.0.0.1 from a background thread while the context is open."""
+    """Serve ``routes`` on 127.0.0.1 (or another loopback ``host``, to play an internal
+    host) from a background thread while the context is open."""
 
-    def __init__(self, routes: dict[str, Route]) -> None:
-        self._server = _Server(("127.0.0.1", 0), _Handler)
+    def __init__(self, routes: dict[str, Route], host: str = "127.0.0.1") -> None:
+        self.host = host
+        self._server = _Server((host, 0), _Handler)
         self._server.state = _State(dict(routes))
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -90,7 +92,7 @@ class LoopbackServer:
         return self._server.server_address[1]
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"http://{self.host}:{self.port}{path}"
 
     def all_requests(self) -> list[Seen]:
         with self._server.state.lock:

@@ -19,6 +19,7 @@ from scrapy.spiders import Spider
 from scrapy.utils.defer import deferred_from_coro
 
 from archive.errors import ArchiveError
+from crawler.netguard import name_urls
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +60,7 @@ class Seeder:
         except ArchiveError as error:
             logger.error("Seed %s refused: %s", url, error)
             return
+        name_urls([url])  # a seed is user-named: the network guard lets its host through
         if isinstance(getattr(spider, "hosts", None), set):
             self.server.sadd(self.keys.hosts, _host(url))
             spider.hosts.add(_host(url))  # type: ignore[attr-defined]

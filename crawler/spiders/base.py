@@ -43,6 +43,10 @@ _RECORDED_SETTINGS = {"ARCHIVE_REFRESH": "refresh", "ARCHIVE_ONLY_NEW": "only_ne
 class ArchiveSpider(scrapy.Spider):
     """Base class: builds page requests and turns responses and failures into PageItems."""
 
+    # The URLs the user named: their hosts (each on its port) pass the network guard
+    # (crawler.netguard) whatever their address; set by each spider from its arguments.
+    named_urls: tuple[str, ...] | list[str] = ()
+
     def __init__(self, *args: Any, limit: str | int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # The spider arguments as given, recorded in the crawls table.
