@@ -63,8 +63,9 @@ ADDRESS_CLASSES = (
     ),
 )
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_GLOBAL_UNICAST_V6 = ipaddress.ip_network("2000::/3")
 # One part of an IPv4 literal as inet_aton reads it: decimal, octal (leading 0) or hex.
-_IPV4_PART = re.compile(r"0[xX][0-9a-fA-F]*|0[0-7]*|[1-9][0-9]*")
+_IPV4_PART = re.compile(r"0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*")
 
 
 def embedded_ipv4(address: IPAddress) -> IPAddress:
@@ -90,6 +91,8 @@ def address_class(address: IPAddress) -> str | None:
     for name, networks in ADDRESS_CLASSES:
         if any(inner.version == net.version and inner in net for net in networks):
             return name
+    if isinstance(inner, ipaddress.IPv6Address) and inner not in _GLOBAL_UNICAST_V6:
+        return "reserved"  # IANA has allocated only 2000::/3 for global unicast
     return None if inner.is_global else "reserved"
 
 
@@ -126,7 +129,7 @@ def _inet_aton(text: str) -> ipaddress.IPv4Address | None:
 
 def _part_value(part: str) -> int:
     if part[:2] in ("0x", "0X"):
-        return int(part[2:] or "0", 16)
+        return int(part[2:], 16)
     return int(part, 8) if part.startswith("0") else int(part)
 
 
