@@ -24,6 +24,7 @@ from twisted.python.failure import Failure
 
 from archive.errors import ArchiveError
 from archive.records import Outcome
+from archive.redaction import redact_headers
 from crawler.failures import describe_failure, http_reason
 from crawler.items import PageItem
 from crawler.middlewares.backoff import GAVE_UP
@@ -242,12 +243,14 @@ def item_from_response(response: Response, spider: str) -> PageItem:
 
 
 def header_pairs(headers: Headers) -> list[list[str]]:
-    """Headers as ``[name, value]`` pairs, one per value, so repeated headers survive."""
-    return [
-        [_decode_header(name), _decode_header(value)]
+    """Headers as ``[name, value]`` pairs, one per value, so repeated headers survive;
+    credentials redacted here already, so they never travel (to Redis, to a worker)."""
+    pairs = [
+        (_decode_header(name), _decode_header(value))
         for name, values in headers.items()
         for value in values
     ]
+    return [list(pair) for pair in redact_headers(pairs)]
 
 
 def _decode_header(raw: bytes | str) -> str:
