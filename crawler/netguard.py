@@ -27,6 +27,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.resolver import CachingHostnameResolver
 from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet import defer
 from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IAddress, IHostResolution, IResolutionReceiver
 from zope.interface import implementer
@@ -88,15 +89,19 @@ class _Waiter:
         pass
 
     def resolutionComplete(self) -> None:
-        self.done.callback(None)
+        if not self.done.called:  # not after a timeout
+            self.done.callback(None)
 
 
 class GuardedResolver(CachingHostnameResolver):
     """Scrapy's caching resolver (IPv4 and IPv6), handing on only allowed addresses."""
 
-    def __init__(self, reactor: Any, cache_size: int, *, enabled: bool = True) -> None:
+    def __init__(
+        self, reactor: Any, cache_size: int, *, enabled: bool = True, timeout: float = 60.0
+    ) -> None:
         super().__init__(reactor, cache_size)
         self.guard = NetworkGuard(enabled=enabled)
+        self.timeout = timeout  # seconds the middleware waits for a lookup (DNS_TIMEOUT)
         # The reason of the last refusal for each (host, port), for the middleware's capture.
         self.refusals: dict[tuple[str, int], str] = {}
 
@@ -106,7 +111,8 @@ class GuardedResolver(CachingHostnameResolver):
         # settings are read.
         settings = crawler.settings
         size = settings.getint("DNSCACHE_SIZE") if settings.getbool("DNSCACHE_ENABLED") else 0
-        return cls(reactor, size, enabled=not settings.getbool(ALLOW_SETTING))
+        enabled = not settings.getbool(ALLOW_SETTING)
+        return cls(reactor, size, enabled=enabled, timeout=settings.getfloat("DNS_TIMEOUT"))
 
     def name_urls(self, urls: Iterable[str]) -> None:
         """Allow the hosts (each on its port) of these user-named URLs."""
@@ -138,11 +144,17 @@ class GuardedResolver(CachingHostnameResolver):
 
     async def check(self, host: str, port: int) -> str | None:
         """Look ``host`` up (through the cache) and say why it is refused, or None. A name
-        that does not resolve is left to the download, which reports the DNS failure."""
+        that does not resolve in time is left to the download, which reports the DNS failure
+        (and whose own lookup, through this resolver, is checked all the same)."""
         waiter = _Waiter()
         self.refusals.pop((host.lower(), port), None)
+        clock: Any = self.reactor  # a reactor provides IReactorTime (zope, unseen by mypy)
+        waiter.done.addTimeout(self.timeout, clock)
         self.resolveHostName(waiter, host, port)
-        await maybe_deferred_to_future(waiter.done)
+        try:
+            await maybe_deferred_to_future(waiter.done)
+        except defer.TimeoutError:
+            return None
         return self.refusals.get((host.lower(), port))
 
 

@@ -2,6 +2,7 @@
 classifier over every range, IP literals in the odd forms resolvers accept, the named-host
 rule, and the resolver fed chosen addresses by a stub that never touches the network."""
 
+import asyncio
 import ipaddress
 from typing import Any
 
@@ -9,6 +10,7 @@ import pytest
 from scrapy.resolver import dnscache
 from twisted.internet.address import IPv4Address, IPv6Address
 from twisted.internet.interfaces import IResolutionReceiver
+from twisted.internet.task import Clock
 from zope.interface import implementer
 
 from archive.netguard import NetworkGuard, address_class, parse_ip_literal, url_origin
@@ -301,3 +303,44 @@ def test_the_resolver_switched_off_passes_everything() -> None:
     collect = Collect()
     guarded.resolveHostName(collect, "metadata.test", 80)
     assert collect.addresses == ["169.254.169.254"]
+
+
+class ClockReactor(FakeReactor):
+    """A fake reactor whose time is a Twisted Clock the test advances by hand."""
+
+    def __init__(self, stub: Any) -> None:
+        super().__init__(stub)
+        self.clock = Clock()
+        self.callLater = self.clock.callLater
+        self.seconds = self.clock.seconds
+
+
+class SilentResolver(StubResolver):
+    """Begins every lookup and never completes it: a DNS server that does not answer."""
+
+    def resolveHostName(self, receiver: Any, hostName: str, *args: Any, **kwargs: Any) -> Any:
+        receiver.resolutionBegan(None)
+        return receiver
+
+
+def test_the_middleware_check_names_the_refusal_and_passes_public_names() -> None:
+    dnscache.clear()
+    guarded = GuardedResolver(ClockReactor(StubResolver(ANSWERS)), 100)
+
+    async def both() -> tuple[str | None, str | None]:
+        return await guarded.check("metadata.test", 80), await guarded.check("public.test", 80)
+
+    assert asyncio.run(both()) == ("refused: link-local address 169.254.169.254", None)
+
+
+def test_a_lookup_that_never_answers_is_left_to_the_download() -> None:
+    dnscache.clear()
+    reactor = ClockReactor(SilentResolver({}))
+    guarded = GuardedResolver(reactor, 100, timeout=5)
+
+    async def check() -> str | None:
+        asyncio.get_running_loop().call_soon(reactor.clock.advance, 6)
+        # Real seconds as a backstop: without the resolver's own timeout this would hang.
+        return await asyncio.wait_for(guarded.check("silent.test", 80), 10)
+
+    assert asyncio.run(check()) is None
