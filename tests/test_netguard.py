@@ -339,7 +339,7 @@ def test_a_lookup_that_never_answers_is_left_to_the_download() -> None:
     guarded = GuardedResolver(reactor, 100, timeout=5)
 
     async def check() -> str | None:
-        asyncio.get_running_loop().call_soon(reactor.clock.advance, 6)
+        asyncio.get_running_loop().call_later(0.1, reactor.clock.advance, 6)
         # Real seconds as a backstop: without the resolver's own timeout this would hang.
         return await asyncio.wait_for(guarded.check("silent.test", 80), 10)
 
