@@ -54,7 +54,8 @@ _CAPTURE_COLUMNS = {
     "request_headers": "JSON list of [name, value]",
     "response_headers": "JSON list of [name, value]",
     "body_hash": "SHA-256 of the raw body (a row of bodies)",
-    "outcome": "article, unchanged, not-article, not-html, http-error, fetch-error, robots, refused, ...",
+    "outcome": "article, unchanged, not-article, not-html, http-error, fetch-error, robots,"
+    " refused, ...",
     "error": "Why this capture gave no article",
 }
 
