@@ -190,10 +190,11 @@ class NetworkGuardMiddleware:
             logger.info("Network guard off (%s): internal addresses are reachable", ALLOW_SETTING)
         else:
             name_urls(getattr(spider, "named_urls", ()))
+            name_urls(self.crawler.settings.getlist("ARCHIVE_PROXY_URLS"))
 
     async def process_request(self, request: Request) -> None:
-        if not self.enabled:
-            return
+        if not self.enabled or not request.url.lower().startswith(("http://", "https://")):
+            return  # data: and file: open no connection
         resolver = installed_resolver()
         if resolver is None:  # fail closed: without our resolver no name is checked
             raise Refused(f"refused: {UNGUARDED}")

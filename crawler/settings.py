@@ -10,6 +10,7 @@ This module is the only part of the project that reads the environment (``ARCHIV
 
 import os
 from importlib.metadata import PackageNotFoundError, version
+from urllib.request import getproxies
 
 
 def _project_version() -> str:
@@ -36,6 +37,9 @@ ARCHIVE_CONTACT = os.environ.get("ARCHIVE_CONTACT", "")
 ARCHIVE_ALLOW_PRIVATE = os.environ.get("ARCHIVE_ALLOW_PRIVATE", "") not in ("", "0")
 # Our resolver sees every address a download connects to, and hands on only allowed ones.
 TWISTED_DNS_RESOLVER = "crawler.netguard.GuardedResolver"
+# The proxies of the environment (http_proxy, https_proxy ...), which Scrapy's
+# HttpProxyMiddleware connects through: configured by the user, so the guard allows them.
+ARCHIVE_PROXY_URLS = sorted({url for scheme, url in getproxies().items() if scheme != "no"})
 
 # --- Identify ourselves and obey robots.txt ----------------------------------------------
 USER_AGENT = (

@@ -4,6 +4,10 @@ rule, and the resolver fed chosen addresses by a stub that never touches the net
 
 import asyncio
 import ipaddress
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -344,3 +348,19 @@ def test_a_lookup_that_never_answers_is_left_to_the_download() -> None:
         return await asyncio.wait_for(guarded.check("silent.test", 80), 10)
 
     assert asyncio.run(check()) is None
+
+
+def test_the_environment_proxies_are_allowed_hosts() -> None:
+    """A proxy on the intranet (http_proxy=http://10.0.0.3:3128) is the user's choice."""
+    script = (
+        "from crawler.runner import project_settings;"
+        "print(project_settings('a.db').getlist('ARCHIVE_PROXY_URLS'))"
+    )
+    env = {"PATH": os.environ.get("PATH", ""), "http_proxy": "http://10.0.0.3:3128"}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)
+    shown = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert shown.stdout.strip() == "['http://10.0.0.3:3128']", shown.stderr
+    guard = NetworkGuard().with_urls(["http://10.0.0.3:3128"])
+    assert guard.check_address("10.0.0.3", 3128, "10.0.0.3") is None
