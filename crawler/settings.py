@@ -1,8 +1,8 @@
 """Scrapy and archive settings for article-archiver: polite defaults, overridable with ``-s``.
 
 This module is the only part of the project that reads the environment (``ARCHIVE_DB``,
-``ARCHIVE_CONTACT``, ``ARCHIVE_ALLOW_PRIVATE``, ``ARCHIVE_EXTRACT_PROCESSES`` and
-``ARCHIVE_REDIS_URL``). Everything else reads settings through
+``ARCHIVE_CONTACT``, ``ARCHIVE_ALLOW_PRIVATE``, ``ARCHIVE_EXTRACT_PROCESSES``,
+``ARCHIVE_REDIS_URL``, and the proxy variables for ``ARCHIVE_PROXY_URLS``). Everything else reads settings through
 ``crawler.settings`` in ``from_crawler``. Override any of them per run:
 ``scrapy crawl page -s DOWNLOAD_DELAY=0 ...`` or
 ``run_spider(..., settings={"DOWNLOAD_DELAY": 0})``.

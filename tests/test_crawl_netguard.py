@@ -45,6 +45,8 @@ def site(internal: tuple[LoopbackServer, LoopbackServer, LoopbackServer]) -> Ite
             status=302, headers=(("Location", two.url("/secret.html")),), etag=False
         )
         server.pages["/links/"] = Page(front("Links", ["/go", "/news/story-2.html"]))
+        refresh = f'<meta http-equiv="refresh" content="0; url={two.url("/secret.html")}">'
+        server.pages["/meta"] = Page(f"<html><head>{refresh}</head></html>".encode())
         yield server
 
 
@@ -123,18 +125,17 @@ def test_a_followed_link_that_redirects_inside_is_refused(
     assert outcomes(db)["/news/story-2.html"] == "article"
 
 
+@pytest.mark.parametrize("path", ["/go", "/meta"])  # an HTTP redirect, a meta refresh
 def test_the_redirect_of_a_named_url_is_refused(
-    site: SiteServer, internal: tuple[LoopbackServer, ...], tmp_path: Path
+    site: SiteServer, internal: tuple[LoopbackServer, ...], tmp_path: Path, path: str
 ) -> None:
     db = tmp_path / "a.db"
-    run = run_archive("save", site.url("/go"), db=db)
+    run = run_archive("save", site.url(path), db=db)
     assert run.status == 1, run
     assert_untouched(*internal)
-    assert rows(db, "SELECT outcome, error FROM captures") == [
-        (
-            "refused",
-            f"refused: loopback address 127.0.0.2 (redirect to {internal[0].url('/secret.html')})",
-        )
+    target = internal[0].url("/secret.html")
+    assert rows(db, "SELECT requested_url, outcome, error FROM captures") == [
+        (site.url(path), "refused", f"refused: loopback address 127.0.0.2 (redirect to {target})")
     ]
 
 
