@@ -75,6 +75,7 @@ class Outcome:
     ROBOTS = "robots"  # forbidden by robots.txt, never fetched
     EXTRACT_ERROR = "extract-error"  # HTML we could not parse into a record
     UNCHANGED = "unchanged"  # a 304, or the same body as the URL's last capture: no new version
+    REFUSED = "refused"  # an internal address (loopback, private ...): never connected to
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from scrapy.exceptions import (
 from twisted.internet import error as tx_error
 
 from archive.records import Outcome
+from crawler.netguard import Refused
 
 # Scrapy's RobotsTxtMiddleware raises a plain IgnoreRequest; only its message tells it apart.
 ROBOTS_MESSAGE = "Forbidden by robots.txt"
@@ -34,6 +35,8 @@ _INFLATED_RE = re.compile(r"exceeded DOWNLOAD_MAXSIZE \((\d+) B\) during decompr
 
 def describe_failure(exc: BaseException, request: Request) -> tuple[str, str]:
     """The outcome and a readable reason for an exception that ended a fetch."""
+    if isinstance(exc, Refused):
+        return Outcome.REFUSED, exc.reason
     if isinstance(exc, IgnoreRequest):
         if str(exc) == ROBOTS_MESSAGE:
             return Outcome.ROBOTS, "forbidden by robots.txt"

@@ -1,14 +1,16 @@
 """Scrapy and archive settings for article-archiver: polite defaults, overridable with ``-s``.
 
 This module is the only part of the project that reads the environment (``ARCHIVE_DB``,
-``ARCHIVE_CONTACT`` and ``ARCHIVE_EXTRACT_PROCESSES``). Everything else reads settings through
-``crawler.settings`` in ``from_crawler``. Override any of them per run:
+``ARCHIVE_CONTACT``, ``ARCHIVE_ALLOW_PRIVATE``, ``ARCHIVE_EXTRACT_PROCESSES``,
+``ARCHIVE_REDIS_URL``, and the proxy variables for ``ARCHIVE_PROXY_URLS``). Everything else
+reads settings through ``crawler.settings`` in ``from_crawler``. Override any of them per run:
 ``scrapy crawl page -s DOWNLOAD_DELAY=0 ...`` or
 ``run_spider(..., settings={"DOWNLOAD_DELAY": 0})``.
 """
 
 import os
 from importlib.metadata import PackageNotFoundError, version
+from urllib.request import getproxies
 
 
 def _project_version() -> str:
@@ -28,6 +30,16 @@ ARCHIVE_DB = os.environ.get("ARCHIVE_DB") or "archive.db"
 # An e-mail address or URL where site owners can reach whoever runs the archiver; when set it
 # is appended to USER_AGENT (see crawler.addons.ContactAddon), e.g. "ops@example.org".
 ARCHIVE_CONTACT = os.environ.get("ARCHIVE_CONTACT", "")
+# The network guard (crawler.netguard): URLs the crawl discovers (feed and sitemap entries,
+# links, redirects) are refused when their host is or resolves to a loopback, private,
+# link-local or other internal address; the hosts the user named stay reachable. 1 (or
+# --allow-private) lifts the guard, for an archive of an intranet reached through links.
+ARCHIVE_ALLOW_PRIVATE = os.environ.get("ARCHIVE_ALLOW_PRIVATE", "") not in ("", "0")
+# Our resolver sees every address a download connects to, and hands on only allowed ones.
+TWISTED_DNS_RESOLVER = "crawler.netguard.GuardedResolver"
+# The proxies of the environment (http_proxy, https_proxy ...), which Scrapy's
+# HttpProxyMiddleware connects through: configured by the user, so the guard allows them.
+ARCHIVE_PROXY_URLS = sorted({url for scheme, url in getproxies().items() if scheme != "no"})
 
 # --- Identify ourselves and obey robots.txt ----------------------------------------------
 USER_AGENT = (
@@ -36,6 +48,8 @@ USER_AGENT = (
 ROBOTSTXT_OBEY = True
 ADDONS = {"crawler.addons.ContactAddon": 0}
 DOWNLOADER_MIDDLEWARES = {
+    # First: a refused URL gets neither a connection nor a robots.txt fetch.
+    "crawler.netguard.NetworkGuardMiddleware": 50,
     # Ours fixes a race that let concurrent requests to one site skip robots.txt (see there).
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.robots.RobotsTxtMiddleware": 100,

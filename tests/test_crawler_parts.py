@@ -101,12 +101,12 @@ def test_http_reason() -> None:
     assert http_reason(302, None, "ftp://x/y") == unfollowed
 
 
-def test_header_pairs_keep_repeated_headers() -> None:
+def test_header_pairs_keep_repeated_headers_and_redact_cookies() -> None:
     headers = Headers({"Set-Cookie": [b"a=1", b"b=2"], "Content-Type": "text/html"})
     assert sorted(header_pairs(headers)) == [
         ["Content-Type", "text/html"],
-        ["Set-Cookie", "a=1"],
-        ["Set-Cookie", "b=2"],
+        ["Set-Cookie", "a=[redacted]"],
+        ["Set-Cookie", "b=[redacted]"],
     ]
 
 

@@ -10,6 +10,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,9 @@ import pytest
 from click.testing import CliRunner
 
 from archive.cli import cli
+from archive.store.db.datasette_meta import metadata
 from tests.archive_builder import golden_pages
+from tests.polling import wait_until
 
 pytest.importorskip("datasette")
 
@@ -47,26 +50,28 @@ def answers(base: str, process: subprocess.Popen) -> bool:
     return True
 
 
-@pytest.fixture(scope="module")
-def server(
-    tmp_path_factory: pytest.TempPathFactory, golden_archive_copy, wait_until
-) -> Iterator[tuple[str, Path]]:
-    db = golden_archive_copy(tmp_path_factory.mktemp("serve") / "news.db")
+@contextmanager
+def serving(db: Path, host: str = "127.0.0.1", *options: str) -> Iterator[tuple[str, list[str]]]:
+    """``archive serve`` on ``host`` (always a loopback address in tests): its base URL, and
+    its stderr lines once the context closes."""
     port = free_port()
+    command = [sys.executable, "-m", "archive", "serve", "--db", str(db), "--port", str(port)]
     process = subprocess.Popen(
-        [sys.executable, "-m", "archive", "serve", "--db", str(db), "--port", str(port)],
+        [*command, "--host", host, *options],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        text=True,
     )
-    base = f"http://127.0.0.1:{port}"
+    stderr: list[str] = []
     try:
+        base = f"http://{host}:{port}"
         wait_until(
             lambda: answers(base, process),
             timeout=STARTUP_SECONDS,
             interval=0.2,
             what="Datasette to answer",
         )
-        yield base, db
+        yield base, stderr
     finally:
         process.terminate()
         try:
@@ -75,7 +80,17 @@ def server(
             process.kill()
             process.wait()
         if process.stderr is not None:
+            stderr.extend(process.stderr.read().splitlines())
             process.stderr.close()
+
+
+@pytest.fixture(scope="module")
+def server(
+    tmp_path_factory: pytest.TempPathFactory, golden_archive_copy
+) -> Iterator[tuple[str, Path]]:
+    db = golden_archive_copy(tmp_path_factory.mktemp("serve") / "news.db")
+    with serving(db) as (base, _):
+        yield base, db
 
 
 def test_tables_views_and_hidden_bodies(server: tuple[str, Path]) -> None:
@@ -193,3 +208,56 @@ def test_serve_a_missing_archive_fails(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["serve", "--db", str(tmp_path / "none.db")])
     assert result.exit_code == 2
     assert "no archive here" in result.stderr
+
+
+def status_of(base: str, path: str, **params: str) -> int:
+    url = base + path + ("?" + urllib.parse.urlencode(params) if params else "")
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+
+
+def test_served_on_loopback_it_answers_arbitrary_sql_and_shows_captures(
+    server: tuple[str, Path],
+) -> None:
+    base, _ = server
+    assert status_of(base, "/news.json", sql="select count(*) from captures") == 200
+    assert status_of(base, "/news/captures.json") == 200
+
+
+@pytest.mark.parametrize("how", [("--host", "127.0.0.2"), ("--host", "127.0.0.1", "--public")])
+def test_served_elsewhere_it_is_read_only_without_bodies_or_request_headers(
+    tmp_path: Path, how: tuple[str, ...], golden_archive_copy
+) -> None:
+    """127.0.0.2 is loopback, but not the default address: served as for any other one."""
+    db = golden_archive_copy(tmp_path / "news.db")
+    with serving(db, how[1], *how[2:]) as (base, stderr):
+        assert status_of(base, "/news.json", sql="select 1") == 403
+        assert status_of(base, "/news.json", sql="select data from bodies") == 403
+        for table in ("bodies", "captures", "zstd_dictionaries"):
+            assert status_of(base, f"/news/{table}.json") == 403, table
+        assert status_of(base, "/news/captures/1.json") == 403
+        assert status_of(base, "/news.db") in (403, 404)  # no download of the whole file
+        # Articles, views and the canned queries still answer.
+        assert len(get(base, "/news/articles.json", _shape="array")) == len(golden_pages())
+        hits = get(base, "/news/search.json", query="copper", _shape="array")
+        assert hits[0]["title"].startswith("Copper hits")
+        log = get(base, "/news/capture_log.json", site="", outcome="", _shape="objects")
+        assert log["rows"] and "request_headers" not in log["rows"][0]
+        assert "response_headers" not in log["rows"][0]
+    assert stderr[0] == (
+        f"Serving {db} read-only on {how[1]}:{base.rsplit(':', 1)[1]}: canned queries only,"
+        " no SQL of your own; raw bodies and request headers hidden."
+    )
+
+
+def test_public_metadata_refuses_sql_and_the_raw_tables() -> None:
+    meta = metadata("news.db", public=True)
+    database = meta["databases"]["news"]
+    assert meta["allow_sql"] is False and database["allow_sql"] is False
+    for table in ("bodies", "captures", "zstd_dictionaries", "ingested_captures"):
+        assert database["tables"][table]["allow"] is False
+    assert "request_headers" not in database["queries"]["capture_log"]["sql"]
+    assert "allow_sql" not in metadata("news.db")

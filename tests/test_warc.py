@@ -79,7 +79,10 @@ def test_export_writes_response_and_request_pairs(built: tuple[Path, Path]) -> N
         assert http.get_header("Content-Length") == str(len(body))
     first_page = golden_pages()[0]
     assert responses[0][3] == first_page.body
-    assert [v for n, v in responses[0][2].headers if n == "Set-Cookie"] == ["a=1", "b=2"]
+    assert [v for n, v in responses[0][2].headers if n == "Set-Cookie"] == [
+        "a=[redacted]",
+        "b=[redacted]",
+    ]
     request_headers = requests[0][1], requests[0][2]
     assert request_headers[0].get_header("WARC-Concurrent-To") == responses[0][1].get_header(
         "WARC-Record-ID"

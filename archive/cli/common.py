@@ -63,6 +63,16 @@ def settings_option(command: F) -> F:
     )(command)
 
 
+def allow_private_option(command: F) -> F:
+    """--allow-private: lift the network guard (ARCHIVE_ALLOW_PRIVATE) for this run."""
+    return click.option(
+        "--allow-private",
+        is_flag=True,
+        help="Also fetch discovered URLs on loopback, private and link-local addresses "
+        "(ARCHIVE_ALLOW_PRIVATE=1); the hosts you name are always fetched.",
+    )(command)
+
+
 def rules_option(command: F) -> F:
     return click.option(
         "--rules",

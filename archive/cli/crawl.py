@@ -16,7 +16,14 @@ from typing import Any
 
 import click
 
-from archive.cli.common import db_option, fail, reports_errors, rules_option, settings_option
+from archive.cli.common import (
+    allow_private_option,
+    db_option,
+    fail,
+    reports_errors,
+    rules_option,
+    settings_option,
+)
 from archive.cli.enqueue_ingest import redis_option, redis_settings
 from archive.cli.output import outcome_label
 from archive.cli.save import crawl_settings
@@ -26,7 +33,7 @@ from archive.screen import shown
 from archive.urls import validate_url
 
 SITE_LIMIT = 1000  # the default --limit of a site crawl
-FAILURES = (Outcome.HTTP_ERROR, Outcome.FETCH_ERROR, Outcome.EXTRACT_ERROR)
+FAILURES = (Outcome.HTTP_ERROR, Outcome.FETCH_ERROR, Outcome.EXTRACT_ERROR, Outcome.REFUSED)
 # The end summary's rows, in this order; skipped pages come from the crawl's stats.
 SUMMARY_ROWS = [
     (Outcome.ARTICLE, "stored as articles"),
@@ -37,6 +44,7 @@ SUMMARY_ROWS = [
     (Outcome.HTTP_ERROR, "failed: HTTP error"),
     (Outcome.FETCH_ERROR, "failed: fetch error"),
     (Outcome.EXTRACT_ERROR, "failed: unreadable"),
+    (Outcome.REFUSED, "refused: internal address"),
 ]
 SKIP_ROWS = [
     ("archive/skipped/fresh", "skipped: archived within the refresh window"),
@@ -65,6 +73,7 @@ def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--limit", type=click.IntRange(min=0), default=None, help=_LIMIT_HELP),
         click.option("--refresh", is_flag=True, help=_REFRESH_HELP),
         click.option("--resume", is_flag=True, help=_RESUME_HELP),
+        allow_private_option,
         click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log."),
     ]
     for option in reversed(options):
@@ -236,6 +245,7 @@ def run_settings(options: dict[str, Any]) -> dict[str, Any]:
         ("refresh", "ARCHIVE_REFRESH"),
         ("only_new", "ARCHIVE_ONLY_NEW"),
         ("resume", "ARCHIVE_RESUME"),
+        ("allow_private", "ARCHIVE_ALLOW_PRIVATE"),
     ):
         if options.get(flag):
             settings[name] = True
@@ -267,11 +277,11 @@ class FailureLines:
 
 def failures_query(db_path: str, crawl_id: int) -> str:
     """A command line that lists a crawl's failed pages with their reasons."""
-    # Every failed outcome, and no other, ends in "-error"; the query holds no character
+    # Every failed outcome but a refusal ends in "-error"; the query holds no character
     # a shell would expand within double quotes.
     query = (
         f"select requested_url, error from captures where crawl_id = {crawl_id}"
-        " and outcome like '%-error'"
+        " and (outcome like '%-error' or outcome = 'refused')"
     )
     return f'sqlite-utils {shlex.quote(db_path)} "{query}"'
 

@@ -16,6 +16,9 @@ import click
 from archive.cli.common import db_option, fail, open_existing_archive, reports_errors
 from archive.screen import unscreened
 
+# Addresses only this machine can reach: served with everything (SQL included), as before.
+LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
+
 
 @contextmanager
 def _output(file: str | None, binary: bool) -> Iterator[IO[Any]]:
@@ -93,28 +96,43 @@ def export(
 @click.command()
 @db_option
 @click.option("-p", "--port", default=8001, show_default=True, help="Port to listen on.")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; any but 127.0.0.1, ::1 or localhost serves read-only.",
+)
+@click.option(
+    "--public",
+    is_flag=True,
+    help="Serve read-only as for another address: canned queries only, bodies and request "
+    "headers hidden.",
+)
 @click.option(
     "--print-metadata", is_flag=True, help="Print the metadata JSON and exit (for datasette -m)."
 )
 @reports_errors
-def serve(db_path: str, port: int, host: str, print_metadata: bool) -> None:
+def serve(db_path: str, port: int, host: str, public: bool, print_metadata: bool) -> None:
     """Browse and query the archive in Datasette, with the archive's own metadata.
 
     Facets on site, language, authors and tags; saved queries for search, an article's
-    history and recent changes; raw bodies hidden. Needs the `serve` extra:
-    pip install 'article-archiver[serve]'.
+    history and recent changes; raw bodies hidden. Listens on 127.0.0.1 only, unless --host
+    says otherwise: on any other address (or with --public) it serves read-only, with no SQL
+    of the visitor's own, and refuses raw bodies and the captures table (request headers).
+    Needs the `serve` extra: pip install 'article-archiver[serve]'.
 
     \b
     Examples:
       archive serve                 # http://127.0.0.1:8001/
       archive serve --db news.db --port 8080
+      archive serve --host 0.0.0.0  # read-only, for other machines
     """
-    from archive.store.db.datasette_meta import SETTINGS, metadata
+    from archive.store.db.datasette_meta import PUBLIC_SETTINGS, SETTINGS, metadata
 
+    public = public or host.strip("[]").lower() not in LOOPBACK_HOSTS
     with open_existing_archive(db_path) as archive:
         has_versions = archive.db["article_versions"].exists()
-    meta = metadata(db_path, has_versions=has_versions)
+    meta = metadata(db_path, has_versions=has_versions, public=public)
     if print_metadata:
         click.echo(json.dumps(meta, indent=2, ensure_ascii=False))
         return
@@ -123,8 +141,14 @@ def serve(db_path: str, port: int, host: str, print_metadata: bool) -> None:
     meta_file = _write_metadata(db_path, meta)
     argv = [sys.executable, "-m", "datasette", "serve", db_path, "--metadata", meta_file]
     argv += ["--host", host, "--port", str(port)]
-    for name, value in SETTINGS.items():
+    for name, value in (PUBLIC_SETTINGS if public else SETTINGS).items():
         argv += ["--setting", name, value]
+    if public:
+        click.echo(
+            f"Serving {db_path} read-only on {host}:{port}: canned queries only, no SQL of"
+            " your own; raw bodies and request headers hidden.",
+            err=True,
+        )
     sys.stdout.flush()
     sys.stderr.flush()
     # Replace this process: Ctrl-C and a signal from a supervisor reach Datasette directly.

@@ -23,6 +23,7 @@ OUTCOME_LABELS: dict[str, tuple[str, str]] = {
     Outcome.ROBOTS: ("refused", "red"),
     Outcome.EXTRACT_ERROR: ("failed", "red"),
     Outcome.UNCHANGED: ("unchanged", "blue"),
+    Outcome.REFUSED: ("refused", "red"),
 }
 LABEL_WIDTH = max(len(label) for label, _ in OUTCOME_LABELS.values())
 

@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from archive.cli.common import (
+    allow_private_option,
     checked_rules,
     db_option,
     fail,
@@ -85,6 +86,7 @@ def crawl_settings(
 @db_option
 @settings_option
 @rules_option
+@allow_private_option
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
 @reports_errors
 def save(
@@ -93,6 +95,7 @@ def save(
     db_path: str,
     settings: tuple[str, ...],
     rules_paths: tuple[str, ...],
+    allow_private: bool,
     verbose: bool,
 ) -> None:
     """Archive these URLs now.
@@ -113,6 +116,8 @@ def save(
     """
     wanted = checked_urls(urls, input_file)
     run_settings = crawl_settings(settings, verbose, rules_paths)
+    if allow_private:  # the URLs named here pass anyway; this lets their redirects through
+        run_settings["ARCHIVE_ALLOW_PRIVATE"] = True
     summary = crawl_pages(wanted, db_path, run_settings, echo_result)
     stored = echo_save_summary(wanted, summary.results, db_path)
     sys.exit(0 if stored == len(wanted) else 1)

@@ -19,6 +19,7 @@ from scrapy.spiders import Spider
 from scrapy.utils.defer import deferred_from_coro
 
 from archive.errors import ArchiveError
+from crawler.netguard import name_urls
 
 logger = logging.getLogger(__name__)
 
@@ -34,12 +35,16 @@ class Seeder:
         own_host = getattr(spider, "start_url", None)
         if own_host and isinstance(getattr(spider, "hosts", None), set):
             server.sadd(keys.hosts, _host(own_host))
+        if named := list(getattr(spider, "named_urls", ())):
+            server.sadd(keys.named, *named)
 
     def poll(self) -> None:
         """Share hosts, then take a few seeds and schedule their start requests."""
         hosts = getattr(self.spider, "hosts", None)
         if isinstance(hosts, set):
             hosts.update(raw.decode() for raw in self.server.smembers(self.keys.hosts))
+        # Any worker may fetch a page of another's seed: every worker allows every named host.
+        name_urls(raw.decode() for raw in self.server.smembers(self.keys.named))
         with self.server.pipeline() as pipe:
             pipe.lrange(self.keys.start_urls, 0, BATCH - 1)
             pipe.ltrim(self.keys.start_urls, BATCH, -1)
@@ -59,6 +64,8 @@ class Seeder:
         except ArchiveError as error:
             logger.error("Seed %s refused: %s", url, error)
             return
+        name_urls([url])  # a seed is user-named: the network guard lets its host through
+        self.server.sadd(self.keys.named, url)
         if isinstance(getattr(spider, "hosts", None), set):
             self.server.sadd(self.keys.hosts, _host(url))
             spider.hosts.add(_host(url))  # type: ignore[attr-defined]

@@ -55,6 +55,7 @@ class Keys:
         self.workers = f"{base}:workers"
         self.start_urls = f"{base}:start_urls"
         self.hosts = f"{base}:hosts"
+        self.named = f"{base}:named"  # user-named URLs: the network guard lets their hosts by
         self.fetched = f"{base}:fetched"  # pages counted against --limit (distributed.limit)
         self._base = base
 

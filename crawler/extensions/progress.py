@@ -25,7 +25,9 @@ from crawler.results import PageResult, page_stored
 
 # Outcomes that mean something went wrong (the capture records why). Pages without an
 # article, robots.txt refusals and unchanged pages are not failures.
-FAILURES = frozenset({Outcome.HTTP_ERROR, Outcome.FETCH_ERROR, Outcome.EXTRACT_ERROR})
+FAILURES = frozenset(
+    {Outcome.HTTP_ERROR, Outcome.FETCH_ERROR, Outcome.EXTRACT_ERROR, Outcome.REFUSED}
+)
 REDRAW_SECONDS = 0.5
 CLEAR = "\r\x1b[K"  # carriage return, then erase to the end of the line
 

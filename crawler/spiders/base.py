@@ -24,6 +24,7 @@ from twisted.python.failure import Failure
 
 from archive.errors import ArchiveError
 from archive.records import Outcome
+from archive.redaction import redact_headers
 from crawler.failures import describe_failure, http_reason
 from crawler.items import PageItem
 from crawler.middlewares.backoff import GAVE_UP
@@ -42,6 +43,10 @@ _RECORDED_SETTINGS = {"ARCHIVE_REFRESH": "refresh", "ARCHIVE_ONLY_NEW": "only_ne
 
 class ArchiveSpider(scrapy.Spider):
     """Base class: builds page requests and turns responses and failures into PageItems."""
+
+    # The URLs the user named: their hosts (each on its port) pass the network guard
+    # (crawler.netguard) whatever their address; set by each spider from its arguments.
+    named_urls: tuple[str, ...] | list[str] = ()
 
     def __init__(self, *args: Any, limit: str | int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -238,12 +243,14 @@ def item_from_response(response: Response, spider: str) -> PageItem:
 
 
 def header_pairs(headers: Headers) -> list[list[str]]:
-    """Headers as ``[name, value]`` pairs, one per value, so repeated headers survive."""
-    return [
-        [_decode_header(name), _decode_header(value)]
+    """Headers as ``[name, value]`` pairs, one per value, so repeated headers survive;
+    credentials redacted here already, so they never travel (to Redis, to a worker)."""
+    pairs = [
+        (_decode_header(name), _decode_header(value))
         for name, values in headers.items()
         for value in values
     ]
+    return [list(pair) for pair in redact_headers(pairs)]
 
 
 def _decode_header(raw: bytes | str) -> str:

@@ -76,6 +76,7 @@ class FeedSpider(ArchiveSpider):
     ) -> None:
         super().__init__(url=url, since=since, include=include, exclude=exclude, **kwargs)
         self.start_url = start_url(url)
+        self.named_urls = [self.start_url]
         self.since = since_date(since)
         self.wanted = URLFilter.from_arguments(include, exclude)
         self.seen: set[str] = set()

@@ -26,6 +26,7 @@ class PageSpider(ArchiveSpider):
     def __init__(self, url: str | None = None, urls_file: str | None = None, **kwargs: Any):
         super().__init__(url=url, urls_file=urls_file, **kwargs)
         self.urls = collect_urls(url, urls_file)
+        self.named_urls = self.urls
         self.arguments["urls"] = self.urls  # the crawls row shows exactly what was asked for
 
     async def start(self) -> AsyncIterator[scrapy.Request]:

@@ -41,6 +41,7 @@ class SiteSpider(ArchiveSpider):
     ) -> None:
         super().__init__(url=url, allow=allow, deny=deny, **kwargs)
         self.start_url = page_url(start_url(url)) or start_url(url)
+        self.named_urls = [self.start_url]
         self.max_depth = positive_int(depth, "depth") if depth not in (None, "") else DEFAULT_DEPTH
         self.arguments["depth"] = self.max_depth
         self.wanted = URLFilter.from_arguments(allow, deny)

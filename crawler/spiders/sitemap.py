@@ -78,6 +78,7 @@ class SitemapSpider(ArchiveSpider):
     ) -> None:
         super().__init__(url=url, since=since, include=include, exclude=exclude, **kwargs)
         self.start_url = start_url(url)
+        self.named_urls = [self.start_url]
         self.since = since_date(since)
         self.wanted = URLFilter.from_arguments(include, exclude)
         self.max_depth = positive_int(depth, "depth") if depth not in (None, "") else DEFAULT_DEPTH

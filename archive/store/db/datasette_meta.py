@@ -12,6 +12,19 @@ from pathlib import Path
 from typing import Any
 
 SETTINGS = {"suggest_facets": "off", "sql_time_limit_ms": "3000", "facet_time_limit_ms": "500"}
+# Served on an address other than loopback (``archive serve --host``/``--public``): no SQL of
+# the visitor's own (only the canned queries), no download of the whole file.
+PUBLIC_SETTINGS = {**SETTINGS, "default_allow_sql": "off", "allow_download": "off"}
+# Tables a public server refuses outright (Datasette's "allow": false): raw bodies, the zstd
+# dictionaries, the writer's bookkeeping, and captures, whose request headers say how the
+# crawler was configured; the ``capture_log`` query shows captures without them.
+PUBLIC_DENIED = (
+    "bodies",
+    "zstd_dictionaries",
+    "ingested_captures",
+    "ingested_crawls",
+    "captures",
+)
 
 _ARTICLE_COLUMNS = {
     "url": "The article's key: its canonical URL when on the same site, else the final URL",
@@ -41,7 +54,8 @@ _CAPTURE_COLUMNS = {
     "request_headers": "JSON list of [name, value]",
     "response_headers": "JSON list of [name, value]",
     "body_hash": "SHA-256 of the raw body (a row of bodies)",
-    "outcome": "article, unchanged, not-article, not-html, http-error, fetch-error, robots, ...",
+    "outcome": "article, unchanged, not-article, not-html, http-error, fetch-error, robots,"
+    " refused, ...",
     "error": "Why this capture gave no article",
     "title": "A refused page's own title (not-article captures only)",
     "published_at": "A refused page's own publication date (not-article captures only)",
@@ -146,12 +160,44 @@ def _queries(has_versions: bool) -> dict[str, Any]:
     return queries
 
 
-def metadata(db_path: str | Path, *, has_versions: bool = True) -> dict[str, Any]:
-    """Datasette metadata for the archive at ``db_path`` (its name is the file's stem)."""
+_CAPTURE_LOG_SQL = """
+select id, crawl_id, requested_url, final_url, site, status, content_type, fetched_at,
+  outcome, error
+from captures
+where (:site = '' or site = :site) and (:outcome = '' or outcome = :outcome)
+order by id desc
+limit 1000
+"""
+
+
+def metadata(
+    db_path: str | Path, *, has_versions: bool = True, public: bool = False
+) -> dict[str, Any]:
+    """Datasette metadata for the archive at ``db_path`` (its name is the file's stem).
+
+    ``public``: for a server reachable from other machines: arbitrary SQL refused
+    (``allow_sql``), the tables of ``PUBLIC_DENIED`` refused, captures shown through the
+    ``capture_log`` query without their headers.
+    """
     name = Path(db_path).stem
-    return {
+    tables, queries = _tables(has_versions), _queries(has_versions)
+    database: dict[str, Any] = {"tables": tables, "queries": queries}
+    if public:
+        for table in PUBLIC_DENIED:
+            tables.setdefault(table, {}).update({"allow": False, "hidden": True})
+        queries["capture_log"] = {
+            "title": "Captures",
+            "description": "The latest 1,000 fetches (filter by site or outcome; empty for"
+            " all), without request and response headers.",
+            "sql": _CAPTURE_LOG_SQL.strip(),
+        }
+        database["allow_sql"] = False
+    meta: dict[str, Any] = {
         "title": "Article archive",
         "description": "Articles archived by article-archiver: clean records, every capture,"
         " every version.",
-        "databases": {name: {"tables": _tables(has_versions), "queries": _queries(has_versions)}},
+        "databases": {name: database},
     }
+    if public:
+        meta["allow_sql"] = False
+    return meta

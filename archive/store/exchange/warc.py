@@ -30,6 +30,7 @@ from warcio.warcwriter import WARCWriter
 
 from archive.errors import StorageError
 from archive.records import Capture, Outcome
+from archive.redaction import redact_headers
 from archive.store.bodies.compress import body_hash
 from archive.store.bodies.dictionaries import unpack
 from archive.store.db.timestamps import normalize_timestamp
@@ -54,7 +55,8 @@ def warc_date(fetched_at: str) -> str:
 
 
 def _http_headers(status: int, headers: list[list[str]], size: int) -> StatusAndHeaders:
-    kept = [(name, value) for name, value in headers if name.lower() not in _TRANSFER_HEADERS]
+    pairs = redact_headers((name, value) for name, value in headers)
+    kept = [(name, value) for name, value in pairs if name.lower() not in _TRANSFER_HEADERS]
     kept.append(("Content-Length", str(size)))
     return StatusAndHeaders(f"{status}", kept, protocol="HTTP/1.1")
 
@@ -64,7 +66,7 @@ def _request_headers(url: str, headers: list[list[str]]) -> StatusAndHeaders:
 
     parts = urlsplit(url)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    pairs = [(name, value) for name, value in headers]
+    pairs = redact_headers((name, value) for name, value in headers)
     if not any(name.lower() == "host" for name, _ in pairs):
         pairs.insert(0, ("Host", parts.netloc))
     return StatusAndHeaders(f"GET {path} HTTP/1.1", pairs, is_http_request=True)

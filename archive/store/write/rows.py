@@ -8,6 +8,7 @@ from typing import Any
 
 from archive.errors import InvalidURLError
 from archive.records import ArticleRecord, Capture
+from archive.redaction import redact_headers
 from archive.store.db.timestamps import format_timestamp
 from archive.urls import article_key, host_of
 
@@ -34,8 +35,10 @@ def _text(value: str | bytes) -> str:
 
 
 def headers_json(headers: Iterable[tuple[str | bytes, str | bytes]]) -> str:
-    """Headers as a JSON list of ``[name, value]`` pairs, in order, repeats kept."""
-    return to_json([[_text(name), _text(value)] for name, value in headers])
+    """Headers as a JSON list of ``[name, value]`` pairs, in order, repeats kept, with
+    credentials redacted (archive.redaction)."""
+    pairs = [(_text(name), _text(value)) for name, value in headers]
+    return to_json([list(pair) for pair in redact_headers(pairs)])
 
 
 def site_of(url: str | None) -> str | None:
