@@ -5,6 +5,8 @@
 ``must_not_contain`` list of strings that may appear in none of text, title and description,
 or ``{"error": "NotAnArticleError", "reason_contains": "..."}`` for a page that must raise,
 with an optional ``metadata`` object of fields the refusal must carry (``title``, dates ...).
+Beside a record, ``expected.md`` holds its ``markdown``; rendered by a CommonMark renderer it
+must read back as the record's text.
 
 Set ``ARCHIVE_REGEN_GOLDEN=1`` to rewrite the expected files from the parser's output (keeping
 ``must_not_contain``); read every regenerated diff before committing it.
@@ -19,6 +21,7 @@ import pytest
 
 import archive.errors
 from archive.extract import extract_article
+from tests.markdown_roundtrip import rendered_text, same_words
 
 PAGES = Path(__file__).parent / "pages"
 SLUGS = sorted(p.name for p in PAGES.iterdir() if (p / "source.html").exists())
@@ -47,6 +50,8 @@ def _same_date(got: str | None, want: str | None) -> bool:
 
 def _regenerate(slug: str, record: dict, expected: dict) -> None:
     record.pop("removed", None)
+    markdown = record.pop("markdown")
+    (PAGES / slug / "expected.md").write_text(markdown + "\n", encoding="utf-8")
     if "must_not_contain" in expected:
         record["must_not_contain"] = expected["must_not_contain"]
     path = PAGES / slug / "expected.json"
@@ -77,6 +82,17 @@ def test_golden_page(slug: str) -> None:
             assert _same_date(got, want), f"{name}: {got!r} != {want!r}"
         else:
             assert got == want, f"{name} differs"
+    markdown = (PAGES / slug / "expected.md").read_text(encoding="utf-8")
+    assert record["markdown"] + "\n" == markdown, "markdown differs"
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_golden_markdown_reads_back_as_the_text(slug: str) -> None:
+    html, url, expected = _load(slug)
+    if "error" in expected:
+        pytest.skip("a page that must raise has no record")
+    record = extract_article(html, url)
+    assert same_words(rendered_text(record.markdown), record.text)
 
 
 @pytest.mark.parametrize("slug", SLUGS)
