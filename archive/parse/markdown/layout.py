@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # only for the annotations: blocks imports this package's sha
     from archive.parse.blocks import Block
 
 CELL_SEPARATOR = " | "  # as blocks.CELL_SEPARATOR: a row's text
+ITEM_INDENT = 4
 _HEADING_LEVELS = {"h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 
 
@@ -30,8 +31,8 @@ def render_markdown(
     previous_opened = False  # whether the previous block opened its list item
     for block in blocks:
         opens = _starts_item(block.frames, started)
-        first, rest = _prefixes(block.frames, started)
         lines = _block_lines(block, options)
+        first, rest = _prefixes(block.frames, started, multiline=len(lines) > 1)
         if previous is not None:
             tight = opens and previous_opened and _tight(previous, block)
             parts.append("\n" if tight else _blank_line(previous, block))
@@ -46,20 +47,29 @@ def _starts_item(frames: tuple[Frame, ...], started: set[int]) -> bool:
     return bool(frames) and frames[-1][0] == ITEM and frames[-1][1] not in started
 
 
-def _prefixes(frames: tuple[Frame, ...], started: set[int]) -> tuple[str, str]:
-    """The first line's prefix (a new item's marker) and the following lines'."""
+def _prefixes(
+    frames: tuple[Frame, ...], started: set[int], *, multiline: bool
+) -> tuple[str, str]:
+    """The first line's prefix (a new item's marker) and the following lines'. A marker is
+    padded to the item's indent where more lines of the block or another marker follow it
+    (their indent is measured from where its text starts); a one-line item's is not."""
     first, rest = "", ""
-    for kind, ident, number, _ in frames:
+    last = len(frames) - 1
+    for position, (kind, ident, number, _) in enumerate(frames):
         if kind != ITEM:
             first, rest = first + "> ", rest + "> "
             continue
         marker = f"{number}. " if number is not None else "- "
+        # Four spaces at least: CommonMark takes any indent from the marker's width on, and
+        # Python-Markdown (Datasette's renderer) nests only at four.
+        indent = " " * max(len(marker), ITEM_INDENT)
         if ident in started:
-            first += " " * len(marker)
+            first += indent
         else:
-            first += marker
+            padded = multiline or position < last
+            first += marker + indent[len(marker) :] if padded else marker
             started.add(ident)
-        rest += " " * len(marker)
+        rest += indent
     return first, rest
 
 
