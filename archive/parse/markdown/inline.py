@@ -263,7 +263,9 @@ def _write(tokens: list[_Token], options: InlineOptions) -> str:
             continue
         if not token.kind:
             escaped = escape_text(token.text, in_table=options.in_table)
-            out.append(escape_line_start(escaped) if not out else escaped)
+            # A cell's start is no line's: "+4.6%" there needs no escape.
+            at_start = not out and not options.in_table
+            out.append(escape_line_start(escaped) if at_start else escaped)
         elif token.kind == "a" and not token.opens:
             dest = next(t.dest for t in tokens if t.pair == token.pair and t.opens)
             out.append(f"]({dest})")
