@@ -59,8 +59,12 @@ def render_inline(
     if expected is not None and "".join(t.text for t in tokens if not t.kind) != expected:
         return plain_markdown(expected, in_table=options.in_table)
     tokens = _spaces_outside(tokens)
-    tokens = _without_unmatched(_without_empty(tokens))
-    return _write(tokens, options)
+    tokens = _without_empty(tokens)
+    while True:  # a span left out may leave two of one kind touching: they join, and again
+        kept = _without_empty(_without_unmatched(tokens))
+        if len(kept) == len(tokens):
+            return _write(kept, options)
+        tokens = kept
 
 
 def plain_markdown(text: str, *, in_table: bool = False) -> str:
@@ -181,7 +185,8 @@ def _without_empty(tokens: list[_Token]) -> list[_Token]:
 
 def _without_unmatched(tokens: list[_Token]) -> list[_Token]:
     """Emphasis whose delimiters a renderer would not take as such, left out: CommonMark's
-    flanking rules (a ``*`` between a letter and punctuation opens or closes nothing)."""
+    flanking rules (a ``*`` between a letter and punctuation opens or closes nothing, one
+    inside a word may do either)."""
     while True:
         text = _written(tokens)
         bad = _unflanked_pairs(tokens, text)
@@ -239,16 +244,26 @@ def _is_punctuation(char: str) -> bool:
     return bool(char) and not char.isalnum() and not char.isspace()
 
 
-def _can_open(before: str, after: str) -> bool:
+def _left_flanking(before: str, after: str) -> bool:
     if not after or after.isspace():
         return False
     return not _is_punctuation(after) or not before or before.isspace() or _is_punctuation(before)
 
 
-def _can_close(before: str, after: str) -> bool:
+def _right_flanking(before: str, after: str) -> bool:
     if not before or before.isspace():
         return False
     return not _is_punctuation(before) or not after or after.isspace() or _is_punctuation(after)
+
+
+# A run that both opens and closes ("a*b", "\**\\") may pair with a run other than its own
+# (CommonMark's rule of three): such emphasis is left out rather than risked.
+def _can_open(before: str, after: str) -> bool:
+    return _left_flanking(before, after) and not _right_flanking(before, after)
+
+
+def _can_close(before: str, after: str) -> bool:
+    return _right_flanking(before, after) and not _left_flanking(before, after)
 
 
 def _write(tokens: list[_Token], options: InlineOptions) -> str:
@@ -266,6 +281,9 @@ def _write(tokens: list[_Token], options: InlineOptions) -> str:
             # A cell's start is no line's: "+4.6%" there needs no escape.
             at_start = not out and not options.in_table
             out.append(escape_line_start(escaped) if at_start else escaped)
+        elif token.kind == "a" and token.opens and out and out[-1].endswith("!"):
+            out[-1] = out[-1][:-1] + "\\!"  # "![" would open an image
+            out.append("[")
         elif token.kind == "a" and not token.opens:
             dest = next(t.dest for t in tokens if t.pair == token.pair and t.opens)
             out.append(f"]({dest})")

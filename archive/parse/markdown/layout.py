@@ -47,9 +47,7 @@ def _starts_item(frames: tuple[Frame, ...], started: set[int]) -> bool:
     return bool(frames) and frames[-1][0] == ITEM and frames[-1][1] not in started
 
 
-def _prefixes(
-    frames: tuple[Frame, ...], started: set[int], *, multiline: bool
-) -> tuple[str, str]:
+def _prefixes(frames: tuple[Frame, ...], started: set[int], *, multiline: bool) -> tuple[str, str]:
     """The first line's prefix (a new item's marker) and the following lines'. A marker is
     padded to the item's indent where more lines of the block or another marker follow it
     (their indent is measured from where its text starts); a one-line item's is not."""
