@@ -192,3 +192,20 @@ def test_serve_a_missing_archive_fails(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["serve", "--db", str(tmp_path / "none.db")])
     assert result.exit_code == 2
     assert "no archive here" in result.stderr
+
+
+def test_markdown_column_is_rendered_as_html(server: tuple[str, Path]) -> None:
+    base, db = server
+    page = next(p for p in golden_pages() if p.slug == "newspaper-city-council")
+    from archive.store.db.archive_db import ArchiveDB
+
+    with ArchiveDB(db) as archive:
+        article = archive.get_article(page.url)
+    assert article is not None
+    with urllib.request.urlopen(f"{base}/news/articles/{article['id']}", timeout=10) as response:
+        html = response.read().decode("utf-8")
+    # datasette-render-markdown made HTML of the list, the subheading and the quote.
+    assert "<h2>What the plan includes</h2>" in html
+    assert "<li>Eleven removable flood gates at street ends</li>" in html
+    assert "<blockquote>" in html
+    assert "## What the plan includes" not in html  # the text column is not rendered
