@@ -30,6 +30,13 @@ class InlineOptions:
     base: str | None = None
     links: bool = True
     in_table: bool = False
+    # Destinations made for this page so far: a page repeats its links (sections, tags).
+    destinations: dict[str, str | None] = field(default_factory=dict, compare=False)
+
+    def destination(self, href: str) -> str | None:
+        if href not in self.destinations:
+            self.destinations[href] = link_destination(href, self.base)
+        return self.destinations[href]
 
 
 @dataclass
@@ -47,6 +54,8 @@ class _Spans:
     tokens: list[_Token] = field(default_factory=list)
     stack: list[tuple[str, int]] = field(default_factory=list)  # (kind, pair; 0 if not kept)
     pairs: int = 0
+    kept: set[str] = field(default_factory=set)  # the kinds of the kept spans open
+    in_code: int = 0
 
 
 def render_inline(
@@ -60,6 +69,8 @@ def render_inline(
         return plain_markdown(expected, in_table=options.in_table)
     tokens = _spaces_outside(tokens)
     tokens = _without_empty(tokens)
+    if not any(token.kind in _DELIMITERS for token in tokens):
+        return _write(tokens, options)  # links and code only: no flanking to check
     while True:  # a span left out may leave two of one kind touching: they join, and again
         kept = _without_empty(_without_unmatched(tokens))
         if len(kept) == len(tokens):
@@ -81,8 +92,7 @@ def _tokens(strings: list[str], marks: list[Mark], options: InlineOptions) -> li
         while position < len(marks) and marks[position][0] <= index:
             _mark(spans, marks[position], options)
             position += 1
-        code = any(kind == "code" and pair for kind, pair in spans.stack)
-        spans.tokens.append(_Token(string, code=code))
+        spans.tokens.append(_Token(string, code=spans.in_code > 0))
     while position < len(marks):
         _mark(spans, marks[position], options)
         position += 1
@@ -98,18 +108,21 @@ def _mark(spans: _Spans, mark: Mark, options: InlineOptions) -> None:
             closed, pair = spans.stack.pop()
             if pair:
                 spans.tokens.append(_Token(kind=closed, pair=pair))
+                spans.kept.discard(closed)
+                spans.in_code -= closed == "code"
         return
-    open_kinds = {k for k, pair in spans.stack if pair}
     dest = None
-    keep = kind not in open_kinds and "code" not in open_kinds
+    keep = kind not in spans.kept and not spans.in_code
     if kind == "a":
-        dest = link_destination(href or "", options.base) if options.links else None
+        dest = options.destination(href or "") if options.links else None
         keep = keep and dest is not None
     pair = 0
     if keep:
         spans.pairs += 1
         pair = spans.pairs
         spans.tokens.append(_Token(kind=kind, opens=True, dest=dest, pair=pair))
+        spans.kept.add(kind)
+        spans.in_code += kind == "code"
     spans.stack.append((kind, pair))
 
 

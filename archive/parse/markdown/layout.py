@@ -118,7 +118,9 @@ def _table_lines(block: "Block", options: InlineOptions) -> list[str]:
     """A pipe table; rows as lines of text where cells span columns or rows, or the rows'
     cell counts differ (a pipe table would lose cells), or a row would not read back."""
     rows: list[Row] = block.rows or []
-    cell_options = InlineOptions(options.base, options.links, in_table=True)
+    cell_options = InlineOptions(
+        options.base, options.links, in_table=True, destinations=options.destinations
+    )
     written = [[_cell(runs, cell_options) for runs in row.cells] for row in rows]
     texts = block.text.split("\n")
     readable = len(texts) == len(rows) and all(
