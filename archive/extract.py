@@ -3,7 +3,8 @@
 The steps, each in its own module of ``archive.parse``: build the tree (``soup``), read the
 metadata (``metadata``), strip boilerplate (``clean``), find the main content (``content``),
 turn it into text blocks and images (``blocks``), drop chrome lines (``lines``), and decide
-whether it is an article at all (``listing`` and the running-word count).
+whether it is an article at all (``listing`` and the running-word count). The blocks give both
+``text`` and ``markdown`` (``markdown.layout``), so the two forms of the body cannot disagree.
 """
 
 import gc

@@ -1,7 +1,7 @@
 """The body as CommonMark (with GitHub's tables), from the same blocks that make its text.
 
-``inline`` renders one block's runs (emphasis, strong, code, links), ``cells`` a data table's
-cells, ``layout`` the blocks in their containers (lists, quotes, tables, code), ``escape`` keeps
-the page's own characters from turning into markup. Nothing here imports ``blocks``'s walker
-at import time, so ``blocks`` can import ``cells`` and ``inline`` without a circle.
+``shape`` holds the structure the body walker (``archive.parse.blocks``) keeps for each block,
+``inline`` renders one block's spans (emphasis, strong, code, links), ``layout`` the blocks in
+their containers (lists, quotes, tables, code), and ``escape`` keeps the page's own characters
+from turning into markup. ``blocks`` imports only ``shape``; ``layout`` reads the blocks.
 """
