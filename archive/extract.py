@@ -3,7 +3,8 @@
 The steps, each in its own module of ``archive.parse``: build the tree (``soup``), read the
 metadata (``metadata``), strip boilerplate (``clean``), find the main content (``content``),
 turn it into text blocks and images (``blocks``), drop chrome lines (``lines``), and decide
-whether it is an article at all (``listing`` and the running-word count).
+whether it is an article at all (``listing`` and the running-word count). The blocks give both
+``text`` and ``markdown`` (``markdown.layout``), so the two forms of the body cannot disagree.
 """
 
 import dataclasses
@@ -11,7 +12,7 @@ import gc
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from os import PathLike
 
 from bs4 import Tag
@@ -23,6 +24,7 @@ from archive.parse.content import main_content
 from archive.parse.lede import Lede, find_ledes, lede_before
 from archive.parse.lines import trim_chrome
 from archive.parse.listing import drop_teasers, mark_teasers, teaser_words
+from archive.parse.markdown.layout import render_markdown
 from archive.parse.meta.language import detect_language
 from archive.parse.meta.metadata import Metadata, read_metadata
 from archive.parse.siterules import apply_fields, rule_body, strip
@@ -35,7 +37,7 @@ log = logging.getLogger(__name__)
 
 # Bump whenever a change to the parser can change a record, so that storage can tell
 # "the page changed" from "our parser changed".
-EXTRACTOR_VERSION = "5"
+EXTRACTOR_VERSION = "6"
 # Fewer words than this of running text that is not link text, and the page is no article.
 MIN_ARTICLE_WORDS = 50
 # ... unless the page says it is an article and has a headline: then a brief of this many
@@ -51,10 +53,12 @@ class ExtractOptions:
     before the shipped ones; ``builtin_rules``: False to use only the user's rules.
 
     A bad rules file raises ``archive.rules.RulesError`` naming the file and the problem.
+    ``links``: False writes the Markdown body without links (their text stays).
     """
 
     rules_paths: Sequence[str | PathLike[str]] = ()
     builtin_rules: bool = True
+    links: bool = True
 
     def rules(self) -> tuple[Rule, ...]:
         """The user's rules, then the shipped ones (files are read once, then cached)."""
@@ -137,22 +141,26 @@ def _extract(html: str | bytes, url: str | None, options: ExtractOptions) -> Art
     rules = options.rules()
     doc = parse(html, cut=not matching_rules(rules, url))
     try:
-        return _from_document(doc, url, rules)
+        return _from_document(doc, url, rules, links=options.links)
     except NotAnArticleError as refusal:
         # The passes may have taken the article for chrome (a body in an <aside>, in blocks
         # classed "sidebar" or "header"): try once more with only the gentle ones.
-        return _second_try(html, url, rules, refusal)
+        return _second_try(html, url, rules, refusal, options.links)
     finally:
         doc.dispose()  # the record holds plain strings only: the tree can go at once
 
 
 def _second_try(
-    html: str | bytes, url: str | None, rules: tuple[Rule, ...], refusal: NotAnArticleError
+    html: str | bytes,
+    url: str | None,
+    rules: tuple[Rule, ...],
+    refusal: NotAnArticleError,
+    links: bool = True,
 ) -> ArticleRecord:
     """The page again with the gentle passes; the first refusal stands if it is still none."""
     doc = parse(html, cut=False)
     try:
-        return _from_document(doc, url, rules, gentle=True)
+        return _from_document(doc, url, rules, gentle=True, links=links)
     except NotAnArticleError:
         raise refusal from None
     finally:
@@ -160,14 +168,18 @@ def _second_try(
 
 
 def _from_document(
-    doc: Document, url: str | None, rules: tuple[Rule, ...], gentle: bool = False
+    doc: Document,
+    url: str | None,
+    rules: tuple[Rule, ...],
+    gentle: bool = False,
+    links: bool = True,
 ) -> ArticleRecord:
     meta = read_metadata(doc, url)
     applied = matching_rules(rules, url or meta.canonical_url)
     if applied:
         meta = apply_fields(doc, applied, meta)
     try:
-        return _article(doc, url, meta, applied, gentle)
+        return _article(doc, url, meta, applied, gentle, links)
     except NotAnArticleError as error:
         # A refused page still says what it is: its title and dates go with the refusal.
         error.metadata = refused_metadata(meta)
@@ -187,7 +199,12 @@ def refused_metadata(meta: Metadata) -> dict[str, object]:
 
 
 def _article(
-    doc: Document, url: str | None, meta: Metadata, applied: list[Rule], gentle: bool
+    doc: Document,
+    url: str | None,
+    meta: Metadata,
+    applied: list[Rule],
+    gentle: bool,
+    links: bool = True,
 ) -> ArticleRecord:
     nodes, removed = _content(doc, applied, gentle)
     if not nodes:
@@ -201,8 +218,10 @@ def _article(
             trimmed += dropped
     images, captions = collect_images(_image_scope(nodes), url or meta.canonical_url)
     text = normalize(join_paragraphs([b.text for b in blocks]))
+    # The same blocks, with their structure: the Markdown cannot say more or less than text.
+    markdown = normalize(render_markdown(blocks, url or meta.canonical_url, links=links))
     record = _record(meta, url, text, images, removed.items + captions + trimmed, applied)
-    return _visible_record(record)
+    return _visible_record(replace(record, markdown=markdown))
 
 
 def _blocks(

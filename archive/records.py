@@ -55,6 +55,9 @@ class ArticleRecord:
     # The names of the site rules that applied (archive/rules), and the parser version.
     rules: list[str] = field(default_factory=list)
     extractor_version: str | None = None
+    # The body as CommonMark with GitHub's tables: the same blocks as ``text``, with their
+    # headings, lists, quotes, tables, code and links (archive/parse/markdown).
+    markdown: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """The record as plain JSON-ready data (lists and dicts)."""

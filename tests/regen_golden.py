@@ -33,13 +33,22 @@ def regenerate(slug: str, write: bool) -> bool:
         print(f"{slug}: no longer raises {golden.expected['error']} (expected.json left as is)")
         return True
     record = extract_article(golden.html, golden.url).to_dict()
-    path = PAGES / slug / "expected.json"
-    old, new = path.read_text(encoding="utf-8"), expected_text(record, golden.expected)
+    json_changed = rewrite(slug, "expected.json", expected_text(record, golden.expected), write)
+    # The Markdown lives beside the record, as a file a person reads as Markdown.
+    md_changed = rewrite(slug, "expected.md", record["markdown"] + "\n", write)
+    return json_changed or md_changed
+
+
+def rewrite(slug: str, name: str, new: str, write: bool) -> bool:
+    """Print the diff of ``tests/pages/<slug>/<name>`` against ``new``; write it unless
+    ``write`` is false. True if it changed."""
+    path = PAGES / slug / name
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
     if old == new:
         return False
-    name = f"tests/pages/{slug}/expected.json"
+    shown = f"tests/pages/{slug}/{name}"
     diff = difflib.unified_diff(
-        old.splitlines(keepends=True), new.splitlines(keepends=True), name, name + " (now)"
+        old.splitlines(keepends=True), new.splitlines(keepends=True), shown, shown + " (now)"
     )
     sys.stdout.writelines(diff)
     if write:

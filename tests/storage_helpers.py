@@ -56,6 +56,7 @@ def record(**changes: Any) -> ArticleRecord:
         tags=["politics", "harbour"],
         images=[Image(src="https://news.example.org/img/bridge.jpg", caption="The bridge. AP")],
         text="The council voted seven to six.\n\nWork starts in May.",
+        markdown="The council voted *seven* to six.\n\nWork starts in May.",
         word_count=11,
         removed=[Removal(kind="ad label", sample="Advertisement - Continue")],
         published_from="json-ld",

@@ -51,7 +51,10 @@ def test_a_bad_choice_is_one_line_naming_command_option_and_value(
     result = archive("export", "--format", "xml", "--db", str(stored), "out.xml", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stdout == ""
-    assert result.stderr == "archive export: --format: 'xml' is not one of 'jsonl', 'csv', 'warc'\n"
+    assert (
+        result.stderr
+        == "archive export: --format: 'xml' is not one of 'jsonl', 'csv', 'warc', 'markdown'\n"
+    )
     assert not (tmp_path / "out.xml").exists()
     assert counts(stored) == (1, 1)
 
@@ -111,7 +114,7 @@ def test_help_and_version_still_exit_0_with_their_text(tmp_path: Path) -> None:
     sub = archive("export", "-h", cwd=tmp_path)
     assert sub.returncode == 0 and sub.stderr == ""
     assert sub.stdout.startswith("Usage: archive export [OPTIONS] [FILE]")
-    assert "--format [jsonl|csv|warc]" in sub.stdout
+    assert "--format [jsonl|csv|warc|markdown]" in sub.stdout
     version = archive("--version", cwd=tmp_path)
     assert version.returncode == 0
     assert version.stdout.startswith("article-archiver, version ")

@@ -7,6 +7,8 @@ optional ``must_not_contain`` list of strings that may appear in none of text, t
 description, or ``{"error": "NotAnArticleError", "reason_contains": "..."}`` for a page that
 must raise, with an optional ``metadata`` object of fields the refusal must carry (``title``,
 dates ...).
+Beside a record, ``expected.md`` holds its ``markdown``; rendered by a CommonMark renderer it
+must read back as the record's text.
 
 The suite only reads these files. ``python tests/regen_golden.py [SLUG...]`` rewrites the
 expected records from the parser's output, printing the diff of each; read every one before
@@ -19,7 +21,8 @@ import pytest
 
 import archive.errors
 from archive.extract import extract_article
-from tests.golden import is_web_address, load, slugs
+from tests.golden import PAGES, is_web_address, load, slugs
+from tests.markdown_roundtrip import rendered_text, same_words
 
 SLUGS = slugs()
 DATE_FIELDS = ("published_at", "modified_at")
@@ -57,6 +60,17 @@ def test_golden_page(slug: str) -> None:
             assert _same_date(got, want), f"{name}: {got!r} != {want!r}"
         else:
             assert got == want, f"{name} differs"
+    markdown = (PAGES / slug / "expected.md").read_text(encoding="utf-8")
+    assert record["markdown"] + "\n" == markdown, "markdown differs"
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_golden_markdown_reads_back_as_the_text(slug: str) -> None:
+    golden = load(slug)
+    if "error" in golden.expected:
+        pytest.skip("a page that must raise has no record")
+    record = extract_article(golden.html, golden.url)
+    assert same_words(rendered_text(record.markdown), record.text)
 
 
 @pytest.mark.parametrize("slug", SLUGS)

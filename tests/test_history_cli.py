@@ -378,7 +378,7 @@ def test_two_crawls_with_edits_and_one_reextraction(tmp_path: Path) -> None:
 
     assert causes(edited) == [
         ["first", EXTRACTOR_VERSION, []],
-        ["page", EXTRACTOR_VERSION, ["text"]],
+        ["page", EXTRACTOR_VERSION, ["text", "markdown"]],  # the same change, in both forms
     ]
     assert causes(steady) == [["first", EXTRACTOR_VERSION, []]]
     assert causes(removed) == [["first", EXTRACTOR_VERSION, []]]  # gone, its version kept

@@ -58,7 +58,9 @@ def all_text(db: Path) -> str:
 def test_a_crawl_that_sent_credentials_stores_none(tmp_path: Path) -> None:
     routes = {
         # The login answer sets a session cookie; the redirected request sends it back.
-        "/login": Route(status=302, headers=(("Location", "/story"), ("Set-Cookie", "sid=TOPSECRET1"))),
+        "/login": Route(
+            status=302, headers=(("Location", "/story"), ("Set-Cookie", "sid=TOPSECRET1"))
+        ),
         "/story": Route(body=ARTICLE, headers=(("Set-Cookie", "sid=TOPSECRET2; HttpOnly"),)),
     }
     db = tmp_path / "a.db"

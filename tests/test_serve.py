@@ -261,3 +261,20 @@ def test_public_metadata_refuses_sql_and_the_raw_tables() -> None:
         assert database["tables"][table]["allow"] is False
     assert "request_headers" not in database["queries"]["capture_log"]["sql"]
     assert "allow_sql" not in metadata("news.db")
+
+
+def test_markdown_column_is_rendered_as_html(server: tuple[str, Path]) -> None:
+    base, db = server
+    page = next(p for p in golden_pages() if p.slug == "newspaper-city-council")
+    from archive.store.db.archive_db import ArchiveDB
+
+    with ArchiveDB(db) as archive:
+        article = archive.get_article(page.url)
+    assert article is not None
+    with urllib.request.urlopen(f"{base}/news/articles/{article['id']}", timeout=10) as response:
+        html = response.read().decode("utf-8")
+    # datasette-render-markdown made HTML of the list, the subheading and the quote.
+    assert "<h2>What the plan includes</h2>" in html
+    assert "<li>Eleven removable flood gates at street ends</li>" in html
+    assert "<blockquote>" in html
+    assert "## What the plan includes" not in html  # the text column is not rendered

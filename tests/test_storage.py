@@ -153,6 +153,7 @@ def test_store_an_article_gives_the_exact_article_row(stored: ArchiveDB) -> None
             "last_seen_at": "2026-03-01T10:00:00+00:00",
             "gone_at": None,
             "gone_reason": None,
+            "markdown": "The council voted *seven* to six.\n\nWork starts in May.",
         }
     ]
 

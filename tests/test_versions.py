@@ -61,6 +61,7 @@ def test_first_store_makes_version_one_with_the_whole_record(archive: ArchiveDB)
         "text": "The council voted seven to six.\n\nWork starts in May.",
         "word_count": 11,
         "removed": '[{"kind": "ad label", "sample": "Advertisement - Continue"}]',
+        "markdown": "The council voted *seven* to six.\n\nWork starts in May.",
     }
 
 

@@ -52,10 +52,11 @@ def _output(file: str | None, binary: bool) -> Iterator[IO[Any]]:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["jsonl", "csv", "warc"]),
+    type=click.Choice(["jsonl", "csv", "warc", "markdown"]),
     default="jsonl",
     show_default=True,
-    help="jsonl/csv: the clean records; warc: the raw captures (FILE.warc.gz).",
+    help="jsonl/csv: the clean records; warc: the raw captures (FILE.warc.gz); markdown: one"
+    " .md file per article, with YAML front matter, in the folder FILE.",
 )
 @click.option("--site", help="Only this host, e.g. news.example.org.")
 @click.option("--since", help="Only articles first seen on or after this date (YYYY-MM-DD).")
@@ -64,10 +65,12 @@ def _output(file: str | None, binary: bool) -> Iterator[IO[Any]]:
 def export(
     file: str | None, db_path: str, fmt: str, site: str | None, since: str | None, versions: bool
 ) -> None:
-    """Export the archive: records as JSON lines or CSV, or raw captures as WARC.
+    """Export the archive: records as JSON lines or CSV, raw captures as WARC, or articles
+    as Markdown files.
 
     Records go to FILE, or to standard output without one; the export is streamed, so a
-    large archive needs little memory.
+    large archive needs little memory. With --format markdown, FILE is a folder (made if
+    missing) that gets one <site>_<slug>.md file per article.
 
     \b
     Examples:
@@ -75,6 +78,7 @@ def export(
       archive export --format csv --site news.example.org --since 2026-03-01 news.csv
       archive export --versions history.jsonl
       archive export --format warc captures.warc.gz
+      archive export --format markdown articles-md/
     """
     from archive.store.exchange.exports import export as export_records
     from archive.store.exchange.warc import export_warc
@@ -83,6 +87,9 @@ def export(
         fail("--format warc needs a FILE (e.g. captures.warc.gz)", status=2)
     if fmt == "warc" and (since or versions):
         fail("--since and --versions apply to jsonl and csv exports", status=2)
+    if fmt == "markdown":
+        _export_markdown(file, db_path, site, since, versions)
+        return
     with open_existing_archive(db_path) as archive, _output(file, binary=fmt == "warc") as out:
         if fmt == "warc":
             count = export_warc(archive.db, out, site=site)
@@ -91,6 +98,27 @@ def export(
     if file not in (None, "-"):
         what = "captures" if fmt == "warc" else ("versions" if versions else "articles")
         click.echo(f"Exported {count} {what} to {file}", err=True)
+
+
+def _export_markdown(
+    folder: str | None, db_path: str, site: str | None, since: str | None, versions: bool
+) -> None:
+    from archive.store.exchange.exports import export_markdown
+
+    if folder is None or folder == "-":
+        fail("--format markdown needs a folder (e.g. articles-md/)", status=2)
+    if versions:
+        fail("--versions applies to jsonl and csv exports", status=2)
+    assert folder is not None
+    with open_existing_archive(db_path) as archive:
+        count, without = export_markdown(archive.db, folder, site=site, since=since)
+    click.echo(f"Exported {count} articles to {folder}", err=True)
+    if without:
+        click.echo(
+            f"{without} of them were stored before the archive kept Markdown: their text"
+            " stands in; `archive reextract` makes their Markdown from the stored pages",
+            err=True,
+        )
 
 
 @click.command()
@@ -116,7 +144,8 @@ def serve(db_path: str, port: int, host: str, public: bool, print_metadata: bool
     """Browse and query the archive in Datasette, with the archive's own metadata.
 
     Facets on site, language, authors and tags; saved queries for search, an article's
-    history and recent changes; raw bodies hidden. Listens on 127.0.0.1 only, unless --host
+    history and recent changes; raw bodies hidden; the markdown column rendered as HTML
+    (datasette-render-markdown). Listens on 127.0.0.1 only, unless --host
     says otherwise: on any other address (or with --public) it serves read-only, with no SQL
     of the visitor's own, and refuses raw bodies and the captures table (request headers).
     Needs the `serve` extra: pip install 'article-archiver[serve]'.
@@ -138,6 +167,12 @@ def serve(db_path: str, port: int, host: str, public: bool, print_metadata: bool
         return
     if importlib.util.find_spec("datasette") is None:
         fail("Datasette is not installed: pip install 'article-archiver[serve]'")
+    if importlib.util.find_spec("datasette_render_markdown") is None:
+        click.echo(
+            "note: datasette-render-markdown is not installed, so Markdown shows as plain"
+            " text: pip install 'article-archiver[serve]'",
+            err=True,
+        )
     meta_file = _write_metadata(db_path, meta)
     argv = [sys.executable, "-m", "datasette", "serve", db_path, "--metadata", meta_file]
     argv += ["--host", host, "--port", str(port)]

@@ -82,15 +82,20 @@ def pick_versions(
 @db_option
 @click.option("--from", "start", type=int, metavar="N", help="Older version (default: M-1).")
 @click.option("--to", "end", type=int, metavar="M", help="Newer version (default: latest).")
+@click.option(
+    "--markdown", is_flag=True, help="Diff the Markdown bodies (a line per item, row, line)."
+)
 @reports_errors
-def diff(url: str, db_path: str, start: int | None, end: int | None) -> None:
+def diff(url: str, db_path: str, start: int | None, end: int | None, markdown: bool) -> None:
     """Show what changed between two versions of an article: the fields, then a unified
-    diff of the text (one line per paragraph; coloured on a terminal).
+    diff of the text (one line per paragraph; coloured on a terminal), or with --markdown of
+    the Markdown bodies, so a changed heading, list item or link shows as such.
 
     \b
     Examples:
       archive diff https://example.org/news/2024/05/bridge-vote.html
       archive diff https://example.org/news/2024/05/bridge-vote.html --from 1 --to 3
+      archive diff https://example.org/news/2024/05/bridge-vote.html --markdown
     """
     from archive.store.read.diffing import field_changes, text_diff
 
@@ -103,8 +108,15 @@ def diff(url: str, db_path: str, start: int | None, end: int | None) -> None:
     picked = pick_versions(versions, start, end, url)
     assert picked is not None
     old, new = picked
+    if markdown:
+        for version in (old, new):
+            if not version.get("markdown"):
+                fail(
+                    f"{url}: version {version['version']} holds no Markdown (stored before"
+                    " the archive kept it); compare the texts without --markdown"
+                )
     changes = field_changes(old, new)
-    lines = text_diff(old, new)
+    lines = text_diff(old, new, markdown=markdown)
     if not changes and not lines:
         click.echo(f"Versions {old['version']} and {new['version']} hold the same record.")
         return

@@ -38,15 +38,18 @@ def list_(db_path: str, site: str | None, limit: int, as_json: bool) -> None:
 @click.argument("url")
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="Print the stored record as JSON.")
+@click.option("--markdown", is_flag=True, help="Print it as Markdown, with YAML front matter.")
 @reports_errors
-def show(url: str, db_path: str, as_json: bool) -> None:
-    """Show one archived article: its metadata, then its text.
+def show(url: str, db_path: str, as_json: bool, markdown: bool) -> None:
+    """Show one archived article: its metadata, then its text (or, with --markdown, the
+    Markdown document `archive export --format markdown` writes for it).
 
     URL may be the article's URL or any URL it was captured from.
 
     \b
-    Example:
+    Examples:
       archive show https://example.org/news/2024/05/bridge-vote.html
+      archive show https://example.org/news/2024/05/bridge-vote.html --markdown > vote.md
     """
     with open_existing_archive(db_path) as archive:
         article = archive.get_article(url)
@@ -59,7 +62,23 @@ def show(url: str, db_path: str, as_json: bool) -> None:
     if as_json:
         click.echo(json_safe(json.dumps(article, ensure_ascii=False, indent=2, default=str)))
         return
+    if markdown:
+        _echo_markdown(article)
+        return
     echo_article(article)
+
+
+def _echo_markdown(article: dict) -> None:
+    from archive.store.exchange.markdown_files import markdown_document
+
+    document, stored = markdown_document(article)
+    click.echo(document, nl=False)
+    if not stored:
+        click.echo(
+            "note: stored before the archive kept Markdown: its text stands in;"
+            " `archive reextract` makes its Markdown from the stored page",
+            err=True,
+        )
 
 
 @click.command()

@@ -12,6 +12,19 @@ from itertools import repeat
 
 from bs4 import CData, NavigableString, Tag
 
+from archive.parse.markdown.shape import (
+    CLOSE,
+    INLINE_KINDS,
+    ITEM,
+    QUOTE,
+    Frame,
+    Mark,
+    Row,
+    Runs,
+    code_language,
+    href_of,
+    row_shape,
+)
 from archive.parse.text import clean_inline, reading_words, sample
 from archive.records import Image, Removal
 from archive.urls import resolve_url
@@ -32,11 +45,17 @@ _CAPTION_CLASS = re.compile(r"caption|credit", re.I)
 
 @dataclass
 class Block:
-    """One paragraph-like piece of the body, with how much of it is link text."""
+    """One paragraph-like piece of the body, with how much of it is link text, and the
+    structure its Markdown is written from (``archive.parse.markdown.shape``): the lists and
+    quotes it is in, its inline spans (when it has any), a table's rows, a code language."""
 
     text: str
     tag: str
     link_chars: int = 0
+    frames: tuple[Frame, ...] = ()
+    runs: Runs | None = None
+    rows: list[Row] | None = None
+    lang: str | None = None
 
     @property
     def is_heading(self) -> bool:
@@ -67,15 +86,20 @@ def code_text(pre: Tag) -> str:
     return text.strip("\n")
 
 
-def row_text(row: Tag) -> tuple[str, int] | None:
-    """A data table's row as one line, its cells apart; None for a row of layout cells.
-    Also the characters of link text in it."""
-    cells = row.find_all(("td", "th"), recursive=False)
-    if not cells or row.find(_LAYOUT_IN_CELL) is not None:
-        return None
+def row_text(row: Tag, cells: list[Tag]) -> tuple[str, int]:
+    """A data table's row as one line, its ``cells`` apart, and the characters of link text
+    in it."""
     texts = [clean_inline(cell.get_text(" ")) for cell in cells]
     links = sum(len(clean_inline(a.get_text(" "))) for a in row.find_all("a"))
     return CELL_SEPARATOR.join(t for t in texts if t), links
+
+
+def data_cells(row: Tag) -> list[Tag] | None:
+    """A data table's row's cells; None for a row of layout cells."""
+    cells = row.find_all(("td", "th"), recursive=False)
+    if not cells or row.find(_LAYOUT_IN_CELL) is not None:
+        return None
+    return cells
 
 
 class _Walker:
@@ -85,16 +109,61 @@ class _Walker:
         self.buffer: list[str] = []
         self.link_chars = 0
         self.tag = "p"
+        # For the Markdown: the list items and quotes around, each open list's items so far
+        # (None for an unordered one), the inline spans open and the marks of this block.
+        self.frames: tuple[Frame, ...] = ()
+        self.lists: list[tuple[int, list[int] | None]] = []
+        self.spans: list[tuple[str, str | None]] = []
+        self.marks: list[Mark] = []
 
     def flush(self) -> None:
         if not self.buffer:  # a block tag right after another: nothing to make a block of
             self.link_chars = 0
+            self.marks = self._reopened()
             return
         text = clean_inline("".join(self.buffer))
         if text:
-            self.blocks.append(Block(text, self.tag, min(self.link_chars, len(text))))
+            runs = (self.buffer.copy(), self.marks) if self.marks else None
+            links = min(self.link_chars, len(text))
+            self.blocks.append(Block(text, self.tag, links, self.frames, runs))
         self.buffer.clear()
         self.link_chars = 0
+        self.marks = self._reopened()
+
+    def _reopened(self) -> list[Mark]:
+        """A span still open goes on in the next block (a link around a heading and text)."""
+        return [(0, kind, href) for kind, href in self.spans] if self.spans else []
+
+    def enter(self, node: Tag, name: str) -> None:
+        """Keep the containers a block's Markdown needs: lists, their items, quotes."""
+        if name in ("ul", "ol"):
+            self.lists.append((id(node), [_list_start(node) - 1] if name == "ol" else None))
+        elif name == "li":
+            owner, counter = self.lists[-1] if self.lists else (0, None)
+            number = None
+            if counter is not None:
+                counter[0] += 1
+                number = counter[0]
+            self.frames += ((ITEM, id(node), number, owner),)
+        elif name == "blockquote":
+            self.frames += ((QUOTE, id(node), None, 0),)
+
+    def leave(self, name: str) -> None:
+        if name in ("ul", "ol"):
+            if self.lists:
+                self.lists.pop()
+        elif name in ("li", "blockquote") and self.frames:
+            self.frames = self.frames[:-1]
+
+    def open_span(self, node: Tag, kind: str) -> None:
+        href = href_of(node) if kind == "a" else None
+        self.marks.append((len(self.buffer), kind, href))
+        self.spans.append((kind, href))
+
+    def close_span(self) -> None:
+        self.marks.append((len(self.buffer), CLOSE, None))
+        if self.spans:
+            self.spans.pop()
 
     def walk(self, root: Tag) -> None:
         stack: list[tuple[object, bool, int]] = [(root, False, 0)]
@@ -108,8 +177,12 @@ class _Walker:
                 continue
             if not isinstance(node, Tag):
                 continue
-            if leaving:  # only block tags are marked for leaving
-                self.flush()
+            if leaving:  # block tags and inline spans are marked for leaving
+                if node.name in BLOCK_TAGS:
+                    self.flush()
+                    self.leave(node.name)
+                else:
+                    self.close_span()
                 continue
             name = node.name
             # Captions are skipped, unless this walk takes them as text (and never the rest).
@@ -122,26 +195,42 @@ class _Walker:
             if name in BLOCK_TAGS:
                 self.flush()
                 self.tag = name
+                self.enter(node, name)
+                stack.append((node, True, in_link))
+            elif name in INLINE_KINDS:
+                self.open_span(node, INLINE_KINDS[name])
                 stack.append((node, True, in_link))
             child_link = in_link + (name == "a")
             stack.extend(zip(reversed(node.contents), repeat(False), repeat(child_link)))
 
     def whole(self, node: Tag) -> bool:
         """A code block or a data table's row as one block of its own; False to walk it."""
+        rows, lang = None, None
         if node.name == "pre":
-            text, links = code_text(node), 0
+            text, links, lang = code_text(node), 0, code_language(node)
         else:
-            row = row_text(node)
-            if row is None:
+            cells = data_cells(node)
+            if cells is None:
                 return False
-            text, links = row
+            text, links = row_text(node, cells)
+            rows = [row_shape(node, cells)]
         self.flush()
         if text.strip():
-            self.blocks.append(Block(text, node.name, min(links, len(text))))
+            block = Block(text, node.name, min(links, len(text)), self.frames, rows=rows)
+            block.lang = lang
+            self.blocks.append(block)
         return True
 
 
 _WHOLE = frozenset({"pre", "tr"})
+
+
+def _list_start(node: Tag) -> int:
+    start = node.get("start")
+    try:
+        return int(str(start).strip()) if start is not None else 1
+    except ValueError:
+        return 1
 
 
 _NEVER_TEXT = SKIP_TAGS - {"figcaption"}
@@ -164,6 +253,8 @@ def _rows_joined(blocks: list[Block]) -> list[Block]:
         if block.tag == "tr" and previous is not None and previous.tag == "tr":
             previous.text += "\n" + block.text
             previous.link_chars += block.link_chars
+            if previous.rows is not None and block.rows is not None:
+                previous.rows = previous.rows + block.rows
             previous.__dict__.pop("words", None)  # the cached word count is stale
         else:
             joined.append(block)

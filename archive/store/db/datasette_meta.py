@@ -3,9 +3,10 @@
 Descriptions of the tables, views and columns; facets on site, language, authors and tags
 (JSON arrays, so ``array`` facets); canned queries (search with snippets, an article's history,
 recent changes); the raw bodies, zstd dictionaries and the distributed writer's bookkeeping
-hidden from the table list. The settings (``SETTINGS``) switch facet suggestions off: with
-them on, a table page over 50,000 articles spends 95-99% of its 0.4 s suggesting facets
-(notes/performance.md).
+hidden from the table list; the ``markdown`` columns rendered as HTML by the
+datasette-render-markdown plugin (with tables and fenced code). The settings (``SETTINGS``)
+switch facet suggestions off: with them on, a table page over 50,000 articles spends 95-99%
+of its 0.4 s suggesting facets (notes/performance.md).
 """
 
 from pathlib import Path
@@ -37,6 +38,7 @@ _ARTICLE_COLUMNS = {
     "tags": "JSON array of tags or keywords",
     "images": "JSON array of {src, caption}",
     "text": "The clean article text, paragraphs separated by blank lines",
+    "markdown": "The same body as CommonMark: headings, lists, quotes, tables, code, links",
     "removed": "JSON array of {kind, sample}: boilerplate the parser stripped",
     "extractor_version": "Version of the parser that made this record",
     "rules": "JSON array of the per-site rules that applied (archive/rules)",
@@ -92,6 +94,17 @@ limit 200
 """
 
 
+# datasette-render-markdown (Python-Markdown underneath): GitHub's tables and fenced code need
+# its extensions, and the tags they make must pass its HTML sanitiser.
+RENDER_MARKDOWN = {
+    "datasette-render-markdown": {
+        "columns": ["markdown"],
+        "extensions": ["tables", "fenced_code"],
+        "extra_tags": ["table", "thead", "tbody", "tr", "th", "td", "hr", "br"],
+    }
+}
+
+
 def _tables(has_versions: bool) -> dict[str, Any]:
     tables: dict[str, Any] = {
         "articles": {
@@ -100,6 +113,7 @@ def _tables(has_versions: bool) -> dict[str, Any]:
             "facets": ["site", "language", {"array": "authors"}, {"array": "tags"}],
             "sort_desc": "last_seen_at",
             "columns": _ARTICLE_COLUMNS,
+            "plugins": RENDER_MARKDOWN,
         },
         "captures": {
             "description": "Every fetch, failures included; the raw body is in bodies.",
@@ -133,6 +147,7 @@ def _tables(has_versions: bool) -> dict[str, Any]:
             " first, page (the page changed) or parser (a newer parser read it differently).",
             "facets": ["cause", {"array": "changed"}],
             "sort_desc": "created_at",
+            "plugins": RENDER_MARKDOWN,
         }
     return tables
 

@@ -17,7 +17,8 @@ for lists, ``*_at`` columns in UTC ISO 8601):
   'first', 'page' (the page changed) or 'parser' (re-extraction with a newer parser changed it).
 - ``zstd_dictionaries`` (0003), record sources and rules columns (0004), an index on captures
   by served URL and fetch time (0005), ``scheduled_runs``: the scheduler's runs per job (0006),
-  ``ingested_captures`` and ``ingested_crawls``: what ``archive ingest`` has stored (0007).
+  ``ingested_captures`` and ``ingested_crawls``: what ``archive ingest`` has stored (0007),
+  ``markdown``: the body as CommonMark, in articles and versions (0008).
   The SQL of 0006 on lives in ``migrations_sql``.
 """
 
@@ -395,3 +396,10 @@ def refused_page_metadata(db: Database) -> None:
     """Title, publication date and the page's other metadata (JSON) on refused captures."""
     for column in ("title", "published_at", "page_metadata"):
         db.execute(f"ALTER TABLE captures ADD COLUMN {column} TEXT")
+
+
+@MIGRATIONS(name="0009_markdown_body")
+def markdown_body(db: Database) -> None:
+    """The body as CommonMark beside its text, in articles and article versions."""
+    for sql in migrations_sql.MARKDOWN_COLUMNS:
+        db.execute(sql)

@@ -40,3 +40,11 @@ INGEST_TABLES = [
     )
     """,
 ]
+
+# 0008: each record's body as CommonMark beside its text (archive/parse/markdown), in the
+# articles and in every version. Records made before it hold '' until `archive reextract`
+# re-reads their stored pages (extractor 6 on).
+MARKDOWN_COLUMNS = [
+    "ALTER TABLE articles ADD COLUMN markdown TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE article_versions ADD COLUMN markdown TEXT NOT NULL DEFAULT ''",
+]

@@ -38,6 +38,7 @@ ARTICLE_COLUMNS = (
     "tags",
     "images",
     "text",
+    "markdown",
     "word_count",
     "removed",
     "extractor_version",
@@ -153,3 +154,13 @@ def export(
     if fmt == "jsonl":
         return write_jsonl(records, out)
     return write_csv(records, out, export_columns(db, versions=versions))
+
+
+def export_markdown(
+    db: Database, folder: str, *, site: str | None = None, since: str | None = None
+) -> tuple[int, int]:
+    """One Markdown file per article in ``folder`` (see ``markdown_files``); the number
+    written and how many had no stored Markdown (their text stands in)."""
+    from archive.store.exchange.markdown_files import write_markdown_files
+
+    return write_markdown_files(iter_records(db, site=site, since=since), folder)

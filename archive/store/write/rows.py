@@ -104,6 +104,7 @@ def article_row(
         "tags": to_json(list(record.tags)),
         "images": to_json([dataclasses.asdict(image) for image in record.images]),
         "text": record.text,
+        "markdown": record.markdown,
         "word_count": record.word_count,
         "removed": to_json([dataclasses.asdict(removal) for removal in record.removed]),
         "rules": to_json(list(record.rules)),

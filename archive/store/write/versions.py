@@ -36,6 +36,7 @@ SNAPSHOT_FIELDS = (
     "tags",
     "images",
     "text",
+    "markdown",
     "word_count",
     "removed",
     "rules",
@@ -82,6 +83,9 @@ def normalized(field: str, value: Any) -> Any:
         return None if field != "authors" else []
     if field == "text":
         return _text(value)
+    if field == "markdown":
+        return value  # its line breaks and spaces are its structure
+
     if field == "authors":
         return [_words(name) for name in value if _words(name)]
     if field in ("published_at", "modified_at"):
@@ -129,8 +133,9 @@ def add_version(
     for name in JSON_FIELDS:
         if row[name] is None:
             row[name] = "[]"
-    if row["text"] is None:
-        row["text"] = ""
+    for name in ("text", "markdown"):
+        if row[name] is None:
+            row[name] = ""
     row["word_count"] = row["word_count"] or 0
     columns = ", ".join(row)
     values = ", ".join(f":{name}" for name in row)
@@ -176,6 +181,7 @@ def update_article(
         {**fields, "article_id": article_id},
     )
     if not changed:
+        _fill_markdown(db, article_id, fields.get("markdown"))
         return None
     every = changed_fields(old, record, SNAPSHOT_FIELDS)
     return add_version(
@@ -187,4 +193,16 @@ def update_article(
         extractor_version=extractor_version,
         created_at=created_at,
         changed=every,
+    )
+
+
+def _fill_markdown(db: Database, article_id: int, markdown: str | None) -> None:
+    """The latest version holds the same record (no tracked field changed): it takes the
+    Markdown a newer parser made of it, if it was stored before the archive kept Markdown."""
+    if not markdown:
+        return
+    db.execute(
+        "UPDATE article_versions SET markdown = ? WHERE article_id = ? AND markdown = ''"
+        " AND version = (SELECT max(version) FROM article_versions WHERE article_id = ?)",
+        [markdown, article_id, article_id],
     )

@@ -1,0 +1,96 @@
+"""The structure a body block carries beside its text, for its Markdown.
+
+The walker of ``archive.parse.blocks`` records it as it goes: the containers a block sits in
+(list items and quotes: ``Frame``), its inline spans (strings and ``Mark``), a data table's
+cells (``Row``) and a code block's language. Only plain data: the tree is gone once the
+record is made.
+"""
+
+import re
+from dataclasses import dataclass
+
+from bs4 import CData, NavigableString, Tag
+
+# Elements that make an inline span, by the kind of span they make.
+INLINE_KINDS = {
+    "em": "em", "i": "em", "strong": "strong", "b": "strong", "a": "a",
+    "code": "code", "kbd": "code", "samp": "code", "tt": "code",
+}  # fmt: skip
+CLOSE = "/"
+# (index of the string it stands before, kind or CLOSE, the link's href)
+Mark = tuple[int, str, str | None]
+Runs = tuple[list[str], list[Mark]]
+# ("li", element id, the item's number in an ordered list or None, its list's element id),
+# or ("q", element id, None, 0)
+Frame = tuple[str, int, int | None, int]
+ITEM, QUOTE = "li", "q"
+
+_LANGUAGE = re.compile(r"(?:^|\s)(?:lang|language)-([\w+#.-]+)", re.I)
+
+
+@dataclass
+class Row:
+    """A data table's row: each cell's runs (empty cells kept), and whether a cell spans more
+    than one column or row (then the table cannot be a pipe table)."""
+
+    cells: list[Runs]
+    spans: bool = False
+    header: bool = False
+
+
+def href_of(tag: Tag) -> str | None:
+    href = tag.get("href")
+    return href if isinstance(href, str) else None
+
+
+def cell_runs(cell: Tag) -> Runs:
+    """A cell's strings and marks, its strings apart by one space as ``get_text(" ")`` has
+    them (a data table's row text is made so)."""
+    strings: list[str] = []
+    marks: list[Mark] = []
+    stack: list[tuple[object, bool]] = [(child, False) for child in reversed(cell.contents)]
+    while stack:
+        node, leaving = stack.pop()
+        if leaving:
+            marks.append((len(strings), CLOSE, None))
+        elif isinstance(node, NavigableString):
+            if type(node) in (NavigableString, CData):
+                if strings:
+                    strings.append(" ")
+                strings.append(str(node))
+        elif isinstance(node, Tag):
+            kind = INLINE_KINDS.get(node.name)
+            if kind:
+                marks.append((len(strings), kind, href_of(node) if kind == "a" else None))
+                stack.append((node, True))
+            stack.extend((child, False) for child in reversed(node.contents))
+    return strings, marks
+
+
+def row_shape(row: Tag, cells: list[Tag]) -> Row:
+    spans = any(_span(cell, "colspan") or _span(cell, "rowspan") for cell in cells)
+    header = all(cell.name == "th" for cell in cells)
+    return Row([cell_runs(cell) for cell in cells], spans, header)
+
+
+def _span(cell: Tag, name: str) -> bool:
+    value = cell.get(name)
+    try:
+        return int(str(value).strip()) > 1 if value is not None else False
+    except ValueError:
+        return False
+
+
+def code_language(pre: Tag) -> str | None:
+    """The language a code block names in its class (``language-x``, ``lang-x``), on the
+    ``<pre>`` or on the ``<code>`` in it."""
+    code = pre.find("code")
+    for tag in (pre, code):
+        if not isinstance(tag, Tag):
+            continue
+        classes = tag.get("class")
+        joined = " ".join(classes) if isinstance(classes, list) else str(classes or "")
+        found = _LANGUAGE.search(joined)
+        if found:
+            return found.group(1).lower()
+    return None
