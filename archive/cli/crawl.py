@@ -16,7 +16,14 @@ from typing import Any
 
 import click
 
-from archive.cli.common import db_option, fail, reports_errors, rules_option, settings_option
+from archive.cli.common import (
+    db_option,
+    fail,
+    js_option,
+    reports_errors,
+    rules_option,
+    settings_option,
+)
 from archive.cli.enqueue_ingest import redis_option, redis_settings
 from archive.cli.output import outcome_label
 from archive.cli.save import crawl_settings
@@ -69,7 +76,7 @@ def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed(options):
         command = option(command)
     # --redis URL makes the run a distributed worker (see archive.cli.enqueue_ingest).
-    return redis_option(settings_option(rules_option(db_option(command))))
+    return redis_option(settings_option(js_option(rules_option(db_option(command)))))
 
 
 _LIMIT_HELP = "Fetch at most this many pages (feeds, sitemaps not counted; site: 1000)."
@@ -229,6 +236,7 @@ def run_settings(options: dict[str, Any]) -> dict[str, Any]:
         options.get("settings") or (),
         options.get("verbose", False),
         options.get("rules_paths") or (),
+        options.get("js", False),
     )
     settings.update(redis_settings(options))  # --redis URL: run as a distributed worker
     for flag, name in (

@@ -16,6 +16,7 @@ from archive.cli.common import (
     checked_rules,
     db_option,
     fail,
+    js_option,
     open_existing_archive,
     parse_settings,
     reports_errors,
@@ -66,10 +67,12 @@ def crawl_pages(
 
 
 def crawl_settings(
-    pairs: tuple[str, ...], verbose: bool, rules_paths: tuple[str, ...] = ()
+    pairs: tuple[str, ...], verbose: bool, rules_paths: tuple[str, ...] = (), js: bool = False
 ) -> dict[str, Any]:
-    """Settings for one crawl from the CLI: the log level, --rules, then every -s."""
+    """Settings for one crawl from the CLI: the log level, --rules, --js, then every -s."""
     settings: dict[str, Any] = {"LOG_LEVEL": "INFO" if verbose else "WARNING"}
+    if js:
+        settings["ARCHIVE_JS"] = True
     if rules_paths:
         checked_rules(rules_paths)
         settings["ARCHIVE_RULES"] = list(rules_paths)
@@ -85,6 +88,7 @@ def crawl_settings(
 @db_option
 @settings_option
 @rules_option
+@js_option
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
 @reports_errors
 def save(
@@ -93,6 +97,7 @@ def save(
     db_path: str,
     settings: tuple[str, ...],
     rules_paths: tuple[str, ...],
+    js: bool,
     verbose: bool,
 ) -> None:
     """Archive these URLs now.
@@ -110,9 +115,10 @@ def save(
       archive save -i urls.txt --db news.db
       archive save URL -s DOWNLOAD_TIMEOUT=10 -s ROBOTSTXT_OBEY=False
       archive save URL --rules my-rules/
+      archive save URL --js
     """
     wanted = checked_urls(urls, input_file)
-    run_settings = crawl_settings(settings, verbose, rules_paths)
+    run_settings = crawl_settings(settings, verbose, rules_paths, js)
     summary = crawl_pages(wanted, db_path, run_settings, echo_result)
     stored = echo_save_summary(wanted, summary.results, db_path)
     sys.exit(0 if stored == len(wanted) else 1)
