@@ -78,10 +78,11 @@ class _Server(ThreadingHTTPServer):
 
 
 class LoopbackServer:
-    """Serve ``routes`` on 127.0.0.1 from a background thread while the context is open."""
+    """Serve ``routes`` on ``host`` (127.0.0.1, or another loopback address such as 127.0.0.2
+    to stand for a second host) from a background thread while the context is open."""
 
-    def __init__(self, routes: dict[str, Route]) -> None:
-        self._server = _Server(("127.0.0.1", 0), _Handler)
+    def __init__(self, routes: dict[str, Route], host: str = "127.0.0.1") -> None:
+        self._server = _Server((host, 0), _Handler)
         self._server.state = _State(dict(routes))
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -90,7 +91,14 @@ class LoopbackServer:
         return self._server.server_address[1]
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}{path}"
+
+    def add_route(self, path: str, route: Route) -> str:
+        """Serve ``route`` at ``path`` from now on; its URL."""
+        with self._server.state.lock:
+            self._server.state.routes[path] = route
+        return self.url(path)
 
     def all_requests(self) -> list[Seen]:
         with self._server.state.lock:
