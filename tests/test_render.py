@@ -187,8 +187,10 @@ try {{ new WebSocket("{elsewhere.replace("http", "ws")}socket"); }} catch (e) {{
 fetch("file:///etc/hostname").catch(() => null);
 </script>"""
     url = site.add_route("/news/bridge.html", Route(body=script_page(requests)))
+    # The page's own redirect is Scrapy's to follow (its robots.txt, limits and guard apply).
+    moved = site.add_route("/old-bridge", Route(301, headers=(("Location", "/news/bridge.html"),)))
     db = tmp_path / "a.db"
-    run = run_archive("save", url, "--js", db=db, **RENDER_FAST)
+    run = run_archive("save", url, moved, "--js", db=db, **RENDER_FAST)
     assert run.status == 0, run
 
     assert other_host.all_requests() == []  # not a script, a redirect, a fetch, a socket
@@ -196,5 +198,20 @@ fetch("file:///etc/hostname").catch(() => null);
     assert "/private/secret.js" not in paths  # refused by robots.txt
     assert "/photo.jpg" not in paths  # images are never loaded
     assert {"/news/bridge.html", "/hop.js", "/app.js"} <= paths
-    [(_, outcome, _, _, _)] = captures(db)
-    assert outcome == "article"
+    assert [outcome for _, outcome, _, _, _ in captures(db)] == ["article", "article"]
+    assert rows(db, "SELECT final_url FROM captures WHERE requested_url = ?", moved) == [(url,)]
+
+
+def test_a_page_that_crashes_the_browser_is_a_capture_with_the_reason(
+    chromium: str, site: LoopbackServer, tmp_path: Path
+) -> None:
+    # Past the JavaScript heap cap the renderer dies, as a page would take a browser down.
+    hog = "<script>const heap = []; for (;;) heap.push(new Array(1e6).fill(heap.length));</script>"
+    url = site.add_route("/news/hog.html", Route(body=script_page(hog)))
+    db = tmp_path / "a.db"
+    run = run_archive("save", url, "--js", db=db, DOWNLOAD_TIMEOUT="20", **RENDER_FAST)
+    assert run.status == 1, run
+
+    [(_, outcome, error, _, body_hash)] = captures(db)
+    assert (outcome, body_hash) == ("fetch-error", None)
+    assert error == "browser failed: Target crashed"

@@ -9,7 +9,8 @@ from archive.rules import Rule, builtin_rules, load_rules, matching_rules
 from crawler.middlewares.incremental import INDEX, ROLE
 from crawler.middlewares.robots import SHARED_ROBOTS
 
-# request.meta: True or False forces the choice for one request (Scrapy users' own spiders).
+# request.meta: True or False forces the choice for one request (Scrapy users' own spiders;
+# scrapy-playwright's "playwright" key is honoured too).
 RENDER = "archive_render"
 
 
@@ -32,7 +33,9 @@ class RenderChoice:
         self.rules = js_rules(settings)
 
     def __call__(self, request: Request) -> bool:
-        forced = request.meta.get(RENDER)
+        # RENDER, or scrapy-playwright's own key as its users set it (a redirect or retry of a
+        # rendered page keeps it, so it is rendered again).
+        forced = request.meta.get(RENDER, request.meta.get("playwright"))
         if forced is not None:
             return bool(forced)
         meta = request.meta

@@ -145,6 +145,7 @@ class PageGate:
             await self._refuse(route, asked.url, reason)
             return
         await route.fulfill(response=answer)
+        await answer.dispose()  # the body is the browser's now: free Playwright's copy
 
     async def _follow(
         self, route: Route, asked: BrowserRequest, answer: APIResponse, own_host: str

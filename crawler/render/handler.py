@@ -21,6 +21,7 @@ a ``fetch-error`` capture.
 
 import asyncio
 import logging
+import re
 from functools import partial
 from typing import Any
 
@@ -43,6 +44,7 @@ _STALE_HEADERS = ("Content-Length", "Content-Encoding", "Transfer-Encoding", "ET
 _SETTLED = "archive_render_settled"
 # Time beyond the load timeout and the settle wait for taking the DOM and closing the page.
 _MARGIN = 10.0
+_API_CALL = re.compile(r"^[A-Z]\w*\.\w+: ")
 
 
 class RenderingHandler(ScrapyPlaywrightDownloadHandler):
@@ -66,7 +68,6 @@ class RenderingHandler(ScrapyPlaywrightDownloadHandler):
 
     async def download_request(self, request: Request) -> Response:  # type: ignore[override]
         if not self.choose(request):
-            request.meta.pop("playwright", None)
             return await super().download_request(request)
         timeout = float(request.meta.get("download_timeout") or 30)
         async with self.slots:
@@ -140,7 +141,8 @@ def _timeout_reason(timeout: float) -> str:
 
 def _browser_reason(error: PlaywrightError) -> str:
     message = (error.message or str(error)).strip().splitlines()
-    first = message[0] if message else type(error).__name__
+    # Without Playwright's name of the call that met the failure ("Page.goto: ").
+    first = _API_CALL.sub("", message[0]) if message else type(error).__name__
     if "crash" in first.lower() or "closed" in first.lower():
         return f"browser failed: {first}"
     return f"browser failed to render the page: {first}"
