@@ -215,3 +215,24 @@ def test_a_page_that_crashes_the_browser_is_a_capture_with_the_reason(
     [(_, outcome, error, _, body_hash)] = captures(db)
     assert (outcome, body_hash) == ("fetch-error", None)
     assert error == "browser failed: Target crashed"
+
+
+def test_a_site_crawl_with_js_follows_the_links_a_script_writes(
+    chromium: str, site: LoopbackServer, tmp_path: Path
+) -> None:
+    story = site.add_route("/news/bridge.html", Route(body=script_page()))
+    link = '<a href="/news/bridge.html">Bridge</a>'
+    links = f"<script>document.body.insertAdjacentHTML('beforeend', '{link}');</script>"
+    front_page = Route(body=f"<html><body><h1>News</h1>{links}</body></html>".encode())
+    site.add_route("/news/", front_page)  # the story's own navigation links here and to /
+    front = site.add_route("/", front_page)
+    db = tmp_path / "a.db"
+    plain = run_archive("crawl", "site", front, db=db)
+    assert plain.status == 0, plain
+    assert rows(db, "SELECT requested_url FROM captures") == [(front,)]  # no links to follow
+
+    rendered = run_archive("crawl", "site", front, "--js", "--refresh", db=db, **RENDER_FAST)
+    assert rendered.status == 0, rendered
+    found = dict(rows(db, "SELECT requested_url, outcome FROM captures WHERE crawl_id = 2"))
+    assert found[story] == "article"
+    assert found[front] == "not-article"
