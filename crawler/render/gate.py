@@ -125,7 +125,10 @@ class PageGate:
     async def _route(
         self, route: Route, asked: BrowserRequest, *, own_host: str, request: scrapy.Request
     ) -> None:
-        reason = await self.refusal(asked.url, own_host, asked.resource_type)
+        try:
+            reason = await self.refusal(asked.url, own_host, asked.resource_type)
+        except ValueError as error:  # a URL Scrapy cannot build a request for: not loaded
+            reason = f"unreadable URL ({error})"
         if reason is not None:
             await self._refuse(route, asked.url, reason)
             return
