@@ -7,6 +7,7 @@ the bytes the server sends. Without chromium (or scrapy-playwright) these tests 
 under CI (``CI`` set), where they fail: CI installs both.
 """
 
+import asyncio
 import json
 import os
 import shutil
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from archive.errors import ArchiveError
 from archive.extract import extract_article
 from archive.store.db.archive_db import ArchiveDB
 from tests.crawlsite import rows, run_archive
@@ -236,3 +238,50 @@ def test_a_site_crawl_with_js_follows_the_links_a_script_writes(
     found = dict(rows(db, "SELECT requested_url, outcome FROM captures WHERE crawl_id = 2"))
     assert found[story] == "article"
     assert found[front] == "not-article"
+
+
+def refuse_admin(url: str) -> str | None:
+    """An address guard as ARCHIVE_JS_GUARD takes one (the test's stand-in)."""
+    return "refused by the guard" if "/admin" in url else None
+
+
+async def refuse_internal(url: str) -> None:
+    if "internal" in url:
+        raise ArchiveError("an internal address")
+
+
+@pytest.mark.parametrize(
+    ("guard", "url", "reason"),
+    [
+        ("refuse_admin", "http://127.0.0.1/story.js", None),
+        ("refuse_admin", "https://img.cdn.example/app.js", None),
+        ("refuse_admin", "ftp://127.0.0.1/file", "scheme 'ftp' not allowed"),
+        ("refuse_admin", "data:text/plain,x", "scheme 'data' not allowed"),
+        (
+            "refuse_admin",
+            "http://127.0.0.2/x.js",
+            "host '127.0.0.2' is not the page's own (ARCHIVE_JS_ALLOW_HOSTS)",
+        ),
+        ("refuse_admin", "http://127.0.0.1/a.png", "image not loaded (ARCHIVE_JS_BLOCK_TYPES)"),
+        ("refuse_admin", "http://127.0.0.1/admin/x.js", "refused by the guard"),
+        ("refuse_internal", "http://internal.cdn.example/x.js", "an internal address"),
+    ],
+)
+def test_the_gate_names_why_the_browser_may_not_load_a_url(
+    chromium: str, guard: str, url: str, reason: str | None
+) -> None:
+    from scrapy.utils.test import get_crawler
+
+    from crawler.render.gate import PageGate
+
+    crawler = get_crawler(
+        settings_dict={
+            "ARCHIVE_JS_GUARD": f"tests.test_render.{guard}",
+            "ARCHIVE_JS_ALLOW_HOSTS": ["cdn.example"],
+            "ARCHIVE_JS_BLOCK_TYPES": ["image"],
+            "ROBOTSTXT_OBEY": False,
+        }
+    )
+    gate = PageGate(crawler, timeout=5)
+    kind = "image" if url.endswith(".png") else "script"
+    assert asyncio.run(gate.refusal(url, "127.0.0.1", kind)) == reason

@@ -67,6 +67,7 @@ class PageGate:
         self.guard: Guard | None = load_object(guard_path) if guard_path else None
         self.user_agent: str = settings.get("USER_AGENT") or ""
         self.robotstxt_agent: str = settings.get("ROBOTSTXT_USER_AGENT") or self.user_agent
+        self.obey_robots = settings.getbool("ROBOTSTXT_OBEY")
         self._robots: RobotsTxtMiddleware | bool | None = False  # False: not looked up yet
 
     async def attach(self, page: Page, request: scrapy.Request) -> None:
@@ -104,7 +105,7 @@ class PageGate:
         return str(verdict) if verdict else None
 
     async def _robots_allow(self, url: str) -> bool:
-        robots = self._robots_middleware()
+        robots = self._robots_middleware() if self.obey_robots else None
         if robots is None:  # ROBOTSTXT_OBEY is off
             return True
         parser = await robots.robot_parser(scrapy.Request(url, meta={"dont_obey_robotstxt": 1}))
