@@ -136,6 +136,21 @@ def test_rules_js_renders_that_site_only(
     assert found[elsewhere] == ("not-article", None)
 
 
+def test_a_document_that_is_not_html_is_stored_as_sent(
+    chromium: str, site: LoopbackServer, tmp_path: Path
+) -> None:
+    pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    url = site.add_route("/report.pdf", Route(body=pdf, content_type="application/pdf"))
+    db = tmp_path / "a.db"
+    run = run_archive("save", url, "--js", db=db, **RENDER_FAST)
+    assert run.status == 1, run  # no article in a PDF
+
+    [(_, outcome, _, headers, body_hash)] = captures(db)
+    assert (outcome, rendered_mark(headers)) == ("not-html", None)
+    with ArchiveDB(str(db), create=False) as archive:
+        assert archive.body(body_hash) == pdf
+
+
 def test_a_page_that_never_finishes_loading_is_a_timeout_capture(
     chromium: str, site: LoopbackServer, tmp_path: Path
 ) -> None:

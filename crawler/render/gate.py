@@ -44,6 +44,10 @@ logger = logging.getLogger(__name__)
 
 # request.meta: the page's own answer was a redirect, (status, headers) for Scrapy to follow.
 REDIRECT = "archive_render_redirect"
+# request.meta: the page's own answer is no HTML (a PDF, a feed): (status, headers, body) as
+# sent, stored as such instead of what a browser would make of it (a viewer, a download).
+AS_SENT = "archive_render_as_sent"
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
 _SCHEMES = ("http", "https")
 _WS_SCHEMES = {"ws": "http", "wss": "https"}
 MAX_HOPS = 5  # redirects followed for one sub-resource (Scrapy's page limit is 20)
@@ -135,9 +139,7 @@ class PageGate:
             return
         try:
             answer = await route.fetch(max_redirects=0, timeout=self.timeout_ms)
-            if _is_page(asked) and _location(answer):
-                # The page itself moved: Scrapy follows the redirect (robots, limits, guard).
-                request.meta[REDIRECT] = (answer.status, answer.headers)
+            if _is_page(asked) and await _kept_for_scrapy(answer, request):
                 await route.fulfill(status=answer.status, body=b"", headers={})
                 return
             answer, reason = await self._follow(route, asked, answer, own_host)
@@ -190,6 +192,19 @@ def _is_page(asked: BrowserRequest) -> bool:
         return asked.is_navigation_request() and asked.frame.parent_frame is None
     except PlaywrightError:  # a service worker's request has no frame
         return False
+
+
+async def _kept_for_scrapy(answer: APIResponse, request: scrapy.Request) -> bool:
+    """True when the page's own answer goes back to Scrapy as it is, not rendered: a redirect
+    (Scrapy follows it: robots.txt, limits, guard) or a document that is not HTML."""
+    if _location(answer):
+        request.meta[REDIRECT] = (answer.status, answer.headers)
+        return True
+    media_type = answer.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type and media_type not in _HTML_TYPES:
+        request.meta[AS_SENT] = (answer.status, answer.headers, await answer.body())
+        return True
+    return False
 
 
 def _location(answer: APIResponse) -> str | None:

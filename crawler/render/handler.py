@@ -30,11 +30,12 @@ from playwright.async_api import Page
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 from scrapy.crawler import Crawler
 from scrapy.http import Headers, Request, Response
+from scrapy.responsetypes import responsetypes
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 from scrapy_playwright.page import PageMethod
 
 from crawler.render.choice import RenderChoice
-from crawler.render.gate import REDIRECT, PageGate
+from crawler.render.gate import AS_SENT, REDIRECT, PageGate
 from crawler.render.marks import RENDERED_FLAG, RENDERED_HEADER, RenderError
 
 logger = logging.getLogger(__name__)
@@ -111,11 +112,9 @@ class RenderingHandler(ScrapyPlaywrightDownloadHandler):
         if redirect := request.meta.pop(REDIRECT, None):
             status, headers = redirect
             return Response(request.url, status=status, headers=headers, request=request)
-        if self.max_size and len(response.body) > self.max_size:
-            raise RenderError(
-                f"response too large: the rendered page is {len(response.body)} bytes, over the "
-                f"{self.max_size}-byte limit (DOWNLOAD_MAXSIZE)"
-            )
+        if sent := request.meta.pop(AS_SENT, None):
+            return self._as_sent(request, *sent)
+        self._check_size(len(response.body), "the rendered page")
         headers = Headers(response.headers)
         for name in _STALE_HEADERS:
             headers.pop(name, None)
@@ -123,6 +122,24 @@ class RenderingHandler(ScrapyPlaywrightDownloadHandler):
         quiet = "network idle" if settled is not False else f"network busy after {self.settle:g} s"
         headers[RENDERED_HEADER] = f"{self.browser_name}; {quiet}"
         return response.replace(headers=headers, flags=[*response.flags, RENDERED_FLAG])
+
+    def _as_sent(
+        self, request: Request, status: int, sent_headers: dict[str, str], body: bytes
+    ) -> Response:
+        """A document that is not HTML, as the server sent it (Playwright decoded the body)."""
+        self._check_size(len(body), "the response")
+        headers = Headers(sent_headers)
+        for name in _STALE_HEADERS:
+            headers.pop(name, None)
+        kind = responsetypes.from_args(headers=headers, url=request.url, body=body)
+        return kind(request.url, status=status, headers=headers, body=body, request=request)
+
+    def _check_size(self, size: int, what: str) -> None:
+        if self.max_size and size > self.max_size:
+            raise RenderError(
+                f"response too large: {what} is {size} bytes, over the {self.max_size}-byte "
+                "limit (DOWNLOAD_MAXSIZE)"
+            )
 
 
 async def _close(page: Page | None) -> None:
