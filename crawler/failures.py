@@ -23,6 +23,7 @@ from twisted.internet import error as tx_error
 
 from archive.records import Outcome
 from crawler.netguard import Refused
+from crawler.render.marks import RenderError
 
 # Scrapy's RobotsTxtMiddleware raises a plain IgnoreRequest; only its message tells it apart.
 ROBOTS_MESSAGE = "Forbidden by robots.txt"
@@ -53,6 +54,8 @@ def describe_failure(exc: BaseException, request: Request) -> tuple[str, str]:
 
 
 def _fetch_reason(exc: BaseException, request: Request) -> str:
+    if isinstance(exc, RenderError):  # the browser's failure, already put in words
+        return str(exc)
     if isinstance(exc, DownloadTimeoutError | tx_error.TimeoutError):
         timeout = request.meta.get("download_timeout")
         within = f" within {_seconds(timeout)}" if isinstance(timeout, int | float) else ""

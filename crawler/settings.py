@@ -154,6 +154,21 @@ EXTENSIONS = {"crawler.extensions.progress.ProgressLine": 500}
 # Scrapy's downloader, with CONCURRENT_REQUESTS_PER_DOMAIN really enforced (see there).
 DOWNLOADER = "crawler.downloader.Downloader"
 
+# --- Pages that need a browser (issue 15: crawler.render, the `js` extra) --------------------
+# Render every page of the crawl in Chromium (--js) before extracting it; pages of sites whose
+# rules say `js = true` are rendered anyway. Off: no browser, and Scrapy's handlers as always.
+ARCHIVE_JS = False
+ARCHIVE_JS_BROWSER = "/usr/bin/chromium"  # Debian's chromium; a name on PATH works too
+ARCHIVE_JS_PAGES = 3  # pages rendered at once (one browser per crawl; memory stays bounded)
+ARCHIVE_JS_SETTLE = 3.0  # seconds to wait after the load event for the network to go quiet
+# Hosts a rendered page may load from besides its own (host, subdomains, or a glob).
+ARCHIVE_JS_ALLOW_HOSTS: list[str] = []
+# Resource types the browser never loads (Playwright's names); the article needs none.
+ARCHIVE_JS_BLOCK_TYPES = ["image", "media", "font"]
+# An address guard for what the browser loads: import path of a function(url) -> reason | None.
+ARCHIVE_JS_GUARD = ""
+ADDONS["crawler.render.addon.RenderAddon"] = 20
+
 # --- Distributed crawling (issue 6: crawler.distributed, the `distributed` extra) -----------
 # With a Redis URL (or `--redis URL`), crawl workers share one request queue and duplicate
 # filter in Redis and push finished pages to `archive ingest`, the single writer, instead of

@@ -170,6 +170,12 @@ class LoopbackServer:
     def url(self, path: str) -> str:
         return self.base + path
 
+    def add_route(self, path: str, route: Route) -> str:
+        """Serve ``route`` at ``path`` from now on; its URL."""
+        with self._server.state.lock:
+            self._server.state.routes[path] = route
+        return self.url(path)
+
     @property
     def routes(self) -> dict[str, Route]:
         return self._server.state.routes

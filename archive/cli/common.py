@@ -84,6 +84,15 @@ def rules_option(command: F) -> F:
     )(command)
 
 
+def js_option(command: F) -> F:
+    return click.option(
+        "--js",
+        is_flag=True,
+        help="Render every page in a browser (Chromium) before extracting it: for pages whose "
+        "article a script writes. Needs the js extra.",
+    )(command)
+
+
 def checked_rules(rules_paths: tuple[str, ...]) -> Any:
     """Extraction options for these rules files, read now: a bad file is a usage error,
     reported in one line before anything is read or fetched."""

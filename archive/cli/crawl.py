@@ -20,6 +20,7 @@ from archive.cli.common import (
     allow_private_option,
     db_option,
     fail,
+    js_option,
     reports_errors,
     rules_option,
     settings_option,
@@ -79,7 +80,7 @@ def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed(options):
         command = option(command)
     # --redis URL makes the run a distributed worker (see archive.cli.enqueue_ingest).
-    return redis_option(settings_option(rules_option(db_option(command))))
+    return redis_option(settings_option(js_option(rules_option(db_option(command)))))
 
 
 _LIMIT_HELP = "Fetch at most this many pages (feeds, sitemaps not counted; site: 1000)."
@@ -239,6 +240,7 @@ def run_settings(options: dict[str, Any]) -> dict[str, Any]:
         options.get("settings") or (),
         options.get("verbose", False),
         options.get("rules_paths") or (),
+        options.get("js", False),
     )
     settings.update(redis_settings(options))  # --redis URL: run as a distributed worker
     for flag, name in (

@@ -17,6 +17,7 @@ from archive.cli.common import (
     checked_rules,
     db_option,
     fail,
+    js_option,
     open_existing_archive,
     parse_settings,
     reports_errors,
@@ -67,10 +68,12 @@ def crawl_pages(
 
 
 def crawl_settings(
-    pairs: tuple[str, ...], verbose: bool, rules_paths: tuple[str, ...] = ()
+    pairs: tuple[str, ...], verbose: bool, rules_paths: tuple[str, ...] = (), js: bool = False
 ) -> dict[str, Any]:
-    """Settings for one crawl from the CLI: the log level, --rules, then every -s."""
+    """Settings for one crawl from the CLI: the log level, --rules, --js, then every -s."""
     settings: dict[str, Any] = {"LOG_LEVEL": "INFO" if verbose else "WARNING"}
+    if js:
+        settings["ARCHIVE_JS"] = True
     if rules_paths:
         checked_rules(rules_paths)
         settings["ARCHIVE_RULES"] = list(rules_paths)
@@ -87,6 +90,7 @@ def crawl_settings(
 @settings_option
 @rules_option
 @allow_private_option
+@js_option
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
 @reports_errors
 def save(
@@ -96,6 +100,7 @@ def save(
     settings: tuple[str, ...],
     rules_paths: tuple[str, ...],
     allow_private: bool,
+    js: bool,
     verbose: bool,
 ) -> None:
     """Archive these URLs now.
@@ -113,9 +118,10 @@ def save(
       archive save -i urls.txt --db news.db
       archive save URL -s DOWNLOAD_TIMEOUT=10 -s ROBOTSTXT_OBEY=False
       archive save URL --rules my-rules/
+      archive save URL --js
     """
     wanted = checked_urls(urls, input_file)
-    run_settings = crawl_settings(settings, verbose, rules_paths)
+    run_settings = crawl_settings(settings, verbose, rules_paths, js)
     if allow_private:  # the URLs named here pass anyway; this lets their redirects through
         run_settings["ARCHIVE_ALLOW_PRIVATE"] = True
     summary = crawl_pages(wanted, db_path, run_settings, echo_result)

@@ -7,6 +7,7 @@ A rules file holds one or more ``[[rule]]`` tables::
     hosts = ["harbourgazette.example"]       # the host and its subdomains; "*" globs allowed
     remove = ["div.gz-plug", "#talkback"]    # CSS selectors of elements to strip first
     body = "div.gz-copy"                     # optional: the article body, all matches in order
+    js = true                                # optional: render its pages in a browser first
 
     [rule.fields]                            # optional: where the page shows its metadata
     title = "h2.gz-headline"

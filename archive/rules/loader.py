@@ -20,7 +20,7 @@ from archive.errors import ArchiveError
 
 BUILTIN_DIR = Path(__file__).parent
 FIELD_NAMES = ("title", "authors", "published_at", "modified_at", "description", "site_name")
-_RULE_KEYS = {"name", "hosts", "remove", "body", "fields"}
+_RULE_KEYS = {"name", "hosts", "remove", "body", "fields", "js"}
 
 
 class RulesError(ArchiveError):
@@ -45,6 +45,9 @@ class Rule:
     remove: tuple[str, ...] = ()
     body: str | None = None
     fields: dict[str, FieldSelector] = field(default_factory=dict)
+    # Render the site's pages in a browser before extracting them (the crawl's concern: the
+    # parser only ever sees the rendered page).
+    js: bool = False
 
     def matches(self, host: str) -> bool:
         """True when ``host`` is one of the rule's hosts, a subdomain of one, or fits a glob."""
@@ -118,6 +121,9 @@ def _rule(path: Path, index: int, table: Any) -> Rule:
     fields = table.get("fields", {})
     if not isinstance(fields, dict):
         raise _fail(path, "fields must be a table", name)
+    js = table.get("js", False)
+    if not isinstance(js, bool):
+        raise _fail(path, "js must be true or false", name)
     return Rule(
         name=name.strip(),
         hosts=hosts,
@@ -125,6 +131,7 @@ def _rule(path: Path, index: int, table: Any) -> Rule:
         remove=remove,
         body=_selector(path, name, "body", body) if body is not None else None,
         fields={key: _field(path, name, key, value) for key, value in fields.items()},
+        js=js,
     )
 
 

@@ -29,6 +29,7 @@ from crawler.failures import describe_failure, http_reason
 from crawler.items import PageItem
 from crawler.middlewares.backoff import GAVE_UP
 from crawler.middlewares.incremental import INDEX, PAGE, REPLAYED, ROLE, STORED, UNCHANGED, Skipped
+from crawler.render.marks import RENDERED_FLAG, RENDERED_HEADER
 from crawler.spiders.options import URLFilter, is_before
 
 # The URL as the spider asked for it, kept in request.meta across redirects and retries.
@@ -231,7 +232,12 @@ def item_from_response(response: Response, spider: str) -> PageItem:
         final_url=response.url,
         status=response.status,
         request_headers=header_pairs(request.headers),
-        response_headers=header_pairs(response.headers),
+        response_headers=[
+            pair
+            for pair in header_pairs(response.headers)
+            # Only a page the crawl rendered may carry the mark (a server cannot fake it).
+            if pair[0].lower() != RENDERED_HEADER.lower() or RENDERED_FLAG in response.flags
+        ],
         content_type=_decode_header(content_type) if content_type else None,
         body=response.body,
     )
