@@ -9,6 +9,7 @@ import random
 import signal
 import sqlite3
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -79,3 +80,18 @@ def problems(db: Path) -> list[str]:
         if conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0:
             return []
         return check_consistency(Database(conn))
+
+
+# Sets the limit, then becomes the command: the limit holds for it and every process it starts
+# (``preexec_fn`` would do the same, but is unsafe beside the test servers' threads).
+_LIMITED = (
+    "import os, resource, sys; n = int(sys.argv[1]); "
+    "resource.setrlimit(resource.RLIMIT_FSIZE, (n, n)); os.execv(sys.argv[2], sys.argv[2:])"
+)
+
+
+def limited(command: list[str], max_file_bytes: int) -> list[str]:
+    """``command`` run under a file-size limit (``ulimit -f``): no file it writes, the archive
+    and its write-ahead log included, may grow past ``max_file_bytes``. The way a test makes
+    a disk full without filling one."""
+    return [sys.executable, "-c", _LIMITED, str(max_file_bytes), *command]
