@@ -6,26 +6,21 @@ with it) as a plain write error, ``SQLITE_IOERR_WRITE``. Either way the transact
 is rolled back and the file stays sound; the command must stop and say what to free.
 """
 
-import errno
 import os
 import resource
 import sqlite3
 
-# Write errors that mean "no room": SQLite's own, and the extended I/O errors of a write
-# that the operating system refused part-way (EFBIG, or ENOSPC seen during a sync or a
-# truncate rather than a write).
+# Write errors that may mean "no room": SQLite's own, and the extended I/O errors of a write
+# the operating system refused (EFBIG under a file-size limit), to the file or its log, or
+# to the shared-memory index as it grows. Which it was is told by the limit and free space.
 _NO_ROOM_CODES = frozenset({"SQLITE_FULL", "SQLITE_IOERR_WRITE", "SQLITE_IOERR_SHMSIZE"})
 # Below this much free space a failed write is put down to the full disk.
 _NEARLY_FULL_BYTES = 1 << 20
 
 
-def out_of_room(exc: BaseException, path: str) -> str | None:
-    """Why ``path`` could not grow, when that is what ``exc`` (from SQLite, or an
-    ``OSError``) says; None for any other failure."""
-    if isinstance(exc, OSError):
-        return _why(path) if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT) else None
-    if not isinstance(exc, sqlite3.Error):
-        return None
+def out_of_room(exc: sqlite3.Error, path: str) -> str | None:
+    """Why ``path`` could not grow, when that is what SQLite's ``exc`` says; None for any
+    other failure."""
     name = getattr(exc, "sqlite_errorname", "") or ""
     if name == "SQLITE_FULL" or "database or disk is full" in str(exc):
         return _why(path) or "disk full"
