@@ -10,8 +10,10 @@ reason, so that the CLI can turn it into one line: ``<input>: <reason>``.
     │   ├── NotHTMLError     the body is not an HTML document (a PDF, an image, binary data)
     │   └── NotAnArticleError  the page is HTML but holds no article (a section front, a list)
     └── StorageError         the archive database could not be opened or written
-        └── NotAnArchiveError  the file is missing (for a command that only reads), or is
-                               not an archive (another SQLite database, not SQLite at all)
+        ├── NotAnArchiveError  the file is missing (for a command that only reads), or is
+        │                      not an archive (another SQLite database, not SQLite at all)
+        └── DiskFullError    the file cannot grow (disk full, or a file-size limit): the write
+                             under way was rolled back, everything before it is kept
 """
 
 from collections.abc import Mapping
@@ -89,3 +91,13 @@ class StorageError(ArchiveError):
 class NotAnArchiveError(StorageError):
     """The file named as the archive is not one: missing where an archive must exist, not an
     SQLite database, or a database holding other tables. It is left untouched."""
+
+
+class DiskFullError(StorageError):
+    """The archive file cannot grow: the disk (or the user's quota) is full, or a file-size
+    limit is reached. ``subject`` is the database file; the write under way was rolled back
+    and everything committed before it is kept, so the command can be run again once there
+    is room. ``stored`` is how many pages the command had stored before it, when it counts
+    them (a crawl does)."""
+
+    stored: int | None = None

@@ -50,6 +50,7 @@ for command in (
     reextract_purge.reextract,
     reextract_purge.purge,
     compact.compact,
+    compact.check,
 ):
     cli.add_command(command)
 cli.add_command(crawl.crawl)  # archive crawl feed|sitemap|site

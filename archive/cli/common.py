@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
-from archive.errors import ArchiveError, InvalidURLError, NotAnArchiveError
+from archive.errors import ArchiveError, DiskFullError, InvalidURLError, NotAnArchiveError
 from archive.screen import shown
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -33,10 +33,23 @@ def reports_errors(command: F) -> F:
             return command(*args, **kwargs)
         except (InvalidURLError, NotAnArchiveError) as error:
             fail(str(error), status=2)
+        except DiskFullError as error:
+            fail(disk_full_line(error))
         except ArchiveError as error:
             fail(str(error))
 
     return wrapper  # type: ignore[return-value]
+
+
+def disk_full_line(error: DiskFullError) -> str:
+    """``archive.db: disk full, stopped after 41 pages; free space and run again with
+    --resume``: what was kept, and how to go on (every command resumes or skips what the
+    file already holds; crawls need --resume for that)."""
+    done = f"stopped after {error.stored} pages" if error.stored is not None else "stopped"
+    context = click.get_current_context(silent=True)
+    resumable = context is not None and "resume" in context.params
+    again = "run again with --resume" if resumable else "run the command again"
+    return f"{error}, {done}; free space and {again}"
 
 
 def db_option(command: F) -> F:

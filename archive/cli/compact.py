@@ -1,5 +1,6 @@
-"""`archive compact`: bring an archive's raw bodies to their best packing (zstd 9 and per-site
-dictionaries), beside a crawl or Datasette using the same file."""
+"""Looking after the file itself: `archive compact` brings an archive's raw bodies to their best
+packing (zstd 9 and per-site dictionaries), beside a crawl or Datasette using the same file;
+`archive check` says whether the file is sound."""
 
 import os
 import sys
@@ -9,6 +10,33 @@ from typing import Any
 import click
 
 from archive.cli.common import db_option, open_existing_archive, reports_errors
+
+
+@click.command()
+@db_option
+@reports_errors
+def check(db_path: str) -> None:
+    """Check that the archive file is sound; exit 1 with each problem when it is not.
+
+    Runs SQLite's integrity check, the search index's own check against the articles, and
+    checks that no row points at a row that is not there (a capture naming a missing body,
+    an article without its capture or its versions, a version without its article). Safe
+    beside a running crawl: it waits for the writer's current transaction, writes nothing.
+
+    \b
+    Examples:
+      archive check
+      archive check --db news.db && echo sound
+    """
+    from archive.store.db.consistency import check_consistency
+
+    with open_existing_archive(db_path) as archive:
+        problems = check_consistency(archive.db)
+    for problem in problems:
+        click.echo(f"{db_path}: {problem}")
+    if problems:
+        sys.exit(1)
+    click.echo(f"{db_path}: ok")
 
 
 @click.command()

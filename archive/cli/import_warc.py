@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from archive.cli.common import db_option, reports_errors
-from archive.errors import ArchiveError
+from archive.errors import ArchiveError, DiskFullError
 from archive.records import ArticleRecord, Capture
 
 
@@ -98,8 +98,12 @@ def _import_file(archive: Any, path: str, workers: int) -> bool:
 
     reader = _Reader(path, archive.db)
     outcomes: dict[str, int] = {}
-    for result in store_many(archive, reader, workers=workers, transform=with_extraction):
-        outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
+    try:
+        for result in store_many(archive, reader, workers=workers, transform=with_extraction):
+            outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
+    except DiskFullError as error:
+        error.stored = sum(outcomes.values())  # committed: a run again skips them
+        raise
     total = sum(outcomes.values())
     detail = ", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items()))
     click.echo(

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from archive.distributed import handoff
-from archive.errors import StorageError
+from archive.errors import DiskFullError, StorageError
 from archive.store.db.archive_db import ArchiveDB
 from archive.store.read import frontier
 from archive.store.write.prepare import prepare
@@ -212,6 +212,8 @@ class Ingester:
             for data in batch:
                 try:
                     urls.update(self._apply(handoff.decode(data)))
+                except DiskFullError:
+                    raise  # no message is to blame: the batch is rolled back, taken again later
                 except (StorageError, ValueError, KeyError, TypeError) as error:
                     # One bad message must not block the list: keep it aside, say so.
                     logger.error("Cannot store a message, kept in the failed list: %s", error)

@@ -97,7 +97,9 @@ class IncrementalMiddleware:
         if chain:
             logger.info("Resuming crawl %s: %d URLs already done", chain[0], len(self.done))
         else:
-            logger.warning("Nothing to resume: the last %s crawl with these arguments finished")
+            logger.warning(
+                "Nothing to resume: the last %s crawl with these arguments finished", spider.name
+            )
 
     def spider_closed(self, spider: Spider) -> None:
         if self.archive is not None:

@@ -14,7 +14,7 @@ from scrapy.crawler import Crawler
 from scrapy.spiders import Spider
 from scrapy.utils.defer import deferred_from_coro
 
-from archive.errors import StorageError
+from archive.errors import DiskFullError, StorageError
 from archive.records import Capture, Outcome
 from archive.store.db.archive_db import ArchiveDB
 from crawler.items import PageItem
@@ -82,7 +82,12 @@ class StorePipeline:
         return item
 
     def fail(self, error: StorageError) -> None:
-        logger.error("Storage failed, stopping the crawl: %s", error)
+        if isinstance(error, DiskFullError):
+            error.stored = int(self.stats.get_value("archive/stored", 0))
+            # The runner raises it and the command line says it in one line: no second one.
+            logger.info("Disk full, stopping the crawl: %s", error)
+        else:
+            logger.error("Storage failed, stopping the crawl: %s", error)
         self.error = error
         self.stats.set_value("archive/storage_error", str(error))
         if self.crawler.engine is not None:
@@ -96,7 +101,9 @@ class StorePipeline:
                 stats = json_safe(self.stats.get_stats())
                 self.db.finish_crawl(self.crawl_id, reason, stats)
         except StorageError as error:
-            logger.error("Could not finish the crawl row: %s", error)
+            # After a full disk this fails too: the run then stays unfinished, for --resume.
+            level = logging.INFO if isinstance(self.error, DiskFullError) else logging.ERROR
+            logger.log(level, "Could not finish the crawl row: %s", error)
             self.error = self.error or error
         finally:
             self.db.close()

@@ -17,12 +17,13 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from archive.errors import NotAnArchiveError, StorageError
+from archive.errors import DiskFullError, NotAnArchiveError, StorageError
 from archive.records import ArticleRecord, Capture, Outcome
 from archive.store.bodies import dictionaries
 from archive.store.bodies.compress import pack_body
 from archive.store.db.guard import refuse_foreign
 from archive.store.db.migrations import MIGRATIONS
+from archive.store.db.space import out_of_room
 from archive.store.db.timestamps import utc_now
 from archive.store.db.transactions import immediate
 from archive.store.read import queries as reading
@@ -69,6 +70,7 @@ class ArchiveDB:
             self._migrate()
         except sqlite3.Error as exc:
             conn.close()
+            self._raise_if_full(exc)  # e.g. switching a new file to WAL
             raise StorageError(_reason(exc), subject=self.path) from exc
         except StorageError:
             conn.close()
@@ -93,6 +95,7 @@ class ArchiveDB:
             with self._transaction():
                 MIGRATIONS.apply(self.db)
         except sqlite3.Error as exc:
+            self._raise_if_full(exc)
             raise StorageError(
                 f"cannot create or upgrade the archive schema: {exc}", subject=self.path
             ) from exc
@@ -264,9 +267,17 @@ class ArchiveDB:
             with self._transaction():
                 yield
         except sqlite3.Error as exc:
+            self._raise_if_full(exc)
             raise StorageError(
                 f"could not write to {self.path}: {_reason(exc)}", subject=what
             ) from exc
+
+    def _raise_if_full(self, exc: sqlite3.Error) -> None:
+        """A write that failed for want of room is a ``DiskFullError`` naming the file (it
+        was rolled back: the file holds everything written before it)."""
+        why = out_of_room(exc, self.path)
+        if why is not None:
+            raise DiskFullError(why, subject=self.path) from exc
 
     def writing(self, what: str) -> AbstractContextManager[None]:
         """One write transaction for a caller's own statements on ``.db`` (a re-extraction
