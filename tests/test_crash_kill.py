@@ -44,10 +44,10 @@ class Tally:
 def story_site(server: SiteServer, articles: int = ARTICLES) -> list[str]:
     """A front linking ``articles`` stories, each served after a short wait."""
     paths = [f"/news/kill-{n}.html" for n in range(articles)]
-    server.pages["/"] = Page(front("Front", paths))
-    server.pages["/news/"] = Page(front("News", []))  # the fronts link it
+    server.routes["/"] = Page(front("Front", paths))
+    server.routes["/news/"] = Page(front("News", []))  # the fronts link it
     for path in paths:
-        server.pages[path] = Page(article(path[6:-5], f"Story {path} of the harbour"), delay=0.1)
+        server.routes[path] = Page(article(path[6:-5], f"Story {path} of the harbour"), delay=0.1)
     return paths
 
 

@@ -29,10 +29,10 @@ LIMIT = 400_000  # bytes: more than a new archive (about 180 KB), far less than 
 def site():
     with SiteServer() as server:
         paths = [f"/news/full-{n}.html" for n in range(ARTICLES)]
-        server.pages["/"] = Page(front("Front", paths))
-        server.pages["/news/"] = Page(front("News", []))
+        server.routes["/"] = Page(front("Front", paths))
+        server.routes["/news/"] = Page(front("News", []))
         for path in paths:
-            server.pages[path] = Page(article(path[6:-5], f"Story {path} of the harbour"))
+            server.routes[path] = Page(article(path[6:-5], f"Story {path} of the harbour"))
         yield server, [server.url(path) for path in paths]
 
 

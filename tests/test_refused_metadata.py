@@ -25,7 +25,7 @@ GALLERY = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 <figure><img src="/p/2.jpg" alt=""><figcaption>Fireworks.</figcaption></figure>
 </body></html>"""
 
-SELECT = "SELECT outcome, title, published_at, page_metadata FROM captures"
+SELECT = "SELECT outcome, page_title, page_published_at, page_metadata FROM captures"
 
 
 def captures(db: Path) -> list[tuple]:

@@ -188,7 +188,7 @@ def test_the_browser_loads_nothing_the_crawl_may_not(
     chromium: str, site: LoopbackServer, other_host: LoopbackServer, tmp_path: Path
 ) -> None:
     elsewhere = other_host.url("/")
-    site.add_route("/hop.js", Route(302, headers=(("Location", elsewhere + "hop.js"),)))
+    site.add_route("/hop.js", Route(status=302, headers=(("Location", elsewhere + "hop.js"),)))
     site.add_route("/private/secret.js", Route(body=b"//", content_type="text/javascript"))
     site.add_route("/app.js", Route(body=b"window.appLoaded = 1;", content_type="text/javascript"))
     requests = f"""
@@ -205,13 +205,15 @@ fetch("file:///etc/hostname").catch(() => null);
 </script>"""
     url = site.add_route("/news/bridge.html", Route(body=script_page(requests)))
     # The page's own redirect is Scrapy's to follow (its robots.txt, limits and guard apply).
-    moved = site.add_route("/old-bridge", Route(301, headers=(("Location", "/news/bridge.html"),)))
+    moved = site.add_route(
+        "/old-bridge", Route(status=301, headers=(("Location", "/news/bridge.html"),))
+    )
     db = tmp_path / "a.db"
     run = run_archive("save", url, moved, "--js", db=db, **RENDER_FAST)
     assert run.status == 0, run
 
-    assert other_host.all_requests() == []  # not a script, a redirect, a fetch, a socket
-    paths = {seen.path for seen in site.all_requests()}
+    assert other_host.seen() == []  # not a script, a redirect, a fetch, a socket
+    paths = {seen.path for seen in site.seen()}
     assert "/private/secret.js" not in paths  # refused by robots.txt
     assert "/photo.jpg" not in paths  # images are never loaded
     assert {"/news/bridge.html", "/hop.js", "/app.js"} <= paths

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.extract import extract_article
+from archive.extract import EXTRACTOR_VERSION, extract_article
 from archive.parse.text import _HIDDEN_OR_SPACE, clean_inline, visible
 from archive.records import ArticleRecord, Capture, Image, Outcome
 from archive.screen import _UNSAFE_CODES, Screen, json_safe, shown
@@ -251,7 +251,7 @@ def test_reextraction_mends_records_an_older_extractor_left_dirty(tmp_path: Path
             [OLD_URL],
         ).fetchone()
     title, text, authors, version = row
-    assert version == "5"
+    assert version == EXTRACTOR_VERSION
     for value in (title, text, authors):
         assert not RAW.search(value) and "\u200b" not in value, repr(value)
     assert title == "Harbour ]0;ownednews"  # the page's own title, cleaned

@@ -108,8 +108,8 @@ def test_store_an_article_gives_the_exact_capture_row(stored: ArchiveDB) -> None
             "reextracted_version": None,
             "reextracted_at": None,
             # A refused page's own metadata (migration 0008): empty for an article's capture.
-            "title": None,
-            "published_at": None,
+            "page_title": None,
+            "page_published_at": None,
             "page_metadata": None,
         }
     ]

@@ -27,7 +27,7 @@ def stories(server: SiteServer, prefix: str, count: int) -> list[str]:
     paths = [f"/{prefix}/story-{n}.html" for n in range(count)]
     for n, path in enumerate(paths):
         title = f"Story {n} of the {prefix} desk"
-        server.pages[path] = Page(article(f"{prefix}-{n}", title), delay=0.05)
+        server.routes[path] = Page(article(f"{prefix}-{n}", title), delay=0.05)
     return [server.url(path) for path in paths]
 
 
@@ -77,8 +77,8 @@ def test_two_saves_a_crawl_a_reextract_and_a_compact_at_once_all_finish(tmp_path
         # An archive with something to re-extract and compact: a first crawl, which an older
         # parser (so say its rows) made.
         older = stories(other, "older", PER_WRITER)
-        other.pages["/"] = Page(front("Front", [u.removeprefix(other.base) for u in older]))
-        other.pages["/news/"] = Page(front("News", []))
+        other.routes["/"] = Page(front("Front", [u.removeprefix(other.base) for u in older]))
+        other.routes["/news/"] = Page(front("News", []))
         seeded = subprocess.run(
             archive_command("crawl", "site", other.url("/"), "--depth", "1", db=db),
             cwd=tmp_path, env=child_env(), capture_output=True, text=True, timeout=120,
@@ -89,7 +89,7 @@ def test_two_saves_a_crawl_a_reextract_and_a_compact_at_once_all_finish(tmp_path
             conn.commit()
         first, second = stories(server, "first", PER_WRITER), stories(server, "second", PER_WRITER)
         crawled = stories(other, "crawled", PER_WRITER)
-        other.pages["/"] = Page(front("Front", [u.removeprefix(other.base) for u in crawled]))
+        other.routes["/"] = Page(front("Front", [u.removeprefix(other.base) for u in crawled]))
         lists = []
         for name, urls in (("first", first), ("second", second)):
             listing = tmp_path / f"{name}.txt"
@@ -151,8 +151,8 @@ def test_three_writers_creating_one_new_file_at_once_all_finish(tmp_path):
     with SiteServer() as server:
         first, second = stories(server, "first", 6), stories(server, "second", 6)
         crawled = stories(server, "crawled", 6)
-        server.pages["/"] = Page(front("Front", [u.removeprefix(server.base) for u in crawled]))
-        server.pages["/news/"] = Page(front("News", []))
+        server.routes["/"] = Page(front("Front", [u.removeprefix(server.base) for u in crawled]))
+        server.routes["/news/"] = Page(front("News", []))
         commands = [archive_command("save", *first, db=db), archive_command("save", *second, db=db)]
         commands.append(archive_command("crawl", "site", server.url("/"), "--depth", "1", db=db))
         processes = [launch(command, tmp_path) for command in commands]

@@ -59,8 +59,8 @@ _CAPTURE_COLUMNS = {
     "outcome": "article, unchanged, not-article, not-html, http-error, fetch-error, robots,"
     " refused, ...",
     "error": "Why this capture gave no article",
-    "title": "A refused page's own title (not-article captures only)",
-    "published_at": "A refused page's own publication date (not-article captures only)",
+    "page_title": "A refused page's own title (not-article captures only)",
+    "page_published_at": "A refused page's own publication date (not-article captures only)",
     "page_metadata": "JSON of all a refused page told about itself: dates, authors, site ...",
 }
 

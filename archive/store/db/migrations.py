@@ -394,7 +394,8 @@ def ingest_bookkeeping(db: Database) -> None:
 @MIGRATIONS(name="0008_refused_page_metadata")
 def refused_page_metadata(db: Database) -> None:
     """Title, publication date and the page's other metadata (JSON) on refused captures."""
-    for column in ("title", "published_at", "page_metadata"):
+    # Prefixed: a query joining captures and articles must not find two "title" columns.
+    for column in ("page_title", "page_published_at", "page_metadata"):
         db.execute(f"ALTER TABLE captures ADD COLUMN {column} TEXT")
 
 

@@ -76,10 +76,10 @@ def refused_page_columns(metadata: dict[str, Any] | None) -> dict[str, Any]:
     """A refused page's title and publication date as columns to filter on, and everything it
     told about itself as JSON (migration 0008); all empty for other captures."""
     if not metadata:
-        return {"title": None, "published_at": None, "page_metadata": None}
+        return {"page_title": None, "page_published_at": None, "page_metadata": None}
     return {
-        "title": metadata.get("title"),
-        "published_at": metadata.get("published_at"),
+        "page_title": metadata.get("title"),
+        "page_published_at": metadata.get("published_at"),
         "page_metadata": to_json(metadata),
     }
 
