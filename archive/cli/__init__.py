@@ -14,6 +14,7 @@ from archive.cli import (
     enqueue_ingest,
     export_serve,
     extract,
+    health,
     history_diff,
     import_warc,
     list_show_search,
@@ -50,6 +51,7 @@ for command in (
     reextract_purge.reextract,
     reextract_purge.purge,
     compact.compact,
+    health.health,
 ):
     cli.add_command(command)
 cli.add_command(crawl.crawl)  # archive crawl feed|sitemap|site

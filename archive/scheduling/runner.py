@@ -24,7 +24,9 @@ from typing import IO
 
 from archive.errors import StorageError
 from archive.scheduling import history
+from archive.scheduling.aftercare import run_flags
 from archive.scheduling.config import Job, Schedule, next_runs, previous_run
+from archive.store.db.timestamps import utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +43,7 @@ class Running:
     started: float
     log: IO[bytes] | None
     run_id: int | None  # its row in the database's scheduled_runs, when it could be written
+    started_at: str = ""  # UTC ISO time: the crawls started since are this run's
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,7 @@ class Scheduler:
 
     def _start(self, queued: Queued) -> Running:
         job = queued.job
+        started_at = utc_now()
         run_id = _record_start(job, queued.reason, queued.due)
         log = self._open_log(job)
         command = run_command(job)
@@ -160,7 +164,7 @@ class Scheduler:
             start_new_session=True,
         )
         logger.info("%s: started (pid %s): archive %s", job.name, process.pid, " ".join(job.argv()))
-        return Running(job, process, time.monotonic(), log, run_id)
+        return Running(job, process, time.monotonic(), log, run_id, started_at)
 
     def _open_log(self, job: Job) -> IO[bytes] | None:
         if self.log_dir is None:
@@ -185,6 +189,7 @@ class Scheduler:
                 logger.info("%s: finished in %.1f s (exit 0)", run.job.name, seconds)
             else:
                 logger.error("%s: failed in %.1f s (exit %s)", run.job.name, seconds, status)
+            run_flags(run.job, run.started_at)
             logger.info("%s: next run at %s", run.job.name, self.due[run.job.name].isoformat())
 
     def _nap(self) -> float:
@@ -232,6 +237,7 @@ def _record_end(job: Job, run_id: int | None, status: int) -> None:
 def run_once(job: Job, cwd: Path) -> int:
     """Run one job now, in the foreground (its output on this terminal); its exit status."""
     logger.info("%s: started: archive %s", job.name, " ".join(job.argv()))
+    started_at = utc_now()
     run_id = _record_start(job, "once", None)
     started = time.monotonic()
     process = subprocess.Popen(run_command(job), cwd=cwd)
@@ -244,6 +250,7 @@ def run_once(job: Job, cwd: Path) -> int:
         signal.signal(signal.SIGINT, previous)
     _record_end(job, run_id, status)
     logger.info("%s: ended in %.1f s (exit %s)", job.name, time.monotonic() - started, status)
+    run_flags(job, started_at)
     return status
 
 

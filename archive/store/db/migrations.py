@@ -17,7 +17,8 @@ for lists, ``*_at`` columns in UTC ISO 8601):
   'first', 'page' (the page changed) or 'parser' (re-extraction with a newer parser changed it).
 - ``zstd_dictionaries`` (0003), record sources and rules columns (0004), an index on captures
   by served URL and fetch time (0005), ``scheduled_runs``: the scheduler's runs per job (0006),
-  ``ingested_captures`` and ``ingested_crawls``: what ``archive ingest`` has stored (0007).
+  ``ingested_captures`` and ``ingested_crawls``: what ``archive ingest`` has stored (0007),
+  the ``site_health_runs`` and ``site_health`` views (0008_site_health_views).
   The SQL of 0006 on lives in ``migrations_sql``.
 """
 
@@ -385,4 +386,12 @@ def scheduled_runs(db: Database) -> None:
 def ingest_bookkeeping(db: Database) -> None:
     """The distributed writer's marks of the worker messages and crawl runs it stored."""
     for sql in migrations_sql.INGEST_TABLES:
+        db.execute(sql)
+
+
+@MIGRATIONS(name="0008_site_health_views")
+def site_health_views(db: Database) -> None:
+    """Views of each site's extraction health per run, and its latest run beside its history
+    (``archive health`` reads them too)."""
+    for sql in migrations_sql.SITE_HEALTH_VIEWS:
         db.execute(sql)
