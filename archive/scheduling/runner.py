@@ -24,7 +24,13 @@ from typing import IO
 
 from archive.errors import StorageError
 from archive.scheduling import history
-from archive.scheduling.aftercare import run_flags
+from archive.scheduling.aftercare import (
+    UPKEEP_SECONDS,
+    is_upkeep,
+    run_flags,
+    upkeep_job,
+    wants_upkeep,
+)
 from archive.scheduling.config import Job, Schedule, next_runs, previous_run
 from archive.store.db.timestamps import utc_now
 
@@ -44,6 +50,7 @@ class Running:
     log: IO[bytes] | None
     run_id: int | None  # its row in the database's scheduled_runs, when it could be written
     started_at: str = ""  # UTC ISO time: the crawls started since are this run's
+    stopping: bool = False  # an upkeep run asked to stop
 
 
 @dataclass(frozen=True)
@@ -144,6 +151,9 @@ class Scheduler:
 
     def _start_queued(self) -> None:
         for queued in list(self.queued):
+            running = self.running.get(queued.job.db)
+            if running is not None and is_upkeep(running.job) and not is_upkeep(queued.job):
+                self._stop_upkeep(running, "a job of its database is due")
             if queued.job.db not in self.running:
                 self.queued.remove(queued)
                 self.running[queued.job.db] = self._start(queued)
@@ -174,12 +184,24 @@ class Scheduler:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         return (folder / f"{stamp}.log").open("ab")
 
+    def _stop_upkeep(self, run: Running, why: str) -> None:
+        if not run.stopping:
+            logger.info("%s: stopping the compact on %s: %s", run.job.name, run.job.db, why)
+            run.process.send_signal(signal.SIGINT)  # compact keeps every batch it wrote
+            run.stopping = True
+
     def _reap(self) -> None:
         for db, run in list(self.running.items()):
             status = run.process.poll()
             if status is None:
+                if is_upkeep(run.job) and time.monotonic() - run.started > UPKEEP_SECONDS:
+                    self._stop_upkeep(run, f"it ran {UPKEEP_SECONDS} s")
                 continue
             del self.running[db]
+            if is_upkeep(run.job):
+                _record_end(run.job, run.run_id, status)
+                logger.info("%s: compact on %s ended (exit %s)", run.job.name, db, status)
+                continue
             self.finished_runs += 1
             _record_end(run.job, run.run_id, status)
             seconds = time.monotonic() - run.started
@@ -190,7 +212,15 @@ class Scheduler:
             else:
                 logger.error("%s: failed in %.1f s (exit %s)", run.job.name, seconds, status)
             run_flags(run.job, run.started_at)
+            self._maybe_upkeep(run.job)
             logger.info("%s: next run at %s", run.job.name, self.due[run.job.name].isoformat())
+
+    def _maybe_upkeep(self, finished: Job) -> None:
+        """A quiet time for ``finished``'s database: queue the scheduler's compact on it."""
+        if self.stopping or any(queued.job.db == finished.db for queued in self.queued):
+            return
+        if wants_upkeep(finished, self.schedule.jobs.values(), self.due, self.clock()):
+            self.queued.append(Queued(upkeep_job(finished.db), "upkeep", None))
 
     def _nap(self) -> float:
         if not self.due:

@@ -182,11 +182,16 @@ def keep_dictionary(db: Database, site: str, data: bytes, samples: int) -> Dicti
     return Dictionary(int(cursor.lastrowid or 0), site, data)
 
 
-def hashes_to_repack(db: Database, dictionary: Dictionary) -> list[str]:
-    """The site's bodies not yet packed with ``dictionary`` (its newest)."""
+def hashes_to_repack(
+    db: Database, dictionary: Dictionary, crawl_id: int | None = None
+) -> list[str]:
+    """The site's bodies not yet packed with ``dictionary`` (its newest); with ``crawl_id``,
+    only those that crawl captured (a crawl re-packs its own pages; ``archive compact`` and
+    the scheduler's upkeep the older ones)."""
+    scope = "" if crawl_id is None else " AND crawl_id = ?"
     rows = db.execute(
         "SELECT b.hash FROM bodies b WHERE b.compression != ?"
-        " AND b.hash IN (SELECT body_hash FROM captures WHERE site = ?)",
-        [dict_method(dictionary.id), dictionary.site],
+        f" AND b.hash IN (SELECT body_hash FROM captures WHERE site = ?{scope})",
+        [dict_method(dictionary.id), dictionary.site, *([] if crawl_id is None else [crawl_id])],
     ).fetchall()
     return [row[0] for row in rows]
