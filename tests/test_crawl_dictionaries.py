@@ -11,7 +11,7 @@ import pytest
 
 from archive.store.bodies.dictionaries import TRAIN_MIN_BODIES, read_body
 from archive.store.db.archive_db import ArchiveDB
-from tests.crawlsite import ARTICLE, Page, SiteServer, rss, rows, run_archive
+from tests.crawlsite import ARTICLE, Page, SiteServer, rows, rss, run_archive
 
 PAGES = TRAIN_MIN_BODIES + 16
 # What every page of the site carries besides its story: a large inline script, as real

@@ -4,17 +4,19 @@ A crawl packs each body in its extraction workers at zstd 3, with the site's dic
 the archive has one. A fresh archive has none, so until this module a crawl stayed about twice
 the size it could be until someone ran ``archive compact``. Here, as soon as a site has
 ``TRAIN_MIN_BODIES`` distinct bodies in the archive, a dictionary is trained on them in a
-thread (zstd's training and packing release the GIL; one thread, so the extraction workers
-keep their cores), kept if it helps (``dictionaries.train_for_site``), handed to the extract
-pipeline (signal ``dictionary_trained``) for the site's later pages, and the site's pages this
-crawl stored before it are re-packed (the re-pack engine, in the same thread); the writes are
-short transactions on the reactor, between items. At the end of the crawl the last ones are
-waited for, and the pages the re-packed bodies left free are given back to the disk
-(``ArchiveDB.give_back``). Nothing here can fail the crawl: a storage error stops the
-training, with a warning, and the pages stay as they were packed.
+thread (zstd's training and packing release the GIL; one thread, at a lower priority, so the
+extraction workers keep their cores), kept if it helps (``dictionaries.train_for_site``),
+handed to the extract pipeline (signal ``dictionary_trained``) for the site's later pages, and
+the site's pages this crawl stored before it are re-packed (the re-pack engine, in the same
+thread); the writes are short transactions on the reactor, between items. At the end of the
+crawl the last ones are waited for, and the pages the re-packed bodies left free are given
+back to the disk (``ArchiveDB.give_back``). Nothing here can fail the crawl: a storage error
+stops the training, with a warning, and the pages stay as they were packed.
 """
 
 import logging
+import os
+import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
@@ -39,7 +41,7 @@ class CrawlTrainer:
     def __init__(self, crawler: Crawler, archive: ArchiveDB, crawl_id: int | None) -> None:
         self.crawler = crawler
         self.executor: ThreadPoolExecutor | None = ThreadPoolExecutor(
-            1, thread_name_prefix="archive-dictionaries"
+            1, thread_name_prefix="archive-dictionaries", initializer=_lower_priority
         )
         self.trainer = BackgroundTrainer(archive, self.executor, crawl_id)
         self.known = set(self.trainer.dictionaries)  # those the archive had before
@@ -97,3 +99,12 @@ class CrawlTrainer:
         if self.executor is not None:
             self.executor.shutdown(cancel_futures=True)
             self.executor = None
+
+
+def _lower_priority() -> None:
+    """The training thread yields the cores to extraction and the reactor: on Linux a thread
+    has a nice value of its own (elsewhere this raises, and the thread keeps the default)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    except (AttributeError, OSError) as error:
+        logger.debug("training thread keeps its priority: %s", error)

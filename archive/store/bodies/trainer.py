@@ -16,6 +16,10 @@ from concurrent.futures import Executor, Future
 
 from archive.store.bodies.compress import Dictionary
 from archive.store.bodies.dictionaries import (
+    CRAWL_TRAIN_MAX_BYTES,
+    CRAWL_TRAIN_MAX_SAMPLES,
+    TRAIN_MAX_BYTES,
+    TRAIN_MAX_SAMPLES,
     hashes_to_repack,
     keep_dictionary,
     site_dictionaries,
@@ -38,7 +42,13 @@ class BackgroundTrainer:
     def __init__(self, archive: ArchiveDB, executor: Executor, crawl_id: int | None = None) -> None:
         self.archive = archive
         self.executor = executor
-        self.crawl_id = crawl_id  # a crawl's trainer re-packs only that crawl's bodies
+        # A crawl's trainer re-packs only that crawl's bodies, and trains on fewer samples.
+        self.crawl_id = crawl_id
+        self.sample_limits = (
+            (TRAIN_MAX_BYTES, TRAIN_MAX_SAMPLES)
+            if crawl_id is None
+            else (CRAWL_TRAIN_MAX_BYTES, CRAWL_TRAIN_MAX_SAMPLES)
+        )
         self.dictionaries: dict[str, Dictionary] = site_dictionaries(archive.db)
         # Bodies a site had when last tried: one where a dictionary did not help is tried
         # again only once it has twice as many.
@@ -51,7 +61,7 @@ class BackgroundTrainer:
         waiting = sites - self.training.keys()
         for site, count in sites_to_train(self.archive.db, waiting, self.tried).items():
             self.tried[site] = count
-            samples = training_samples(self.archive.db, site)
+            samples = training_samples(self.archive.db, site, *self.sample_limits)
             self.training[site] = self.executor.submit(train_for_site, samples)
 
     def collect(self, wait: bool = False) -> None:
