@@ -82,3 +82,31 @@ def test_the_archive_ends_smaller_than_without(site: SiteServer, tmp_path: Path)
     ((packed_plain,),) = rows(plain, "SELECT sum(length(data)) FROM bodies")
     assert packed_trained < 0.5 * packed_plain
     assert sizes[trained] < 0.8 * sizes[plain]
+
+
+def _free_pages_after_churn(archive: ArchiveDB) -> int:
+    with archive.writing("churn"):
+        archive.db.execute("CREATE TABLE IF NOT EXISTS churn (data BLOB)")
+        archive.db.execute(
+            "INSERT INTO churn SELECT randomblob(50000) FROM (WITH RECURSIVE n(i) AS"
+            " (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40) SELECT i FROM n)"
+        )
+    with archive.writing("churn"):
+        archive.db.execute("DELETE FROM churn")
+    return archive.db.execute("PRAGMA freelist_count").fetchone()[0]
+
+
+def test_a_new_archive_gives_free_pages_back_an_old_one_keeps_them(tmp_path: Path) -> None:
+    with ArchiveDB(tmp_path / "new.db") as archive:
+        free = _free_pages_after_churn(archive)
+        assert free > 400
+        assert archive.give_back(100) == 100  # bounded: a short write
+        assert archive.give_back() == free - 100
+        assert archive.db.execute("PRAGMA freelist_count").fetchone()[0] == 0
+    old = tmp_path / "old.db"
+    with ArchiveDB(old) as archive:  # as archives made before: no auto_vacuum
+        archive.db.conn.executescript("PRAGMA auto_vacuum = NONE; VACUUM;")
+    with ArchiveDB(old) as archive:
+        free = _free_pages_after_churn(archive)
+        assert archive.give_back() == 0
+        assert archive.db.execute("PRAGMA freelist_count").fetchone()[0] == free
