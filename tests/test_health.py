@@ -238,3 +238,17 @@ def test_a_scheduled_run_logs_the_flags_it_raised(
     ]
     # The crawls before the run raised nothing.
     assert run_flags(job, "2999-01-01T00:00:00+00:00") == []
+
+
+def test_since_is_the_first_run_of_the_change(tmp_path: Path) -> None:
+    with ArchiveDB(tmp_path / "a.db") as archive:
+        for run in range(3):
+            _store_run(archive, run, 18, 2, dated=True)
+        for run in range(3, 5):  # broken twice in a row: the flag says since the first
+            _store_run(archive, run, 2, 18, dated=True)
+        (found,) = site_health(archive.db)
+    ((measure, before, after, since),) = [
+        (f.measure, f.before, f.after, f.since_run) for f in found.flags
+    ]
+    assert (measure, before, after, since) == ("articles", 0.9, 0.1, "crawl 4")
+    assert found.flags[0].since_at == "2026-11-04T10:00:00+00:00"
