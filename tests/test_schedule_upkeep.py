@@ -29,7 +29,14 @@ settings = {FAST}
 """
         path = write(tmp_path, text)
         scheduler = subprocess.Popen(
-            [sys.executable, "-m", "archive", "schedule", str(path), "--run-at-start"],
+            [
+                sys.executable,
+                "-m",
+                "archive",
+                "schedule",
+                str(path),
+                *("--run-at-start", "--upkeep-after", "0"),
+            ],
             cwd=tmp_path,
             env=child_env(),
             stderr=subprocess.PIPE,

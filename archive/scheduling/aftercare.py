@@ -5,11 +5,12 @@ A scheduled crawl runs unattended, so its end is where a broken site must be not
 health flags (``archive.store.read.health``) raised by the crawls that started during the run
 are logged, one warning each, in the scheduler's log.
 
-Upkeep: after a crawl job's run, when no job of that database is due within
-``QUIET_SECONDS``, the scheduler runs ``archive compact --processes 1`` on it (a run named
-``upkeep``, recorded like the others with reason ``upkeep``), so nobody needs a cron line for
-it. It is bounded: stopped (Ctrl-C, which compact survives keeping every batch it wrote) after
-``UPKEEP_SECONDS``, or as soon as a job of the database comes due; the next quiet time goes on.
+Upkeep: a minute after a crawl job's run (``archive schedule --upkeep-after``), when nothing
+runs on that database and no job of it is due within ``QUIET_SECONDS``, the scheduler runs
+``archive compact --processes 1`` on it (a run named ``upkeep``, recorded like the others with
+reason ``upkeep``), so nobody needs a cron line for it. It is bounded: stopped (Ctrl-C, which
+compact survives keeping every batch it wrote) after ``UPKEEP_SECONDS``, or as soon as a job of
+the database comes due; the next quiet time goes on.
 """
 
 import logging
@@ -44,6 +45,7 @@ def run_flags(job: Job, started_at: str) -> list[Flag]:
 UPKEEP = "upkeep"
 QUIET_SECONDS = 15 * 60
 UPKEEP_SECONDS = 10 * 60
+UPKEEP_AFTER = 60.0  # seconds after the crawl's run: runs started by hand or queued go first
 
 
 def upkeep_job(db: str) -> Job:

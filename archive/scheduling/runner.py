@@ -25,6 +25,7 @@ from typing import IO
 from archive.errors import StorageError
 from archive.scheduling import history
 from archive.scheduling.aftercare import (
+    UPKEEP_AFTER,
     UPKEEP_SECONDS,
     is_upkeep,
     run_flags,
@@ -74,6 +75,7 @@ class Scheduler:
         *,
         log_dir: Path | None = None,
         clock: Callable[[], datetime] | None = None,
+        upkeep_after: float | None = UPKEEP_AFTER,
     ) -> None:
         self.schedule = schedule
         self.log_dir = log_dir
@@ -84,6 +86,10 @@ class Scheduler:
         self.running: dict[str, Running] = {}  # by database
         self.stopping = False
         self.finished_runs = 0
+        # Upkeep (aftercare): seconds after a crawl job's run, None for never; the databases
+        # waiting for it, with the monotonic time it may start and the job that ran.
+        self.upkeep_after = upkeep_after
+        self.upkeep_due: dict[str, tuple[float, Job]] = {}
 
     def start_all_now(self) -> None:
         """Queue one run of every job at once (``--run-at-start``), then keep the schedule."""
@@ -126,6 +132,7 @@ class Scheduler:
             if max_runs is not None and self.finished_runs >= max_runs:
                 break
             self._queue_due(self.clock())
+            self._queue_upkeep()
             self._start_queued()
             time.sleep(self._nap())
         self._shut_down()
@@ -216,11 +223,21 @@ class Scheduler:
             logger.info("%s: next run at %s", run.job.name, self.due[run.job.name].isoformat())
 
     def _maybe_upkeep(self, finished: Job) -> None:
-        """A quiet time for ``finished``'s database: queue the scheduler's compact on it."""
-        if self.stopping or any(queued.job.db == finished.db for queued in self.queued):
-            return
-        if wants_upkeep(finished, self.schedule.jobs.values(), self.due, self.clock()):
-            self.queued.append(Queued(upkeep_job(finished.db), "upkeep", None))
+        """Mark ``finished``'s database for upkeep ``upkeep_after`` seconds from now."""
+        if self.upkeep_after is not None and not is_upkeep(finished):
+            self.upkeep_due[finished.db] = (time.monotonic() + self.upkeep_after, finished)
+
+    def _queue_upkeep(self) -> None:
+        """Queue the scheduler's compact on each database whose wait is over, if it is still
+        a quiet time there: nothing of it running or queued, no job of it due soon."""
+        for db, (at, finished) in list(self.upkeep_due.items()):
+            if time.monotonic() < at or self.stopping:
+                continue
+            del self.upkeep_due[db]
+            busy = db in self.running or any(queued.job.db == db for queued in self.queued)
+            jobs = self.schedule.jobs.values()
+            if not busy and wants_upkeep(finished, jobs, self.due, self.clock()):
+                self.queued.append(Queued(upkeep_job(db), "upkeep", None))
 
     def _nap(self) -> float:
         if not self.due:
