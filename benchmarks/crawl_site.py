@@ -29,6 +29,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 WORDS = [
@@ -105,9 +106,18 @@ def index_page(count: int) -> str:
     return f"<html><head><title>Benchmark news</title></head><body><ul>{links}</ul></body></html>"
 
 
-def sitemap(base: str, count: int) -> bytes:
+def page_base(base: str, number: int, sites: int) -> str:
+    """Where page ``number`` is served: with ``sites`` above 1, page ``n`` belongs to site
+    ``n mod sites``, served on loopback address 127.0.0.(site + 1), on the same port."""
+    if sites <= 1:
+        return base
+    return base.replace("127.0.0.1", f"127.0.0.{number % sites + 1}", 1)
+
+
+def sitemap(base: str, count: int, sites: int = 1) -> bytes:
     entries = "".join(
-        f"<url><loc>{base}{page_path(n)}</loc><lastmod>2026-11-{1 + n % 28:02d}</lastmod></url>"
+        f"<url><loc>{page_base(base, n, sites)}{page_path(n)}</loc>"
+        f"<lastmod>2026-11-{1 + n % 28:02d}</lastmod></url>"
         for n in range(count)
     )
     return (
@@ -132,9 +142,13 @@ def feed(base: str, count: int) -> bytes:
 class Site:
     """The routes, and a count of article pages served."""
 
-    def __init__(self, pages: list[bytes], count: int) -> None:
+    def __init__(self, pages: list[bytes], count: int, make: Any = None, sites: int = 1) -> None:
         self.pages = pages
         self.count = count
+        self.sites = sites
+        # Page ``i``'s body: ``article_page`` by default; ``--kind storage`` passes
+        # benchmarks/storage_corpus.py's copies (each text run of the real page replaced).
+        self.make = make or (lambda number: article_page(self.pages, number))
         self.fixed: dict[str, tuple[bytes, str]] = {}
         self.served = 0
         self.first_at: float | None = None
@@ -145,7 +159,7 @@ class Site:
         self.fixed = {
             "/": (index_page(self.count).encode(), "text/html; charset=utf-8"),
             "/robots.txt": (robots, "text/plain"),
-            "/sitemap.xml": (sitemap(base, self.count), "application/xml"),
+            "/sitemap.xml": (sitemap(base, self.count, self.sites), "application/xml"),
             "/feed.xml": (feed(base, self.count), "application/rss+xml"),
         }
 
@@ -161,7 +175,7 @@ class Site:
         self.served += 1
         self.last_at = time.time()
         self.first_at = self.first_at or self.last_at
-        return 200, article_page(self.pages, int(match.group(1))), "text/html; charset=utf-8"
+        return 200, self.make(int(match.group(1))), "text/html; charset=utf-8"
 
 
 async def handle(site: Site, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -191,10 +205,25 @@ async def handle(site: Site, reader: asyncio.StreamReader, writer: asyncio.Strea
 async def serve(site: Site, port: int) -> None:
     server = await asyncio.start_server(lambda r, w: handle(site, r, w), "127.0.0.1", port)
     bound = server.sockets[0].getsockname()[1]
+    # More sites: the same routes on 127.0.0.2, 127.0.0.3 ... (Linux routes all of 127/8 to
+    # loopback), so that a crawl sees each as a site of its own.
+    hosts = [f"127.0.0.{n + 1}" for n in range(1, site.sites)]
+    more = [await asyncio.start_server(lambda r, w: handle(site, r, w), h, bound) for h in hosts]
     site.build(f"http://127.0.0.1:{bound}")
     print(f"PORT {bound}", flush=True)
     async with server:
-        await server.serve_forever()
+        await asyncio.gather(server.serve_forever(), *(m.serve_forever() for m in more))
+
+
+def site_templates(templates: list[Any], sites: int) -> list[list[Any]]:
+    """With ``sites`` above 1, the templates of the ``sites`` sites with the most pages in the
+    data, one list per site; else all of them as one list."""
+    if sites <= 1:
+        return [templates]
+    by_site: dict[str, list[Any]] = {}
+    for template in templates:
+        by_site.setdefault(template.site, []).append(template)
+    return sorted(by_site.values(), key=len, reverse=True)[:sites]
 
 
 def exit_with_parent() -> None:
@@ -214,13 +243,36 @@ def main() -> None:
     parser.add_argument("data_dir", type=Path, nargs="?")
     parser.add_argument("--pages", type=int, default=5000)
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument(
+        "--kind",
+        choices=("copies", "storage"),
+        default="copies",
+        help="copies: real page i mod K with a paragraph of its own; storage: the copies of"
+        " benchmarks/storage_corpus.py (markup kept, every run of text replaced)",
+    )
+    parser.add_argument(
+        "--sites",
+        type=int,
+        default=1,
+        help="storage kind: the pages of this many AEB sites (those with the most pages), page"
+        " n of site n mod SITES, each site on its own loopback address (127.0.0.1, .2, ...)",
+    )
     args = parser.parse_args()
     pages = load_pages(args.data_dir)
     if not pages:
         sys.exit("no pages to build the site from")
+    make = None
+    if args.kind == "storage":
+        if str(REPO) not in sys.path:
+            sys.path.insert(0, str(REPO))
+        from benchmarks.storage_corpus import load_templates, make_copy
+
+        templates, pool = load_templates(args.data_dir)
+        groups = site_templates(templates, args.sites)
+        make = lambda n: make_copy(n // len(groups), groups[n % len(groups)], pool)[0].body  # noqa: E731
     exit_with_parent()
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(Site(pages, args.pages), args.port))
+        asyncio.run(serve(Site(pages, args.pages, make, args.sites), args.port))
 
 
 if __name__ == "__main__":

@@ -10,6 +10,10 @@ from typing import Any
 
 # Scrapy signals are plain objects; connect with crawler.signals.connect(fn, page_stored).
 page_stored = object()
+# Sent with ``dictionary=`` (an ``archive.store.bodies.compress.Dictionary``) when the store
+# pipeline has kept a site dictionary trained during the crawl: the extract pipeline packs the
+# site's later pages with it.
+dictionary_trained = object()
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from archive.cli import (
     enqueue_ingest,
     export_serve,
     extract,
+    health,
     history_diff,
     import_warc,
     list_show_search,
@@ -51,6 +52,7 @@ for command in (
     reextract_purge.purge,
     compact.compact,
     compact.check,
+    health.health,
 ):
     cli.add_command(command)
 cli.add_command(crawl.crawl)  # archive crawl feed|sitemap|site

@@ -26,6 +26,7 @@ from archive.cli.common import (
     settings_option,
 )
 from archive.cli.enqueue_ingest import redis_option, redis_settings
+from archive.cli.health import echo_run_flags
 from archive.cli.output import outcome_label
 from archive.cli.save import crawl_settings
 from archive.errors import ArchiveError
@@ -321,6 +322,8 @@ def echo_crawl_summary(spider: str, url: str, summary: Any, db_path: str) -> int
     failed = sum(counts.get(outcome, 0) for outcome in FAILURES)
     if failed > FailureLines.LIMIT and summary.crawl_id is not None:
         click.echo(f"Every failure with its reason: {failures_query(db_path, summary.crawl_id)}")
+    if summary.crawl_id is not None:
+        echo_run_flags(db_path, summary.crawl_id)  # sites whose extraction broke in this run
     # A distributed worker stores nothing itself: its pages go to Redis for `archive ingest`.
     click.echo(f"→ {db_path}" if summary.crawl_id is not None else "→ Redis, for archive ingest")
     return failed + refused

@@ -27,9 +27,25 @@ LIST_RUNS = 3
     type=click.Path(file_okay=False, path_type=Path),
     help="Keep each run's output in DIR/JOB/<start time>.log (default: this terminal).",
 )
+@click.option(
+    "--upkeep-after",
+    type=click.FloatRange(min=0),
+    default=60.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Compact a database this long after a crawl job's run, when none of its jobs is due "
+    "within 15 minutes.",
+)
+@click.option("--no-upkeep", is_flag=True, help="Never compact on the scheduler's own.")
 @reports_errors
 def schedule(
-    file: str, list_jobs: bool, once: str | None, run_at_start: bool, log_dir: Path | None
+    file: str,
+    list_jobs: bool,
+    once: str | None,
+    run_at_start: bool,
+    log_dir: Path | None,
+    upkeep_after: float,
+    no_upkeep: bool,
 ) -> None:
     """Run the crawl jobs of a schedule FILE (TOML) on their cron times, until stopped.
 
@@ -76,7 +92,7 @@ def schedule(
                 f"no job named {once!r} (jobs: {', '.join(plan.jobs)})", subject=file
             )
         sys.exit(run_once(plan.jobs[once], plan.path.resolve().parent))
-    scheduler = Scheduler(plan, log_dir=log_dir)
+    scheduler = Scheduler(plan, log_dir=log_dir, upkeep_after=None if no_upkeep else upkeep_after)
     if run_at_start:
         scheduler.start_all_now()
     stop_on_signals(scheduler)

@@ -24,7 +24,16 @@ from typing import IO
 
 from archive.errors import StorageError
 from archive.scheduling import history
+from archive.scheduling.aftercare import (
+    UPKEEP_AFTER,
+    UPKEEP_SECONDS,
+    is_upkeep,
+    run_flags,
+    upkeep_job,
+    wants_upkeep,
+)
 from archive.scheduling.config import Job, Schedule, next_runs, previous_run
+from archive.store.db.timestamps import utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +50,8 @@ class Running:
     started: float
     log: IO[bytes] | None
     run_id: int | None  # its row in the database's scheduled_runs, when it could be written
+    started_at: str = ""  # UTC ISO time: the crawls started since are this run's
+    stopping: bool = False  # an upkeep run asked to stop
 
 
 @dataclass(frozen=True)
@@ -64,6 +75,7 @@ class Scheduler:
         *,
         log_dir: Path | None = None,
         clock: Callable[[], datetime] | None = None,
+        upkeep_after: float | None = UPKEEP_AFTER,
     ) -> None:
         self.schedule = schedule
         self.log_dir = log_dir
@@ -74,6 +86,10 @@ class Scheduler:
         self.running: dict[str, Running] = {}  # by database
         self.stopping = False
         self.finished_runs = 0
+        # Upkeep (aftercare): seconds after a crawl job's run, None for never; the databases
+        # waiting for it, with the monotonic time it may start and the job that ran.
+        self.upkeep_after = upkeep_after
+        self.upkeep_due: dict[str, tuple[float, Job]] = {}
 
     def start_all_now(self) -> None:
         """Queue one run of every job at once (``--run-at-start``), then keep the schedule."""
@@ -116,6 +132,7 @@ class Scheduler:
             if max_runs is not None and self.finished_runs >= max_runs:
                 break
             self._queue_due(self.clock())
+            self._queue_upkeep()
             self._start_queued()
             time.sleep(self._nap())
         self._shut_down()
@@ -141,12 +158,16 @@ class Scheduler:
 
     def _start_queued(self) -> None:
         for queued in list(self.queued):
+            running = self.running.get(queued.job.db)
+            if running is not None and is_upkeep(running.job) and not is_upkeep(queued.job):
+                self._stop_upkeep(running, "a job of its database is due")
             if queued.job.db not in self.running:
                 self.queued.remove(queued)
                 self.running[queued.job.db] = self._start(queued)
 
     def _start(self, queued: Queued) -> Running:
         job = queued.job
+        started_at = utc_now()
         run_id = _record_start(job, queued.reason, queued.due)
         log = self._open_log(job)
         command = run_command(job)
@@ -160,7 +181,7 @@ class Scheduler:
             start_new_session=True,
         )
         logger.info("%s: started (pid %s): archive %s", job.name, process.pid, " ".join(job.argv()))
-        return Running(job, process, time.monotonic(), log, run_id)
+        return Running(job, process, time.monotonic(), log, run_id, started_at)
 
     def _open_log(self, job: Job) -> IO[bytes] | None:
         if self.log_dir is None:
@@ -170,12 +191,24 @@ class Scheduler:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         return (folder / f"{stamp}.log").open("ab")
 
+    def _stop_upkeep(self, run: Running, why: str) -> None:
+        if not run.stopping:
+            logger.info("%s: stopping the compact on %s: %s", run.job.name, run.job.db, why)
+            run.process.send_signal(signal.SIGINT)  # compact keeps every batch it wrote
+            run.stopping = True
+
     def _reap(self) -> None:
         for db, run in list(self.running.items()):
             status = run.process.poll()
             if status is None:
+                if is_upkeep(run.job) and time.monotonic() - run.started > UPKEEP_SECONDS:
+                    self._stop_upkeep(run, f"it ran {UPKEEP_SECONDS} s")
                 continue
             del self.running[db]
+            if is_upkeep(run.job):
+                _record_end(run.job, run.run_id, status)
+                logger.info("%s: compact on %s ended (exit %s)", run.job.name, db, status)
+                continue
             self.finished_runs += 1
             _record_end(run.job, run.run_id, status)
             seconds = time.monotonic() - run.started
@@ -185,7 +218,26 @@ class Scheduler:
                 logger.info("%s: finished in %.1f s (exit 0)", run.job.name, seconds)
             else:
                 logger.error("%s: failed in %.1f s (exit %s)", run.job.name, seconds, status)
+            run_flags(run.job, run.started_at)
+            self._maybe_upkeep(run.job)
             logger.info("%s: next run at %s", run.job.name, self.due[run.job.name].isoformat())
+
+    def _maybe_upkeep(self, finished: Job) -> None:
+        """Mark ``finished``'s database for upkeep ``upkeep_after`` seconds from now."""
+        if self.upkeep_after is not None and not is_upkeep(finished):
+            self.upkeep_due[finished.db] = (time.monotonic() + self.upkeep_after, finished)
+
+    def _queue_upkeep(self) -> None:
+        """Queue the scheduler's compact on each database whose wait is over, if it is still
+        a quiet time there: nothing of it running or queued, no job of it due soon."""
+        for db, (at, finished) in list(self.upkeep_due.items()):
+            if time.monotonic() < at or self.stopping:
+                continue
+            del self.upkeep_due[db]
+            busy = db in self.running or any(queued.job.db == db for queued in self.queued)
+            jobs = self.schedule.jobs.values()
+            if not busy and wants_upkeep(finished, jobs, self.due, self.clock()):
+                self.queued.append(Queued(upkeep_job(db), "upkeep", None))
 
     def _nap(self) -> float:
         if not self.due:
@@ -232,6 +284,7 @@ def _record_end(job: Job, run_id: int | None, status: int) -> None:
 def run_once(job: Job, cwd: Path) -> int:
     """Run one job now, in the foreground (its output on this terminal); its exit status."""
     logger.info("%s: started: archive %s", job.name, " ".join(job.argv()))
+    started_at = utc_now()
     run_id = _record_start(job, "once", None)
     started = time.monotonic()
     process = subprocess.Popen(run_command(job), cwd=cwd)
@@ -244,6 +297,7 @@ def run_once(job: Job, cwd: Path) -> int:
         signal.signal(signal.SIGINT, previous)
     _record_end(job, run_id, status)
     logger.info("%s: ended in %.1f s (exit %s)", job.name, time.monotonic() - started, status)
+    run_flags(job, started_at)
     return status
 
 

@@ -23,6 +23,7 @@ from archive.store.write.rows import site_of
 from crawler.items import PageItem
 from crawler.pool.job import PackDictionary, extract_and_pack
 from crawler.pool.pool import ExtractionPool, extract_processes
+from crawler.results import dictionary_trained
 
 # media_type_of lives in archive.capture (the step from a capture to a record, which the
 # crawl shares with WARC import and re-extraction); re-exported where callers found it.
@@ -73,6 +74,7 @@ class ExtractPipeline:
         self.stats.set_value("archive/extract/processes", processes if self.pool else 1)
         # Whatever ends the crawl (a finished spider, Ctrl-C, a stopped engine), the workers go.
         crawler.signals.connect(self.close_spider, signal=signals.engine_stopped)
+        crawler.signals.connect(self.dictionary_trained, signal=dictionary_trained)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -87,6 +89,11 @@ class ExtractPipeline:
             )
         if self.pool is not None:
             self.pool.start()
+
+    def dictionary_trained(self, dictionary: Dictionary) -> None:
+        """A dictionary the store pipeline trained during this crawl: later pages of its
+        site are packed with it."""
+        self.dictionaries[dictionary.site] = dictionary
 
     async def process_item(self, item: PageItem) -> PageItem:
         if item.outcome is not None:  # the fetch failed; nothing to extract

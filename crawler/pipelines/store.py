@@ -17,7 +17,9 @@ from scrapy.utils.defer import deferred_from_coro
 from archive.errors import DiskFullError, StorageError
 from archive.records import Capture, Outcome
 from archive.store.db.archive_db import ArchiveDB
+from archive.store.write.rows import site_of
 from crawler.items import PageItem
+from crawler.pipelines.training import CrawlTrainer
 from crawler.results import PageResult, page_stored
 
 logger = logging.getLogger(__name__)
@@ -38,6 +40,8 @@ class StorePipeline:
         self.db: ArchiveDB | None = None
         self.crawl_id: int | None = None
         self.error: StorageError | None = None
+        self.train = crawler.settings.getbool("ARCHIVE_CRAWL_DICTIONARIES", True)
+        self.trainer: CrawlTrainer | None = None
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -52,6 +56,8 @@ class StorePipeline:
         self.stats.set_value("archive/crawl_id", self.crawl_id)
         self.stats.set_value("archive/db", self.db_path)
         logger.info("Archiving into %s (crawl %s)", self.db_path, self.crawl_id)
+        if self.train:
+            self.trainer = CrawlTrainer(self.crawler, self.db, self.crawl_id)
 
     def process_item(self, item: PageItem) -> PageItem:
         if self.db is None or self.error is not None:
@@ -66,6 +72,8 @@ class StorePipeline:
         except StorageError as error:
             self.fail(error)
             return item
+        if self.trainer is not None and item.body:
+            self.trainer.note(site_of(item.final_url or item.requested_url))
         self.stats.inc_value("archive/stored")
         self.stats.inc_value(f"archive/outcome/{stored.outcome}")
         result = PageResult(
@@ -97,6 +105,9 @@ class StorePipeline:
         if self.db is None:
             return
         try:
+            if self.trainer is not None:
+                self.trainer.finish()  # the crawl's first pages of each site, re-packed
+                self.trainer = None
             if self.crawl_id is not None:
                 stats = json_safe(self.stats.get_stats())
                 self.db.finish_crawl(self.crawl_id, reason, stats)

@@ -165,6 +165,10 @@ def compact(
         raise StorageError(
             "a worker process died; the bodies re-packed so far are kept", subject=archive.path
         ) from exc
+    # An archive made with incremental auto_vacuum gives the re-packed bodies' old pages back
+    # now, a step at a time (each a short write); an older one keeps them for reuse.
+    while archive.give_back():
+        pass
     if vacuum:
         report.file_before = file_bytes(archive.path)
         _vacuum(archive)

@@ -40,6 +40,10 @@ TRAIN_MAX_SAMPLES = 200
 # site of 560 KB pages took 7 s on 150 samples), the dictionary no better (measured on a site
 # of 144 KB pages: 150 samples and 60 packed its other pages to the same size, 1.3 s vs 0.5).
 TRAIN_MAX_BYTES = 100 * DICTIONARY_SIZE
+# A crawl trains beside its extraction, on its own cores: on fewer samples (training time
+# grows with their bytes); pages of one site share their template, which a few dozen show.
+CRAWL_TRAIN_MAX_SAMPLES = 2 * TRAIN_MIN_BODIES
+CRAWL_TRAIN_MAX_BYTES = 4 * 1024 * 1024
 HELD_OUT = 4
 MIN_GAIN = 0.10
 
@@ -139,13 +143,15 @@ def _site_body_hashes(db: Database, site: str, limit: int) -> list[str]:
     return [row[0] for row in rows]
 
 
-def training_samples(db: Database, site: str) -> list[bytes]:
+def training_samples(
+    db: Database, site: str, max_bytes: int = TRAIN_MAX_BYTES, max_samples: int = TRAIN_MAX_SAMPLES
+) -> list[bytes]:
     """The raw bodies a dictionary for ``site`` is trained on: its newest distinct ones, up to
-    ``TRAIN_MAX_BYTES`` once there are ``TRAIN_MIN_BODIES``."""
+    ``max_bytes`` once there are ``TRAIN_MIN_BODIES`` (and at most ``max_samples``)."""
     samples: list[bytes] = []
     total = 0
-    for hash_ in _site_body_hashes(db, site, TRAIN_MAX_SAMPLES):
-        if total >= TRAIN_MAX_BYTES and len(samples) >= TRAIN_MIN_BODIES:
+    for hash_ in _site_body_hashes(db, site, max(max_samples, TRAIN_MIN_BODIES)):
+        if total >= max_bytes and len(samples) >= TRAIN_MIN_BODIES:
             break
         samples.append(read_body(db, hash_))
         total += len(samples[-1])
@@ -182,11 +188,16 @@ def keep_dictionary(db: Database, site: str, data: bytes, samples: int) -> Dicti
     return Dictionary(int(cursor.lastrowid or 0), site, data)
 
 
-def hashes_to_repack(db: Database, dictionary: Dictionary) -> list[str]:
-    """The site's bodies not yet packed with ``dictionary`` (its newest)."""
+def hashes_to_repack(
+    db: Database, dictionary: Dictionary, crawl_id: int | None = None
+) -> list[str]:
+    """The site's bodies not yet packed with ``dictionary`` (its newest); with ``crawl_id``,
+    only those that crawl captured (a crawl re-packs its own pages; ``archive compact`` and
+    the scheduler's upkeep the older ones)."""
+    scope = "" if crawl_id is None else " AND crawl_id = ?"
     rows = db.execute(
         "SELECT b.hash FROM bodies b WHERE b.compression != ?"
-        " AND b.hash IN (SELECT body_hash FROM captures WHERE site = ?)",
-        [dict_method(dictionary.id), dictionary.site],
+        f" AND b.hash IN (SELECT body_hash FROM captures WHERE site = ?{scope})",
+        [dict_method(dictionary.id), dictionary.site, *([] if crawl_id is None else [crawl_id])],
     ).fetchall()
     return [row[0] for row in rows]

@@ -140,6 +140,14 @@ def _tables(has_versions: bool) -> dict[str, Any]:
         "latest_articles": {"description": "Each article with its latest capture."},
         "failures_by_site": {"description": "Captures without an article, by site and reason."},
         "crawl_summaries": {"description": "Each crawl with its captures counted by outcome."},
+        "site_health": {
+            "description": "Each site's latest run (crawl, or day) beside its up to 20 earlier"
+            " runs: captures, articles, and the shares not-article, failed, near-empty (under"
+            " 50 words), and of articles without a date, authors or title (archive health)."
+        },
+        "site_health_runs": {
+            "description": "Extraction health per site and run: the counts behind site_health."
+        },
     }
     if has_versions:
         tables["article_versions"] = {

@@ -18,7 +18,8 @@ for lists, ``*_at`` columns in UTC ISO 8601):
 - ``zstd_dictionaries`` (0003), record sources and rules columns (0004), an index on captures
   by served URL and fetch time (0005), ``scheduled_runs``: the scheduler's runs per job (0006),
   ``ingested_captures`` and ``ingested_crawls``: what ``archive ingest`` has stored (0007),
-  ``markdown``: the body as CommonMark, in articles and versions (0008).
+  the refused-page columns of captures (0008), ``markdown``: the body as CommonMark, in
+  articles and versions (0009), the ``site_health_runs`` and ``site_health`` views (0010).
   The SQL of 0006 on lives in ``migrations_sql``.
 """
 
@@ -403,4 +404,12 @@ def refused_page_metadata(db: Database) -> None:
 def markdown_body(db: Database) -> None:
     """The body as CommonMark beside its text, in articles and article versions."""
     for sql in migrations_sql.MARKDOWN_COLUMNS:
+        db.execute(sql)
+
+
+@MIGRATIONS(name="0010_site_health_views")
+def site_health_views(db: Database) -> None:
+    """Views of each site's extraction health per run, and its latest run beside its history
+    (``archive health`` reads them too)."""
+    for sql in migrations_sql.SITE_HEALTH_VIEWS:
         db.execute(sql)
