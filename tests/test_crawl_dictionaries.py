@@ -32,8 +32,8 @@ def site() -> SiteServer:
     with SiteServer() as server:
         paths = [f"/news/story-{n}.html" for n in range(PAGES)]
         for n, path in enumerate(paths):
-            server.pages[path] = Page(page(n))
-        server.pages["/feed.xml"] = Page(
+            server.routes[path] = Page(page(n))
+        server.routes["/feed.xml"] = Page(
             rss(server.base, paths), content_type="application/rss+xml"
         )
         yield server

@@ -12,7 +12,6 @@ from archive.records import ArticleRecord, Capture, Outcome
 from archive.store.db.archive_db import ArchiveDB
 from archive.store.read.health import site_health
 from tests.crawlsite import (
-    HTML,
     Page,
     SiteServer,
     archive_command,
@@ -22,6 +21,7 @@ from tests.crawlsite import (
     rss,
     run_archive,
 )
+from tests.httpserver import HTML
 
 STORIES = 12
 
@@ -35,8 +35,8 @@ def publish(server: SiteServer, run: int, *, redesigned: bool = False) -> None:
             body = front(f"Story {path}", [f"/news/related-{run}-{k}.html" for k in range(8)])
         else:
             body = article(path[6:-5], f"Story {n_of(path)} of day {run} about the harbour")
-        server.pages[path] = Page(body)
-    server.pages["/feed.xml"] = Page(rss(server.base, paths), content_type="application/rss+xml")
+        server.routes[path] = Page(body)
+    server.routes["/feed.xml"] = Page(rss(server.base, paths), content_type="application/rss+xml")
 
 
 def n_of(path: str) -> str:
