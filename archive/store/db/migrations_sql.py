@@ -56,7 +56,7 @@ MARKDOWN_COLUMNS = [
 # article made from that capture or an earlier one (a re-crawl that found the same record
 # made no new version).
 SITE_HEALTH_HISTORY_RUNS = 20  # the runs before the latest that count as a site's history
-_HEALTH_COUNTS = (
+HEALTH_COUNTS = (
     "captures",
     "articles",
     "not_article",
@@ -78,7 +78,7 @@ _SHARES = (  # (share column, count, denominator)
 
 
 def _site_health_columns(prefix: str, rows: str) -> str:
-    sums = [f"sum(CASE WHEN {rows} THEN {n} END) AS {prefix}_{n}" for n in _HEALTH_COUNTS]
+    sums = [f"sum(CASE WHEN {rows} THEN {n} END) AS {prefix}_{n}" for n in HEALTH_COUNTS]
     shares = [
         f"round(1.0 * sum(CASE WHEN {rows} THEN {n} END)"
         f" / nullif(sum(CASE WHEN {rows} THEN {d} END), 0), 3) AS {prefix}_{share}"

@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from archive.store.db.migrations_sql import SITE_HEALTH_HISTORY_RUNS
+from archive.store.db.migrations_sql import HEALTH_COUNTS, SITE_HEALTH_HISTORY_RUNS
 
 MIN_LATEST = 10
 MIN_HISTORY = 20
@@ -51,16 +51,8 @@ MEASURES = (
     Measure("missing_authors", "articles without authors", "articles", True),
     Measure("missing_title", "articles without a title", "articles", True),
 )
-COUNTS = (
-    "captures",
-    "articles",
-    "not_article",
-    "failed",
-    "near_empty",
-    "missing_date",
-    "missing_authors",
-    "missing_title",
-)
+# The count columns of site_health_runs, as the view that makes them names them.
+COUNTS = HEALTH_COUNTS
 
 
 @dataclass(frozen=True)
