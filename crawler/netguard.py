@@ -198,7 +198,7 @@ class NetworkGuardMiddleware:
         resolver = installed_resolver()
         if resolver is None:  # fail closed: without our resolver no name is checked
             raise Refused(f"refused: {UNGUARDED}")
-        reason = await _refusal(resolver, request.url)
+        reason = await url_refusal(resolver, request.url)
         if reason is not None:
             if request.meta.get("redirect_urls"):
                 reason += f" (redirect to {request.url})"
@@ -207,7 +207,7 @@ class NetworkGuardMiddleware:
             raise Refused(reason)
 
 
-async def _refusal(resolver: GuardedResolver, url: str) -> str | None:
+async def url_refusal(resolver: GuardedResolver, url: str) -> str | None:
     """Why ``url`` is refused: an internal IP literal, or a name with an internal address."""
     host, port = url_origin(url)
     if resolver.guard.is_named(host, port):

@@ -297,8 +297,20 @@ def test_the_gate_names_why_the_browser_may_not_load_a_url(
             "ARCHIVE_JS_ALLOW_HOSTS": ["cdn.example"],
             "ARCHIVE_JS_BLOCK_TYPES": ["image"],
             "ROBOTSTXT_OBEY": False,
+            # The crawl's address policy has tests of its own (tests/test_render_guard.py).
+            "ARCHIVE_ALLOW_PRIVATE": True,
         }
     )
     gate = PageGate(crawler, timeout=5)
     kind = "image" if url.endswith(".png") else "script"
     assert asyncio.run(gate.refusal(url, "127.0.0.1", kind)) == reason
+
+
+def test_without_the_crawls_resolver_the_gate_refuses_every_address(chromium: str) -> None:
+    from scrapy.utils.test import get_crawler
+
+    from crawler.render.gate import PageGate
+
+    gate = PageGate(get_crawler(settings_dict={"ROBOTSTXT_OBEY": False}), timeout=5)
+    reason = asyncio.run(gate.refusal("http://127.0.0.1/story.js", "127.0.0.1", "script"))
+    assert reason is not None and "TWISTED_DNS_RESOLVER=crawler.netguard.GuardedResolver" in reason

@@ -132,3 +132,37 @@ def test_the_contact_addon_and_the_render_addon_are_both_listed() -> None:
     addons = crawl_settings().getdict("ADDONS")
     assert addons["crawler.render.addon.RenderAddon"] is not None
     assert any(name.endswith(ContactAddon.__name__) for name in addons)
+
+
+def answer_of(body: bytes, encoding: str, max_size: int = 0) -> bytes:
+    from scrapy.http import Response
+
+    from crawler.render.fetch import _answer
+
+    headers = {"Content-Encoding": encoding, "Content-Length": str(len(body))}
+    answer = _answer(Response("http://127.0.0.1/x.js", body=body, headers=headers), max_size)
+    assert "content-encoding" not in answer.headers and "content-length" not in answer.headers
+    return answer.body
+
+
+def test_what_the_browser_is_handed_is_decoded() -> None:
+    import gzip
+    import zlib
+
+    script = b"document.title = 'decoded';" * 20
+    assert answer_of(script, "identity") == script
+    assert answer_of(gzip.compress(script), "gzip") == script
+    assert answer_of(zlib.compress(script), "deflate") == script
+    raw = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    assert answer_of(raw.compress(script) + raw.flush(), "deflate") == script
+
+
+def test_an_answer_that_cannot_be_decoded_or_is_too_large_is_not_handed_on() -> None:
+    import zlib
+
+    from crawler.render.fetch import UndecodableAnswer
+
+    with pytest.raises(UndecodableAnswer, match="'br' not decoded"):
+        answer_of(b"\x0b\x02\x80", "br")
+    with pytest.raises(UndecodableAnswer, match="over the 100-byte limit"):
+        answer_of(zlib.compress(b"x" * 10_000), "deflate", max_size=100)

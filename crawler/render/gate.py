@@ -9,17 +9,34 @@ rules, so every request a rendered page makes is routed through ``PageGate`` fir
   subdomains, or a glob such as ``*.cdn.example``);
 - not a resource type in ``ARCHIVE_JS_BLOCK_TYPES`` (images, media and fonts by default: the
   article's text never needs them, and they are most of a page's weight);
-- allowed by the crawl's robots.txt rules for that host (fetched through Scrapy, as for pages);
-- allowed by the address guard named in ``ARCHIVE_JS_GUARD``, when one is set: an import path
-  of a function taking a URL and returning ``None`` (allowed) or a reason (refused), or raising
-  an ``ArchiveError``; it may be a coroutine function.
+- the crawl's own address policy (``crawler.netguard``, lifted only by
+  ``ARCHIVE_ALLOW_PRIVATE`` / ``--allow-private``): no loopback, private, link-local,
+  metadata or other internal address, whether written in the URL or what its host resolves
+  to, except the hosts the user named. It is the very check Scrapy's downloads pass, with the
+  crawl's resolver (and its cache), and it names the address in the refusal;
+- a further guard named in ``ARCHIVE_JS_GUARD``, when one is set: an import path of a function
+  taking a URL and returning ``None`` (allowed) or a reason (refused), or raising an
+  ``ArchiveError``; it may be a coroutine function;
+- allowed by the crawl's robots.txt rules for that host (fetched through Scrapy, as for pages).
 
-Chromium follows redirects itself without asking the page's route again, so a permitted URL
-could redirect anywhere. The gate therefore fetches each request itself (Playwright's
-``route.fetch``) without following redirects, checks every hop, and hands the browser the
-final answer. A redirect of the page itself is not followed here: it is handed back to Scrapy
-(``REDIRECT`` in the request's meta), whose RedirectMiddleware follows it as for any page.
-WebSockets are checked the same way; service workers are blocked in the browser context.
+The design that makes the address policy hold, and not only be asked: the browser has no
+network of its own. Chromium is started with every host name mapped to "not found"
+(``crawler.render.addon``), IP literals included, so nothing it tries by itself (a request the
+route missed, a preconnect, a DNS prefetch, a WebSocket) reaches any address. What the gate lets
+through is fetched by Scrapy (``crawler.render.fetch.ScrapyFetch``: the crawl's HTTP handler
+and resolver) and handed to the browser with ``route.fulfill``. So the check and the connection
+use the same resolver, which connects only to the addresses it checked: a host whose DNS answer
+changes after the gate asked (rebinding) is refused at the connection. Checking in the gate
+first still matters: it gives the refusal its reason, and is counted
+(``archive/render/refused``, and ``archive/render/refused_address`` for the address policy) and
+logged. WebSockets are refused outright, since Scrapy cannot carry them (an article does not
+need one).
+
+Chromium would follow redirects itself, so the gate fetches each request without following
+them, checks every hop, and hands the browser the final answer. A redirect of the page itself is
+not followed here: it is handed back to Scrapy (``REDIRECT`` in the request's meta), whose
+RedirectMiddleware follows it as for any page. Service workers are blocked in the browser
+context.
 """
 
 import inspect
@@ -30,8 +47,8 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
-from playwright.async_api import APIResponse, Page, Route, WebSocketRoute
 from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Page, Route, WebSocketRoute
 from playwright.async_api import Request as BrowserRequest
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
@@ -39,6 +56,8 @@ from scrapy.utils.misc import load_object
 
 from archive.errors import ArchiveError
 from archive.rules import Rule
+from crawler.netguard import ALLOW_SETTING, UNGUARDED, installed_resolver, url_refusal
+from crawler.render.fetch import Answer, Download, ScrapyFetch
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +68,8 @@ REDIRECT = "archive_render_redirect"
 AS_SENT = "archive_render_as_sent"
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _SCHEMES = ("http", "https")
-_WS_SCHEMES = {"ws": "http", "wss": "https"}
 MAX_HOPS = 5  # redirects followed for one sub-resource (Scrapy's page limit is 20)
+WEBSOCKETS_REFUSED = "WebSockets are not opened (the browser has no network of its own)"
 
 Guard = Callable[[str], Any]
 
@@ -58,28 +77,30 @@ Guard = Callable[[str], Any]
 class PageGate:
     """Routes every request of the pages it is attached to (one gate per crawl)."""
 
-    def __init__(self, crawler: Crawler, timeout: float) -> None:
+    def __init__(self, crawler: Crawler, timeout: float, download: Download | None = None) -> None:
         settings = crawler.settings
         self.crawler = crawler
         self.stats = crawler.stats
-        self.timeout_ms = timeout * 1000
+        self.timeout = timeout
         patterns = tuple(h.strip().lower() for h in settings.getlist("ARCHIVE_JS_ALLOW_HOSTS"))
         # A Rule matches hosts as the rules files do: the host, its subdomains, or a glob.
         self.allowed = Rule("ARCHIVE_JS_ALLOW_HOSTS", tuple(h for h in patterns if h), "")
         self.blocked_types = frozenset(settings.getlist("ARCHIVE_JS_BLOCK_TYPES"))
+        self.address_guard = not settings.getbool(ALLOW_SETTING)
         guard_path = settings.get("ARCHIVE_JS_GUARD")
         self.guard: Guard | None = load_object(guard_path) if guard_path else None
         self.user_agent: str = settings.get("USER_AGENT") or ""
         self.robotstxt_agent: str = settings.get("ROBOTSTXT_USER_AGENT") or self.user_agent
         self.obey_robots = settings.getbool("ROBOTSTXT_OBEY")
         self._robots: RobotsTxtMiddleware | bool | None = False  # False: not looked up yet
+        self.fetch = ScrapyFetch(crawler, download, timeout) if download else None
 
     async def attach(self, page: Page, request: scrapy.Request) -> None:
         """scrapy-playwright's page init callback: route the page before it navigates."""
         request.meta["playwright_page"] = page  # so a render that times out can close it
         own_host = (urlsplit(request.url).hostname or "").lower()
         await page.route("**", partial(self._route, own_host=own_host, request=request))
-        await page.route_web_socket("**", partial(self._websocket, own_host=own_host))
+        await page.route_web_socket("**", self._websocket)
 
     async def refusal(self, url: str, own_host: str, resource_type: str = "") -> str | None:
         """Why the browser may not load ``url`` for a page of ``own_host`` (None: it may)."""
@@ -91,11 +112,25 @@ class PageGate:
             return f"host {host!r} is not the page's own (ARCHIVE_JS_ALLOW_HOSTS)"
         if resource_type in self.blocked_types:
             return f"{resource_type} not loaded (ARCHIVE_JS_BLOCK_TYPES)"
+        if reason := await self.address_refusal(url):
+            return reason
         if reason := await self._guard_refusal(url):
             return reason
         if not await self._robots_allow(url):
             return "forbidden by robots.txt"
         return None
+
+    async def address_refusal(self, url: str) -> str | None:
+        """The crawl's own address policy, as ``NetworkGuardMiddleware`` applies it to pages."""
+        if not self.address_guard:
+            return None
+        resolver = installed_resolver()
+        reason: str | None = f"refused: {UNGUARDED}"  # without our resolver: fail closed
+        if resolver is not None:
+            reason = await url_refusal(resolver, url)
+        if reason is not None:
+            self.stats.inc_value("archive/render/refused_address")
+        return reason
 
     async def _guard_refusal(self, url: str) -> str | None:
         if self.guard is None:
@@ -138,52 +173,55 @@ class PageGate:
             await self._refuse(route, asked.url, reason)
             return
         try:
-            answer = await route.fetch(max_redirects=0, timeout=self.timeout_ms)
-            if _is_page(asked) and await _kept_for_scrapy(answer, request):
+            answer = await self._fetch(asked)
+            if _is_page(asked) and _kept_for_scrapy(answer, request):
                 await route.fulfill(status=answer.status, body=b"", headers={})
                 return
-            answer, reason = await self._follow(route, asked, answer, own_host)
-        except PlaywrightError as error:  # refused, reset, timed out: the browser sees a failure
-            logger.debug("Browser request failed: %s: %s", asked.url, error.message)
+            answer, reason = await self._follow(asked, answer, own_host)
+        except Exception as error:
+            # Refused at the connection, reset, timed out, too large, undecodable: whatever
+            # failed, the browser sees a failed request, as it would its own.
+            logger.debug("Browser request failed: %s: %r", asked.url, error)
             await route.abort("failed")
             return
         if reason is not None:
             await self._refuse(route, asked.url, reason)
             return
-        await route.fulfill(response=answer)
-        await answer.dispose()  # the body is the browser's now: free Playwright's copy
+        await route.fulfill(status=answer.status, headers=answer.headers, body=answer.body)
+
+    async def _fetch(self, asked: BrowserRequest) -> Answer:
+        if self.fetch is None:
+            raise RuntimeError("PageGate was built without a download handler")
+        headers = await asked.all_headers()
+        return await self.fetch(asked.url, asked.method, headers, asked.post_data_buffer)
 
     async def _follow(
-        self, route: Route, asked: BrowserRequest, answer: APIResponse, own_host: str
-    ) -> tuple[APIResponse, str | None]:
+        self, asked: BrowserRequest, answer: Answer, own_host: str
+    ) -> tuple[Answer, str | None]:
         """Follow a sub-resource's redirects one hop at a time, each hop checked."""
+        assert self.fetch is not None  # _fetch has run
         url = asked.url
         for _ in range(MAX_HOPS):
-            location = _location(answer)
-            if location is None:
+            if answer.location is None:
                 return answer, None
-            url = urljoin(url, location)
+            url = urljoin(url, answer.location)
             if reason := await self.refusal(url, own_host, asked.resource_type):
                 return answer, f"redirect to {url}: {reason}"
-            fetch = asked.frame.page.context.request.fetch
-            answer = await fetch(url, max_redirects=0, timeout=self.timeout_ms)
+            answer = await self.fetch(url, "GET", {"User-Agent": self.user_agent})
         return answer, f"more than {MAX_HOPS} redirects"
 
     async def _refuse(self, route: Route, url: str, reason: str) -> None:
-        logger.debug("Browser request refused: %s: %s", url, reason)
+        # The address policy's refusals are worth seeing in the crawl's log; the others (a
+        # tracker on another host, an image) are the gate's everyday work.
+        level = logging.INFO if reason.startswith("refused:") else logging.DEBUG
+        logger.log(level, "Browser request refused: %s: %s", url, reason)
         self.stats.inc_value("archive/render/refused")
         await route.abort("blockedbyclient")
 
-    async def _websocket(self, socket: WebSocketRoute, *, own_host: str) -> None:
-        parts = urlsplit(socket.url)
-        as_http = parts._replace(scheme=_WS_SCHEMES.get(parts.scheme, parts.scheme)).geturl()
-        reason = await self.refusal(as_http, own_host)
-        if reason is not None:
-            logger.debug("Browser WebSocket refused: %s: %s", socket.url, reason)
-            self.stats.inc_value("archive/render/refused")
-            await socket.close()
-            return
-        socket.connect_to_server()
+    async def _websocket(self, socket: WebSocketRoute) -> None:
+        logger.debug("Browser WebSocket refused: %s: %s", socket.url, WEBSOCKETS_REFUSED)
+        self.stats.inc_value("archive/render/refused")
+        await socket.close()
 
 
 def _is_page(asked: BrowserRequest) -> bool:
@@ -194,20 +232,14 @@ def _is_page(asked: BrowserRequest) -> bool:
         return False
 
 
-async def _kept_for_scrapy(answer: APIResponse, request: scrapy.Request) -> bool:
+def _kept_for_scrapy(answer: Answer, request: scrapy.Request) -> bool:
     """True when the page's own answer goes back to Scrapy as it is, not rendered: a redirect
     (Scrapy follows it: robots.txt, limits, guard) or a document that is not HTML."""
-    if _location(answer):
+    if answer.location:
         request.meta[REDIRECT] = (answer.status, answer.headers)
         return True
-    media_type = answer.headers.get("content-type", "").split(";")[0].strip().lower()
+    media_type = answer.header("content-type").split(";")[0].strip().lower()
     if media_type and media_type not in _HTML_TYPES:
-        request.meta[AS_SENT] = (answer.status, answer.headers, await answer.body())
+        request.meta[AS_SENT] = (answer.status, answer.headers, answer.body)
         return True
     return False
-
-
-def _location(answer: APIResponse) -> str | None:
-    if 300 <= answer.status < 400:
-        return answer.headers.get("location") or None
-    return None

@@ -6,7 +6,8 @@ always. A render:
 
 1. waits for one of ``ARCHIVE_JS_PAGES`` page slots (pages rendered a few at a time, so the
    browser's memory stays bounded however many requests Scrapy has in flight);
-2. opens a page whose every request passes ``crawler.render.gate.PageGate``;
+2. opens a page whose every request passes ``crawler.render.gate.PageGate`` and is fetched
+   by this handler's plain HTTP side (the browser itself has no network);
 3. loads the page (``load`` event) within the request's download timeout
    (``DOWNLOAD_TIMEOUT``), then waits up to ``ARCHIVE_JS_SETTLE`` seconds for the network to go
    quiet, so that what scripts fetch and write is in the page;
@@ -28,6 +29,7 @@ from typing import Any
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
 from playwright.async_api import TimeoutError as PlaywrightTimeout
+from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.crawler import Crawler
 from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
@@ -58,7 +60,8 @@ class RenderingHandler(ScrapyPlaywrightDownloadHandler):
         self.settle = max(settings.getfloat("ARCHIVE_JS_SETTLE"), 0.0)
         self.max_size = settings.getint("DOWNLOAD_MAXSIZE")
         self.slots = asyncio.Semaphore(max(settings.getint("ARCHIVE_JS_PAGES"), 1))
-        self.gate = PageGate(crawler, settings.getfloat("DOWNLOAD_TIMEOUT"))
+        # What the page loads is fetched by this handler's plain HTTP side (crawler.render.fetch).
+        self.gate = PageGate(crawler, settings.getfloat("DOWNLOAD_TIMEOUT"), self._plain_download)
         # Given with the first page, so the browser starts only when a page needs it.
         self.context_kwargs: dict[str, Any] = {
             "user_agent": self.gate.user_agent,
@@ -84,6 +87,10 @@ class RenderingHandler(ScrapyPlaywrightDownloadHandler):
             finally:
                 await _close(request.meta.pop("playwright_page", None))
         return self._rendered(request, response)
+
+    async def _plain_download(self, request: Request) -> Response:
+        """Scrapy's HTTP handler, which this one extends: no browser, the crawl's resolver."""
+        return await HTTP11DownloadHandler.download_request(self, request)
 
     def _prepare(self, request: Request, timeout: float) -> None:
         meta = request.meta
