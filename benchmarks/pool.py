@@ -28,7 +28,7 @@ if str(REPO) not in sys.path:  # run as a script from any folder
 
 from benchmarks.crawl_measure import median_extraction_seconds  # noqa: E402
 from benchmarks.crawl_site import article_page, load_pages, page_path  # noqa: E402
-from crawler.pool import ExtractionPool  # noqa: E402
+from crawler.pool import ExtractionJob, ExtractionPool  # noqa: E402
 
 CONTENT_TYPE = "text/html; charset=utf-8"
 
@@ -44,7 +44,9 @@ def run_pool(bodies: list[bytes], processes: int) -> tuple[float, float, float]:
 
     async def extract_all() -> None:
         jobs = [
-            pool.extract(CONTENT_TYPE, None, f"http://127.0.0.1{page_path(n)}", body, "utf-8")
+            pool.extract(
+                ExtractionJob(CONTENT_TYPE, None, f"http://127.0.0.1{page_path(n)}", body, "utf-8")
+            )
             for n, body in enumerate(bodies)
         ]
         await asyncio.gather(*jobs)

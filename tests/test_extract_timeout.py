@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 
 from archive.records import Outcome
-from crawler.pool import ExtractionPool
+from crawler.pool import ExtractionJob, ExtractionPool
 from tests.crawlsite import Page, SiteServer, article, outcomes, rows, run_archive
 
 ARTICLE = (Path(__file__).parent / "crawl_pages" / "article.html").read_bytes()
@@ -20,9 +20,13 @@ def test_a_page_past_the_limit_is_abandoned_and_the_pages_behind_it_are_not() ->
     pool = ExtractionPool(1, timeout=0.5)
 
     async def slow_then_quick() -> tuple:
-        slow = asyncio.ensure_future(pool.extract("text/html", None, "http://x/s", SLOW))
+        slow = asyncio.ensure_future(
+            pool.extract(ExtractionJob("text/html", None, "http://x/s", SLOW))
+        )
         await asyncio.sleep(0)  # queued first, on the one worker
-        quick = asyncio.ensure_future(pool.extract("text/html", None, "http://x/q", ARTICLE))
+        quick = asyncio.ensure_future(
+            pool.extract(ExtractionJob("text/html", None, "http://x/q", ARTICLE))
+        )
         while not pool.worker_pids():
             await asyncio.sleep(0.01)
         first = pool.worker_pids()
@@ -47,7 +51,10 @@ def test_the_limit_counts_from_when_the_worker_begins_the_page() -> None:
     pool = ExtractionPool(2, timeout=0.5)
 
     async def quick_pages() -> list:
-        jobs = [pool.extract("text/html", None, f"http://x/{n}", ARTICLE) for n in range(4)]
+        jobs = [
+            pool.extract(ExtractionJob("text/html", None, f"http://x/{n}", ARTICLE))
+            for n in range(4)
+        ]
         return list(await asyncio.gather(*jobs))
 
     try:

@@ -25,6 +25,7 @@ from archive.store.bodies.compress import Dictionary, decompress, train_dictiona
 from archive.store.db.archive_db import ArchiveDB
 from crawler.pool import (
     MAX_DICTIONARIES,
+    ExtractionJob,
     ExtractionPool,
     PackDictionary,
     extract_and_pack,
@@ -72,7 +73,9 @@ def site_routes() -> dict[str, Route]:
 
 def test_extract_and_pack_gives_the_in_process_result_and_the_packed_body() -> None:
     url = "https://example.org/news/story.html"
-    done = extract_and_pack("text/html; charset=utf-8", ARTICLE.decode(), url, ARTICLE)
+    done = extract_and_pack(
+        ExtractionJob("text/html; charset=utf-8", ARTICLE.decode(), url, ARTICLE)
+    )
     in_process = extract_capture(ARTICLE.decode(), "text/html", url)
     assert (done.outcome, done.reason) == (in_process.outcome, in_process.reason)
     assert done.record == in_process.record
@@ -85,6 +88,11 @@ def test_extract_and_pack_gives_the_in_process_result_and_the_packed_body() -> N
     assert decompress(packed["data"], packed["compression"]) == ARTICLE
 
 
+def whole(dictionary: Dictionary) -> PackDictionary:
+    """A site's dictionary as the crawl puts it in a job: its id and bytes."""
+    return PackDictionary(dictionary.id, dictionary.data)
+
+
 def trained_dictionary(dictionary_id: int = 7) -> Dictionary:
     data = train_dictionary([variant(n) for n in range(40)], 16 * 1024)
     return Dictionary(dictionary_id, "example.org", data)
@@ -94,41 +102,46 @@ def test_a_body_is_packed_with_the_sites_dictionary_when_given() -> None:
     dictionary = trained_dictionary()
     body = variant(99)
     url = "https://example.org/news/99.html"
-    plain = extract_and_pack("text/html", None, url, body, "utf-8").packed_body
+    plain = extract_and_pack(ExtractionJob("text/html", None, url, body, "utf-8")).packed_body
     whole = PackDictionary(dictionary.id, dictionary.data)
-    packed = extract_and_pack("text/html", None, url, body, "utf-8", DEFAULT_OPTIONS, whole)
+    packed = extract_and_pack(
+        ExtractionJob("text/html", None, url, body, "utf-8", DEFAULT_OPTIONS, whole)
+    )
     assert plain is not None and packed.packed_body is not None
     assert (plain["compression"], packed.packed_body["compression"]) == ("zstd", "zstd-dict:7")
     assert len(packed.packed_body["data"]) < len(plain["data"]) * 0.8
     assert decompress(packed.packed_body["data"], "zstd-dict:7", dictionary.data) == body
     # Later jobs name the dictionary only; the process kept its bytes.
     by_id = extract_and_pack(
-        "text/html", None, url, body, "utf-8", DEFAULT_OPTIONS, PackDictionary(7)
+        ExtractionJob("text/html", None, url, body, "utf-8", DEFAULT_OPTIONS, PackDictionary(7))
     )
     assert by_id.packed_body == packed.packed_body
 
 
 def test_a_dictionary_never_received_packs_without_one() -> None:
     done = extract_and_pack(
-        "text/html",
-        None,
-        "https://x.org/a",
-        ARTICLE,
-        "utf-8",
-        DEFAULT_OPTIONS,
-        PackDictionary(424242),
+        ExtractionJob(
+            "text/html",
+            None,
+            "https://x.org/a",
+            ARTICLE,
+            "utf-8",
+            DEFAULT_OPTIONS,
+            PackDictionary(424242),
+        )
     )
     assert done.packed_body is not None and done.packed_body["compression"] == "zstd"
 
 
 def test_a_pool_sends_each_worker_a_dictionary_once_and_packs_with_it() -> None:
     dictionary = trained_dictionary(3)
+    whole = PackDictionary(dictionary.id, dictionary.data)
     pages = [(f"https://example.org/news/{n}.html", variant(n)) for n in range(6)]
     pool = ExtractionPool(2)
 
     async def run_all() -> list:
         jobs = [
-            pool.extract("text/html", None, u, b, "utf-8", DEFAULT_OPTIONS, dictionary)
+            pool.extract(ExtractionJob("text/html", None, u, b, "utf-8", DEFAULT_OPTIONS, whole))
             for u, b in pages
         ]
         return await asyncio.gather(*jobs)
@@ -153,23 +166,25 @@ def test_a_worker_keeps_as_many_dictionaries_as_the_crawl_side_counts() -> None:
     data = trained_dictionary().data
     many = [Dictionary(100 + n, f"site{n}.example", data) for n in range(300)]
     for dictionary in many:  # each sent whole once, as a crawl would, and packed with
-        sent = _for_worker(worker, dictionary)  # type: ignore[arg-type]
+        sent = _for_worker(worker, whole(dictionary))  # type: ignore[arg-type]
         assert sent is not None and sent.data is not None
         packed = pack_body(body, sent)
         assert packed["compression"] == f"zstd-dict:{dictionary.id}"
     # Past MAX_DICTIONARIES both sides dropped the first ones: the next use sends it whole
     # again, and the worker packs with it.
-    again = _for_worker(worker, many[0])  # type: ignore[arg-type]
+    again = _for_worker(worker, whole(many[0]))  # type: ignore[arg-type]
     assert again is not None and again.data == many[0].data
     assert pack_body(body, again)["compression"] == f"zstd-dict:{many[0].id}"
-    recent = _for_worker(worker, many[-1])  # type: ignore[arg-type]
+    recent = _for_worker(worker, whole(many[-1]))  # type: ignore[arg-type]
     assert recent == PackDictionary(many[-1].id)  # still held: the id alone
     assert pack_body(body, recent)["compression"] == f"zstd-dict:{many[-1].id}"
     assert len(worker.dictionaries) <= MAX_DICTIONARIES
 
 
 def test_extract_and_pack_without_a_body_packs_nothing() -> None:
-    done = extract_and_pack("application/pdf", PDF, "https://example.org/r.pdf", None)
+    done = extract_and_pack(
+        ExtractionJob("application/pdf", PDF, "https://example.org/r.pdf", None)
+    )
     assert (done.outcome, done.packed_body) == (Outcome.NOT_HTML, None)
     assert done.reason == "not HTML: the server sent application/pdf"
 
@@ -216,7 +231,10 @@ def test_pool_extracts_in_other_processes_with_bounded_in_flight_pages() -> None
     pool = ExtractionPool(2, max_in_flight=3)
 
     async def run_all() -> list:
-        jobs = [pool.extract("text/html", body.decode(), url, body) for url, body in pages]
+        jobs = [
+            pool.extract(ExtractionJob("text/html", body.decode(), url, body))
+            for url, body in pages
+        ]
         return await asyncio.gather(*jobs)
 
     try:
@@ -239,14 +257,18 @@ def test_a_worker_that_dies_fails_its_page_and_the_pool_carries_on() -> None:
     pool = ExtractionPool(1)
 
     async def kill_mid_page() -> tuple:
-        job = asyncio.ensure_future(pool.extract("text/html", huge, "https://x.org/h", huge))
+        job = asyncio.ensure_future(
+            pool.extract(ExtractionJob("text/html", huge, "https://x.org/h", huge))
+        )
         while not pool.worker_pids():
             await asyncio.sleep(0.05)
         victim = pool.worker_pids()[0]
         await asyncio.sleep(0.5)  # started on the page
         os.kill(victim, signal.SIGKILL)
         died = await job
-        after = await pool.extract("text/html", ARTICLE.decode(), "https://x.org/a", ARTICLE)
+        after = await pool.extract(
+            ExtractionJob("text/html", ARTICLE.decode(), "https://x.org/a", ARTICLE)
+        )
         return victim, died, after
 
     try:
@@ -262,7 +284,9 @@ def test_a_worker_that_dies_fails_its_page_and_the_pool_carries_on() -> None:
 def test_a_page_after_shutdown_is_extracted_without_new_workers() -> None:
     pool = ExtractionPool(2)
     pool.shutdown()
-    done = asyncio.run(pool.extract("text/html", ARTICLE.decode(), "https://x.org/a", ARTICLE))
+    done = asyncio.run(
+        pool.extract(ExtractionJob("text/html", ARTICLE.decode(), "https://x.org/a", ARTICLE))
+    )
     assert done.record is not None and done.record.title == TITLE
     assert pool.worker_pids() == []
 

@@ -21,7 +21,7 @@ from archive.store.bodies.compress import Dictionary
 from archive.store.bodies.dictionaries import crawl_dictionaries
 from archive.store.write.rows import site_of
 from crawler.items import PageItem
-from crawler.pool.job import PackDictionary, extract_and_pack
+from crawler.pool.job import ExtractionJob, PackDictionary, extract_and_pack
 from crawler.pool.pool import ExtractionPool, extract_processes
 from crawler.results import dictionary_trained
 
@@ -100,22 +100,18 @@ class ExtractPipeline:
             return item
         url = item.final_url or item.requested_url
         dictionary = self.dictionaries.get(site_of(url) or "") if self.dictionaries else None
-        if self.pool is None:
-            done = extract_and_pack(
-                item.content_type,
-                None,
-                url,
-                item.body,
-                item.encoding,
-                self.options,
-                PackDictionary(dictionary.id, dictionary.data) if dictionary else None,
-            )
-        else:
-            # The page travels as its raw bytes and encoding (half the data to pickle);
-            # the worker decodes it as Scrapy's response.text would.
-            done = await self.pool.extract(
-                item.content_type, None, url, item.body, item.encoding, self.options, dictionary
-            )
+        # The page travels as its raw bytes and encoding (half the data to pickle); the
+        # worker decodes it as Scrapy's response.text would.
+        job = ExtractionJob(
+            item.content_type,
+            None,
+            url,
+            item.body,
+            item.encoding,
+            self.options,
+            PackDictionary(dictionary.id, dictionary.data) if dictionary else None,
+        )
+        done = extract_and_pack(job) if self.pool is None else await self.pool.extract(job)
         item.outcome, item.record, item.extract_error = done.outcome, done.record, done.reason
         item.packed_body, item.page_metadata = done.packed_body, done.metadata
         self.stats.inc_value(f"archive/extract/{item.outcome}")

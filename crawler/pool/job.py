@@ -81,27 +81,15 @@ def _dictionary_bytes(dictionary: PackDictionary | None) -> bytes | None:
     return _DICTIONARIES.get(dictionary.id)
 
 
-def perform(job: ExtractionJob) -> Extracted:
-    """Extract the job's page and pack its body (when it has one)."""
+def extract_and_pack(job: ExtractionJob) -> Extracted:
+    """Extract the job's page and pack its body (when it has one): what a worker does with a
+    job, and the crawl's in-process path when there is no pool."""
     content = job.content if job.content is not None else (job.body or b"")
     done = extract_capture(
         content, job.content_type, job.url, encoding=job.encoding, options=job.options
     )
     packed = pack_body(job.body, job.dictionary) if job.body is not None else None
     return Extracted(done.outcome, done.record, done.reason, packed, done.metadata)
-
-
-def extract_and_pack(
-    content_type: str | None,
-    content: str | bytes | None,
-    url: str,
-    body: bytes | None,
-    encoding: str | None = None,
-    options: ExtractOptions = DEFAULT_OPTIONS,
-    dictionary: PackDictionary | None = None,
-) -> Extracted:
-    """``perform`` for a job given as arguments (the crawl's in-process path, and tests)."""
-    return perform(ExtractionJob(content_type, content, url, body, encoding, options, dictionary))
 
 
 # A small page a worker extracts once as it starts, before its first real page: the parser's
@@ -117,13 +105,13 @@ _WARM_UP_PAGE = (
 def warm_up() -> None:
     """Extract and pack ``_WARM_UP_PAGE``, so that what a first page loads is loaded."""
     url = "http://localhost/warm-up.html"
-    perform(ExtractionJob("text/html", None, url, _WARM_UP_PAGE, "utf-8", DEFAULT_OPTIONS, None))
+    extract_and_pack(ExtractionJob("text/html", None, url, _WARM_UP_PAGE, encoding="utf-8"))
 
 
 def run_job(job: ExtractionJob) -> Extracted:
-    """``perform(job)`` for a worker: whatever goes wrong, the page gets a result."""
+    """``extract_and_pack(job)`` for a worker: whatever goes wrong, the page gets a result."""
     try:
-        return perform(job)
+        return extract_and_pack(job)
     except Exception as error:  # e.g. a body that cannot be hashed; keep the worker alive
         logger.exception("Extraction job failed on %s", job.url)
         return Extracted(Outcome.EXTRACT_ERROR, None, f"worker error: {error}", None)

@@ -15,20 +15,19 @@ This is the crawl's side of the pool; the job a worker runs is ``crawler.pool.jo
 """
 
 import asyncio
+import dataclasses
 import itertools
 import logging
 import os
 
 from archive.errors import ArchiveError
-from archive.extract import DEFAULT_OPTIONS, ExtractOptions
 from archive.records import Outcome
-from archive.store.bodies.compress import Dictionary
 from crawler.pool.job import (
     MAX_DICTIONARIES,
     Extracted,
     ExtractionJob,
     PackDictionary,
-    perform,
+    extract_and_pack,
 )
 from crawler.pool.worker import JobTimedOut, Worker, WorkerDied
 
@@ -80,22 +79,12 @@ class ExtractionPool:
         self.in_flight = 0  # pages with the workers now
         self.peak_in_flight = 0  # the most there have been at once (for stats and tests)
 
-    async def extract(
-        self,
-        content_type: str | None,
-        content: str | bytes | None,
-        url: str,
-        body: bytes | None,
-        encoding: str | None = None,
-        options: ExtractOptions = DEFAULT_OPTIONS,
-        dictionary: Dictionary | None = None,
-    ) -> Extracted:
-        """Extract and pack one page in a worker, waiting for a free slot first (the
-        arguments are those of ``ExtractionJob``; ``dictionary`` is the site's)."""
-        page = (content_type, content, url, body, encoding, options)
+    async def extract(self, job: ExtractionJob) -> Extracted:
+        """Extract and pack one page in a worker, waiting for a free slot first. The job's
+        ``dictionary`` is the site's whole (id and bytes): each worker is sent the bytes
+        once, then only the id."""
         if self.closed:  # a page still arriving after shutdown: no new workers for it
-            whole = PackDictionary(dictionary.id, dictionary.data) if dictionary else None
-            return perform(ExtractionJob(*page, whole))
+            return extract_and_pack(job)
         if self._slots is None:  # created here, inside the running loop
             self._slots = asyncio.Semaphore(self.max_in_flight)
         async with self._slots:
@@ -104,8 +93,10 @@ class ExtractionPool:
             try:
                 while True:  # again only for a page queued behind one that overran
                     worker = self._least_busy()
-                    job = ExtractionJob(*page, _for_worker(worker, dictionary))
-                    done = await self._submit(worker, job)
+                    dictionary = _for_worker(worker, job.dictionary)
+                    done = await self._submit(
+                        worker, dataclasses.replace(job, dictionary=dictionary)
+                    )
                     if done is not None:
                         return done
             finally:
@@ -164,11 +155,11 @@ class ExtractionPool:
             worker.stop()
 
 
-def _for_worker(worker: Worker, dictionary: Dictionary | None) -> PackDictionary | None:
+def _for_worker(worker: Worker, dictionary: PackDictionary | None) -> PackDictionary | None:
     """``dictionary`` as a job for ``worker`` carries it: whole the first time, then its id
     (jobs reach a worker in order, so the whole one always arrives first)."""
-    if dictionary is None:
-        return None
+    if dictionary is None or dictionary.data is None:  # none, or no bytes to send anyway
+        return dictionary
     if dictionary.id in worker.dictionaries:
         return PackDictionary(dictionary.id)
     if len(worker.dictionaries) >= MAX_DICTIONARIES:  # the worker drops them all now
