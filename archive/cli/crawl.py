@@ -323,7 +323,7 @@ def echo_crawl_summary(spider: str, url: str, summary: Any, db_path: str) -> int
     if failed > FailureLines.LIMIT and summary.crawl_id is not None:
         click.echo(f"Every failure with its reason: {failures_query(db_path, summary.crawl_id)}")
     if summary.crawl_id is not None:
-        echo_run_flags(db_path, summary.crawl_id)  # sites whose extraction broke in this run
+        echo_run_flags(db_path, [summary.crawl_id])  # sites whose extraction broke in this run
     # A distributed worker stores nothing itself: its pages go to Redis for `archive ingest`.
     click.echo(f"→ {db_path}" if summary.crawl_id is not None else "→ Redis, for archive ingest")
     return failed + refused

@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from archive.cli.common import db_option, fail, reports_errors
+from archive.cli.health import echo_run_flags
 from archive.urls import validate_url
 
 REDIS_HELP = (
@@ -171,6 +172,8 @@ def ingest(
         f"Stored {stats.stored} captures in {stats.batches} batches"
         f" ({stats.duplicates} delivered again and skipped, {stats.failed} failed)"
     )
+    if stats.stored:  # sites whose extraction broke in the crawls ingested now
+        echo_run_flags(db_path, ingester.crawl_ids)
     if stats.failed:
         fail(f"{stats.failed} messages could not be stored: see {prefix}:items:failed")
     sys.exit(0)

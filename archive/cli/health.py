@@ -3,6 +3,7 @@ and the sites whose extraction looks broken (a redesign, a parser regression).""
 
 import json
 import sys
+from collections.abc import Iterable
 from typing import Any
 
 import click
@@ -91,16 +92,17 @@ def _pct(share: float | None) -> str:
     return "-" if share is None else f"{share:.0%}"
 
 
-def echo_run_flags(db_path: str, crawl_id: int) -> int:
-    """After a crawl's summary: the health flags it raised, one line each; how many."""
+def echo_run_flags(db_path: str, crawl_ids: Iterable[int]) -> int:
+    """After a run's summary (a crawl, `archive save`, `archive ingest`): the health flags its
+    crawls raised, one line each; how many."""
     from archive.errors import ArchiveError
     from archive.store.db.archive_db import ArchiveDB
     from archive.store.read.health import flags_of_run
 
     try:
         with ArchiveDB(db_path, create=False) as archive:
-            flags = flags_of_run(archive.db, crawl_id)
-    except ArchiveError as error:  # the crawl's own result stands; say why there is no check
+            flags = [flag for crawl_id in crawl_ids for flag in flags_of_run(archive.db, crawl_id)]
+    except ArchiveError as error:  # the run's own result stands; say why there is no check
         click.echo(f"(extraction health not checked: {error})")
         return 0
     for flag in flags:

@@ -24,6 +24,7 @@ from archive.cli.common import (
     rules_option,
     settings_option,
 )
+from archive.cli.health import echo_run_flags
 from archive.cli.output import echo_demo_epilogue, echo_result, echo_save_summary, echo_table
 from archive.urls import validate_url
 
@@ -126,6 +127,8 @@ def save(
         run_settings["ARCHIVE_ALLOW_PRIVATE"] = True
     summary = crawl_pages(wanted, db_path, run_settings, echo_result)
     stored = echo_save_summary(wanted, summary.results, db_path)
+    if summary.crawl_id is not None:  # sites whose extraction broke with this save
+        echo_run_flags(db_path, [summary.crawl_id])
     sys.exit(0 if stored == len(wanted) else 1)
 
 

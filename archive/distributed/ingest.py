@@ -102,6 +102,11 @@ class Ingester:
         # ingested_captures and ingested_crawls come with the schema (migration 0007).
         self._renew = client.register_script(_RENEW)
 
+    @property
+    def crawl_ids(self) -> list[int]:
+        """The archive's crawls this ingester stored captures or ends of (the workers' runs)."""
+        return sorted(set(self._crawls.values()))
+
     # -- the loop ----------------------------------------------------------------------
 
     def run(
