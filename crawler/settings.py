@@ -169,7 +169,8 @@ ARCHIVE_JS_SETTLE = 3.0  # seconds to wait after the load event for the network 
 ARCHIVE_JS_ALLOW_HOSTS: list[str] = []
 # Resource types the browser never loads (Playwright's names); the article needs none.
 ARCHIVE_JS_BLOCK_TYPES = ["image", "media", "font"]
-# An address guard for what the browser loads: import path of a function(url) -> reason | None.
+# The crawl's network guard (ARCHIVE_ALLOW_PRIVATE above) always applies to what the browser
+# loads; this adds a guard of your own: import path of a function(url) -> reason | None.
 ARCHIVE_JS_GUARD = ""
 ADDONS["crawler.render.addon.RenderAddon"] = 20
 
