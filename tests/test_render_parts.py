@@ -55,6 +55,20 @@ def test_archive_js_installs_the_rendering_handler(given: dict[str, object]) -> 
     assert settings.getint("PLAYWRIGHT_MAX_CONTEXTS") == 1
 
 
+def test_the_browser_never_gets_a_network_of_its_own_even_with_the_users_launch_options() -> None:
+    from crawler.render.addon import NO_NETWORK
+
+    default = with_addon(crawl_settings(ARCHIVE_JS_BROWSER="sh", ARCHIVE_JS=True))
+    assert NO_NETWORK in default.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")["args"]
+    own = {"headless": True, "args": ["--lang=de"]}
+    users = with_addon(
+        crawl_settings(ARCHIVE_JS_BROWSER="sh", ARCHIVE_JS=True, PLAYWRIGHT_LAUNCH_OPTIONS=own)
+    )
+    launch = users.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")
+    assert launch["args"] == ["--lang=de", NO_NETWORK]
+    assert launch["headless"] is True
+
+
 def test_a_rule_with_js_installs_it_too(tmp_path: Path) -> None:
     rules = tmp_path / "rules.toml"
     rules.write_text(JS_RULES)

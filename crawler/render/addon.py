@@ -28,13 +28,15 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--no-first-run",
     "--disable-extensions",
-    # No network of its own: every host name, IP literals too, is "not found" to the browser,
-    # so it connects nowhere by itself (no preconnect, DNS prefetch or request the route
-    # missed). What a page loads comes from crawler.render.gate, fetched by Scrapy.
-    "--host-resolver-rules=MAP * ~NOTFOUND",
     # Each page's JavaScript heap is capped, so one page cannot take the machine's memory.
     "--js-flags=--max-old-space-size=512",
 ]
+
+# No network of its own: every host name, IP literals too, is "not found" to the browser, so
+# it connects nowhere by itself (no preconnect, DNS prefetch or request the route missed).
+# What a page loads comes from crawler.render.gate, fetched by Scrapy. Kept in the launch
+# options even when the user gives their own.
+NO_NETWORK = "--host-resolver-rules=MAP * ~NOTFOUND"
 
 
 class RenderAddon:
@@ -60,13 +62,23 @@ class RenderAddon:
             "PLAYWRIGHT_LAUNCH_OPTIONS": {
                 "executable_path": browser,
                 "headless": True,
-                "args": CHROMIUM_ARGS,
+                "args": [*CHROMIUM_ARGS, NO_NETWORK],
             },
             "PLAYWRIGHT_MAX_CONTEXTS": 1,
             "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": pages,
         }
         for name, value in defaults.items():
             settings.set(name, value, priority="addon")
+        _keep_no_network(settings)
+
+
+def _keep_no_network(settings: BaseSettings) -> None:
+    launch = settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")
+    args = list(launch.get("args") or [])
+    if NO_NETWORK not in args:
+        launch["args"] = [*args, NO_NETWORK]
+        priority = _priority(settings, "PLAYWRIGHT_LAUNCH_OPTIONS")
+        settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch, priority=priority)
 
 
 def browser_path(given: str) -> str:
