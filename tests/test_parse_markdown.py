@@ -125,6 +125,15 @@ def test_data_table_is_a_pipe_table_with_cells_escaped() -> None:
     assert rendered_text(markdown_of(markup)) == text_of(markup)
 
 
+def test_a_pipe_in_code_in_a_cell_splits_no_cell() -> None:
+    markup = (
+        "<table><tr><th>A</th><th>B</th></tr><tr><td><code>a|b</code></td><td>x</td></tr></table>"
+    )
+    assert markdown_of(markup).endswith("| `a\\|b` | x |")
+    assert "<td><code>a|b</code></td>" in RENDERER.render(markdown_of(markup))
+    assert rendered_text(markdown_of(markup)) == text_of(markup)
+
+
 @pytest.mark.parametrize(
     "markup",
     [
@@ -195,3 +204,12 @@ def test_any_inline_markup_reads_back_as_the_text(paragraphs: list[str]) -> None
     markup = "".join(f"<p>{p}</p>" for p in paragraphs)
     text = text_of(markup)
     assert same_words(rendered_text(markdown_of(markup)), text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_inline(), min_size=4, max_size=4))
+def test_any_inline_markup_in_table_cells_reads_back_as_the_text(cells: list[str]) -> None:
+    """In a pipe table too: no cell's markup or characters split or merge cells."""
+    a, b, c, d = cells
+    markup = f"<table><tr><th>{a}</th><th>{b}</th></tr><tr><td>{c}</td><td>{d}</td></tr></table>"
+    assert same_words(rendered_text(markdown_of(markup)), text_of(markup))
