@@ -4,13 +4,18 @@ code lines.
 The measure, the same for every extractor:
 
 - The page's own units, read from its source HTML: each table cell (``<td>``, ``<th>``: its
-  text), each list item (``<li>``: its own text, nested lists left out) and each non-blank line
-  of a code block (``<pre>``: the line as it is, indentation kept, trailing spaces dropped).
+  text; a row whose cells hold paragraphs, lists, headings or tables is page layout, not
+  data, and gives none; nor does a ``<pre>`` that holds tables or lists: it is layout, not
+  code, and the cells and items in it are preformatted text), each list item (``<li>``: its
+  own text, nested lists left out) and each non-blank line of a code block (``<pre>``: the
+  line as it is, indentation kept, trailing spaces dropped).
 - Which of them are the article's, judged on each unit's words, or for a cell on its whole
   row's: on AEB, those whose words are a whole line of the ground-truth body, or a run of at
   least five whole words in it (a menu's "News" or "About" is a word of many bodies, not a
-  list of theirs); on the dev set (which holds a few snippets per page, not a body) those that
-  contain one of the page's wanted snippets or occur in one. The others are boilerplate on
+  list of theirs); on the dev set (which holds a few snippets per page, not a body) those
+  that are one of the page's wanted snippets, or occur in one in at least five words, or
+  contain one in at most ``MAX_UNIT_WORDS`` words (a list item that holds a whole page is
+  layout). The others are boilerplate on
   AEB; on the dev set only those that contain or occur in an unwanted snippet are, and the
   rest are not counted. Only pages with at least one unit of the article are measured.
 - The units of a Markdown: the cells of its table lines (``|`` apart, escaped ``\\|`` not a
@@ -46,6 +51,10 @@ _FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})")
 _PIPE = re.compile(r"(?<!\\)\|")
 _DELIMITER_CELL = re.compile(r"^\s*:?-{3,}:?\s*$")
 _NESTED_LISTS = {"ul", "ol", "dl"}
+_LAYOUT_IN_CELL = ("p", "div", "table", "ul", "ol", "h1", "h2", "h3", "h4", "blockquote", "pre")
+_LAYOUT_IN_PRE = ("table", "ul", "ol")
+MAX_UNIT_WORDS = 80
+MIN_RUN_WORDS = 5
 
 # A relevance test: True for the article's unit, False for boilerplate, None for unknown.
 Relevance = Callable[[str], bool | None]
@@ -82,7 +91,13 @@ def page_units(html: str) -> Units:
         root = lxml.html.fromstring(html)
     except (etree.ParserError, ValueError):
         return units
+    layout_pres = [
+        pre for pre in root.iter("pre") if next(pre.iter(*_LAYOUT_IN_PRE), None) is not None
+    ]
+    skipped = {id(e) for pre in layout_pres for e in pre.iter()}
     for element in root.iter("tr", "li", "pre"):
+        if id(element) in skipped:
+            continue
         if element.tag == "pre":
             text = element.text_content().replace("\r\n", "\n").replace("\u00a0", " ")
             lines = [line.rstrip() for line in text.split("\n") if line.strip()]
@@ -91,7 +106,7 @@ def page_units(html: str) -> Units:
             item = words(_own_text(element))
             if item:
                 units.items.append((item, item))
-        else:
+        elif not any(True for _ in element.iter(*_LAYOUT_IN_CELL)):
             cells = [words(cell.text_content()) for cell in element if cell.tag in ("td", "th")]
             row = " ".join(cell for cell in cells if cell)
             units.cells.extend((cell, row) for cell in cells if cell)
@@ -202,9 +217,6 @@ class Tally:
                     (kept if rel else leaked)[kind] += 1
 
 
-MIN_RUN_WORDS = 5
-
-
 def ground_truth_relevance(truth: str) -> Relevance:
     """AEB: a unit is the article's when its words are a whole line of the ground-truth body,
     or a run of at least ``MIN_RUN_WORDS`` whole words in it."""
@@ -228,10 +240,13 @@ def snippet_relevance(wanted: Iterable[str], unwanted: Iterable[str]) -> Relevan
 
     def relevant(unit: str) -> bool | None:
         key = f" {words(unit)} "
-        if key.strip() and any(s in key or key in s for s in good):
-            return True
-        if key.strip() and any(s in key or key in s for s in bad):
-            return False
+        if not key.strip():
+            return None
+        count = key.count(" ") - 1
+        long, short = count >= MIN_RUN_WORDS, count <= MAX_UNIT_WORDS
+        for snippets, verdict in ((good, True), (bad, False)):
+            if any(key == s or (long and key in s) or (short and s in key) for s in snippets):
+                return verdict
         return None
 
     return relevant
