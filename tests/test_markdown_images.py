@@ -160,3 +160,26 @@ def test_export_markdown_with_images(archive_path: Path, tmp_path: Path) -> None
     assert with_images >= 3
     code, _, err = run("export", "--db", str(archive_path), "--images", str(tmp_path / "a.jsonl"))
     assert code == 2 and err == "archive: error: --images applies to --format markdown\n"
+
+
+def test_an_article_whose_page_is_gone_keeps_its_stored_markdown(tmp_path: Path) -> None:
+    path = tmp_path / "news.db"
+    build_archive(path)
+    page = next(p for p in golden_pages() if p.slug == "seed-article")
+    from archive.store.db.archive_db import ArchiveDB
+
+    with ArchiveDB(path) as archive:
+        article = archive.get_article(page.url)
+        assert article is not None
+        # As if the raw pages were dropped: the records stay.
+        archive.db.execute("UPDATE captures SET body_hash = NULL")
+        archive.db.execute("DELETE FROM bodies")
+        archive.db.conn.commit()
+    code, out, err = run("show", page.url, "--db", str(path), "--markdown", "--images")
+    assert code == 0
+    assert out.split("\n---\n\n", 1)[1] == article["markdown"] + "\n"
+    assert "the stored Markdown (without images) stands" in err
+    folder = tmp_path / "md"
+    code, _, err = run("export", "--db", str(path), "--format", "markdown", "--images", str(folder))
+    assert code == 0, err
+    assert not any("![" in f.read_text(encoding="utf-8") for f in folder.iterdir())

@@ -18,7 +18,7 @@ from archive.store.bodies.dictionaries import read_body
 _CAPTURE_OF_ARTICLE = (
     "SELECT c.body_hash, c.content_type, coalesce(c.final_url, c.requested_url)"
     " FROM articles a JOIN captures c ON c.id = a.capture_id"
-    " WHERE a.url = ? AND c.body_hash IS NOT NULL"
+    " WHERE a.url = ? AND EXISTS (SELECT 1 FROM bodies b WHERE b.hash = c.body_hash)"
 )
 
 
