@@ -1,6 +1,8 @@
 """The body's Markdown: each construct on small inline HTML, and, for any mix of inline markup
 and Markdown's own characters, a CommonMark renderer reading back the block's exact text."""
 
+from urllib.parse import urljoin
+
 import pytest
 from bs4 import BeautifulSoup, Tag
 from hypothesis import given, settings
@@ -168,6 +170,7 @@ def test_links_can_be_left_out() -> None:
         ("a b.html", "https://news.example.org/2025/05/a%20b.html"),
         ("#fn1", "https://news.example.org/2025/05/story.html#fn1"),
         ("mailto:desk@example.org", "mailto:desk@example.org"),
+        ("/q?a=1&copy;b=2&c=3", "https://news.example.org/q?a=1\\&copy;b=2&c=3"),
         ("JavaScript:alert(1)", None),
         ("data:text/html,x", None),
         ("   ", None),
@@ -175,6 +178,10 @@ def test_links_can_be_left_out() -> None:
 )
 def test_link_destinations_are_absolute_and_whole(href: str, destination: str | None) -> None:
     assert link_destination(href, BASE) == destination
+    if destination is not None:  # a renderer reads the address back as it was
+        html = RENDERER.render(f"[x]({destination})")
+        href_back = BeautifulSoup(html, "lxml").a["href"]
+        assert href_back == RENDERER.normalizeLink(urljoin(BASE, href.strip()).replace(" ", "%20"))
 
 
 # Inline markup and the characters that could be markup, mixed at random.
