@@ -100,6 +100,9 @@ def test_code_block_keeps_whitespace_and_names_its_language() -> None:
         ("<div class='highlight-python notranslate'><div class='highlight'><pre>x</pre></div>"
          "</div>", "```python"),
         ("<div class='highlight highlight-source-shell'><pre>ls</pre></div>", "```shell"),
+        ("<pre data-lang='Go'><code>x</code></pre>", "```go"),
+        ("<pre><code data-language='c++'>x</code></pre>", "```c++"),
+        ("<pre data-lang='two words'>x</pre>", "```"),
         # On a wrapper, "lang-de" is the reader's language, not the code's.
         ("<div class='lang-de'><pre>x</pre></div>", "```"),
     ],

@@ -27,6 +27,8 @@ ITEM, QUOTE = "li", "q"
 
 # "language-python", "lang-js", "highlight-python" (Sphinx), "highlight-source-python" (GitHub).
 _LANGUAGE = re.compile(r"(?:^|\s)(?:lang|language|highlight(?:-source)?)-([\w+#.-]+)", re.I)
+# A language's name as an attribute gives it (no spaces, nothing a fence's info line reads).
+_BARE_LANGUAGE = re.compile(r"[\w+#.-]{1,30}")
 # On a wrapper only the highlighter's names: "lang-de" there is the reader's language.
 _WRAPPER_LANGUAGE = re.compile(r"(?:^|\s)highlight(?:-source)?-([\w+#.-]+)", re.I)
 # Attributes an image's address may be in: lazy loaders keep it out of ``src``.
@@ -111,8 +113,25 @@ def image_address(img: Tag) -> str | None:
 def code_language(pre: Tag) -> str | None:
     """The language a code block names in its class (``language-x``, ``lang-x``,
     ``highlight-x``), on the ``<pre>``, on the ``<code>`` in it, or on the two elements
-    around it (Sphinx and GitHub name it on a wrapper: ``div.highlight-python > div > pre``)."""
+    around it (Sphinx and GitHub name it on a wrapper: ``div.highlight-python > div > pre``);
+    else in a ``data-lang`` or ``data-language`` attribute of the ``<pre>`` or ``<code>``."""
     code = pre.find("code")
+    return _class_language(pre, code) or _attribute_language(pre, code)
+
+
+def _attribute_language(pre: Tag, code: object) -> str | None:
+    for tag in (pre, code):
+        if not isinstance(tag, Tag):
+            continue
+        for name in ("data-lang", "data-language"):
+            value = tag.get(name)
+            found = _BARE_LANGUAGE.fullmatch(value.strip()) if isinstance(value, str) else None
+            if found:
+                return found.group().lower()
+    return None
+
+
+def _class_language(pre: Tag, code: object) -> str | None:
     parent = pre.parent
     grandparent = parent.parent if isinstance(parent, Tag) else None
     for tag, pattern in ((pre, _LANGUAGE), (code, _LANGUAGE), (parent, _WRAPPER_LANGUAGE),
