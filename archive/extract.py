@@ -24,6 +24,7 @@ from archive.parse.content import main_content
 from archive.parse.lede import Lede, find_ledes, lede_before
 from archive.parse.lines import trim_chrome
 from archive.parse.listing import drop_teasers, mark_teasers, teaser_words
+from archive.parse.markdown.figures import keep_figures
 from archive.parse.markdown.layout import render_markdown
 from archive.parse.meta.language import detect_language
 from archive.parse.meta.metadata import Metadata, read_metadata
@@ -54,11 +55,14 @@ class ExtractOptions:
 
     A bad rules file raises ``archive.rules.RulesError`` naming the file and the problem.
     ``links``: False writes the Markdown body without links (their text stays).
+    ``images``: True writes the body's images into the Markdown where they stand, each with
+    its figure's caption below it (``text`` is the same either way).
     """
 
     rules_paths: Sequence[str | PathLike[str]] = ()
     builtin_rules: bool = True
     links: bool = True
+    images: bool = False
 
     def rules(self) -> tuple[Rule, ...]:
         """The user's rules, then the shipped ones (files are read once, then cached)."""
@@ -141,11 +145,11 @@ def _extract(html: str | bytes, url: str | None, options: ExtractOptions) -> Art
     rules = options.rules()
     doc = parse(html, cut=not matching_rules(rules, url))
     try:
-        return _from_document(doc, url, rules, links=options.links)
+        return _from_document(doc, url, rules, options=options)
     except NotAnArticleError as refusal:
         # The passes may have taken the article for chrome (a body in an <aside>, in blocks
         # classed "sidebar" or "header"): try once more with only the gentle ones.
-        return _second_try(html, url, rules, refusal, options.links)
+        return _second_try(html, url, rules, refusal, options)
     finally:
         doc.dispose()  # the record holds plain strings only: the tree can go at once
 
@@ -155,12 +159,12 @@ def _second_try(
     url: str | None,
     rules: tuple[Rule, ...],
     refusal: NotAnArticleError,
-    links: bool = True,
+    options: ExtractOptions = DEFAULT_OPTIONS,
 ) -> ArticleRecord:
     """The page again with the gentle passes; the first refusal stands if it is still none."""
     doc = parse(html, cut=False)
     try:
-        return _from_document(doc, url, rules, gentle=True, links=links)
+        return _from_document(doc, url, rules, gentle=True, options=options)
     except NotAnArticleError:
         raise refusal from None
     finally:
@@ -172,14 +176,14 @@ def _from_document(
     url: str | None,
     rules: tuple[Rule, ...],
     gentle: bool = False,
-    links: bool = True,
+    options: ExtractOptions = DEFAULT_OPTIONS,
 ) -> ArticleRecord:
     meta = read_metadata(doc, url)
     applied = matching_rules(rules, url or meta.canonical_url)
     if applied:
         meta = apply_fields(doc, applied, meta)
     try:
-        return _article(doc, url, meta, applied, gentle, links)
+        return _article(doc, url, meta, applied, gentle, options)
     except NotAnArticleError as error:
         # A refused page still says what it is: its title and dates go with the refusal.
         error.metadata = refused_metadata(meta)
@@ -204,33 +208,37 @@ def _article(
     meta: Metadata,
     applied: list[Rule],
     gentle: bool,
-    links: bool = True,
+    options: ExtractOptions = DEFAULT_OPTIONS,
 ) -> ArticleRecord:
     nodes, removed = _content(doc, applied, gentle)
     if not nodes:
         raise NotAnArticleError("not an article: no running text found", subject=url)
-    blocks, trimmed = _blocks(doc, nodes, removed.ledes, captions=gentle)
+    blocks, trimmed = _blocks(doc, nodes, removed.ledes, gentle, options.images)
     _check_article(blocks, nodes, removed.cards, url, meta)
     if removed.cards:
         dropped = drop_teasers(nodes, doc.cards)
         if dropped:
-            blocks, trimmed = _blocks(doc, nodes, removed.ledes, captions=gentle)
+            blocks, trimmed = _blocks(doc, nodes, removed.ledes, gentle, options.images)
             trimmed += dropped
-    images, captions = collect_images(_image_scope(nodes), url or meta.canonical_url)
+    base = url or meta.canonical_url
+    images, captions = collect_images(_image_scope(nodes), base)
     text = normalize(join_paragraphs([b.text for b in blocks]))
     # The same blocks, with their structure: the Markdown cannot say more or less than text.
-    markdown = normalize(render_markdown(blocks, url or meta.canonical_url, links=links))
+    markdown = normalize(render_markdown(blocks, base, links=options.links))
     record = _record(meta, url, text, images, removed.items + captions + trimmed, applied)
     return _visible_record(replace(record, markdown=markdown))
 
 
 def _blocks(
-    doc: Document, nodes: list[Tag], ledes: list[Lede], captions: bool
+    doc: Document, nodes: list[Tag], ledes: list[Lede], captions: bool, images: bool = False
 ) -> tuple[list[Block], list]:
     """The body's text blocks (chrome lines trimmed), headed by its standfirst if one was set
     apart; and the lines trimmed. ``captions``: captions are body text (the second try: a
-    photo post's captions are its text)."""
-    blocks, trimmed = trim_chrome(body_blocks(nodes, captions))
+    photo post's captions are its text); ``images``: the body's images ride on the blocks."""
+    walked = body_blocks(nodes, captions, images)
+    blocks, trimmed = trim_chrome(walked)
+    if images:
+        keep_figures(walked, blocks)
     lede = lede_before(doc, ledes, nodes[0], " ".join(b.text for b in blocks))
     if lede:
         blocks.insert(0, Block(lede, "p"))

@@ -5,7 +5,7 @@ Usage::
 
     python benchmarks/extraction.py [AEB_DIR] [--dev DEV_DIR] [--only NAME ...]
         [--min-f1 X] [--min-dev-f X] [--json FILE] [--limit N] [--show-worst N]
-        [--failures N] [--half A|B] [--warmup N]
+        [--failures N] [--half A|B] [--warmup N] [--no-structure]
 
 With neither folder given, both default ones are scored: ``../shared/data/aeb`` and
 ``../shared/data/trafilatura-dev`` beside the checkout.
@@ -34,6 +34,10 @@ Parser debugging: ``--show-worst 15`` lists our 15 worst AEB pages by page F1; `
 20`` the 20 dev pages of half A (``--half B`` to look at the other, once, at the end) where ours
 gets most more snippets wrong than the best anchor, with the snippets missed and leaked.
 
+Structure: after the scores, for the pages whose article holds tables, lists or code, the table
+cells, list items and code lines of the page that our Markdown and trafilatura's keep as such
+(``benchmarks/structure.py`` defines the measure; ``--no-structure`` skips it).
+
 Timing: pages are read and decoded before any clock starts; each extractor first runs untimed
 on the first ``--warmup`` pages (imports, caches, lazy compiles), then every page is given to
 every extractor in turn, the order rotating from page to page so that none always runs on a
@@ -54,7 +58,7 @@ from pathlib import Path
 # Run as a script from any folder: make the checkout (``benchmarks``, ``archive``) importable.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import extractors
+from benchmarks import extractors, structure
 from benchmarks.devset import (
     HALVES,
     DevDataError,
@@ -293,6 +297,11 @@ def _add_report_options(parser: argparse.ArgumentParser) -> None:
         help="the dev half --failures lists (default A, the half studied; B is held out)",
     )
     parser.add_argument(
+        "--no-structure",
+        action="store_true",
+        help="skip the table cells, list items and code lines kept (benchmarks/structure.py)",
+    )
+    parser.add_argument(
         "--warmup",
         type=int,
         default=5,
@@ -325,6 +334,8 @@ def main(argv: list[str] | None = None) -> int:
         status |= report_aeb(run(chosen, aeb, args.warmup), args, report)
     if dev:
         status |= report_dev(run_dev(chosen, dev, args.warmup), args, report)
+    if not args.no_structure:  # untimed, after the scored runs: see benchmarks/structure.py
+        structure.report([e.name for e in chosen], aeb, dev, report)
     if args.json:
         args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1))
     return status

@@ -15,6 +15,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 PAGES = Path(__file__).parent / "pages"
+# Beside expected.md, a page may pin its Markdown written with images (ExtractOptions(images=True)).
+IMAGES_MD = "expected-images.md"
 # Record fields expected.json does not pin: the removals vary, the Markdown has its own file.
 VOLATILE = ("removed", "markdown")
 

@@ -17,8 +17,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script
 
 import archive.errors
-from archive.extract import extract_article
-from tests.golden import PAGES, expected_text, load, slugs
+from archive.extract import ExtractOptions, extract_article
+from tests.golden import IMAGES_MD, PAGES, expected_text, load, slugs
 
 
 def regenerate(slug: str, write: bool) -> bool:
@@ -36,7 +36,11 @@ def regenerate(slug: str, write: bool) -> bool:
     json_changed = rewrite(slug, "expected.json", expected_text(record, golden.expected), write)
     # The Markdown lives beside the record, as a file a person reads as Markdown.
     md_changed = rewrite(slug, "expected.md", record["markdown"] + "\n", write)
-    return json_changed or md_changed
+    images_changed = False
+    if (PAGES / slug / IMAGES_MD).exists():  # a page opts in by having the file
+        with_images = extract_article(golden.html, golden.url, options=ExtractOptions(images=True))
+        images_changed = rewrite(slug, IMAGES_MD, with_images.markdown + "\n", write)
+    return json_changed or md_changed or images_changed
 
 
 def rewrite(slug: str, name: str, new: str, write: bool) -> bool:

@@ -8,7 +8,8 @@ description, or ``{"error": "NotAnArticleError", "reason_contains": "..."}`` for
 must raise, with an optional ``metadata`` object of fields the refusal must carry (``title``,
 dates ...).
 Beside a record, ``expected.md`` holds its ``markdown``; rendered by a CommonMark renderer it
-must read back as the record's text.
+must read back as the record's text. A page with figures may hold ``expected-images.md`` too:
+its Markdown written with the body's images in place (``ExtractOptions(images=True)``).
 
 The suite only reads these files. ``python tests/regen_golden.py [SLUG...]`` rewrites the
 expected records from the parser's output, printing the diff of each; read every one before
@@ -20,8 +21,8 @@ from datetime import datetime
 import pytest
 
 import archive.errors
-from archive.extract import extract_article
-from tests.golden import PAGES, is_web_address, load, slugs
+from archive.extract import ExtractOptions, extract_article
+from tests.golden import IMAGES_MD, PAGES, is_web_address, load, slugs
 from tests.markdown_roundtrip import rendered_text, same_words
 
 SLUGS = slugs()
@@ -71,6 +72,24 @@ def test_golden_markdown_reads_back_as_the_text(slug: str) -> None:
         pytest.skip("a page that must raise has no record")
     record = extract_article(golden.html, golden.url)
     assert same_words(rendered_text(record.markdown), record.text)
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_golden_page_with_images_keeps_its_text(slug: str) -> None:
+    """Images in the Markdown change nothing else: the same text, the same Markdown once the
+    images and their captions are taken out."""
+    golden = load(slug)
+    if "error" in golden.expected:
+        pytest.skip("a page that must raise has no record")
+    plain = extract_article(golden.html, golden.url)
+    with_images = extract_article(golden.html, golden.url, options=ExtractOptions(images=True))
+    assert with_images.text == plain.text
+    pinned = PAGES / slug / IMAGES_MD
+    if pinned.exists():
+        assert with_images.markdown + "\n" == pinned.read_text(encoding="utf-8")
+        assert "![" in with_images.markdown
+    else:
+        assert with_images.markdown.count("![") == plain.markdown.count("![")
 
 
 @pytest.mark.parametrize("slug", SLUGS)

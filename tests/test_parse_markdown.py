@@ -1,6 +1,8 @@
 """The body's Markdown: each construct on small inline HTML, and, for any mix of inline markup
 and Markdown's own characters, a CommonMark renderer reading back the block's exact text."""
 
+from urllib.parse import urljoin
+
 import pytest
 from bs4 import BeautifulSoup, Tag
 from hypothesis import given, settings
@@ -89,6 +91,26 @@ def test_code_block_keeps_whitespace_and_names_its_language() -> None:
     assert "\tif x:\n        return" in html and 'class="language-python"' in html
 
 
+@pytest.mark.parametrize(
+    ("markup", "fence"),
+    [
+        ("<pre class='lang-js'>let a</pre>", "```js"),
+        ("<pre><code class='highlight-ruby'>puts</code></pre>", "```ruby"),
+        # Sphinx names the language two elements up, GitHub one up.
+        ("<div class='highlight-python notranslate'><div class='highlight'><pre>x</pre></div>"
+         "</div>", "```python"),
+        ("<div class='highlight highlight-source-shell'><pre>ls</pre></div>", "```shell"),
+        ("<pre data-lang='Go'><code>x</code></pre>", "```go"),
+        ("<pre><code data-language='c++'>x</code></pre>", "```c++"),
+        ("<pre data-lang='two words'>x</pre>", "```"),
+        # On a wrapper, "lang-de" is the reader's language, not the code's.
+        ("<div class='lang-de'><pre>x</pre></div>", "```"),
+    ],
+)  # fmt: skip
+def test_code_block_language_from_class_names(markup: str, fence: str) -> None:
+    assert markdown_of(markup).split("\n")[0] == fence
+
+
 def test_code_block_in_a_list_item_keeps_its_indentation() -> None:
     markup = "<ol><li><p>Run:</p><pre>if a:\n    b()</pre></li></ol>"
     markdown = markdown_of(markup)
@@ -108,16 +130,33 @@ def test_data_table_is_a_pipe_table_with_cells_escaped() -> None:
     assert rendered_text(markdown_of(markup)) == text_of(markup)
 
 
+def test_a_pipe_in_code_in_a_cell_splits_no_cell() -> None:
+    markup = (
+        "<table><tr><th>A</th><th>B</th></tr><tr><td><code>a|b</code></td><td>x</td></tr></table>"
+    )
+    assert markdown_of(markup).endswith("| `a\\|b` | x |")
+    assert "<td><code>a|b</code></td>" in RENDERER.render(markdown_of(markup))
+    assert rendered_text(markdown_of(markup)) == text_of(markup)
+
+
 @pytest.mark.parametrize(
     "markup",
     [
         "<table><tr><th>A</th><th>B</th></tr><tr><td colspan='2'>both</td></tr></table>",
         "<table><tr><td>A</td><td>B</td><td>C</td></tr><tr><td>1</td><td>2</td></tr></table>",
+        "<table><tr><td rowspan='2'>A</td><td>b</td></tr><tr><td>c</td></tr></table>",
+        # A table in a cell: the outer rows are layout, the inner table a table of its own.
+        "<table><tr><th>Team</th><th>Scores</th></tr><tr><td>Reds</td><td><table>"
+        "<tr><td>1</td><td>2</td></tr><tr><td>3</td><td>4</td></tr></table></td></tr></table>",
     ],
 )
 def test_table_that_cannot_be_a_pipe_table_keeps_every_cell_as_rows(markup: str) -> None:
     markdown = markdown_of(markup)
-    assert "---" not in markdown
+    if markup.count("<table") == 1:
+        assert "---" not in markdown  # no pipe table: it would lose or shift cells
+    for cell in BeautifulSoup(markup, "lxml").find_all(("td", "th")):
+        if not cell.find("table"):
+            assert cell.get_text() in markdown
     assert same_words(rendered_text(markdown), text_of(markup))
 
 
@@ -134,6 +173,7 @@ def test_links_can_be_left_out() -> None:
         ("a b.html", "https://news.example.org/2025/05/a%20b.html"),
         ("#fn1", "https://news.example.org/2025/05/story.html#fn1"),
         ("mailto:desk@example.org", "mailto:desk@example.org"),
+        ("/q?a=1&copy;b=2&c=3", "https://news.example.org/q?a=1\\&copy;b=2&c=3"),
         ("JavaScript:alert(1)", None),
         ("data:text/html,x", None),
         ("   ", None),
@@ -141,6 +181,10 @@ def test_links_can_be_left_out() -> None:
 )
 def test_link_destinations_are_absolute_and_whole(href: str, destination: str | None) -> None:
     assert link_destination(href, BASE) == destination
+    if destination is not None:  # a renderer reads the address back as it was
+        html = RENDERER.render(f"[x]({destination})")
+        href_back = BeautifulSoup(html, "lxml").a["href"]
+        assert href_back == RENDERER.normalizeLink(urljoin(BASE, href.strip()).replace(" ", "%20"))
 
 
 # Inline markup and the characters that could be markup, mixed at random.
@@ -170,3 +214,12 @@ def test_any_inline_markup_reads_back_as_the_text(paragraphs: list[str]) -> None
     markup = "".join(f"<p>{p}</p>" for p in paragraphs)
     text = text_of(markup)
     assert same_words(rendered_text(markdown_of(markup)), text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_inline(), min_size=4, max_size=4))
+def test_any_inline_markup_in_table_cells_reads_back_as_the_text(cells: list[str]) -> None:
+    """In a pipe table too: no cell's markup or characters split or merge cells."""
+    a, b, c, d = cells
+    markup = f"<table><tr><th>{a}</th><th>{b}</th></tr><tr><td>{c}</td><td>{d}</td></tr></table>"
+    assert same_words(rendered_text(markdown_of(markup)), text_of(markup))

@@ -61,9 +61,20 @@ def _output(file: str | None, binary: bool) -> Iterator[IO[Any]]:
 @click.option("--site", help="Only this host, e.g. news.example.org.")
 @click.option("--since", help="Only articles first seen on or after this date (YYYY-MM-DD).")
 @click.option("--versions", is_flag=True, help="One record per version, not per article.")
+@click.option(
+    "--images",
+    is_flag=True,
+    help="Markdown: each body image in place, its caption below (made from the stored pages).",
+)
 @reports_errors
 def export(
-    file: str | None, db_path: str, fmt: str, site: str | None, since: str | None, versions: bool
+    file: str | None,
+    db_path: str,
+    fmt: str,
+    site: str | None,
+    since: str | None,
+    versions: bool,
+    images: bool,
 ) -> None:
     """Export the archive: records as JSON lines or CSV, raw captures as WARC, or articles
     as Markdown files.
@@ -79,6 +90,7 @@ def export(
       archive export --versions history.jsonl
       archive export --format warc captures.warc.gz
       archive export --format markdown articles-md/
+      archive export --format markdown --images articles-md/
     """
     from archive.store.exchange.exports import export as export_records
     from archive.store.exchange.warc import export_warc
@@ -87,8 +99,10 @@ def export(
         fail("--format warc needs a FILE (e.g. captures.warc.gz)", status=2)
     if fmt == "warc" and (since or versions):
         fail("--since and --versions apply to jsonl and csv exports", status=2)
+    if images and fmt != "markdown":
+        fail("--images applies to --format markdown", status=2)
     if fmt == "markdown":
-        _export_markdown(file, db_path, site, since, versions)
+        _export_markdown(file, db_path, site, since, versions, images)
         return
     with open_existing_archive(db_path) as archive, _output(file, binary=fmt == "warc") as out:
         if fmt == "warc":
@@ -101,7 +115,12 @@ def export(
 
 
 def _export_markdown(
-    folder: str | None, db_path: str, site: str | None, since: str | None, versions: bool
+    folder: str | None,
+    db_path: str,
+    site: str | None,
+    since: str | None,
+    versions: bool,
+    images: bool,
 ) -> None:
     from archive.store.exchange.exports import export_markdown
 
@@ -111,7 +130,7 @@ def _export_markdown(
         fail("--versions applies to jsonl and csv exports", status=2)
     assert folder is not None
     with open_existing_archive(db_path) as archive:
-        count, without = export_markdown(archive.db, folder, site=site, since=since)
+        count, without = export_markdown(archive.db, folder, site=site, since=since, images=images)
     click.echo(f"Exported {count} articles to {folder}", err=True)
     if without:
         click.echo(

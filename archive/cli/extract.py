@@ -38,10 +38,18 @@ def read_page(path: str) -> bytes:
     help="json: the whole record; text: the plain body; markdown: the body as CommonMark.",
 )
 @click.option("--no-links", is_flag=True, help="Markdown without links (their text stays).")
+@click.option(
+    "--images", is_flag=True, help="Markdown with each body image in place, its caption below."
+)
 @rules_option
 @reports_errors
 def extract(
-    file: str, url: str | None, fmt: str, no_links: bool, rules_paths: tuple[str, ...]
+    file: str,
+    url: str | None,
+    fmt: str,
+    no_links: bool,
+    images: bool,
+    rules_paths: tuple[str, ...],
 ) -> None:
     """Parse a saved page offline and print its record as JSON, or its body as plain text
     or Markdown.
@@ -56,12 +64,13 @@ def extract(
       curl -s https://example.org/story | archive extract - --url https://example.org/story
       archive extract page.html --url https://example.org/a --rules my-rules/
       archive extract page.html --url https://example.org/a --format markdown --no-links
+      archive extract page.html --url https://example.org/a --format markdown --images
     """
     from archive.extract import extract_article
 
     if url is not None:
         url = validate_url(url)
-    options = replace(checked_rules(rules_paths), links=not no_links)
+    options = replace(checked_rules(rules_paths), links=not no_links, images=images)
     body = read_page(file)
     try:
         record = extract_article(body, url, options=options)

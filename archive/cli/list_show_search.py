@@ -2,6 +2,7 @@
 
 import json
 from datetime import datetime
+from typing import Any
 
 import click
 
@@ -39,8 +40,13 @@ def list_(db_path: str, site: str | None, limit: int, as_json: bool) -> None:
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="Print the stored record as JSON.")
 @click.option("--markdown", is_flag=True, help="Print it as Markdown, with YAML front matter.")
+@click.option(
+    "--images",
+    is_flag=True,
+    help="With --markdown: each body image in place, its caption below (from the stored page).",
+)
 @reports_errors
-def show(url: str, db_path: str, as_json: bool, markdown: bool) -> None:
+def show(url: str, db_path: str, as_json: bool, markdown: bool, images: bool) -> None:
     """Show one archived article: its metadata, then its text (or, with --markdown, the
     Markdown document `archive export --format markdown` writes for it).
 
@@ -50,10 +56,15 @@ def show(url: str, db_path: str, as_json: bool, markdown: bool) -> None:
     Examples:
       archive show https://example.org/news/2024/05/bridge-vote.html
       archive show https://example.org/news/2024/05/bridge-vote.html --markdown > vote.md
+      archive show https://example.org/news/2024/05/bridge-vote.html --markdown --images
     """
+    if images and not markdown:
+        fail("--images applies to --markdown", status=2)
     with open_existing_archive(db_path) as archive:
         article = archive.get_article(url)
         captures = archive.find_captures(url, limit=1) if article is None else []
+        if article is not None and images:
+            article = _with_images(archive.db, article)
     if article is None and captures:
         latest = captures[0]
         fail(f"{url}: captured at {latest['fetched_at']} but holds no article ({latest['error']})")
@@ -66,6 +77,20 @@ def show(url: str, db_path: str, as_json: bool, markdown: bool) -> None:
         _echo_markdown(article)
         return
     echo_article(article)
+
+
+def _with_images(db: Any, article: dict) -> dict:
+    from archive.store.exchange.markdown_images import markdown_with_images
+
+    markdown = markdown_with_images(db, article)
+    if markdown is None:
+        click.echo(
+            "note: the stored page gives no article to read images from: the stored"
+            " Markdown (without images) stands",
+            err=True,
+        )
+        return article
+    return {**article, "markdown": markdown}
 
 
 def _echo_markdown(article: dict) -> None:

@@ -12,17 +12,20 @@ from itertools import repeat
 
 from bs4 import CData, NavigableString, Tag
 
+from archive.parse.markdown.figures import attach_figures, figure_of
 from archive.parse.markdown.shape import (
     CLOSE,
     INLINE_KINDS,
     ITEM,
     QUOTE,
+    Figure,
     Frame,
     Mark,
     Row,
     Runs,
     code_language,
     href_of,
+    image_address,
     row_shape,
 )
 from archive.parse.text import clean_inline, reading_words, sample
@@ -56,6 +59,9 @@ class Block:
     runs: Runs | None = None
     rows: list[Row] | None = None
     lang: str | None = None
+    # Body images, only when asked for (``markdown.figures``): before this block, after it.
+    figures: tuple[Figure, ...] = ()
+    figures_after: tuple[Figure, ...] = ()
 
     @property
     def is_heading(self) -> bool:
@@ -103,8 +109,13 @@ def data_cells(row: Tag) -> list[Tag] | None:
 
 
 class _Walker:
-    def __init__(self, captions: bool = False) -> None:
+    def __init__(self, captions: bool = False, images: bool = False) -> None:
         self.captions = captions
+        self.images = images
+        # Images met (with images on): (the index of the block each stands before, figure),
+        # and those met inside a paragraph, to stand after it.
+        self.figures: list[tuple[int, Figure]] = []
+        self.pending: list[Figure] = []
         self.blocks: list[Block] = []
         self.buffer: list[str] = []
         self.link_chars = 0
@@ -129,6 +140,9 @@ class _Walker:
         self.buffer.clear()
         self.link_chars = 0
         self.marks = self._reopened()
+        if self.pending:
+            self.figures.extend((len(self.blocks), figure) for figure in self.pending)
+            self.pending.clear()
 
     def _reopened(self) -> list[Mark]:
         """A span still open goes on in the next block (a link around a heading and text)."""
@@ -185,6 +199,9 @@ class _Walker:
                     self.close_span()
                 continue
             name = node.name
+            if self.images and name in ("img", "picture"):
+                self.image(node)
+                continue
             # Captions are skipped, unless this walk takes them as text (and never the rest).
             if (name in SKIP_TAGS or ("class" in node.attrs and _is_caption(node))) and not (
                 self.captions and name not in _NEVER_TEXT
@@ -202,6 +219,17 @@ class _Walker:
                 stack.append((node, True, in_link))
             child_link = in_link + (name == "a")
             stack.extend(zip(reversed(node.contents), repeat(False), repeat(child_link)))
+
+    def image(self, node: Tag) -> None:
+        figure = figure_of(
+            node, self.frames, captions_are_text=self.captions, is_caption=_is_caption
+        )
+        if figure is None:
+            return
+        if "".join(self.buffer).strip():  # inside a paragraph: it stands after it
+            self.pending.append(figure)
+        else:
+            self.figures.append((len(self.blocks), figure))
 
     def whole(self, node: Tag) -> bool:
         """A code block or a data table's row as one block of its own; False to walk it."""
@@ -236,12 +264,14 @@ def _list_start(node: Tag) -> int:
 _NEVER_TEXT = SKIP_TAGS - {"figcaption"}
 
 
-def body_blocks(nodes: list[Tag], captions: bool = False) -> list[Block]:
-    """The blocks of the main-content elements, in reading order (see ``lines.trim_chrome``)."""
-    walker = _Walker(captions)
+def body_blocks(nodes: list[Tag], captions: bool = False, images: bool = False) -> list[Block]:
+    """The blocks of the main-content elements, in reading order (see ``lines.trim_chrome``);
+    ``images``: the body's images ride on them, for the Markdown (``markdown.figures``)."""
+    walker = _Walker(captions, images)
     for node in nodes:
         walker.walk(node)
         walker.flush()
+    attach_figures(walker.blocks, walker.figures)
     return _rows_joined(walker.blocks)
 
 
@@ -255,6 +285,7 @@ def _rows_joined(blocks: list[Block]) -> list[Block]:
             previous.link_chars += block.link_chars
             if previous.rows is not None and block.rows is not None:
                 previous.rows = previous.rows + block.rows
+            previous.figures_after += block.figures + block.figures_after
             previous.__dict__.pop("words", None)  # the cached word count is stale
         else:
             joined.append(block)
@@ -273,12 +304,8 @@ def running_words(blocks: list[Block]) -> int:
 
 
 def _image_src(img: Tag, base: str | None) -> str | None:
-    for attr in ("src", "data-src", "data-lazy-src", "data-original", "data-srcset", "srcset"):
-        value = img.get(attr)
-        if isinstance(value, str) and value.strip() and not value.startswith("data:"):
-            src = value.strip().split(",")[0].split()[0] if "srcset" in attr else value.strip()
-            return resolve_url(base, src)
-    return None
+    src = image_address(img)
+    return resolve_url(base, src) if src else None
 
 
 def collect_images(scope: Tag, base: str | None) -> tuple[list[Image], list[Removal]]:

@@ -77,4 +77,6 @@ def link_destination(href: str, base: str | None) -> str | None:
     except ValueError:  # a malformed address (an unclosed IPv6 bracket ...)
         return None
     url = _URL_UNSAFE_RE.sub(lambda m: _URL_UNSAFE[m.group()], url)
+    if "&" in url:  # "?a=1&copy;b" would be read as "©" (entities count in destinations)
+        url = _ENTITY.sub(r"\\&", url)
     return f"<{url}>" if "(" in url or ")" in url else url

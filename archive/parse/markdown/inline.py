@@ -286,7 +286,10 @@ def _write(tokens: list[_Token], options: InlineOptions) -> str:
         token = tokens[index]
         if token.kind == "code" and token.opens:
             end = _closing(tokens, index)
-            out.append(code_span("".join(t.text for t in tokens[index + 1 : end])))
+            code = "".join(t.text for t in tokens[index + 1 : end])
+            # A table's row is split at its pipes before code is read, even in code (GFM):
+            # there an escaped pipe stands for one.
+            out.append(code_span(code.replace("|", "\\|") if options.in_table else code))
             index = end + 1
             continue
         if not token.kind:

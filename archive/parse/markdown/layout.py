@@ -4,12 +4,13 @@ text: a block whose Markdown would not read back as that text is written as esca
 ``markdown`` and ``text`` never disagree.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from archive.parse.markdown.escape import code_fence
+from archive.parse.markdown.escape import code_fence, escape_text
 from archive.parse.markdown.inline import InlineOptions, plain_markdown, render_inline
-from archive.parse.markdown.shape import ITEM, Frame, Row
+from archive.parse.markdown.shape import ITEM, Figure, Frame, Row
 from archive.parse.text import clean_inline
 
 if TYPE_CHECKING:  # only for the annotations: blocks imports this package's shape
@@ -20,16 +21,30 @@ ITEM_INDENT = 4
 _HEADING_LEVELS = {"h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 
 
+@dataclass
+class _FigureBlock:
+    """A body image as a block of the Markdown (never of the text): in its containers."""
+
+    figure: Figure
+    tag: str = "img"
+
+    @property
+    def frames(self) -> tuple[Frame, ...]:
+        return self.figure.frames
+
+
 def render_markdown(
     blocks: Sequence["Block"], base: str | None = None, *, links: bool = True
 ) -> str:
-    """The Markdown of the body's ``blocks``; links resolved against ``base`` (or left out)."""
+    """The Markdown of the body's ``blocks``; links resolved against ``base`` (or left out).
+    Images the blocks carry (``markdown.figures``: only when asked for) stand where they
+    stood, with their captions."""
     options = InlineOptions(base=base, links=links)
     started: set[int] = set()  # the list items whose marker is written
     parts: list[str] = []
-    previous: Block | None = None
+    previous: Block | _FigureBlock | None = None
     previous_opened = False  # whether the previous block opened its list item
-    for block in blocks:
+    for block in _with_figures(blocks, options):
         opens = _starts_item(block.frames, started)
         lines = _block_lines(block, options)
         first, rest = _prefixes(block.frames, started, multiline=len(lines) > 1)
@@ -41,6 +56,27 @@ def render_markdown(
         parts.append("\n".join(written))
         previous, previous_opened = block, opens
     return "".join(parts)
+
+
+def _with_figures(
+    blocks: Sequence["Block"], options: InlineOptions
+) -> Iterator["Block | _FigureBlock"]:
+    """The blocks, each with the images that stand before it and, for the last, after it
+    (an image whose address leads nowhere readable is left out)."""
+    for block in blocks:
+        for figure in block.figures:
+            if options.destination(figure.src) is not None:
+                yield _FigureBlock(figure)
+        yield block
+        for figure in block.figures_after:
+            if options.destination(figure.src) is not None:
+                yield _FigureBlock(figure)
+
+
+def _figure_lines(figure: Figure, options: InlineOptions) -> list[str]:
+    """``![alt](URL)``, and its caption below it as a paragraph of its own."""
+    image = f"![{escape_text(figure.alt)}]({options.destination(figure.src)})"
+    return [image, "", plain_markdown(figure.caption)] if figure.caption else [image]
 
 
 def _starts_item(frames: tuple[Frame, ...], started: set[int]) -> bool:
@@ -71,11 +107,11 @@ def _prefixes(frames: tuple[Frame, ...], started: set[int], *, multiline: bool) 
     return first, rest
 
 
-def _tight(previous: "Block", block: "Block") -> bool:
+def _tight(previous: "Block | _FigureBlock", block: "Block | _FigureBlock") -> bool:
     """Whether a new item may follow the previous one-line item on the next line: in the
     same containers, and either in the same list or one that may interrupt a paragraph (a
     bullet list or one from 1: "3. x" under a line would be read as that line's text)."""
-    if previous.tag in ("pre", "tr"):
+    if previous.tag in ("pre", "tr", "img"):
         return False
     depth = len(block.frames) - 1
     if tuple(f[1] for f in block.frames[:depth]) != tuple(f[1] for f in previous.frames[:depth]):
@@ -84,7 +120,7 @@ def _tight(previous: "Block", block: "Block") -> bool:
     return any(f[0] == ITEM and f[3] == owner for f in previous.frames) or number in (None, 1)
 
 
-def _blank_line(previous: "Block", block: "Block") -> str:
+def _blank_line(previous: "Block | _FigureBlock", block: "Block | _FigureBlock") -> str:
     """A blank line between two blocks, marked as a quote's where both are in one quote (a
     new item right after a one-line item takes the next line instead: a tight list)."""
     shared = []
@@ -96,7 +132,9 @@ def _blank_line(previous: "Block", block: "Block") -> str:
     return f"\n{quote}\n" if quote.endswith(">") else "\n\n"
 
 
-def _block_lines(block: "Block", options: InlineOptions) -> list[str]:
+def _block_lines(block: "Block | _FigureBlock", options: InlineOptions) -> list[str]:
+    if isinstance(block, _FigureBlock):
+        return _figure_lines(block.figure, options)
     if block.tag == "pre":
         fence = code_fence(block.text)
         return [fence + (block.lang or ""), *block.text.split("\n"), fence]

@@ -25,7 +25,14 @@ Runs = tuple[list[str], list[Mark]]
 Frame = tuple[str, int, int | None, int]
 ITEM, QUOTE = "li", "q"
 
-_LANGUAGE = re.compile(r"(?:^|\s)(?:lang|language)-([\w+#.-]+)", re.I)
+# "language-python", "lang-js", "highlight-python" (Sphinx), "highlight-source-python" (GitHub).
+_LANGUAGE = re.compile(r"(?:^|\s)(?:lang|language|highlight(?:-source)?)-([\w+#.-]+)", re.I)
+# A language's name as an attribute gives it (no spaces, nothing a fence's info line reads).
+_BARE_LANGUAGE = re.compile(r"[\w+#.-]{1,30}")
+# On a wrapper only the highlighter's names: "lang-de" there is the reader's language.
+_WRAPPER_LANGUAGE = re.compile(r"(?:^|\s)highlight(?:-source)?-([\w+#.-]+)", re.I)
+# Attributes an image's address may be in: lazy loaders keep it out of ``src``.
+IMAGE_ADDRESS_ATTRS = ("src", "data-src", "data-lazy-src", "data-original", "data-srcset", "srcset")
 
 
 @dataclass
@@ -36,6 +43,18 @@ class Row:
     cells: list[Runs]
     spans: bool = False
     header: bool = False
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A body image where it stands (for the Markdown with images): its address as the page
+    gives it, its alt text, its figure's caption (on the figure's last image), and the
+    containers it is in."""
+
+    src: str
+    alt: str
+    caption: str | None
+    frames: tuple[Frame, ...]
 
 
 def href_of(tag: Tag) -> str | None:
@@ -81,16 +100,47 @@ def _span(cell: Tag, name: str) -> bool:
         return False
 
 
+def image_address(img: Tag) -> str | None:
+    """The address an ``<img>`` shows, as the page gives it (the first of a ``srcset``);
+    None for none or an inline ``data:`` image."""
+    for attr in IMAGE_ADDRESS_ATTRS:
+        value = img.get(attr)
+        if isinstance(value, str) and value.strip() and not value.startswith("data:"):
+            return value.strip().split(",")[0].split()[0] if "srcset" in attr else value.strip()
+    return None
+
+
 def code_language(pre: Tag) -> str | None:
-    """The language a code block names in its class (``language-x``, ``lang-x``), on the
-    ``<pre>`` or on the ``<code>`` in it."""
+    """The language a code block names in its class (``language-x``, ``lang-x``,
+    ``highlight-x``), on the ``<pre>``, on the ``<code>`` in it, or on the two elements
+    around it (Sphinx and GitHub name it on a wrapper: ``div.highlight-python > div > pre``);
+    else in a ``data-lang`` or ``data-language`` attribute of the ``<pre>`` or ``<code>``."""
     code = pre.find("code")
+    return _class_language(pre, code) or _attribute_language(pre, code)
+
+
+def _attribute_language(pre: Tag, code: object) -> str | None:
     for tag in (pre, code):
+        if not isinstance(tag, Tag):
+            continue
+        for name in ("data-lang", "data-language"):
+            value = tag.get(name)
+            found = _BARE_LANGUAGE.fullmatch(value.strip()) if isinstance(value, str) else None
+            if found:
+                return found.group().lower()
+    return None
+
+
+def _class_language(pre: Tag, code: object) -> str | None:
+    parent = pre.parent
+    grandparent = parent.parent if isinstance(parent, Tag) else None
+    for tag, pattern in ((pre, _LANGUAGE), (code, _LANGUAGE), (parent, _WRAPPER_LANGUAGE),
+                         (grandparent, _WRAPPER_LANGUAGE)):  # fmt: skip
         if not isinstance(tag, Tag):
             continue
         classes = tag.get("class")
         joined = " ".join(classes) if isinstance(classes, list) else str(classes or "")
-        found = _LANGUAGE.search(joined)
+        found = pattern.search(joined)
         if found:
             return found.group(1).lower()
     return None

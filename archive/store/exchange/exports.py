@@ -157,10 +157,18 @@ def export(
 
 
 def export_markdown(
-    db: Database, folder: str, *, site: str | None = None, since: str | None = None
+    db: Database,
+    folder: str,
+    *,
+    site: str | None = None,
+    since: str | None = None,
+    images: bool = False,
 ) -> tuple[int, int]:
     """One Markdown file per article in ``folder`` (see ``markdown_files``); the number
-    written and how many had no stored Markdown (their text stands in)."""
+    written and how many had no stored Markdown (their text stands in). ``images``: each
+    body's images in place, the Markdown made again from the stored page (``markdown_images``)."""
     from archive.store.exchange.markdown_files import write_markdown_files
+    from archive.store.exchange.markdown_images import with_images
 
-    return write_markdown_files(iter_records(db, site=site, since=since), folder)
+    records = iter_records(db, site=site, since=since)
+    return write_markdown_files(with_images(db, records) if images else records, folder)
