@@ -119,6 +119,18 @@ def test_link_density(html: str, density: float) -> None:
     assert link_density(BeautifulSoup(html, "lxml").div) == pytest.approx(density, abs=0.01)
 
 
+def test_see_also_box_ends_where_the_next_section_begins() -> None:
+    doc = parse(
+        f"<html><body><article>{BODY}<h2>See also</h2><ul><li><a href='/a'>Another page</a></li></ul>"
+        "<h2>Settings</h2><ul><li><code>APP_PORT</code>, the port to listen on</li></ul>"
+        "</article></body></html>"
+    )
+    clean(doc)
+    text = doc.soup.get_text(" ")
+    assert "Another page" not in text
+    assert "Settings" in text and "the port to listen on" in text
+
+
 def test_loose_box_heading_text_never_takes_its_container() -> None:
     # " Tags: " sits as bare text in the article's own container, beside the body.
     doc = parse(

@@ -208,6 +208,8 @@ class Cleaner:
             self.remove(box, kind)
             return
         for sibling in list(heading.find_next_siblings()):
+            if _ends_section(heading, sibling):
+                break  # "See also" ends where the body's next section begins
             # The box's items: lists of links, or whole posts (<article>) shown as teasers.
             if sibling.name in ("article", "ul", "ol") or link_density(sibling) > 0.5:
                 self.remove(sibling, None)
@@ -228,6 +230,16 @@ def _is_section_heading(header: Tag) -> bool:
                 return False
             heading = child
     return heading is not None and heading.find("a") is None
+
+
+_RANKS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+
+
+def _ends_section(heading: Tag, sibling: Tag) -> bool:
+    """True when ``sibling`` is a heading of the same rank as ``heading`` or higher."""
+    rank = _RANKS.get(heading.name)
+    other = _RANKS.get(sibling.name)
+    return rank is not None and other is not None and other <= rank
 
 
 def _prose_chars(tag: Tag) -> int:
