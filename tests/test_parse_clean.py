@@ -35,6 +35,8 @@ def cleaned(fragment: str) -> tuple[str, list[str]]:
         ("<p>ADVERTISEMENT</p>", "ADVERTISEMENT", "ad label"),
         ("<div><h3>Related Stories</h3><ul><li><a href='/a'>Story A</a></li></ul></div>", "Story A", "related box"),
         ("<section><h2>Latest From Glossline</h2><a href='/b'>Story B</a></section>", "Story B", "latest-from footer"),
+        ("<div><p>Lee también...</p><p><a href='/c'>Otra noticia del día</a></p></div>", "Otra noticia", "related box"),
+        ("<div><h3>Weitere Videos</h3><ul><li><a href='/v'>Ein anderes Video</a></li></ul></div>", "anderes Video", "related box"),
         ("<h3>You may also like</h3><article><p>" + "A whole other post shown as a teaser. " * 10 + "</p></article>", "other post", "related box"),
         ('<div class="cta"><p>Support our work: subscribe from ten euros a year!</p></div>', "Support our work", "newsletter sign-up"),
         ("<div class='people'><h2>About the author</h2><div><a href='/p/ann'>Ann</a><p>Ann was born in 1980 and writes on rivers.</p></div></div>", "born in 1980", "author box"),
