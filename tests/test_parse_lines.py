@@ -149,3 +149,24 @@ def test_a_prompt_inside_the_body_and_a_closing_sentence_about_apps_are_kept() -
     closing = Block("The council said the app had been downloaded by few residents.", "p")
     kept, _ = trim_chrome([Block(SENTENCE, "p"), prompt, Block(SENTENCE, "p"), closing])
     assert kept == [Block(SENTENCE, "p"), prompt, Block(SENTENCE, "p"), closing]
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        (
+            "This entry was posted on Wednesday, March 3rd, 2010 at 10:21 am and is filed under"
+            " Travel, Trains. You can follow any responses to this entry through the RSS 2.0 feed.",
+            "post meta",
+        ),
+        (
+            "Der Beitrag wurde am Freitag, den 4. Juni 2021 um 9:12 Uhr veröffentlicht und wurde"
+            " unter Allgemein, Reisen abgelegt.",
+            "post meta",
+        ),
+        # A sentence of the body that starts alike but says where nothing is filed.
+        ("This entry was posted late because the author was travelling for a month.", None),
+    ],
+)
+def test_blog_themes_post_meta_line_is_chrome(line: str, kind: str | None) -> None:
+    assert chrome_kind(Block(line, "p")) == kind
