@@ -70,6 +70,13 @@ def test_trimmed_lines_are_recorded_with_their_kind() -> None:
         "A post shared by Jane Doe (@janedoe) on Jun 3, 2019 at 4:05pm PDT",
         "View on Twitter",
         "Watch on TikTok",
+        # A consent manager's stand-in for an embedded post.
+        "Empfohlener redaktioneller Inhalt",
+        "Externer Inhalt",
+        "Twitter freischalten",
+        "Inhalte von Instagram immer anzeigen",
+        "Ich bin damit einverstanden, dass mir externe Inhalte angezeigt werden.",
+        "An dieser Stelle findet Ihr einen externen Inhalt von Instagram, der den Artikel ergänzt.",
     ],
 )
 def test_reading_time_audio_and_embed_prompts_are_labels(line: str) -> None:
@@ -83,6 +90,7 @@ def test_reading_time_audio_and_embed_prompts_are_labels(line: str) -> None:
         "Cook time: 20 minutes",
         "Listen to the birds at dawn and you will hear at least five species in a minute.",
         "It took four minutes to read the verdict.",
+        "Externer Inhalt von Zulieferern macht ein Drittel des Umsatzes aus.",
     ],
 )
 def test_lines_that_only_look_like_labels_are_kept(line: str) -> None:

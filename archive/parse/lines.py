@@ -179,7 +179,15 @@ LABEL_LINE = re.compile(
     r"watch on (youtube|tiktok|facebook|instagram)|"
     r"(a post|a photo|a video) shared by .*|"
     r"diesen beitrag auf instagram ansehen|ver esta publicación en instagram|"
-    r"voir cette publication sur instagram)[.:!]?$",
+    r"voir cette publication sur instagram|"
+    # What a consent manager shows in place of an embedded post until the reader agrees.
+    r"empfohlener redaktioneller inhalt|externer inhalt|"
+    r"externe inhalte (laden|aktivieren|anzeigen|zulassen)|"
+    r"(twitter|x|instagram|youtube|facebook|tiktok|vimeo) (freischalten|aktivieren|laden)|"
+    r"inhalte? von (twitter|x|instagram|youtube|facebook|tiktok|vimeo) (immer )?"
+    r"(anzeigen|laden|zulassen)|"
+    r"ich bin damit einverstanden, dass mir externe inhalte angezeigt werden.*|"
+    r"an dieser stelle finde(t ihr|n sie|st du) einen externen inhalt.*)[.:!]?$",
     re.I,
 )
 
