@@ -35,7 +35,13 @@ def cleaned(fragment: str) -> tuple[str, list[str]]:
         ("<p>ADVERTISEMENT</p>", "ADVERTISEMENT", "ad label"),
         ("<div><h3>Related Stories</h3><ul><li><a href='/a'>Story A</a></li></ul></div>", "Story A", "related box"),
         ("<section><h2>Latest From Glossline</h2><a href='/b'>Story B</a></section>", "Story B", "latest-from footer"),
+        ("<div><p>Lee también...</p><p><a href='/c'>Otra noticia del día</a></p></div>", "Otra noticia", "related box"),
+        ("<div><h3>Weitere Videos</h3><ul><li><a href='/v'>Ein anderes Video</a></li></ul></div>", "anderes Video", "related box"),
         ("<h3>You may also like</h3><article><p>" + "A whole other post shown as a teaser. " * 10 + "</p></article>", "other post", "related box"),
+        ('<div class="cta"><p>Support our work: subscribe from ten euros a year!</p></div>', "Support our work", "newsletter sign-up"),
+        ("<div class='people'><h2>About the author</h2><div><a href='/p/ann'>Ann</a><p>Ann was born in 1980 and writes on rivers.</p></div></div>", "born in 1980", "author box"),
+        ("<div class='wrap'>" + BODY + "<div style='font-weight:bold'>Über den Autor</div><div class='bio'><p>Jo schreibt seit 1990 über Wein.</p></div></div>", "seit 1990", "author box"),
+        ("<section><h3>Autor:innen</h3><div><p>Geboren 1983, Redakteur seit 2015.</p></div></section>", "Geboren 1983", "author box"),
     ],
 )  # fmt: skip
 def test_boilerplate_pass_removes_and_records(fragment: str, gone: str, kind: str) -> None:
@@ -52,6 +58,11 @@ def test_boilerplate_pass_removes_and_records(fragment: str, gone: str, kind: st
         '<p class="related">A paragraph whose class says related but which is text.</p>',
         "<h2>Related findings from the new study</h2><p>More text of the study follows here.</p>",
         '<div class="shadow-box"><p>Text in a box whose class merely contains ad.</p></div>',
+        # A <header> holding one subheading heads a section of the body (an accordion's panel).
+        '<ul class="accordion"><li><header class="panel-head"><h3>Advantages of renting</h3></header><div><p>Repairs are included.</p></div></li></ul>',
+        # "Author" inside a sentence or a table of data opens no author's box.
+        "<h2>The author of the report, and why she wrote it</h2><p>She wrote it in one winter.</p>",
+        "<table><tr><td>Author</td><td>Jane Roe, who wrote the first draft</td></tr></table>",
     ],
 )
 def test_article_text_is_kept(fragment: str) -> None:
@@ -108,6 +119,18 @@ def test_class_kind(html: str, kind: str | None) -> None:
 )
 def test_link_density(html: str, density: float) -> None:
     assert link_density(BeautifulSoup(html, "lxml").div) == pytest.approx(density, abs=0.01)
+
+
+def test_see_also_box_ends_where_the_next_section_begins() -> None:
+    doc = parse(
+        f"<html><body><article>{BODY}<h2>See also</h2><ul><li><a href='/a'>Another page</a></li></ul>"
+        "<h2>Settings</h2><ul><li><code>APP_PORT</code>, the port to listen on</li></ul>"
+        "</article></body></html>"
+    )
+    clean(doc)
+    text = doc.soup.get_text(" ")
+    assert "Another page" not in text
+    assert "Settings" in text and "the port to listen on" in text
 
 
 def test_loose_box_heading_text_never_takes_its_container() -> None:

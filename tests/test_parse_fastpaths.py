@@ -6,7 +6,7 @@ import re
 import pytest
 from bs4 import Tag
 
-from archive.parse import clean
+from archive.parse import classwords
 from archive.parse.text import reading_words, word_count
 from archive.parse.tree import prefilter
 from archive.parse.tree.measure import strings_and_links, tag_text
@@ -47,8 +47,8 @@ def test_keep_test_without_ignorecase_finds_what_the_pattern_finds() -> None:
 def _kind_by_definition(names: str) -> str | None:
     """The first kind whose words (exact, or as prefixes) a class string holds."""
     words = {w for w in re.split(r"[^a-z0-9]+", names) if w}
-    for kind, listed in clean.CLASS_WORDS.items():
-        if kind == "share bar" and words & clean.EMBED_WORDS:
+    for kind, listed in classwords.CLASS_WORDS.items():
+        if kind == "share bar" and words & classwords.EMBED_WORDS:
             continue
         for word in listed:
             if word.endswith("*") and any(w.startswith(word[:-1]) for w in words):
@@ -60,12 +60,12 @@ def _kind_by_definition(names: str) -> str | None:
 
 @pytest.mark.parametrize("seed", [2, 3])
 def test_class_kinds_judged_word_by_word_match_the_definition(seed: int) -> None:
-    words = [w.rstrip("*") for listed in clean.CLASS_WORDS.values() for w in listed]
-    words += [*clean.EMBED_WORDS, "main", "shareholder", "x2", "-", " ", "_"]
+    words = [w.rstrip("*") for listed in classwords.CLASS_WORDS.values() for w in listed]
+    words += [*classwords.EMBED_WORDS, "main", "shareholder", "x2", "-", " ", "_"]
     rng = random.Random(seed)
     for _ in range(5_000):
         names = rng.choice([" ", "-", "_"]).join(rng.choices(words, k=rng.randint(0, 5)))
-        assert clean._kind_of_names.__wrapped__(names) == _kind_by_definition(names), names
+        assert classwords._kind_of_names.__wrapped__(names) == _kind_by_definition(names), names
 
 
 def test_word_counts_split_where_the_pattern_does() -> None:

@@ -18,7 +18,9 @@ def page(header: str, body: str = BODY) -> str:
 STANDFIRST = "A short summary of the story, set apart in the header beside the headline."
 
 
-@pytest.mark.parametrize("name", ["lead", "article-intro", "c-standfirst", "field-perex", "dek"])
+@pytest.mark.parametrize(
+    "name", ["lead", "article-intro", "c-standfirst", "field-perex", "dek", "sommario", "resumen"]
+)
 def test_classed_standfirst_heads_the_body(name: str) -> None:
     text = extract_article(page(f"<p class='{name}'>{STANDFIRST}</p>"), "https://x.example/a").text
     assert text.startswith(STANDFIRST + "\n\n")

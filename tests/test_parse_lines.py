@@ -70,6 +70,13 @@ def test_trimmed_lines_are_recorded_with_their_kind() -> None:
         "A post shared by Jane Doe (@janedoe) on Jun 3, 2019 at 4:05pm PDT",
         "View on Twitter",
         "Watch on TikTok",
+        # A consent manager's stand-in for an embedded post.
+        "Empfohlener redaktioneller Inhalt",
+        "Externer Inhalt",
+        "Twitter freischalten",
+        "Inhalte von Instagram immer anzeigen",
+        "Ich bin damit einverstanden, dass mir externe Inhalte angezeigt werden.",
+        "An dieser Stelle findet Ihr einen externen Inhalt von Instagram, der den Artikel ergänzt.",
     ],
 )
 def test_reading_time_audio_and_embed_prompts_are_labels(line: str) -> None:
@@ -83,6 +90,7 @@ def test_reading_time_audio_and_embed_prompts_are_labels(line: str) -> None:
         "Cook time: 20 minutes",
         "Listen to the birds at dawn and you will hear at least five species in a minute.",
         "It took four minutes to read the verdict.",
+        "Externer Inhalt von Zulieferern macht ein Drittel des Umsatzes aus.",
     ],
 )
 def test_lines_that_only_look_like_labels_are_kept(line: str) -> None:
@@ -149,3 +157,24 @@ def test_a_prompt_inside_the_body_and_a_closing_sentence_about_apps_are_kept() -
     closing = Block("The council said the app had been downloaded by few residents.", "p")
     kept, _ = trim_chrome([Block(SENTENCE, "p"), prompt, Block(SENTENCE, "p"), closing])
     assert kept == [Block(SENTENCE, "p"), prompt, Block(SENTENCE, "p"), closing]
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        (
+            "This entry was posted on Wednesday, March 3rd, 2010 at 10:21 am and is filed under"
+            " Travel, Trains. You can follow any responses to this entry through the RSS 2.0 feed.",
+            "post meta",
+        ),
+        (
+            "Der Beitrag wurde am Freitag, den 4. Juni 2021 um 9:12 Uhr veröffentlicht und wurde"
+            " unter Allgemein, Reisen abgelegt.",
+            "post meta",
+        ),
+        # A sentence of the body that starts alike but says where nothing is filed.
+        ("This entry was posted late because the author was travelling for a month.", None),
+    ],
+)
+def test_blog_themes_post_meta_line_is_chrome(line: str, kind: str | None) -> None:
+    assert chrome_kind(Block(line, "p")) == kind

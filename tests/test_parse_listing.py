@@ -1,6 +1,6 @@
 import pytest
 
-from archive.parse.listing import mark_teasers, teaser_words
+from archive.parse.listing import listicle_sections, mark_teasers, teaser_words
 from archive.parse.tree.soup import parse
 
 CARD = "<article><h3><a href='/s'>A headline link of several words</a></h3>{dek}</article>"
@@ -28,3 +28,24 @@ def test_teaser_words_count_only_the_cards() -> None:
     )
     mark_teasers(doc)
     assert teaser_words(doc.tags("main")) == 3 * len(DEK.split())
+
+
+NUMBERED = (
+    "<article><h3><a href='/s/{n}'>{n}. A headline link of several words</a></h3>"
+    "<p>{dek}</p></article>"
+)
+
+
+@pytest.mark.parametrize(
+    ("numbers", "sections"),
+    [
+        ([1, 2, 3, 4], 4),  # a listicle: its numbered sections are its text
+        ([3, 1, 2, 4], 0),  # numbers out of order: teasers that merely start with a number
+        ([1, 2], 0),  # too few to say
+        ([1, 1, 1], 0),
+    ],
+)
+def test_listicle_sections_are_numbered_in_order(numbers: list[int], sections: int) -> None:
+    doc = parse("<main>" + "".join(NUMBERED.format(n=n, dek=DEK) for n in numbers) + "</main>")
+    mark_teasers(doc)
+    assert len(listicle_sections(doc.cards)) == sections

@@ -4,13 +4,14 @@ The selectors and patterns each pass uses sit at the top of this file, beside th
 them. All passes run from one walk over the tree (``clean``), so a page costs one traversal.
 """
 
-import functools
 import re
 from collections.abc import Iterable
 
 from bs4 import NavigableString, Tag
 
+from archive.parse.classwords import class_kind, names_of
 from archive.parse.comments import COMMENT_HEADINGS, opens_thread
+from archive.parse.labels import AD_LABEL, AUTHOR_BOX_PROSE, AUTHOR_HEADING, BOX_HEADING, BOX_KIND
 from archive.parse.text import clean_inline, sample
 from archive.parse.tree.measure import Sizes, strings_and_links, tag_text
 from archive.parse.tree.soup import Document
@@ -24,139 +25,26 @@ DROP_TAGS = {
 }  # fmt: skip
 # Structural elements that are chrome, with the kind recorded when one is removed.
 STRUCTURAL = {"nav": "navigation", "footer": "footer", "aside": "sidebar", "menu": "navigation"}
-# Class and id words (split on "-", "_" and spaces) and the kind of boilerplate each marks.
-# A word matches exactly, or as a prefix when it ends with "*".
-CLASS_WORDS: dict[str, tuple[str, ...]] = {
-    "cookie banner": ("cookie*", "consent*", "gdpr", "cmp"),
-    "newsletter sign-up": ("newsletter*", "signup", "subscribe*", "subscription*", "optin"),
-    "ad": ("ad", "ads", "adv", "advert*", "adslot", "adunit", "dfp", "gpt", "sponsor*",
-           "outbrain", "taboola", "commercial", "promo", "affiliate"),
-    "share bar": ("share*", "sharing", "social*", "sharebar", "addthis", "sociallinks"),
-    "related box": ("related*", "recommend*", "readmore", "recirc*", "teaser*", "outbrain",
-                    "morestories", "alsoread"),
-    "latest-from footer": ("latest", "trending", "popular", "mostread", "most"),
-    "navigation": ("nav", "navbar", "navigation", "menu", "breadcrumb*", "skip", "pagination",
-                   "pager", "toolbar", "topbar"),
-    "footer": ("footer", "foot", "copyright"),
-    "comments": ("comment*", "disqus", "discussion", "respond"),
-    "sidebar": ("sidebar", "rail", "widget*", "aside"),
-    "byline": ("byline", "author*", "dateline"),
-    "article meta": ("meta", "timestamp", "date", "tags", "tag", "keywords", "kicker",
-                     "eyebrow", "overline"),
-    "header": ("header", "masthead"),
-    "hidden": ("hidden", "hide", "visually-hidden", "sr", "screen-reader*", "printonly",
-               "noprint", "modal", "popup", "overlay"),
-}  # fmt: skip
-# Class words of embedded posts (tweets, Instagram) that quote a source inside the article.
-EMBED_WORDS = frozenset({"embed", "embedded", "tweet", "instagram", "media"})
-# Whole texts of elements that are ad labels ("Advertisement - Continue Reading Below").
-AD_LABEL = re.compile(
-    r"^[\s*·|–—-]*(advertisement|advertising|advert|ad|anzeige|werbung|publicidad|publicité|pubblicità|"
-    r"reklama|sponsored( content)?|paid content|story continues below( advertisement)?|"
-    r"continue reading( the main story)?( below)?|article continues below( advertisement)?)"
-    r"(\s*[-–—:|]\s*(continue reading below|story continues below|content continues below))?"
-    r"[\s*·|–—-]*$",
-    re.I,
-)
-# Headings that open a box of teasers after or inside an article: the whole heading text, or
-# (for "Latest From <site>" and the like) its start.
-BOX_HEADING = re.compile(
-    r"^((latest|more|most recent) (from|on|in)( \S+){1,4}|(latest|more) (stories|news)|"
-    r"(related|recommended|popular|trending|top|more|similar|suggested)"
-    r"( (stories|articles|posts|coverage|content|links|news|reading|videos|topics|now))?|"
-    r"you (may|might) (also )?(like|enjoy)|read (more|next|also)|most (read|popular|viewed)|"
-    r"also read|see also|what to read next|further reading|don'?t miss|editor'?s picks|"
-    r"tags|tagged( with)?|etiquetas|schlagwörter|palavras-chave|mots-clés|"
-    r"mehr zum thema|lesen sie auch|das könnte sie auch interessieren|más noticias|"
-    r"te puede interesar|lire aussi|à lire aussi|leia também|leggi anche|veja também|"
-    r"você (pode|também pode) gostar|leia mais|notícias relacionadas|artigos relacionados|"
-    r"relacionad[oa]s|vous aimerez aussi|ähnliche artikel|weitere artikel|"
-    r"noticias relacionadas|te recomendamos|читайте также|смотрите также|похожие статьи|"
-    r"самые популярные( \w+)?|популярное|другие новости|関連記事|相关文章|관련기사)"
-    r"\s*[:.»›>…]*\s*$",
-    re.I,
-)
-BOX_KIND = {"latest": "latest-from footer", "more": "latest-from footer"}
-_SPLIT = re.compile(r"[^a-z0-9]+")
-# Phrases with "hidden" that do not hide the element: "field-label-hidden" (Drupal marks every
-# field so) hides its label, "overflow-hidden" (a CSS utility class) clips what overflows it.
-_HIDDEN_LABEL = re.compile(r"\b(label|title|heading|overflow(-[xy])?)[-_]*(hidden|hide)\b")
-# What only a printer shows ("print-only", "visible-print", "d-print-block") and what it leaves
-# out ("d-print-none", "no-print": the site's own word that it is no article): one word for each,
-# so that other print words ("print-step" of a recipe, "printable" article areas) name no kind.
-_PRINT_ONLY = re.compile(
-    r"\bprint[-_]?(only|header|footer|logo|url)\b|\b(visible|show)[-_]print\b|"
-    r"\bd[-_]print[-_](block|inline|flex|table)"
-)
-_NOT_PRINTED = re.compile(r"\b(no|not|hide|hidden)[-_]?print\b|\bprint[-_]?(none|hide|hidden|no)\b")
 _NEVER_BY_CLASS = {"html", "body", "main", "article", "figure"}
 # Tags judged even without attributes.
 _BARE_CHECKED = {*STRUCTURAL, "header", "form"}
+# The share of the page's running text an element classed as chrome must hold to be taken
+# for the article all the same (see Cleaner.holds_article); more for an element that calls
+# itself a sidebar in so many words, which beside a short article often holds as much text as
+# the article. ("rail" and "widget" also name the sidebar kind, but layouts call the column
+# that holds the body "...-rail-...__body": those keep the usual share.)
+ARTICLE_SHARE = 0.4
+SIDEBAR_SHARE = 0.6
+
+
+def _share_for(tag: Tag, kind: str) -> float:
+    return SIDEBAR_SHARE if kind == "sidebar" and "sidebar" in names_of(tag) else ARTICLE_SHARE
+
+
 # Text elements are removed by class only for these kinds: a paragraph classed "related" may
 # well be article text, one classed "byline" never is.
 _TEXT_TAGS = {"p", "h1", "h2", "h3", "h4", "li", "span"}
 _TEXT_KINDS = {"byline", "article meta", "hidden", "ad", "share bar", "newsletter sign-up"}
-
-
-def _names(tag: Tag) -> str:
-    """A tag's class and id as one lower-case string ("" for none)."""
-    attrs = tag.attrs
-    if not attrs:
-        return ""
-    value = attrs.get("class")
-    names = " ".join(value) if isinstance(value, list) else value or ""
-    ident = attrs.get("id")
-    return f"{names} {ident}".lower() if isinstance(ident, str) else names.lower()
-
-
-def _compile_words() -> list[tuple[str, frozenset[str], tuple[str, ...]]]:
-    compiled = []
-    for kind, words in CLASS_WORDS.items():
-        exact = frozenset(w for w in words if not w.endswith("*"))
-        prefixes = tuple(w[:-1] for w in words if w.endswith("*"))
-        compiled.append((kind, exact, prefixes))
-    return compiled
-
-
-_KINDS = _compile_words()
-_NO_KIND = len(_KINDS)  # the index of no kind
-_SHARE_BAR = next(index for index, (kind, _, _) in enumerate(_KINDS) if kind == "share bar")
-
-
-def class_kind(tag: Tag) -> str | None:
-    """The kind of boilerplate a tag's class or id names, if any (first kind listed wins)."""
-    names = _names(tag)
-    return _kind_of_names(names) if names.strip() else None
-
-
-@functools.lru_cache(maxsize=4096)
-def _kind_of_names(names: str) -> str | None:
-    # Cached: a page repeats the same few class strings hundreds of times.
-    names = _HIDDEN_LABEL.sub(" ", names)
-    if "print" in names:
-        names = _NOT_PRINTED.sub(" noprint ", _PRINT_ONLY.sub(" printonly ", names))
-    words = {w for w in _SPLIT.split(names) if w}
-    # An embedded post ("social-media-embed") is content, not a share bar.
-    embedded = not words.isdisjoint(EMBED_WORDS)
-    first = min((_word_kinds(word)[embedded] for word in words), default=_NO_KIND)
-    return _KINDS[first][0] if first < _NO_KIND else None
-
-
-@functools.lru_cache(maxsize=16384)
-def _word_kinds(word: str) -> tuple[int, int]:
-    """The first kind (its index in _KINDS) one class word names, and the first other than
-    the share bar; _NO_KIND for none.
-
-    The first kind any word of a class string names is the string's kind: judged word by word,
-    and words recur far more than whole class strings (which carry ids and unique names).
-    """
-    named = [
-        index
-        for index, (_, exact, prefixes) in enumerate(_KINDS)
-        if word in exact or (prefixes and word.startswith(prefixes))
-    ]
-    first = named[0] if named else _NO_KIND
-    return first, next((index for index in named if index != _SHARE_BAR), _NO_KIND)
 
 
 class Cleaner:
@@ -181,7 +69,7 @@ class Cleaner:
                 self.removed.append(Removal(kind=kind, sample=sample(text)))
         tag.decompose()
 
-    def holds_article(self, tag: Tag, whole: bool = False) -> bool:
+    def holds_article(self, tag: Tag, whole: bool = False, share: float = ARTICLE_SHARE) -> bool:
         """True for an element holding much of the page's running text: never chrome.
 
         ``whole``: the element's subtree is as parsed (the walk judges it before anything
@@ -199,7 +87,7 @@ class Cleaner:
             return False  # cheap test first: all its text, links included, is too little
         if self._total is None:
             self._total = _prose_chars(self.root)  # the page's running text, read once
-        floor = max(500, 0.4 * self._total)
+        floor = max(500, share * self._total)
         return size > floor and (prose if prose >= 0 else _prose_chars(tag)) > floor
 
     def tag_kind(self, tag: Tag) -> str | None:
@@ -216,13 +104,15 @@ class Cleaner:
             return None if self.holds_article(tag, whole=True) else named
         if name in ("header", "form"):
             # Some sites wrap the whole page in one <form> (ASP.NET): never drop the article.
+            if name == "header" and _is_section_heading(tag):
+                return None
             return None if self.holds_article(tag, whole=True) else name
         if name in _NEVER_BY_CLASS:
             return None
         kind = class_kind(tag)
         if kind and name in _TEXT_TAGS and kind not in _TEXT_KINDS:
             return None
-        if kind and not self.holds_article(tag, whole=True):
+        if kind and not self.holds_article(tag, whole=True, share=_share_for(tag, kind)):
             return kind
         return None
 
@@ -254,6 +144,28 @@ class Cleaner:
                 self.remove(label, "ad label")
         elif BOX_HEADING.match(text):
             self.box_pass(node)
+        elif AUTHOR_HEADING.match(text):
+            self.author_pass(node)
+
+    def author_pass(self, node: NavigableString) -> None:
+        """An "About the author" heading: remove it with the biography it opens (its box, or
+        the element after it)."""
+        heading = _whole_text_holder(node)
+        if heading is None or heading.name in ("td", "th", "a", "li", "span", "b", "strong"):
+            return
+        box = heading.parent
+        if (
+            box is not None
+            and box.name not in ("body", "html", "main", "article")
+            and _opens(box, heading)
+            and _prose_chars(box) < AUTHOR_BOX_PROSE
+        ):
+            self.remove(box, "author box")
+            return
+        following = heading.find_next_sibling()
+        if following is not None and _prose_chars(following) < AUTHOR_BOX_PROSE:
+            self.remove(following, None)
+        self.remove(heading, "author box")
 
     def comments_pass(self, heading: Tag) -> bool:
         """A heading that opens a comment thread: remove it with the thread; True if removed.
@@ -296,10 +208,38 @@ class Cleaner:
             self.remove(box, kind)
             return
         for sibling in list(heading.find_next_siblings()):
+            if _ends_section(heading, sibling):
+                break  # "See also" ends where the body's next section begins
             # The box's items: lists of links, or whole posts (<article>) shown as teasers.
             if sibling.name in ("article", "ul", "ol") or link_density(sibling) > 0.5:
                 self.remove(sibling, None)
         self.remove(heading, kind)
+
+
+_SUBHEADINGS = ("h2", "h3", "h4", "h5", "h6")
+
+
+def _is_section_heading(header: Tag) -> bool:
+    """True for a <header> that holds one subheading and nothing else, no link in it: the head
+    of a section of the body (an accordion's panel, a chapter), not the page's or an article's
+    header (a headline, a byline, a menu)."""
+    heading = None
+    for child in header.contents:
+        if isinstance(child, Tag):
+            if heading is not None or child.name not in _SUBHEADINGS:
+                return False
+            heading = child
+    return heading is not None and heading.find("a") is None
+
+
+_RANKS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+
+
+def _ends_section(heading: Tag, sibling: Tag) -> bool:
+    """True when ``sibling`` is a heading of the same rank as ``heading`` or higher."""
+    rank = _RANKS.get(heading.name)
+    other = _RANKS.get(sibling.name)
+    return rank is not None and other is not None and other <= rank
 
 
 def _prose_chars(tag: Tag) -> int:

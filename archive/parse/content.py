@@ -36,6 +36,10 @@ ALTERNATIVE_SHARE = 0.75
 # Only this many candidates, best raw score first, are ranked with their link density.
 MAX_RANKED = 40
 MIN_RIVALS = 3
+# This many teaser cards make their summaries suspect as votes (as ``listing.MIN_CARDS``).
+MIN_CARDS = 3
+# A body outside the teaser cards stands when it scores at least this share of the best.
+CARDLESS_SHARE = 0.5
 # Class and id words that make an element likelier (or not) to be the article body.
 _POSITIVE = re.compile(
     r"article|body|content|entry|main|page|post|story|text|blog|prose|rich|markdown", re.I
@@ -199,6 +203,40 @@ def _inside_embedded_posts(doc: Document) -> set[int]:
     return inside
 
 
+def _in_cards(cards: list[Tag]) -> set[int]:
+    """The elements inside the page's live teaser cards, the cards included."""
+    inside: set[int] = set()
+    for card in cards:
+        if not is_gone(card):
+            inside.add(id(card))
+            inside.update(id(tag) for tag in card.find_all(True))
+    return inside
+
+
+def _outside_cards(
+    cards: list[Tag],
+    voters: list[Tag],
+    scores: dict[int, tuple[Tag, float]],
+    ranked: list[tuple[Tag, float]],
+) -> tuple[dict[int, tuple[Tag, float]], list[tuple[Tag, float]]]:
+    """The candidates when teaser summaries do not vote, if they rank well enough.
+
+    On a page with many teaser cards (a short article beside a big block of related stories),
+    the summaries' votes add up and outscore a short body, and the page is refused as a list
+    of teasers. A body outside the cards that scores at least CARDLESS_SHARE of the best
+    stands; a front has no such body, and its cards stay the candidates.
+    """
+    inside = _in_cards(cards)
+    rest = [voter for voter in voters if id(voter) not in inside]
+    if len(rest) == len(voters):
+        return scores, ranked
+    own_scores = score_candidates(rest)
+    own = _ranked(own_scores)
+    if own and own[0][1] >= CARDLESS_SHARE * ranked[0][1]:
+        return own_scores, own
+    return scores, ranked
+
+
 def main_content(doc: Document, list_items: bool = False) -> list[Tag]:
     """The elements that together hold the article body, in document order.
 
@@ -216,6 +254,8 @@ def main_content(doc: Document, list_items: bool = False) -> list[Tag]:
     ranked = _ranked(scores)
     if not ranked:
         return []
+    if len(doc.cards) >= MIN_CARDS:
+        scores, ranked = _outside_cards(doc.cards, voters, scores, ranked)
     top, top_score = ranked[0]
     top = _promote(top, top_score, ranked)
     parent = top.parent

@@ -21,7 +21,7 @@ from archive.parse.tree.soup import Document, is_gone
 LEDE_WORDS = frozenset({
     "lead", "lede", "leadin", "intro", "introduction", "standfirst", "perex", "dek", "deck",
     "excerpt", "abstract", "teaser", "summary", "vorspann", "chapeau", "chapo", "sapo",
-    "entradilla", "bajada", "sottotitolo", "occhiello",
+    "entradilla", "bajada", "sottotitolo", "occhiello", "sommario", "resumen", "resumo",
 })  # fmt: skip
 # A standfirst is a sentence or a short paragraph: less is a label, more is a body.
 MIN_CHARS = 40

@@ -29,6 +29,17 @@ DATE_LINE = re.compile(
     r"actualizado|aktualisiert|veröffentlicht|mis à jour|publié)\b",
     re.I,
 )
+# The line a blog theme writes under each post: when it was posted and where it is filed
+# ("This entry was posted on ... and is filed under ...", "Der Beitrag wurde am ...
+# veröffentlicht und wurde unter ... abgelegt").
+POST_META_LINE = re.compile(
+    r"^(this (entry|post) was posted|der (beitrag|eintrag|artikel) wurde am|"
+    r"dieser (beitrag|eintrag|artikel) wurde am|cet article a été publié|"
+    r"esta entrada fue publicada)"
+    r"\b.*\b(filed under|abgelegt|kategorie|categor\w*|catégorie|rubrik)\b",
+    re.I,
+)
+POST_META_WORDS = 80
 # A year and a clock time on one line: "22 de janeiro de 2018 às 0:13", "10:22 AM / May 2019".
 _DATE_OR_TIME = re.compile(
     r"\b(19|20)\d{2}\b.*\b\d{1,2}[:h]\d{2}\b|\b\d{1,2}:\d{2}\b.*\b(19|20)\d{2}\b"
@@ -135,6 +146,10 @@ def _is_noise_line(block: Block) -> bool:
     return bool(NOISE_LINE.match(block.text))
 
 
+def _is_post_meta(block: Block) -> bool:
+    return _words(block) <= POST_META_WORDS and bool(POST_META_LINE.match(block.text))
+
+
 def _is_date_line(block: Block) -> bool:
     return _words(block) <= SHORT_LINE and bool(DATE_LINE.match(block.text))
 
@@ -164,7 +179,15 @@ LABEL_LINE = re.compile(
     r"watch on (youtube|tiktok|facebook|instagram)|"
     r"(a post|a photo|a video) shared by .*|"
     r"diesen beitrag auf instagram ansehen|ver esta publicación en instagram|"
-    r"voir cette publication sur instagram)[.:!]?$",
+    r"voir cette publication sur instagram|"
+    # What a consent manager shows in place of an embedded post until the reader agrees.
+    r"empfohlener redaktioneller inhalt|externer inhalt|"
+    r"externe inhalte (laden|aktivieren|anzeigen|zulassen)|"
+    r"(twitter|x|instagram|youtube|facebook|tiktok|vimeo) (freischalten|aktivieren|laden)|"
+    r"inhalte? von (twitter|x|instagram|youtube|facebook|tiktok|vimeo) (immer )?"
+    r"(anzeigen|laden|zulassen)|"
+    r"ich bin damit einverstanden, dass mir externe inhalte angezeigt werden.*|"
+    r"an dieser stelle finde(t ihr|n sie|st du) einen externen inhalt.*)[.:!]?$",
     re.I,
 )
 
@@ -203,6 +226,7 @@ def _is_link_table(block: Block) -> bool:
 CHROME_CHECKS = (
     ("share bar", _is_share_line),
     ("date line", _is_date_line),
+    ("post meta", _is_post_meta),
     ("gallery label", _is_noise_line),
     ("teaser link", _is_teaser_link),
     ("call to action", _is_call_to_action),

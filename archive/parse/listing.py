@@ -5,6 +5,8 @@ boilerplate passes run (those remove card headers) and marked, so that once the 
 chosen we can ask: is there running text here that is not in a teaser card?
 """
 
+import re
+
 from bs4 import Tag
 
 from archive.parse.clean import link_density
@@ -73,15 +75,45 @@ def teaser_words(nodes: list[Tag]) -> int:
     return words
 
 
-def drop_teasers(nodes: list[Tag], cards: list[Tag]) -> list[Removal]:
-    """Remove the teaser cards inside ``nodes`` (not a node that is itself one): once a page
-    is known to be an article, cards beside its body are related stories, not its text."""
-    inside = {id(node) for node in nodes}
-    removed = []
+_NUMBERED = re.compile(r"^\s*(\d{1,3})\s*[.):]")
+
+
+def listicle_sections(cards: list[Tag]) -> set[int]:
+    """The cards that are a listicle's numbered sections ("1. ...", "2. ...", in order, at
+    least MIN_CARDS of them): each a heading and a few lines under it, like a teaser, but the
+    article itself. A card opens with its headline, so its first string carries the number."""
+    numbered: list[tuple[int, Tag]] = []
     for card in cards:
-        if card.__dict__.get("_decomposed") or id(card) in inside:
+        if card.__dict__.get("_decomposed"):
             continue
-        if any(id(parent) in inside for parent in card.parents):
-            removed.append(Removal(kind="related box", sample=sample(card.get_text(" "))))
-            card.decompose()
+        match = _NUMBERED.match(next(card.stripped_strings, ""))
+        if match:
+            numbered.append((int(match.group(1)), card))
+    numbers = [number for number, _ in numbered]
+    if len(numbered) < MIN_CARDS or numbers != sorted(numbers) or len(set(numbers)) < len(numbers):
+        return set()
+    return {id(card) for _, card in numbered}
+
+
+def drop_teasers(nodes: list[Tag], cards: list[Tag]) -> list[Removal]:
+    """Remove the teaser cards inside ``nodes`` (not a node that is itself one, nor a
+    listicle's numbered sections): once a page is known to be an article, cards beside its
+    body are related stories, not its text."""
+    inside = {id(node) for node in nodes}
+    beside = [
+        card
+        for card in cards
+        if not card.__dict__.get("_decomposed")
+        and id(card) not in inside
+        and any(id(parent) in inside for parent in card.parents)
+    ]
+    if not beside:
+        return []
+    sections = listicle_sections(cards)
+    removed = []
+    for card in beside:
+        if id(card) in sections or card.__dict__.get("_decomposed"):
+            continue
+        removed.append(Removal(kind="related box", sample=sample(card.get_text(" "))))
+        card.decompose()
     return removed

@@ -1,0 +1,109 @@
+"""What a tag's class and id say it is: the kinds of boilerplate their words name.
+
+The boilerplate passes (``clean``) remove elements by these kinds; the body finder
+(``content``) counts a kind against a candidate.
+"""
+
+import functools
+import re
+
+from bs4 import Tag
+
+# Class and id words (split on "-", "_" and spaces) and the kind of boilerplate each marks.
+# A word matches exactly, or as a prefix when it ends with "*".
+CLASS_WORDS: dict[str, tuple[str, ...]] = {
+    "cookie banner": ("cookie*", "consent*", "gdpr", "cmp"),
+    "newsletter sign-up": ("newsletter*", "signup", "subscribe*", "subscription*", "optin", "cta"),
+    "ad": ("ad", "ads", "adv", "advert*", "adslot", "adunit", "dfp", "gpt", "sponsor*",
+           "outbrain", "taboola", "commercial", "promo", "affiliate"),
+    "share bar": ("share*", "sharing", "social*", "sharebar", "addthis", "sociallinks"),
+    "related box": ("related*", "recommend*", "readmore", "recirc*", "teaser*", "outbrain",
+                    "morestories", "alsoread"),
+    "latest-from footer": ("latest", "trending", "popular", "mostread", "most"),
+    "navigation": ("nav", "navbar", "navigation", "menu", "breadcrumb*", "skip", "pagination",
+                   "pager", "toolbar", "topbar"),
+    "footer": ("footer", "foot", "copyright"),
+    "comments": ("comment*", "disqus", "discussion", "respond"),
+    "sidebar": ("sidebar", "rail", "widget*", "aside"),
+    "byline": ("byline", "author*", "dateline"),
+    "article meta": ("meta", "timestamp", "date", "tags", "tag", "keywords", "kicker",
+                     "eyebrow", "overline"),
+    "header": ("header", "masthead"),
+    "hidden": ("hidden", "hide", "visually-hidden", "sr", "screen-reader*", "printonly",
+               "noprint", "modal", "popup", "overlay"),
+}  # fmt: skip
+# Class words of embedded posts (tweets, Instagram) that quote a source inside the article.
+EMBED_WORDS = frozenset({"embed", "embedded", "tweet", "instagram", "media"})
+_SPLIT = re.compile(r"[^a-z0-9]+")
+# Phrases with "hidden" that do not hide the element: "field-label-hidden" (Drupal marks every
+# field so) hides its label, "overflow-hidden" (a CSS utility class) clips what overflows it.
+_HIDDEN_LABEL = re.compile(r"\b(label|title|heading|overflow(-[xy])?)[-_]*(hidden|hide)\b")
+# What only a printer shows ("print-only", "visible-print", "d-print-block") and what it leaves
+# out ("d-print-none", "no-print": the site's own word that it is no article): one word for each,
+# so that other print words ("print-step" of a recipe, "printable" article areas) name no kind.
+_PRINT_ONLY = re.compile(
+    r"\bprint[-_]?(only|header|footer|logo|url)\b|\b(visible|show)[-_]print\b|"
+    r"\bd[-_]print[-_](block|inline|flex|table)"
+)
+_NOT_PRINTED = re.compile(r"\b(no|not|hide|hidden)[-_]?print\b|\bprint[-_]?(none|hide|hidden|no)\b")
+
+
+def names_of(tag: Tag) -> str:
+    """A tag's class and id as one lower-case string ("" for none)."""
+    attrs = tag.attrs
+    if not attrs:
+        return ""
+    value = attrs.get("class")
+    names = " ".join(value) if isinstance(value, list) else value or ""
+    ident = attrs.get("id")
+    return f"{names} {ident}".lower() if isinstance(ident, str) else names.lower()
+
+
+def _compile_words() -> list[tuple[str, frozenset[str], tuple[str, ...]]]:
+    compiled = []
+    for kind, words in CLASS_WORDS.items():
+        exact = frozenset(w for w in words if not w.endswith("*"))
+        prefixes = tuple(w[:-1] for w in words if w.endswith("*"))
+        compiled.append((kind, exact, prefixes))
+    return compiled
+
+
+_KINDS = _compile_words()
+_NO_KIND = len(_KINDS)  # the index of no kind
+_SHARE_BAR = next(index for index, (kind, _, _) in enumerate(_KINDS) if kind == "share bar")
+
+
+def class_kind(tag: Tag) -> str | None:
+    """The kind of boilerplate a tag's class or id names, if any (first kind listed wins)."""
+    names = names_of(tag)
+    return _kind_of_names(names) if names.strip() else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _kind_of_names(names: str) -> str | None:
+    # Cached: a page repeats the same few class strings hundreds of times.
+    names = _HIDDEN_LABEL.sub(" ", names)
+    if "print" in names:
+        names = _NOT_PRINTED.sub(" noprint ", _PRINT_ONLY.sub(" printonly ", names))
+    words = {w for w in _SPLIT.split(names) if w}
+    # An embedded post ("social-media-embed") is content, not a share bar.
+    embedded = not words.isdisjoint(EMBED_WORDS)
+    first = min((_word_kinds(word)[embedded] for word in words), default=_NO_KIND)
+    return _KINDS[first][0] if first < _NO_KIND else None
+
+
+@functools.lru_cache(maxsize=16384)
+def _word_kinds(word: str) -> tuple[int, int]:
+    """The first kind (its index in _KINDS) one class word names, and the first other than
+    the share bar; _NO_KIND for none.
+
+    The first kind any word of a class string names is the string's kind: judged word by word,
+    and words recur far more than whole class strings (which carry ids and unique names).
+    """
+    named = [
+        index
+        for index, (_, exact, prefixes) in enumerate(_KINDS)
+        if word in exact or (prefixes and word.startswith(prefixes))
+    ]
+    first = named[0] if named else _NO_KIND
+    return first, next((index for index in named if index != _SHARE_BAR), _NO_KIND)
