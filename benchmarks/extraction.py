@@ -5,7 +5,7 @@ Usage::
 
     python benchmarks/extraction.py [AEB_DIR] [--dev DEV_DIR] [--only NAME ...]
         [--min-f1 X] [--min-dev-f X] [--json FILE] [--limit N] [--show-worst N]
-        [--failures N] [--half A|B] [--warmup N]
+        [--failures N] [--half A|B] [--warmup N] [--repeat N]
 
 With neither folder given, both default ones are scored: ``../shared/data/aeb`` and
 ``../shared/data/trafilatura-dev`` beside the checkout.
@@ -42,7 +42,9 @@ cache the previous one warmed. Only the ``(html, url) -> text`` call is timed, i
 "pages/s" is pages over the summed time of the calls; "vs ours" is an extractor's median time
 divided by ours. Under the AEB table, "time ours / NAME" gives, for each anchor, the median over
 pages of our time on a page divided by the anchor's on the same page (the speed target: at most
-0.5 against trafilatura), and the ratio of the two medians. Exit codes: 0 fine, 1 a figure of
+0.5 against trafilatura), and the ratio of the two medians. ``--repeat N`` calls every extractor N
+times on each page in a row and keeps the least time (the text of the first call is scored):
+steadier figures on a busy machine, for N times the run. Exit codes: 0 fine, 1 a figure of
 ours under its floor, 2 data folder missing or unreadable.
 """
 
@@ -171,7 +173,11 @@ Sink = Callable[[int, extractors.Extractor, str, str, float], None]
 
 
 def interleave(
-    chosen: list[extractors.Extractor], pages: list[tuple[str, str]], warmup: int, sink: Sink
+    chosen: list[extractors.Extractor],
+    pages: list[tuple[str, str]],
+    warmup: int,
+    sink: Sink,
+    repeat: int = 1,
 ) -> None:
     """Every (html, url) through every extractor, interleaved; each outcome goes to ``sink``."""
     progress = Progress(len(pages))
@@ -182,11 +188,13 @@ def interleave(
         shift = index % len(chosen)
         for extractor in chosen[shift:] + chosen[:shift]:
             text, status, seconds = call(extractor, html, url)
+            for _ in range(repeat - 1):
+                seconds = min(seconds, call(extractor, html, url)[2])
             sink(index, extractor, text, status, seconds)
     progress.clear()
 
 
-def run(chosen: list[extractors.Extractor], pages: list, warmup: int) -> Run:
+def run(chosen: list[extractors.Extractor], pages: list, warmup: int, repeat: int = 1) -> Run:
     """Every AEB page through every extractor, interleaved, scored and timed."""
     result = Run([e.name for e in chosen], {e.name: e.version for e in chosen})
     for page_id, url, truth, _ in pages:
@@ -196,18 +204,20 @@ def run(chosen: list[extractors.Extractor], pages: list, warmup: int) -> Run:
         page_id, _, truth, _ = pages[index]
         result.add(page_id, extractor.name, score_page(truth, text), status, secs, text)
 
-    interleave(chosen, [(html, url) for _, url, _, html in pages], warmup, sink)
+    interleave(chosen, [(html, url) for _, url, _, html in pages], warmup, sink, repeat)
     return result
 
 
-def run_dev(chosen: list[extractors.Extractor], pages: list[DevPage], warmup: int) -> DevRun:
+def run_dev(
+    chosen: list[extractors.Extractor], pages: list[DevPage], warmup: int, repeat: int = 1
+) -> DevRun:
     """Every dev page through every extractor, interleaved, scored by snippets and timed."""
     result = DevRun([e.name for e in chosen], {e.name: e.version for e in chosen})
 
     def sink(index: int, extractor: extractors.Extractor, text: str, status: str, secs: float):
         result.add(pages[index], extractor.name, text, status, secs)
 
-    interleave(chosen, [(p.html, p.url) for p in pages], warmup, sink)
+    interleave(chosen, [(p.html, p.url) for p in pages], warmup, sink, repeat)
     return result
 
 
@@ -302,6 +312,13 @@ def _add_report_options(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="untimed warm-up pages per extractor (default 5)",
     )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        metavar="N",
+        help="time each call N times in a row and keep the least (default 1)",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -325,9 +342,9 @@ def main(argv: list[str] | None = None) -> int:
     report: dict = {}
     status = 0
     if aeb:
-        status |= report_aeb(run(chosen, aeb, args.warmup), args, report)
+        status |= report_aeb(run(chosen, aeb, args.warmup, args.repeat), args, report)
     if dev:
-        status |= report_dev(run_dev(chosen, dev, args.warmup), args, report)
+        status |= report_dev(run_dev(chosen, dev, args.warmup, args.repeat), args, report)
     if args.json:
         args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1))
     return status
