@@ -7,7 +7,8 @@ import pytest
 from bs4 import Tag
 
 from archive.parse import clean
-from archive.parse.text import reading_words, word_count
+from archive.parse import text as text_module
+from archive.parse.text import clean_inline, reading_words, visible, word_count
 from archive.parse.tree import prefilter
 from archive.parse.tree.measure import strings_and_links, tag_text
 from archive.parse.tree.soup import parse
@@ -79,3 +80,28 @@ def test_word_counts_split_where_the_pattern_does() -> None:
     for text in _random_texts(alphabet, 20_000, seed=4):
         assert word_count(text) == len(re.findall(r"\S+", text)), repr(text)
         assert reading_words(text) == reading_by_definition(text), repr(text)
+
+
+def test_inline_cleaning_answers_as_its_definition() -> None:
+    hidden = text_module._HIDDEN_CODES
+    controls = text_module._SPACE_CONTROLS
+
+    def clean_by_definition(text: str) -> str:
+        text = "".join(c for c in text if ord(c) not in hidden)
+        return re.sub(r"\s+", " ", text).strip()
+
+    def visible_by_definition(text: str) -> str:
+        return "".join(c for c in text if ord(c) not in hidden and ord(c) not in controls)
+
+    alphabet = ["a", "b", " ", "\t", "\n", "\r", "\xa0", "\u3000", "\u2028", "\x1c", "\x85",
+                "\x00", "\x1b", "\x7f", "\xad", "\u200b", "\u202e", "\ufeff", "é"]  # fmt: skip
+    texts = _random_texts(alphabet, 20_000, seed=5)
+    # Long texts too, ASCII and not: past a length, ASCII is cleaned by another path.
+    rng = random.Random(6)
+    ascii_only = [c for c in alphabet if c.isascii()]
+    for size in (499, 500, 501, 3_000):
+        for letters in (ascii_only, alphabet):
+            texts += ["".join(rng.choices(letters, k=size)) for _ in range(20)]
+    for text in texts:
+        assert clean_inline(text) == clean_by_definition(text), repr(text)
+        assert visible(text) == visible_by_definition(text), repr(text)
