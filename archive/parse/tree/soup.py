@@ -123,6 +123,11 @@ class Document:
         self.sizes = None
         self.cards = []
 
+    def body(self) -> Tag | None:
+        """The page's <body>: ``soup.body``, read from the index instead of searched for."""
+        found = self.tags("body")
+        return found[0] if found else None
+
     def tags(self, *names: str) -> list[Tag]:
         """Indexed tags with these names, leaving out removed ones: in document order for one
         name, name by name for several."""
