@@ -19,7 +19,7 @@ KINDS = {"nav": "navigation", "footer": "footer", "aside": "sidebar", "header": 
 # Running text outside links (in characters) under which a container is cut here; clean's
 # own limit is 500, measured on the tree.
 MAX_PROSE = 350
-_OPENERS = re.compile(r"<(/?)(article|nav|aside|footer|header)(?=[\s>/])[^>]*>", re.I)
+_OPENERS = re.compile(r"<(/?)(a(?:rticle|side)|nav|footer|header)(?=[\s>/])[^>]*>", re.I)
 _SAME = {name: re.compile(rf"<(/?){name}(?=[\s>/])[^>]*>", re.I) for name in KINDS}
 # What the metadata readers may want from a container (a headline, a byline, a <time>, a
 # <meta>, an element classed as a date): then it is left to the tree passes.
@@ -29,7 +29,10 @@ _KEEP = re.compile(
 # The same test without IGNORECASE, on lower-cased markup: a case-blind search tries every
 # alternative at every character, and cost two thirds of this pass.
 _KEEP_WORDS = ("<h1", "<time", "<meta", "author", "byline")
-_KEEP_CLASS = re.compile(r"class\s*=\s*[\"']?[^\"'>]*(date|time|publish|posted)")
+# The class test as the value of every class attribute, read to its end, then the date words
+# looked for in them all: the pattern with the words in it tried each word at every letter.
+_CLASS_VALUE = re.compile(r"class\s*=\s*[\"']?([^\"'>]*)")
+_DATE_CLASS_WORDS = ("date", "time", "publish", "posted")
 # The characters IGNORECASE matches to an ASCII letter that ``str.lower`` does not turn into
 # that letter (İ ı ſ and the Kelvin sign): where one occurs, only _KEEP itself is exact.
 _CASE_TRAPS = ("\u0130", "\u0131", "\u017f", "\u212a")
@@ -61,7 +64,11 @@ def _keeps(chunk: str) -> bool:
     if any(trap in chunk for trap in _CASE_TRAPS):
         return _KEEP.search(chunk) is not None
     lowered = chunk.lower()
-    return any(word in lowered for word in _KEEP_WORDS) or bool(_KEEP_CLASS.search(lowered))
+    if any(word in lowered for word in _KEEP_WORDS):
+        return True
+    # A word can only lie inside one value: the space that joins two is in none of them.
+    classes = " ".join(_CLASS_VALUE.findall(lowered))
+    return any(word in classes for word in _DATE_CLASS_WORDS)
 
 
 def _cuttable(chunk: str) -> bool:
