@@ -8,7 +8,7 @@ from bs4 import Tag
 
 from archive.parse import clean
 from archive.parse import text as text_module
-from archive.parse.text import clean_inline, reading_words, visible, word_count
+from archive.parse.text import clean_inline, reading_words, sample, visible, word_count
 from archive.parse.tree import prefilter
 from archive.parse.tree import soup as soup_module
 from archive.parse.tree.measure import strings_and_links, tag_text
@@ -124,3 +124,21 @@ def test_letter_tree_patterns_match_what_plain_alternations_match() -> None:
         assert soup_module._GAP_BEFORE_BLOCK.sub(">", markup) == plain_gap.sub(">", markup)
         found = [(m.span(), m.group(1)) for m in soup_module._PRUNE_OPEN.finditer(markup)]
         assert found == [(m.span(), m.group(1)) for m in plain_open.finditer(markup)], markup
+
+
+@pytest.mark.parametrize("head_size", [5, 20, 60, 120])
+def test_removal_sample_from_the_head_is_the_sample_of_the_whole(head_size: int) -> None:
+    pieces = ["<a href=x>", "</a>", "<b>", "<", ">", " ", "\n", "word ", "Wort ", "&amp;", "&amp",
+              "&#x41;", "&", ";", "\u200b", "\xa0", "x", "é", "<br/>", "<!-- c -->"]  # fmt: skip
+    # Mostly words, so that heads often hold more than a sample's worth of them.
+    weights = [1] * len(pieces)
+    weights[pieces.index("word ")] = weights[pieces.index("Wort ")] = 12
+    rng = random.Random(8)
+    for _ in range(20_000):
+        chunk = "".join(rng.choices(pieces, weights, k=rng.randint(0, 60)))
+        text = prefilter._text(chunk)
+        whole = sample(text) if text else ""
+        assert prefilter.removal_sample(chunk, head_size) == whole, repr(chunk)
+    # A "<" left open in the head is closed after it: that text is a tag, not words.
+    chunk = "<i>x</i>< " + "w " * 20 + "<u>y</u> z <b>tail</b>"
+    assert prefilter.removal_sample(chunk, 40) == "x y z tail" == sample(prefilter._text(chunk))

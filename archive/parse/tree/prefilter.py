@@ -59,6 +59,29 @@ def _text(markup: str) -> str:
     return clean_inline(html.unescape(_TAG.sub(" ", markup)))
 
 
+# A removal shows the first words of what went: read from the head of a big container when
+# the head holds more than a sample shows (the text of a whole menu cost more than the rest of
+# its cut).
+SAMPLE_HEAD = 1500
+SAMPLE_WORDS = 8
+
+
+def removal_sample(chunk: str, head_size: int = SAMPLE_HEAD) -> str:
+    """``sample(_text(chunk))``, or "" for a chunk without text; from the chunk's head when
+    that gives the same: cut before a "<", every tag in it closed, and more words than the
+    sample shows (the words before the head's last one are the text's first words; the last
+    may go on past the head, but it is there)."""
+    if len(chunk) > head_size:
+        cut = chunk.rfind("<", 0, head_size)
+        head = _TAG.sub(" ", chunk[:cut]) if cut > 0 else "<"
+        if "<" not in head:
+            words = clean_inline(html.unescape(head)).split(" ")
+            if len(words) > SAMPLE_WORDS:
+                return sample(" ".join(words[: SAMPLE_WORDS + 1]), SAMPLE_WORDS)
+    text = _text(chunk)
+    return sample(text, SAMPLE_WORDS) if text else ""
+
+
 def _keeps(chunk: str) -> bool:
     """True when the chunk may hold what the metadata readers want (``_KEEP`` finds it)."""
     if any(trap in chunk for trap in _CASE_TRAPS):
@@ -103,8 +126,8 @@ def cut_chrome(markup: str) -> tuple[str, list[Removal]]:
         if _cuttable(chunk):
             out.append(markup[pos : match.start()])
             pos = scan = end
-            text = _text(chunk)
-            if text:
-                removed.append(Removal(kind=KINDS[name], sample=sample(text)))
+            shown = removal_sample(chunk)
+            if shown:
+                removed.append(Removal(kind=KINDS[name], sample=shown))
     out.append(markup[pos:])
     return "".join(out), removed
