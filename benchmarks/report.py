@@ -111,6 +111,40 @@ def table_rows(run: Run) -> list[list[str]]:
     return rows
 
 
+def time_ratios(run: Run) -> dict[str, float]:
+    """Per anchor: the median, over the pages both ran without crashing, of our time on a page
+    divided by the anchor's time on that same page (the calls interleaved in one process)."""
+    if OURS not in run.names:
+        return {}
+    ratios: dict[str, float] = {}
+    for name in run.names:
+        if name == OURS:
+            continue
+        per_page = []
+        for page in run.pages.values():
+            mine, theirs = page.outcomes[OURS], page.outcomes[name]
+            crashed = mine.status.startswith("fail:") or theirs.status.startswith("fail:")
+            if theirs.seconds > 0 and not crashed:
+                per_page.append(mine.seconds / theirs.seconds)
+        if per_page:
+            ratios[name] = median(per_page)
+    return ratios
+
+
+def format_time_ratios(run: Run) -> list[str]:
+    """One line per anchor: our time over its time, median per page, and the ratio of medians."""
+    ours = run.median_ms(OURS) if OURS in run.names else None
+    lines = []
+    for name, ratio in time_ratios(run).items():
+        theirs = run.median_ms(name)
+        of_medians = f"{ours / theirs:.3f}" if ours and theirs else "-"
+        lines.append(
+            f"time ours / {name}: median per page {ratio:.3f} (median ms {ours:.2f} / "
+            f"{_fmt(theirs, '.2f')} = {of_medians})"
+        )
+    return lines
+
+
 HEADER = [
     "extractor",
     "version",
@@ -194,4 +228,9 @@ def to_json(run: Run) -> dict:
         }
         for page in run.pages.values()
     }
-    return {"pages": len(run.pages), "extractors": extractors, "per_page": pages}
+    return {
+        "pages": len(run.pages),
+        "extractors": extractors,
+        "ours_time_ratio_median": time_ratios(run),
+        "per_page": pages,
+    }

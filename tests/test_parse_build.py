@@ -111,3 +111,23 @@ def test_every_tag_has_its_own_attribute_dict() -> None:
     first, second = soup.find_all("p")[:2]
     first["data-x"] = "1"  # as the passes mark teaser cards
     assert (first.attrs, second.attrs) == ({"class": "a", "data-x": "1"}, {"class": "a"})
+
+
+def test_a_builder_used_again_builds_each_page_as_a_new_one_would() -> None:
+    # The parser's own builder is kept per thread (templates and lxml parser reused): page
+    # after page, bytes and text, each tree must still be the one a fresh stock builder makes.
+    builder = FastLXMLBuilder(index={"p"}, multi_valued_attributes=None, attribute_dict_class=dict)
+    inputs: list[str | bytes] = [*TRICKY.values(), TRICKY["meta"].encode(), *TRICKY.values()]
+    for markup in inputs:
+        soup = BeautifulSoup(markup, builder=builder)
+        nodes, by_name, sizes = builder.take()
+        assert _shape(soup) == _shape(_build(LXMLTreeBuilder, markup))
+        descendants = list(soup.descendants)
+        assert len(nodes) == len(descendants)
+        assert all(a is b for a, b in zip(nodes, descendants, strict=True))
+        assert by_name.get("p", []) == soup.find_all("p")
+        assert sizes.of(soup) == Sizes(nodes).of(soup)
+        # What the builder keeps holds nothing of the page.
+        assert builder.nodes == [] and builder.by_name == {}
+        for _, target in builder.parsers.values():
+            assert target.nodes == [] and target.open == [] and target.last is None

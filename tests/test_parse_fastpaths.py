@@ -7,8 +7,10 @@ import pytest
 from bs4 import Tag
 
 from archive.parse import classwords
-from archive.parse.text import reading_words, word_count
+from archive.parse import text as text_module
+from archive.parse.text import clean_inline, reading_words, sample, visible, word_count
 from archive.parse.tree import prefilter
+from archive.parse.tree import soup as soup_module
 from archive.parse.tree.measure import strings_and_links, tag_text
 from archive.parse.tree.soup import parse
 
@@ -79,3 +81,64 @@ def test_word_counts_split_where_the_pattern_does() -> None:
     for text in _random_texts(alphabet, 20_000, seed=4):
         assert word_count(text) == len(re.findall(r"\S+", text)), repr(text)
         assert reading_words(text) == reading_by_definition(text), repr(text)
+
+
+def test_inline_cleaning_answers_as_its_definition() -> None:
+    hidden = text_module._HIDDEN_CODES
+    controls = text_module._SPACE_CONTROLS
+
+    def clean_by_definition(text: str) -> str:
+        text = "".join(c for c in text if ord(c) not in hidden)
+        return re.sub(r"\s+", " ", text).strip()
+
+    def visible_by_definition(text: str) -> str:
+        return "".join(c for c in text if ord(c) not in hidden and ord(c) not in controls)
+
+    alphabet = ["a", "b", " ", "\t", "\n", "\r", "\xa0", "\u3000", "\u2028", "\x1c", "\x85",
+                "\x00", "\x1b", "\x7f", "\xad", "\u200b", "\u202e", "\ufeff", "é"]  # fmt: skip
+    texts = _random_texts(alphabet, 20_000, seed=5)
+    # Long texts too, ASCII and not: past a length, ASCII is cleaned by another path.
+    rng = random.Random(6)
+    ascii_only = [c for c in alphabet if c.isascii()]
+    for size in (499, 500, 501, 3_000):
+        for letters in (ascii_only, alphabet):
+            texts += ["".join(rng.choices(letters, k=size)) for _ in range(20)]
+    for text in texts:
+        assert clean_inline(text) == clean_by_definition(text), repr(text)
+        assert visible(text) == visible_by_definition(text), repr(text)
+
+
+def test_letter_tree_patterns_match_what_plain_alternations_match() -> None:
+    names = sorted(soup_module.BLOCK_TAGS | set(soup_module._PRUNED) | {"h", "th", "thead"})
+    tree = re.compile(f"(?:{soup_module.alternation(names)})")
+    candidates = {n[:i] for n in names for i in range(len(n) + 1)} | {n + "x" for n in names}
+    for word in candidates:
+        assert bool(tree.fullmatch(word)) == (word in names), word
+    # The patterns built on it find what the plain alternations find, on random markup.
+    plain_block = rf"</?(?:{'|'.join(sorted(soup_module.BLOCK_TAGS))})(?![a-zA-Z0-9])"
+    plain_gap = re.compile(rf">\s+(?=(?ai:{plain_block}))")
+    plain_open = re.compile(rf"<({'|'.join(soup_module._PRUNED)})\b|<!--", re.I)
+    pieces = ["<", "</", ">", " ", "\n", "div", "DiV", "p", "pre", "header", "head", "h1", "h7",
+              "li", "link", "script", "SCRIPT", "scripts", "svg", "!--", "x", "ſcript"]  # fmt: skip
+    for markup in _random_texts(pieces, 20_000, seed=7):
+        assert soup_module._GAP_BEFORE_BLOCK.sub(">", markup) == plain_gap.sub(">", markup)
+        found = [(m.span(), m.group(1)) for m in soup_module._PRUNE_OPEN.finditer(markup)]
+        assert found == [(m.span(), m.group(1)) for m in plain_open.finditer(markup)], markup
+
+
+@pytest.mark.parametrize("head_size", [5, 20, 60, 120])
+def test_removal_sample_from_the_head_is_the_sample_of_the_whole(head_size: int) -> None:
+    pieces = ["<a href=x>", "</a>", "<b>", "<", ">", " ", "\n", "word ", "Wort ", "&amp;", "&amp",
+              "&#x41;", "&", ";", "\u200b", "\xa0", "x", "é", "<br/>", "<!-- c -->"]  # fmt: skip
+    # Mostly words, so that heads often hold more than a sample's worth of them.
+    weights = [1] * len(pieces)
+    weights[pieces.index("word ")] = weights[pieces.index("Wort ")] = 12
+    rng = random.Random(8)
+    for _ in range(20_000):
+        chunk = "".join(rng.choices(pieces, weights, k=rng.randint(0, 60)))
+        text = prefilter._text(chunk)
+        whole = sample(text) if text else ""
+        assert prefilter.removal_sample(chunk, head_size) == whole, repr(chunk)
+    # A "<" left open in the head is closed after it: that text is a tag, not words.
+    chunk = "<i>x</i>< " + "w " * 20 + "<u>y</u> z <b>tail</b>"
+    assert prefilter.removal_sample(chunk, 40) == "x y z tail" == sample(prefilter._text(chunk))

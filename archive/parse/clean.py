@@ -56,7 +56,7 @@ class Cleaner:
         soup = doc.soup
         self.removed: list[Removal] = []
         self.protected = set(map(id, protected))
-        self.root = soup.body or soup
+        self.root = doc.body() or soup
         self._total: int | None = None
         # Sizes as parsed answer for every element the walk judges whole: nothing inside it
         # has gone yet (see holds_article). Measured here if something went before the walk.

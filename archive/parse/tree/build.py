@@ -42,58 +42,90 @@ class FastLXMLBuilder(LXMLTreeBuilder):
     def __init__(self, *, index: Collection[str] = (), **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.index = frozenset(index)
+        # Kept from one parse to the next, when the builder is used again: the fields of each
+        # tag name (``TreeTarget.template``), and the lxml parser with its target for each
+        # encoding (lxml inspects a target's methods the first time it feeds it).
+        self.templates: dict[str, dict[str, Any]] = {}
+        self.parsers: dict[tuple[bool, str | None], tuple[Any, TreeTarget]] = {}
 
     def feed(self, markup: Any) -> None:
         soup = self.soup
         assert soup is not None
-        target = TreeTarget(soup, self, self.index)
+        key = (bool(self.huge_tree), soup.original_encoding)
+        # Taken out while in use: a parser whose parse failed is not used again.
+        cached = self.parsers.pop(key) if key in self.parsers else None
+        parser, target = cached or self.parser_for_key(key)
+        target.begin(soup)
         try:
-            # The parser bs4's own builder makes (``parser_for``), with our target.
-            parser = etree.HTMLParser(
-                target=target,
-                recover=True,
-                huge_tree=self.huge_tree,
-                encoding=soup.original_encoding,
-            )
             parser.feed(markup)
             parser.close()
         except (UnicodeDecodeError, LookupError, etree.ParserError) as error:
             raise ParserRejectedMarkup(error) from error
         target.finish()
-        self.nodes = target.nodes
-        self.by_name = target.by_name
-        self.sizes = Sizes.measured(target.text_sizes, target.link_sizes)
+        self.parsers[key] = (parser, target)
+        self.nodes, self.by_name, sizes = target.take()
+        self.sizes = Sizes.measured(*sizes)
+
+    def parser_for_key(self, key: tuple[bool, str | None]) -> tuple[Any, "TreeTarget"]:
+        """The parser bs4's own builder makes (``parser_for``), with a target of ours."""
+        target = TreeTarget(self, self.index)
+        huge_tree, encoding = key
+        parser = etree.HTMLParser(
+            target=target, recover=True, huge_tree=huge_tree, encoding=encoding
+        )
+        return parser, target
+
+    def take(self) -> tuple[list[PageElement], dict[str, list[Tag]], Sizes]:
+        """The last parse's nodes, index and sizes; the builder keeps no reference to them
+        (a builder used again must not keep the previous page alive)."""
+        taken = (self.nodes, self.by_name, self.sizes)
+        self.nodes, self.by_name, self.sizes = [], {}, Sizes.measured({}, {})
+        return taken
 
 
 class TreeTarget:
-    """An lxml parser target that builds bs4 nodes as ``BeautifulSoup``'s handlers would."""
+    """An lxml parser target that builds bs4 nodes as ``BeautifulSoup``'s handlers would.
 
-    def __init__(
-        self, soup: BeautifulSoup, builder: LXMLTreeBuilder, index: Collection[str] = ()
-    ) -> None:
-        self.soup = soup
+    One target serves one parse at a time: ``begin`` before it, ``finish`` and ``take`` after.
+    """
+
+    def __init__(self, builder: FastLXMLBuilder, index: Collection[str] = ()) -> None:
         self.builder = builder
-        self.open: list[Tag] = [soup]  # the open tags, the document first
+        self.index = index
+        # The names of the tags that go on the two stacks ``begin`` makes.
+        self.stacked = frozenset(builder.preserve_whitespace_tags) | frozenset(
+            builder.string_containers
+        )
+        self.namespaces = builder.active_namespace_prefixes[-1]
+        self.templates = builder.templates
+        self.begin(None)
+
+    def begin(self, soup: BeautifulSoup | None) -> None:
+        """A new parse into ``soup`` (None: no parse, nothing held)."""
+        self.soup: BeautifulSoup = soup  # type: ignore[assignment]
+        self.open: list[Tag] = [soup] if soup is not None else []  # open tags, document first
         # Characters of text, and of text inside links, under each open tag so far (as in
         # ``measure.Sizes``); a tag's totals go to its parent when it closes.
         self.counts: list[list[int]] = [[0, 0]]
         self.text_sizes: dict[int, int] = {}
         self.link_sizes: dict[int, int] = {}
-        self.index = index
         self.by_name: dict[str, list[Tag]] = {}
-        self.last: PageElement | None = soup._most_recent_element
+        self.last: PageElement | None = soup._most_recent_element if soup is not None else None
         self.text: list[str] = []  # text not yet made into a string node
         # Open <pre>/<textarea> (whitespace kept) and <script>/<style>/<rt>... (own string
         # class): bs4's preserve_whitespace_tag_stack and string_container_stack.
         self.preserving: list[Tag] = []
         self.containers: list[Tag] = []
-        # The names of the tags that go on those two stacks.
-        self.stacked = frozenset(builder.preserve_whitespace_tags) | frozenset(
-            builder.string_containers
-        )
         self.nodes: list[PageElement] = []
-        self.namespaces = builder.active_namespace_prefixes[-1]
-        self.templates: dict[str, dict[str, Any]] = {}
+
+    def take(
+        self,
+    ) -> tuple[list[PageElement], dict[str, list[Tag]], tuple[dict[int, int], dict[int, int]]]:
+        """The finished parse's nodes, index and (text, link) sizes; the target lets go of
+        the tree."""
+        taken = (self.nodes, self.by_name, (self.text_sizes, self.link_sizes))
+        self.begin(None)
+        return taken
 
     # lxml's target interface: start, end, data, comment, doctype, pi, close.
 
@@ -189,8 +221,9 @@ class TreeTarget:
     # The steps bs4's handlers take.
 
     def template(self, name: str) -> dict[str, Any]:
-        """The fields ``Tag.__init__`` gives every tag of this name (made once per name by a
-        real ``Tag``): all but the attributes, contents and the links ``start`` sets."""
+        """The fields ``Tag.__init__`` gives every tag of this name (made once per name and
+        builder by a real ``Tag``: they come from the builder's settings, the same for every
+        page): all but the attributes, contents and the links ``start`` sets."""
         tag = Tag(self.soup, self.builder, name, namespaces=self.namespaces)
         fields = dict(tag.__dict__, next_element=None, next_sibling=None)
         for key in ("attrs", "contents", "parent", "previous_element", "previous_sibling"):

@@ -8,7 +8,6 @@ made, for when something was removed from it before the walk.
 """
 
 from collections.abc import Collection
-from typing import cast
 
 from bs4 import CData, NavigableString, PageElement, Tag
 
@@ -63,11 +62,33 @@ def _string_types(tag: Tag) -> Collection[type]:
     return (types,) if isinstance(types, type) else types
 
 
+def _first_and_stop(tag: Tag) -> tuple[PageElement | None, PageElement | None]:
+    """The first node under ``tag`` and the node after its last one: the walk of
+    ``tag.descendants`` is every ``next_element`` from the first up to the stop."""
+    contents = tag.contents
+    if not contents:
+        return None, None
+    # The last node under the tag: the one before its next sibling, else down the last children.
+    following = tag.next_sibling
+    last: PageElement | None = following.previous_element if following is not None else None
+    if last is None:
+        last = tag
+        while isinstance(last, Tag) and last.contents:
+            last = last.contents[-1]
+    return contents[0], last.next_element
+
+
 def tag_text(tag: Tag) -> str:
-    """``tag.get_text()``, read in one walk without bs4's layers of generators."""
+    """``tag.get_text()``, read in one walk of ``next_element`` links: bs4's ``descendants``
+    generator and its layers cost more than the walk itself."""
     types = _string_types(tag)
-    strings = [node for node in tag.descendants if type(node) in types]
-    return "".join(cast("list[str]", strings))  # only strings pass the type test
+    strings: list[str] = []
+    node, stop = _first_and_stop(tag)
+    while node is not stop and node is not None:
+        if type(node) in types:
+            strings.append(node)  # type: ignore[arg-type]  # only strings pass the type test
+        node = node.next_element
+    return "".join(strings)
 
 
 def strings_and_links(tag: Tag) -> tuple[list[NavigableString], list[Tag]]:
@@ -76,10 +97,12 @@ def strings_and_links(tag: Tag) -> tuple[list[NavigableString], list[Tag]]:
     types = _string_types(tag)
     strings: list[NavigableString] = []
     links: list[Tag] = []
-    for node in tag.descendants:
-        if isinstance(node, NavigableString):
-            if type(node) in types:
-                strings.append(node)
-        elif isinstance(node, Tag) and node.name == "a":
-            links.append(node)
+    node, stop = _first_and_stop(tag)
+    while node is not stop and node is not None:
+        kind = type(node)
+        if kind in types:
+            strings.append(node)  # type: ignore[arg-type]
+        elif kind is Tag and node.name == "a":  # type: ignore[attr-defined]
+            links.append(node)  # type: ignore[arg-type]
+        node = node.next_element
     return strings, links

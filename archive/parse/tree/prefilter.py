@@ -19,7 +19,7 @@ KINDS = {"nav": "navigation", "footer": "footer", "aside": "sidebar", "header": 
 # Running text outside links (in characters) under which a container is cut here; clean's
 # own limit is 500, measured on the tree.
 MAX_PROSE = 350
-_OPENERS = re.compile(r"<(/?)(article|nav|aside|footer|header)(?=[\s>/])[^>]*>", re.I)
+_OPENERS = re.compile(r"<(/?)(a(?:rticle|side)|nav|footer|header)(?=[\s>/])[^>]*>", re.I)
 _SAME = {name: re.compile(rf"<(/?){name}(?=[\s>/])[^>]*>", re.I) for name in KINDS}
 # What the metadata readers may want from a container (a headline, a byline, a <time>, a
 # <meta>, an element classed as a date): then it is left to the tree passes.
@@ -29,7 +29,10 @@ _KEEP = re.compile(
 # The same test without IGNORECASE, on lower-cased markup: a case-blind search tries every
 # alternative at every character, and cost two thirds of this pass.
 _KEEP_WORDS = ("<h1", "<time", "<meta", "author", "byline")
-_KEEP_CLASS = re.compile(r"class\s*=\s*[\"']?[^\"'>]*(date|time|publish|posted)")
+# The class test as the value of every class attribute, read to its end, then the date words
+# looked for in them all: the pattern with the words in it tried each word at every letter.
+_CLASS_VALUE = re.compile(r"class\s*=\s*[\"']?([^\"'>]*)")
+_DATE_CLASS_WORDS = ("date", "time", "publish", "posted")
 # The characters IGNORECASE matches to an ASCII letter that ``str.lower`` does not turn into
 # that letter (İ ı ſ and the Kelvin sign): where one occurs, only _KEEP itself is exact.
 _CASE_TRAPS = ("\u0130", "\u0131", "\u017f", "\u212a")
@@ -56,12 +59,39 @@ def _text(markup: str) -> str:
     return clean_inline(html.unescape(_TAG.sub(" ", markup)))
 
 
+# A removal shows the first words of what went: read from the head of a big container when
+# the head holds more than a sample shows (the text of a whole menu cost more than the rest of
+# its cut).
+SAMPLE_HEAD = 1500
+SAMPLE_WORDS = 8
+
+
+def removal_sample(chunk: str, head_size: int = SAMPLE_HEAD) -> str:
+    """``sample(_text(chunk))``, or "" for a chunk without text; from the chunk's head when
+    that gives the same: cut before a "<", every tag in it closed, and more words than the
+    sample shows (the words before the head's last one are the text's first words; the last
+    may go on past the head, but it is there)."""
+    if len(chunk) > head_size:
+        cut = chunk.rfind("<", 0, head_size)
+        head = _TAG.sub(" ", chunk[:cut]) if cut > 0 else "<"
+        if "<" not in head:
+            words = clean_inline(html.unescape(head)).split(" ")
+            if len(words) > SAMPLE_WORDS:
+                return sample(" ".join(words[: SAMPLE_WORDS + 1]), SAMPLE_WORDS)
+    text = _text(chunk)
+    return sample(text, SAMPLE_WORDS) if text else ""
+
+
 def _keeps(chunk: str) -> bool:
     """True when the chunk may hold what the metadata readers want (``_KEEP`` finds it)."""
     if any(trap in chunk for trap in _CASE_TRAPS):
         return _KEEP.search(chunk) is not None
     lowered = chunk.lower()
-    return any(word in lowered for word in _KEEP_WORDS) or bool(_KEEP_CLASS.search(lowered))
+    if any(word in lowered for word in _KEEP_WORDS):
+        return True
+    # A word can only lie inside one value: the space that joins two is in none of them.
+    classes = " ".join(_CLASS_VALUE.findall(lowered))
+    return any(word in classes for word in _DATE_CLASS_WORDS)
 
 
 def _cuttable(chunk: str) -> bool:
@@ -96,8 +126,8 @@ def cut_chrome(markup: str) -> tuple[str, list[Removal]]:
         if _cuttable(chunk):
             out.append(markup[pos : match.start()])
             pos = scan = end
-            text = _text(chunk)
-            if text:
-                removed.append(Removal(kind=KINDS[name], sample=sample(text)))
+            shown = removal_sample(chunk)
+            if shown:
+                removed.append(Removal(kind=KINDS[name], sample=shown))
     out.append(markup[pos:])
     return "".join(out), removed

@@ -8,6 +8,8 @@ styles, SVG, comments, templates), and JSON-LD blocks are kept aside for the met
 
 import codecs
 import re
+import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from bs4 import BeautifulSoup, PageElement, Tag
@@ -33,7 +35,8 @@ _MAGIC = (
 )
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _TAG = re.compile(r"<\s*(?:!doctype|html|head|body|p|div|title|meta|article|span|a)\b", re.I)
-_PRUNE_OPEN = re.compile(r"<(script|style|svg|noscript|template|math|select|iframe)\b|<!--", re.I)
+# Elements pruned from the markup with all they hold.
+_PRUNED = ("script", "style", "svg", "noscript", "template", "math", "select", "iframe")
 # Block-level tags: whitespace beside them never separates words, so it can go before parsing
 # (it would be a third of the tree's nodes). Whitespace between inline tags stays.
 BLOCK_TAGS = frozenset({
@@ -43,10 +46,36 @@ BLOCK_TAGS = frozenset({
     "form", "figure", "figcaption", "blockquote", "option",
 })  # fmt: skip
 _GAP = re.compile(r">\s+<")
+
+
+def alternation(words: Iterable[str]) -> str:
+    """A pattern for exactly these words, as a tree of their letters ("h(?:1|ead(?:er)?)"):
+    the regular expression engine tries the alternatives of a plain "a|b|c" one after the
+    other, at every place it looks, where this tries only the branch of the next letter."""
+    words = list(words)
+    if len(words) == 1:
+        return re.escape(words[0])
+    branches: dict[str, list[str]] = {}
+    for word in words:
+        branches.setdefault(word[:1], []).append(word[1:])
+    parts = []
+    for head, tails in sorted(branches.items()):
+        if not head:
+            continue
+        longer = [tail for tail in tails if tail]
+        if not longer:
+            parts.append(re.escape(head))
+            continue
+        optional = "?" if "" in tails else ""
+        parts.append(f"{re.escape(head)}(?:{alternation(longer)}){optional}")
+    return "|".join(parts)
+
+
+_PRUNE_OPEN = re.compile(rf"<({alternation(_PRUNED)})\b|<!--", re.I)
 # An opening or closing tag whose whole name (ASCII letters and digits) is a block tag's, in any
 # case: one match instead of reading the name, lower-casing it and looking it up.
 # re.ASCII keeps IGNORECASE to ASCII letters, as the names are ([a-zA-Z][a-zA-Z0-9]*).
-_BLOCK_NAMES = rf"</?(?:{'|'.join(sorted(BLOCK_TAGS))})(?![a-zA-Z0-9])"
+_BLOCK_NAMES = rf"</?(?:{alternation(BLOCK_TAGS)})(?![a-zA-Z0-9])"
 _BLOCK_TAG = re.compile(_BLOCK_NAMES, re.I | re.A)
 # A gap right before a block tag (most gaps: markup indented between blocks), all found by one
 # pattern; \s stays Unicode as in _GAP, only the name is matched ASCII and case-blind.
@@ -54,10 +83,7 @@ _GAP_BEFORE_BLOCK = re.compile(rf">\s+(?=(?ai:{_BLOCK_NAMES}))")
 # <link> elements other than the canonical one (stylesheets, preloads, icons).
 _LINKS = re.compile(r"<link\b(?![^>]*canonical)[^>]*>", re.I)
 # The closing tag of each pruned element, found without lower-casing the whole page.
-_CLOSERS = {
-    name: re.compile(rf"</{name}\s*>", re.I)
-    for name in ("script", "style", "svg", "noscript", "template", "math", "select", "iframe")
-}
+_CLOSERS = {name: re.compile(rf"</{name}\s*>", re.I) for name in _PRUNED}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 _JSON_LD = re.compile(r"""type\s*=\s*["']?application/ld\+json""", re.I)
 
@@ -96,6 +122,11 @@ class Document:
         self.by_name = {}
         self.sizes = None
         self.cards = []
+
+    def body(self) -> Tag | None:
+        """The page's <body>: ``soup.body``, read from the index instead of searched for."""
+        found = self.tags("body")
+        return found[0] if found else None
 
     def tags(self, *names: str) -> list[Tag]:
         """Indexed tags with these names, leaving out removed ones: in document order for one
@@ -227,18 +258,26 @@ def parse(html: str | bytes, *, cut: bool = True) -> Document:
     # and the passes split only the few they look at.
     # Attributes go into plain dicts: bs4's own attribute dict checks every value in Python,
     # which cost a fifth of the tree build; lxml only ever hands over strings.
-    builder = FastLXMLBuilder(
-        index=INDEXED, multi_valued_attributes=None, attribute_dict_class=dict
-    )
+    builder = _builder()
     soup = BeautifulSoup(pruned, builder=builder)
-    by_name = builder.by_name
+    nodes, by_name, sizes = builder.take()
     if not by_name.get("body") and not by_name.get("html"):
         raise NotHTMLError("not HTML: no document could be parsed")
     return Document(
-        soup=soup,
-        json_ld=json_ld,
-        nodes=builder.nodes,
-        by_name=by_name,
-        removed=removed,
-        sizes=builder.sizes,
+        soup=soup, json_ld=json_ld, nodes=nodes, by_name=by_name, removed=removed, sizes=sizes
     )
+
+
+_BUILDERS = threading.local()
+
+
+def _builder() -> FastLXMLBuilder:
+    """This thread's tree builder, made once and used for every page: what it keeps (the tag
+    templates, the lxml parser) is the same for every page and costs a tenth of a millisecond
+    to make again (a parse never runs inside another on one thread)."""
+    builder = getattr(_BUILDERS, "builder", None)
+    if builder is None:
+        builder = _BUILDERS.builder = FastLXMLBuilder(
+            index=INDEXED, multi_valued_attributes=None, attribute_dict_class=dict
+        )
+    return builder
