@@ -39,7 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.metadata_scoring import Tally, day_of, half
+from benchmarks.metadata_scoring import Tally, authors_exact, day_of, half, same_text
 
 
 @dataclass
@@ -50,6 +50,7 @@ class Found:
     title: str | None = None
     authors: tuple[str, ...] = ()
     source: str | None = None  # where ours took the date from
+    authors_from: str | None = None  # where ours took the authors from
 
 
 @dataclass
@@ -101,8 +102,15 @@ def run_ours(html: str, url: str) -> Found:
             meta.get("title"),
             tuple(meta.get("authors", ())),
             meta.get("published_from"),
+            meta.get("authors_from"),
         )
-    return Found(record.published_at, record.title, tuple(record.authors), record.published_from)
+    return Found(
+        record.published_at,
+        record.title,
+        tuple(record.authors),
+        record.published_from,
+        record.authors_from,
+    )
 
 
 def run_htmldate(html: str, url: str) -> Found:
@@ -203,6 +211,47 @@ def failures(pages: list[Page], ours: dict, part: str, limit: int) -> str:
     return "\n".join(out)
 
 
+def agreement(pages: list[Page], ours: dict) -> str:
+    """How often ours and trafilatura give the same author set and the same title, by half.
+
+    Agreement, not accuracy: a set without author or title truth says only where the two
+    differ, which pages are worth reading by hand (``--show-disagreements``)."""
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for page in pages:
+        mine, results = ours.get(page.page_id, (None, {}))
+        theirs = results.get("trafilatura")
+        if mine is None or theirs is None:
+            continue
+        for part in (half(page.url), "all"):
+            row = counts[part]
+            row[0] += 1
+            row[1] += authors_exact(mine.authors, theirs.authors)
+            row[2] += same_text(mine.title, theirs.title)
+    lines = ["Ours against trafilatura (agreement, not accuracy):", "half  pages  authors  titles"]
+    for part in ("A", "B", "all"):
+        n, same_authors, same_titles = counts[part]
+        if n:
+            lines.append(f"{part:<4}  {n:>5}  {same_authors / n:7.3f}  {same_titles / n:6.3f}")
+    return "\n".join(lines)
+
+
+def disagreements(pages: list[Page], ours: dict, part: str, limit: int) -> str:
+    """Pages of one half where our author list differs from trafilatura's, side by side."""
+    out = [f"Author lists that differ from trafilatura's on half {part}:"]
+    for page in pages:
+        mine, results = ours.get(page.page_id, (None, {}))
+        theirs = results.get("trafilatura")
+        if half(page.url) != part or mine is None or theirs is None:
+            continue
+        if authors_exact(mine.authors, theirs.authors):
+            continue
+        out.append(f"  {page.page_id} ours {list(mine.authors)} ({mine.authors_from})")
+        out.append(f"  {' ' * len(page.page_id)} traf {list(theirs.authors)}  {page.url}")
+        if len(out) > 2 * limit:
+            break
+    return "\n".join(out)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("data_dirs", nargs="+", type=Path, metavar="DATA_DIR")
@@ -210,6 +259,7 @@ def main() -> None:
     parser.add_argument("--half", choices=("A", "B"), default="A")
     parser.add_argument("--show-failures", type=int, default=0, metavar="N")
     parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--show-disagreements", type=int, default=0, metavar="N")
     args = parser.parse_args()
     for data_dir in args.data_dirs:
         try:
@@ -222,6 +272,10 @@ def main() -> None:
         print(table(tallies, args.only, times))
         if args.show_failures and "ours" in args.only:
             print(failures(pages, ours, args.half, args.show_failures))
+        if {"ours", "trafilatura"} <= set(args.only):
+            print(agreement(pages, ours))
+            if args.show_disagreements:
+                print(disagreements(pages, ours, args.half, args.show_disagreements))
         print()
 
 

@@ -31,6 +31,23 @@ from archive.parse.tree.soup import parse
         ("By the Russian and Syrian defense ministries", []),
         ("Ludwig van Beethoven", ["Ludwig van Beethoven"]),
         ("", []),
+        # the labels blogs put before the name, in several languages
+        ("Veröffentlicht von Chris Jung", ["Chris Jung"]),
+        ("Eingestellt von Mara Lenz", ["Mara Lenz"]),
+        ("Publié par Claire Dubois", ["Claire Dubois"]),
+        ("Veröffentlicht", []),
+        # a date after the name, the author page's link after it
+        ("VON MORITZ GATHMANN am 21. April 2020", ["MORITZ GATHMANN"]),
+        ("By Ana Ruiz on 3 May 2021", ["Ana Ruiz"]),
+        ("Julia Deutsch Alle Artikel", ["Julia Deutsch"]),
+        ("Tom Bell View all posts", ["Tom Bell"]),
+        ("Sa 13 Jul 2019", []),
+        # names joined by a slash; a number before the slash is part of a name
+        ("Ralph Steiner/Carlo Natter", ["Ralph Steiner", "Carlo Natter"]),
+        ("Bündnis 90/Die Grünen", []),
+        # a photo credit is not an author
+        ("Interview: Jens Bergmann Foto: Michael Hudler", ["Jens Bergmann"]),
+        ("Foto: Michael Hudler", []),
     ],
 )
 def test_split_byline(byline: str, names: list[str]) -> None:
@@ -61,6 +78,14 @@ SITE = '<meta property="og:site_name" content="Daily Planet">'
         ("", '<div class="byline">By <a rel="author" href="/x">I J</a></div>', ["I J"]),
         ("", "<h1>Title</h1><p>By K L and M N</p>", ["K L", "M N"]),
         ("", '<div class="author-bio">' + "A long biography. " * 20 + "</div>", []),
+        ('<meta name="dcterms.creator" content="Ana Bell">', "", ["Ana Bell"]),
+        ('<meta name="citation_author" content="Bell, Ana"><meta name="citation_author" content="Dunn, Carl">', "", ["Bell, Ana", "Dunn, Carl"]),
+        ("", '<span class="post-author vcard">Posted by <span class="fn">O P</span></span>', ["O P"]),
+        ("", '<div class="content__author">von <a href="/p/1">Q R</a> und <a href="/p/2">S T</a></div>', ["Q R", "S T"]),
+        ("", '<a class="text-button author-link" href="#authors"><span>U V</span></a>', ["U V"]),
+        # a reader's name in the comments, a photo's credit: not the article's author
+        ("", '<span class="comment-author-link">W X</span>', []),
+        ("", '<span class="media-license-author">Y Z</span>', []),
     ],
 )  # fmt: skip
 def test_author_chain(head: str, body: str, names: list[str]) -> None:

@@ -16,21 +16,33 @@ _NOT_NAME = re.compile(
     r"\b((reporter|editor|correspondent|writer|contributor|columnist|bureau|desk|producer|"
     r"journalist|intern|analyst|photographer)s?|staff|photograph\w*|updated|published|"
     r"news service|min read|read more|follow|media|news|press|agency|network|group|"
+    r"veröffentlicht|eingestellt|gespeichert|geschrieben|publié|publicado|pubblicato|"
     r"magazine|newspaper|online|international)\b|\d|@|https?:|\.(com|org|net|co|uk)\b",
     re.I,
 )
 _BY_PREFIX = re.compile(
-    r"^\s*((posted|written|published|reported|words|story|text|photos?|geschrieben)\s+)?"
-    r"(by|von|por|par|door|af|av|author|autor|autorin|auteur)\b[:\s]*",
+    r"^\s*((posted|written|published|reported|words|story|text|photos?|geschrieben|"
+    r"veröffentlicht|verfasst|erstellt|eingestellt|gespeichert|publié|écrit|publicado|escrito|"
+    r"pubblicato|scritto)\s+)?"
+    r"(by|von|vom|durch|por|par|door|af|av|author|autor|autorin|auteur)\b[:\s]*",
     re.I,
 )
+# A picture's credit line: its names are not the article's authors.
+_CREDIT = re.compile(r"^\s*(foto|photo|bild|image|illustration|grafik|credit)s?\s*(:|by\b)", re.I)
 # A leading label ("Text:", "Текст:", "Autor:") before the names.
 _LABEL = re.compile(r"^[^\W\d_]{2,12}:\s+")
 # Where a name ends inside a part: a date or weekday after it, a sentence, a dash, "for".
 _AFTER_NAME = re.compile(
     r"\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|"
     r"april|may|june|july|august|september|october|november|december|for|-|–|—)\b.*|"
-    r"(?<=[a-z]{2})\.\s+.*",
+    r"(?<=[a-z]{2})\.\s+.*|"
+    # a date after the name ("VON MORITZ GATHMANN am 21. April 2020", "Ana Ruiz on 3 May")
+    r"\s+(?:am|on|le|el|il|den|em|at|um)\s+\d.*|"
+    # a photo credit after the name ("Jens Bergmann Foto: Michael Hudler")
+    r"\s+(?:foto|photo|bild|image|illustration|grafik)s?\s*:.*|"
+    # a link to the author's page ("Julia Deutsch Alle Artikel", "Tom Bell View all posts")
+    r"\s+(?:alle\s+(?:artikel|beiträge)|(?:view\s+)?all\s+(?:posts|articles|stories)|"
+    r"mehr\s+(?:von|artikel)|more\s+(?:from|by)|tous\s+les\s+articles)\b.*",
     re.I,
 )
 # What an organisation's name has not: digits, addresses, sentences' punctuation.
@@ -53,7 +65,7 @@ _CALENDAR_WORDS = {
 _PARTICLES = {"de", "la", "le", "van", "von", "der", "den", "da", "di", "du", "dos", "das", "del",
               "bin", "al", "el", "ter", "zu", "y"}  # fmt: skip
 # Conjunctions are matched in lower case only, so that an initial "E." is not an "e" ("and").
-_NAME_SPLIT = re.compile(r"\s*(?:,|;|\||&|·|\b(?:and|AND|und|y|et|e|en)\b)\s*")
+_NAME_SPLIT = re.compile(r"\s*(?:,|;|\||&|·|(?<!\d)/|\b(?:and|AND|und|y|et|e|en)\b)\s*")
 # Where a byline is marked up, most telling first: (attribute, pattern) pairs.
 _BYLINE_MARKS = (
     ("class", re.compile(r"byline", re.I)),
@@ -61,8 +73,19 @@ _BYLINE_MARKS = (
     ("rel", re.compile(r"(^|\s)author(\s|$)", re.I)),
     ("class", re.compile(r"author[-_]?name", re.I)),
     ("class", re.compile(r"(^|\s)author(\s|$)", re.I)),
+    # "post-author", "content__author", "author-link"; not a reader's name ("comment-author")
+    # nor a photo's credit ("media-license-author", "image-author")
+    (
+        "class",
+        re.compile(
+            r"(^|\s)(?![\w-]*(comment|media|image|img|photo|foto|credit|caption|licen))"
+            r"([\w-]*[-_])?author([-_]link|(?<=[-_]author))(\s|$)",
+            re.I,
+        ),
+    ),
 )
-_META_KEYS = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator")
+_META_KEYS = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator",
+              "dcterms.creator", "citation_author")  # fmt: skip
 
 
 def split_byline(text: str) -> list[str]:
@@ -72,6 +95,8 @@ def split_byline(text: str) -> list[str]:
     a comma is a place or a dateline ("Ana Ruiz, Frankfurt"), dropped.
     """
     text = clean_inline(text)
+    if _CREDIT.match(text):
+        return []  # "Foto: Ana Ruiz" names who took the picture, not who wrote
     text = _LABEL.sub("", _BY_PREFIX.sub("", text))
     if _LAST_FIRST.fullmatch(text):
         name = _clean_name(text.replace(",", " "))
