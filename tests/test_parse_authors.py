@@ -86,6 +86,7 @@ SITE = '<meta property="og:site_name" content="Daily Planet">'
         # a reader's name in the comments, a photo's credit: not the article's author
         ("", '<span class="comment-author-link">W X</span>', []),
         ("", '<span class="media-license-author">Y Z</span>', []),
+        ("", '<form><p class="social-input-row-author">Name</p><input name="author"></form>', []),
     ],
 )  # fmt: skip
 def test_author_chain(head: str, body: str, names: list[str]) -> None:

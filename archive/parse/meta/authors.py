@@ -50,7 +50,7 @@ _NO_ORGANIZATION = re.compile(r"\d|@|https?:|[!?:;]|\.(com|org|net)\b", re.I)
 _ORGANIZATION_TYPES = {"newsmediaorganization", "corporation", "governmentorganization"}
 # Roles that stand in a byline field where no one is named.
 _ROLES = {"admin", "administrator", "editor", "publisher", "author", "user", "guest",
-          "webmaster", "root", "unknown", "anonymous", "dr", "prof"}  # fmt: skip
+          "webmaster", "root", "unknown", "anonymous", "dr", "prof", "name"}  # fmt: skip
 # "Doe, Jane": one person written surname first.
 _LAST_FIRST = re.compile(r"[^\W\d_][\w'’-]+,\s*[^\W\d_][\w'’.-]+")
 # Weekdays (and days) that a byline's date puts beside the names, in the commonest languages.
@@ -74,11 +74,11 @@ _BYLINE_MARKS = (
     ("class", re.compile(r"author[-_]?name", re.I)),
     ("class", re.compile(r"(^|\s)author(\s|$)", re.I)),
     # "post-author", "content__author", "author-link"; not a reader's name ("comment-author")
-    # nor a photo's credit ("media-license-author", "image-author")
+    # nor a photo's credit ("media-license-author"), nor a form's field ("input-row-author")
     (
         "class",
         re.compile(
-            r"(^|\s)(?![\w-]*(comment|media|image|img|photo|foto|credit|caption|licen))"
+            r"(^|\s)(?![\w-]*(comment|media|image|img|photo|foto|credit|caption|licen|input|form))"
             r"([\w-]*[-_])?author([-_]link|(?<=[-_]author))(\s|$)",
             re.I,
         ),
