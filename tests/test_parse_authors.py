@@ -86,6 +86,9 @@ SITE = '<meta property="og:site_name" content="Daily Planet">'
         # a reader's name in the comments, a photo's credit: not the article's author
         ("", '<span class="comment-author-link">W X</span>', []),
         ("", '<span class="media-license-author">Y Z</span>', []),
+        # a headline that starts like a byline; a blog's name marked up as its author
+        ("", "<h1>Von Sprachregeln und Gender-Politik</h1><h3>Por caso de lluvia, cierran la ruta en La Plata</h3>", []),
+        ("", '<h1 class="vcard author">Krimiblog-Archiv</h1><h4 class="vcard author">vom Krimiblogger</h4>', ["Krimiblogger"]),
         ("", '<form><p class="social-input-row-author">Name</p><input name="author"></form>', []),
     ],
 )  # fmt: skip

@@ -238,6 +238,8 @@ def _byline_candidates(doc: Document) -> list[list[Tag]]:
         lowered = marks.lower()
         if "author" not in lowered and "byline" not in lowered:
             continue  # a quick test before the patterns
+        if tag.name == "h1":
+            continue  # the headline, or a blog's name marked "vcard author": not a byline
         for rank, (attr, pattern) in enumerate(_BYLINE_MARKS):
             if len(found[rank]) < 3 and pattern.search(_attr_text(tag, attr)):
                 found[rank].append(tag)
@@ -258,6 +260,7 @@ def _byline_authors(groups: list[list[Tag]], site: str | None) -> list[str]:
 
 
 # A visible byline in running text: "By Ana Ruiz and Tom Becker".
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _BYLINE_TEXT = re.compile(r"^\s*(by|von|por|par)\s+\w", re.I)
 
 
@@ -271,6 +274,8 @@ def _text_byline_authors(doc: Document, site: str | None) -> list[str]:
         if count > 5:
             break
         parent = string.parent
+        if isinstance(parent, Tag) and parent.name in _HEADINGS:
+            continue  # a headline that starts "Von Sprachregeln ...", "Por caso de ..."
         text = parent.get_text(" ") if isinstance(parent, Tag) else str(string)
         if len(text) < 120:
             names = [n for n in split_byline(text) if not site or n.lower() != site.lower()]
