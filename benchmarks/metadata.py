@@ -236,20 +236,22 @@ def agreement(pages: list[Page], ours: dict) -> str:
 
 
 def disagreements(pages: list[Page], ours: dict, part: str, limit: int) -> str:
-    """Pages of one half where our author list differs from trafilatura's, side by side."""
-    out = [f"Author lists that differ from trafilatura's on half {part}:"]
+    """Pages of one half where our author list or title differs from trafilatura's."""
+    authors = [f"Author lists that differ from trafilatura's on half {part}:"]
+    titles = [f"Titles that differ from trafilatura's on half {part}:"]
     for page in pages:
         mine, results = ours.get(page.page_id, (None, {}))
         theirs = results.get("trafilatura")
         if half(page.url) != part or mine is None or theirs is None:
             continue
-        if authors_exact(mine.authors, theirs.authors):
-            continue
-        out.append(f"  {page.page_id} ours {list(mine.authors)} ({mine.authors_from})")
-        out.append(f"  {' ' * len(page.page_id)} traf {list(theirs.authors)}  {page.url}")
-        if len(out) > 2 * limit:
-            break
-    return "\n".join(out)
+        pad = " " * len(page.page_id)
+        if not authors_exact(mine.authors, theirs.authors) and len(authors) <= 2 * limit:
+            authors.append(f"  {page.page_id} ours {list(mine.authors)} ({mine.authors_from})")
+            authors.append(f"  {pad} traf {list(theirs.authors)}  {page.url}")
+        if not same_text(mine.title, theirs.title) and len(titles) <= 2 * limit:
+            titles.append(f"  {page.page_id} ours {mine.title!r}")
+            titles.append(f"  {pad} traf {theirs.title!r}")
+    return "\n".join(authors + titles)
 
 
 def main() -> None:
