@@ -48,6 +48,8 @@ from archive.parse.tree.soup import parse
         # a photo credit is not an author
         ("Interview: Jens Bergmann Foto: Michael Hudler", ["Jens Bergmann"]),
         ("Foto: Michael Hudler", []),
+        # a pool of writers is no person ("external authors")
+        ("Auswärtige Autoren (AA)", []),
     ],
 )
 def test_split_byline(byline: str, names: list[str]) -> None:
@@ -79,6 +81,7 @@ SITE = '<meta property="og:site_name" content="Daily Planet">'
         ("", "<h1>Title</h1><p>By K L and M N</p>", ["K L", "M N"]),
         ("", '<div class="author-bio">' + "A long biography. " * 20 + "</div>", []),
         ('<meta name="dcterms.creator" content="Ana Bell">', "", ["Ana Bell"]),
+        (ld({"@type": "NewsArticle", "author": [{"@type": "Person", "name": "Gastautoren"}]}) + '<meta name="author" content="Ana Bell/Carl Dunn">', "", ["Ana Bell", "Carl Dunn"]),
         ('<meta name="citation_author" content="Bell, Ana"><meta name="citation_author" content="Dunn, Carl">', "", ["Bell, Ana", "Dunn, Carl"]),
         ("", '<span class="post-author vcard">Posted by <span class="fn">O P</span></span>', ["O P"]),
         ("", '<div class="content__author">von <a href="/p/1">Q R</a> und <a href="/p/2">S T</a></div>', ["Q R", "S T"]),

@@ -17,6 +17,7 @@ _NOT_NAME = re.compile(
     r"journalist|intern|analyst|photographer)s?|staff|photograph\w*|updated|published|"
     r"news service|min read|read more|follow|media|news|press|agency|network|group|"
     r"veröffentlicht|eingestellt|gespeichert|geschrieben|publié|publicado|pubblicato|"
+    r"autoren|autorinnen|authors|gastautor\w*|"
     r"magazine|newspaper|online|international)\b|\d|@|https?:|\.(com|org|net|co|uk)\b",
     re.I,
 )
