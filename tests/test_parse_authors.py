@@ -50,6 +50,9 @@ from archive.parse.tree.soup import parse
         ("Foto: Michael Hudler", []),
         # a pool of writers is no person ("external authors")
         ("Auswärtige Autoren (AA)", []),
+        # a time after the name is a forum teaser's, not a byline's date; a copyright line
+        ("von Bellarine um 16:28", []),
+        ("Copyright Haufe-Lexware GmbH", []),
     ],
 )
 def test_split_byline(byline: str, names: list[str]) -> None:
@@ -81,6 +84,7 @@ SITE = '<meta property="og:site_name" content="Daily Planet">'
         ("", "<h1>Title</h1><p>By K L and M N</p>", ["K L", "M N"]),
         ("", '<div class="author-bio">' + "A long biography. " * 20 + "</div>", []),
         ('<meta name="dcterms.creator" content="Ana Bell">', "", ["Ana Bell"]),
+        (ld({"@type": "Article", "author": {"@type": "Person", "name": ['<a href="/e/ana-bell">Ana Bell</a>', '<a href="/e/carl-dunn">Carl Dunn</a>']}}), "", ["Ana Bell", "Carl Dunn"]),
         (ld({"@type": "NewsArticle", "author": [{"@type": "Person", "name": "Gastautoren"}]}) + '<meta name="author" content="Ana Bell/Carl Dunn">', "", ["Ana Bell", "Carl Dunn"]),
         ('<meta name="citation_author" content="Bell, Ana"><meta name="citation_author" content="Dunn, Carl">', "", ["Bell, Ana", "Dunn, Carl"]),
         ("", '<span class="post-author vcard">Posted by <span class="fn">O P</span></span>', ["O P"]),

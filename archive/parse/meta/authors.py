@@ -18,6 +18,7 @@ _NOT_NAME = re.compile(
     r"news service|min read|read more|follow|media|news|press|agency|network|group|"
     r"veröffentlicht|eingestellt|gespeichert|geschrieben|publié|publicado|pubblicato|"
     r"autoren|autorinnen|authors|gastautor\w*|"
+    r"copyright|©|"
     r"magazine|newspaper|online|international)\b|\d|@|https?:|\.(com|org|net|co|uk)\b",
     re.I,
 )
@@ -30,6 +31,8 @@ _BY_PREFIX = re.compile(
 )
 # A picture's credit line: its names are not the article's authors.
 _CREDIT = re.compile(r"^\s*(foto|photo|bild|image|illustration|grafik|credit)s?\s*(:|by\b)", re.I)
+# Tags left in a JSON-LD name by a template that pasted the author's link.
+_MARKUP = re.compile(r"<[^>]*>")
 # A leading label ("Text:", "Текст:", "Autor:") before the names.
 _LABEL = re.compile(r"^[^\W\d_]{2,12}:\s+")
 # Where a name ends inside a part: a date or weekday after it, a sentence, a dash, "for".
@@ -38,7 +41,7 @@ _AFTER_NAME = re.compile(
     r"april|may|june|july|august|september|october|november|december|for|-|–|—)\b.*|"
     r"(?<=[a-z]{2})\.\s+.*|"
     # a date after the name ("VON MORITZ GATHMANN am 21. April 2020", "Ana Ruiz on 3 May")
-    r"\s+(?:am|on|le|el|il|den|em|at|um)\s+\d.*|"
+    r"\s+(?:am|on|le|el|il|den|em)\s+\d.*|"
     # a photo credit after the name ("Jens Bergmann Foto: Michael Hudler")
     r"\s+(?:foto|photo|bild|image|illustration|grafik)s?\s*:.*|"
     # a link to the author's page ("Julia Deutsch Alle Artikel", "Tom Bell View all posts")
@@ -141,11 +144,13 @@ def _ld_names(value: Any) -> list[tuple[str, set[str]]]:
     found = []
     for item in items:
         name = item.get("name") if isinstance(item, dict) else item
-        if isinstance(name, list):
-            name = name[0] if name else None
-        if isinstance(name, str) and clean_inline(name):
-            kinds = jsonld.types(item) if isinstance(item, dict) else set()
-            found.append((clean_inline(unescape(name)), kinds))
+        kinds = jsonld.types(item) if isinstance(item, dict) else set()
+        # a list of names: templates put every author's name in one Person's "name"
+        for each in name if isinstance(name, list) else [name]:
+            if isinstance(each, str) and "<" in each:
+                each = _MARKUP.sub(" ", each)  # '<a href="/experts/ana">Ana Bell</a>'
+            if isinstance(each, str) and clean_inline(each):
+                found.append((clean_inline(unescape(each)), kinds))
     return found
 
 
