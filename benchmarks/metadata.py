@@ -4,7 +4,7 @@
 Usage::
 
     python benchmarks/metadata.py DATA_DIR [DATA_DIR ...] [--only NAME ...] [--half A|B]
-                                  [--show-failures N] [--limit N]
+                                  [--show-failures N] [--show-disagreements N] [--limit N]
 
 Each DATA_DIR holds ``truth.json`` (``{id: {"url", "published": "YYYY-MM-DD", "title"?,
 "authors"?: [...]}}``) and ``html/<id>.html.gz`` (or ``.html``): raw bytes in any encoding,
@@ -24,6 +24,11 @@ author lists (a set), "aF1" the mean name F1 per page, on sets whose truth has t
 
 ``--show-failures N`` lists up to N of our failures on ``--half`` (default A) by class: no
 date, or a wrong day by the source we took it from (``published_from``), beside htmldate's day.
+
+With ``ours`` and ``trafilatura`` both run, the share of pages where the two give the same
+author set and the same title is printed by half: agreement, not accuracy, for sets without
+author or title truth. ``--show-disagreements N`` lists up to N such pages of ``--half`` each
+for authors and titles, side by side, to be read by hand.
 """
 
 import argparse
