@@ -48,6 +48,7 @@ from archive.parse.tree.soup import parse
         # a photo credit is not an author
         ("Interview: Jens Bergmann Foto: Michael Hudler", ["Jens Bergmann"]),
         ("Foto: Michael Hudler", []),
+        ("Фото: Наталия Губернаторова", []),
         # a pool of writers is no person ("external authors")
         ("Auswärtige Autoren (AA)", []),
         # a time after the name is a forum teaser's, not a byline's date; a copyright line
@@ -93,6 +94,8 @@ SITE = '<meta property="og:site_name" content="Daily Planet">'
         # a reader's name in the comments, a photo's credit: not the article's author
         ("", '<span class="comment-author-link">W X</span>', []),
         ("", '<span class="media-license-author">Y Z</span>', []),
+        ("", '<div class="license-info"><span class="author-name">CNN</span></div><span class="author-name"><a class="license-author" href="/f">Lord B</a></span>', []),
+        ("", '<figure><img src="/a.jpg"><figcaption><span itemprop="author">Ana Bell</span></figcaption></figure><ul><li><a class="author-link" href="/a/carl">Carl Dunn</a></li></ul>', ["Carl Dunn"]),
         # a headline that starts like a byline; a blog's name marked up as its author
         ("", "<h1>Von Sprachregeln und Gender-Politik</h1><h3>Por caso de lluvia, cierran la ruta en La Plata</h3>", []),
         ("", '<h1 class="vcard author">Krimiblog-Archiv</h1><h4 class="vcard author">vom Krimiblogger</h4>', ["Krimiblogger"]),

@@ -30,7 +30,9 @@ _BY_PREFIX = re.compile(
     re.I,
 )
 # A picture's credit line: its names are not the article's authors.
-_CREDIT = re.compile(r"^\s*(foto|photo|bild|image|illustration|grafik|credit)s?\s*(:|by\b)", re.I)
+_CREDIT = re.compile(
+    r"^\s*(foto|photo|фото|bild|image|illustration|grafik|credit)s?\s*(:|by\b)", re.I
+)
 # Tags left in a JSON-LD name by a template that pasted the author's link.
 _MARKUP = re.compile(r"<[^>]*>")
 # A leading label ("Text:", "Текст:", "Autor:") before the names.
@@ -43,7 +45,7 @@ _AFTER_NAME = re.compile(
     # a date after the name ("VON MORITZ GATHMANN am 21. April 2020", "Ana Ruiz on 3 May")
     r"\s+(?:am|on|le|el|il|den|em)\s+\d.*|"
     # a photo credit after the name ("Jens Bergmann Foto: Michael Hudler")
-    r"\s+(?:foto|photo|bild|image|illustration|grafik)s?\s*:.*|"
+    r"\s+(?:foto|photo|фото|bild|image|illustration|grafik)s?\s*:.*|"
     # a link to the author's page ("Julia Deutsch Alle Artikel", "Tom Bell View all posts")
     r"\s+(?:alle\s+(?:artikel|beiträge)|(?:view\s+)?all\s+(?:posts|articles|stories)|"
     r"mehr\s+(?:von|artikel)|more\s+(?:from|by)|tous\s+les\s+articles)\b.*",
@@ -209,7 +211,7 @@ def _organizations(
         found = [_organization(v) for v in values if not site or v.lower() != site.lower()]
     if not any(found):
         first = next((group for group in bylines() if group), [])
-        found = [_organization(tag.get_text(" ")) for tag in first]
+        found = [_organization(t.get_text(" ")) for t in first if not _credits_a_picture(t)]
     return [name for name in found if name][:3]
 
 
@@ -259,10 +261,26 @@ def _byline_authors(groups: list[list[Tag]], site: str | None) -> list[str]:
             text = tag.get_text(" ")
             if len(text) > 200:
                 continue  # an author box with a biography, not a byline
+            if _credits_a_picture(tag):
+                continue
             names = [n for n in split_byline(text) if not site or n.lower() != site.lower()]
             if names:
                 return names
     return []
+
+
+def _credits_a_picture(tag: Tag) -> bool:
+    """An "author" that names who made a picture: inside a <figure> or a container marked as a
+    licence's or a photo's credit, or holding a link so marked (``<div class="license-info">``,
+    ``<a class="license-author">`` around an "author-name")."""
+    if tag.find_parent(("figure", "figcaption")) is not None:
+        return True
+    near = [tag.parent, tag.parent.parent if tag.parent else None]
+    near += tag.find_all("a", limit=3)
+    return any(isinstance(t, Tag) and _PICTURE_CREDIT.search(_attr_text(t, "class")) for t in near)
+
+
+_PICTURE_CREDIT = re.compile(r"licen|photo|foto|image|picture", re.I)
 
 
 # A visible byline in running text: "By Ana Ruiz and Tom Becker".
