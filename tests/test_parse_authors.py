@@ -85,6 +85,8 @@ SITE = '<meta property="og:site_name" content="Daily Planet">'
         ("", "<h1>Title</h1><p>By K L and M N</p>", ["K L", "M N"]),
         ("", '<div class="author-bio">' + "A long biography. " * 20 + "</div>", []),
         ('<meta name="dcterms.creator" content="Ana Bell">', "", ["Ana Bell"]),
+        # the site's own name as author, with or without its domain's ending: a template's default
+        ('<meta property="og:site_name" content="Autowoche.de"><meta name="author" content="Autowoche">', "", []),
         (ld({"@type": "Article", "author": {"@type": "Person", "name": ['<a href="/e/ana-bell">Ana Bell</a>', '<a href="/e/carl-dunn">Carl Dunn</a>']}}), "", ["Ana Bell", "Carl Dunn"]),
         (ld({"@type": "NewsArticle", "author": [{"@type": "Person", "name": "Gastautoren"}]}) + '<meta name="author" content="Ana Bell/Carl Dunn">', "", ["Ana Bell", "Carl Dunn"]),
         ('<meta name="citation_author" content="Bell, Ana"><meta name="citation_author" content="Dunn, Carl">', "", ["Bell, Ana", "Dunn, Carl"]),

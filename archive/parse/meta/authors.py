@@ -140,6 +140,19 @@ def _not_person(word: str) -> bool:
     return word.lower().strip(".,") in _CALENDAR_WORDS or word.lower().strip(".,") in _ROLES
 
 
+def _is_site(name: str, site: str | None) -> bool:
+    """The site's own name ("Automobilwoche" on "Automobilwoche.de"), a template's default."""
+    return bool(site) and _site_key(name) == _site_key(site or "")
+
+
+def _site_key(text: str) -> str:
+    return _TLD.sub("", text.strip().lower().removeprefix("www."))
+
+
+# A domain's ending, so that "Automobilwoche.de" names the same site as "Automobilwoche".
+_TLD = re.compile(r"\.(com|net|org|de|at|ch|fr|it|es|nl|uk|co\.uk|pl|ru|info|online)$")
+
+
 def _ld_names(value: Any) -> list[tuple[str, set[str]]]:
     """(name, types) of each JSON-LD author: strings, objects with a name, lists of either."""
     items = value if isinstance(value, list) else [value]
@@ -159,7 +172,7 @@ def _ld_names(value: Any) -> list[tuple[str, set[str]]]:
 def _ld_authors(value: Any, site: str | None) -> list[str]:
     names: list[str] = []
     for name, kinds in _ld_names(value):
-        if site and name.lower() == site.lower():
+        if _is_site(name, site):
             continue  # the site or publisher named as author is no person
         if "organization" in kinds or kinds & _ORGANIZATION_TYPES:
             continue  # kept only when no person is named (see ``_organizations``)
@@ -204,11 +217,11 @@ def _organizations(
     In JSON-LD and <meta>, the site's own name as author is the template's default, not a
     byline; a visible byline that names the newsroom ("By BBC News") is kept.
     """
-    not_site = [n for n, _ in _ld_names(ld_author) if not site or n.lower() != site.lower()]
+    not_site = [n for n, _ in _ld_names(ld_author) if not _is_site(n, site)]
     found = [_organization(name) for name in not_site]
     if not any(found):
         values = [v for key in _META_KEYS for v in meta.get(key, [])]
-        found = [_organization(v) for v in values if not site or v.lower() != site.lower()]
+        found = [_organization(v) for v in values if not _is_site(v, site)]
     if not any(found):
         first = next((group for group in bylines() if group), [])
         found = [_organization(t.get_text(" ")) for t in first if not _credits_a_picture(t)]
@@ -222,7 +235,7 @@ def _meta_authors(meta: dict[str, list[str]], site: str | None) -> list[str]:
             if value.startswith(("http://", "https://", "/")):
                 continue  # article:author is often the author's profile URL
             names.extend(split_byline(value))
-        names = [n for n in names if not site or n.lower() != site.lower()]
+        names = [n for n in names if not _is_site(n, site)]
         if names:
             return names
     return []
@@ -263,7 +276,7 @@ def _byline_authors(groups: list[list[Tag]], site: str | None) -> list[str]:
                 continue  # an author box with a biography, not a byline
             if _credits_a_picture(tag):
                 continue
-            names = [n for n in split_byline(text) if not site or n.lower() != site.lower()]
+            names = [n for n in split_byline(text) if not _is_site(n, site)]
             if names:
                 return names
     return []
@@ -302,7 +315,7 @@ def _text_byline_authors(doc: Document, site: str | None) -> list[str]:
             continue  # a headline that starts "Von Sprachregeln ...", "Por caso de ..."
         text = parent.get_text(" ") if isinstance(parent, Tag) else str(string)
         if len(text) < 120:
-            names = [n for n in split_byline(text) if not site or n.lower() != site.lower()]
+            names = [n for n in split_byline(text) if not _is_site(n, site)]
             if names:
                 return names
     return []
