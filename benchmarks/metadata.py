@@ -4,7 +4,7 @@
 Usage::
 
     python benchmarks/metadata.py DATA_DIR [DATA_DIR ...] [--only NAME ...] [--half A|B]
-                                  [--show-failures N] [--limit N]
+                                  [--show-failures N] [--show-disagreements N] [--limit N]
 
 Each DATA_DIR holds ``truth.json`` (``{id: {"url", "published": "YYYY-MM-DD", "title"?,
 "authors"?: [...]}}``) and ``html/<id>.html.gz`` (or ``.html``): raw bytes in any encoding,
@@ -24,6 +24,11 @@ author lists (a set), "aF1" the mean name F1 per page, on sets whose truth has t
 
 ``--show-failures N`` lists up to N of our failures on ``--half`` (default A) by class: no
 date, or a wrong day by the source we took it from (``published_from``), beside htmldate's day.
+
+With ``ours`` and ``trafilatura`` both run, the share of pages where the two give the same
+author set and the same title is printed by half: agreement, not accuracy, for sets without
+author or title truth. ``--show-disagreements N`` lists up to N such pages of ``--half`` each
+for authors and titles, side by side, to be read by hand.
 """
 
 import argparse
@@ -39,7 +44,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.metadata_scoring import Tally, day_of, half
+from benchmarks.metadata_scoring import Tally, authors_exact, day_of, half, same_text
 
 
 @dataclass
@@ -50,6 +55,7 @@ class Found:
     title: str | None = None
     authors: tuple[str, ...] = ()
     source: str | None = None  # where ours took the date from
+    authors_from: str | None = None  # where ours took the authors from
 
 
 @dataclass
@@ -101,8 +107,15 @@ def run_ours(html: str, url: str) -> Found:
             meta.get("title"),
             tuple(meta.get("authors", ())),
             meta.get("published_from"),
+            meta.get("authors_from"),
         )
-    return Found(record.published_at, record.title, tuple(record.authors), record.published_from)
+    return Found(
+        record.published_at,
+        record.title,
+        tuple(record.authors),
+        record.published_from,
+        record.authors_from,
+    )
 
 
 def run_htmldate(html: str, url: str) -> Found:
@@ -203,6 +216,49 @@ def failures(pages: list[Page], ours: dict, part: str, limit: int) -> str:
     return "\n".join(out)
 
 
+def agreement(pages: list[Page], ours: dict) -> str:
+    """How often ours and trafilatura give the same author set and the same title, by half.
+
+    Agreement, not accuracy: a set without author or title truth says only where the two
+    differ, which pages are worth reading by hand (``--show-disagreements``)."""
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for page in pages:
+        mine, results = ours.get(page.page_id, (None, {}))
+        theirs = results.get("trafilatura")
+        if mine is None or theirs is None:
+            continue
+        for part in (half(page.url), "all"):
+            row = counts[part]
+            row[0] += 1
+            row[1] += authors_exact(mine.authors, theirs.authors)
+            row[2] += same_text(mine.title, theirs.title)
+    lines = ["Ours against trafilatura (agreement, not accuracy):", "half  pages  authors  titles"]
+    for part in ("A", "B", "all"):
+        n, same_authors, same_titles = counts[part]
+        if n:
+            lines.append(f"{part:<4}  {n:>5}  {same_authors / n:7.3f}  {same_titles / n:6.3f}")
+    return "\n".join(lines)
+
+
+def disagreements(pages: list[Page], ours: dict, part: str, limit: int) -> str:
+    """Pages of one half where our author list or title differs from trafilatura's."""
+    authors = [f"Author lists that differ from trafilatura's on half {part}:"]
+    titles = [f"Titles that differ from trafilatura's on half {part}:"]
+    for page in pages:
+        mine, results = ours.get(page.page_id, (None, {}))
+        theirs = results.get("trafilatura")
+        if half(page.url) != part or mine is None or theirs is None:
+            continue
+        pad = " " * len(page.page_id)
+        if not authors_exact(mine.authors, theirs.authors) and len(authors) <= 2 * limit:
+            authors.append(f"  {page.page_id} ours {list(mine.authors)} ({mine.authors_from})")
+            authors.append(f"  {pad} traf {list(theirs.authors)}  {page.url}")
+        if not same_text(mine.title, theirs.title) and len(titles) <= 2 * limit:
+            titles.append(f"  {page.page_id} ours {mine.title!r}")
+            titles.append(f"  {pad} traf {theirs.title!r}")
+    return "\n".join(authors + titles)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("data_dirs", nargs="+", type=Path, metavar="DATA_DIR")
@@ -210,6 +266,7 @@ def main() -> None:
     parser.add_argument("--half", choices=("A", "B"), default="A")
     parser.add_argument("--show-failures", type=int, default=0, metavar="N")
     parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--show-disagreements", type=int, default=0, metavar="N")
     args = parser.parse_args()
     for data_dir in args.data_dirs:
         try:
@@ -222,6 +279,10 @@ def main() -> None:
         print(table(tallies, args.only, times))
         if args.show_failures and "ours" in args.only:
             print(failures(pages, ours, args.half, args.show_failures))
+        if {"ours", "trafilatura"} <= set(args.only):
+            print(agreement(pages, ours))
+            if args.show_disagreements:
+                print(disagreements(pages, ours, args.half, args.show_disagreements))
         print()
 
 

@@ -131,6 +131,20 @@ def test_json_ld_headline_wins_when_h1_and_og_title_disagree() -> None:
     assert best_title("The headline", "Other", [], "Site logo", None, None) == "The headline"
 
 
+def test_json_ld_headline_cut_with_an_ellipsis_gives_way_to_the_whole_og_title() -> None:
+    cut = "Harbour cranes stand still as dockers strike for a se…"
+    whole = "Harbour cranes stand still as dockers strike for a second week"
+    assert best_title(cut, whole, [], None, None, None) == whole
+    assert best_title(cut, "Another title", [], None, None, None) == cut
+
+
+def test_meta_titles_escaped_twice_are_unescaped() -> None:
+    meta = _meta(
+        '<meta property="og:title" content="Australian &amp;#039;megablaze&amp;#039; out">'
+    )
+    assert meta.title == "Australian 'megablaze' out"
+
+
 def test_title_from_json_ld_is_unescaped() -> None:
     meta = _meta(_ld('{"@type": "NewsArticle", "headline": "Caf&eacute; &#8216;Zur Post&#8217;"}'))
     assert meta.title == "Café ‘Zur Post’"

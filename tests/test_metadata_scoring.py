@@ -88,3 +88,32 @@ def test_benchmark_runs_on_a_tiny_set(tmp_path: Path) -> None:
     # Two days of three right and none wrong; two titles of three.
     assert row.split()[3:7] == ["0.667", "0.667", "1.000", "0.667"]
     assert "no date: 1" in done.stdout
+
+
+def test_agreement_with_trafilatura_by_hand() -> None:
+    from benchmarks.metadata import Found, Page, agreement, disagreements
+
+    def page(key: str) -> Page:
+        return Page(key, f"https://a.example/{key}", "", {})
+
+    pages = [page(k) for k in ("p1", "p2", "p3", "p4")]
+    mine = {
+        # the same people in another order and case agree; so do titles after spacing
+        "p1": Found(title="A  title", authors=("Ana Ruiz", "tom becker")),
+        "p2": Found(title="Two", authors=("Ana Ruiz",)),
+        "p3": Found(title="Three", authors=()),
+        "p4": Found(title="Four", authors=("X Y",)),
+    }
+    theirs = {
+        "p1": Found(title="A title", authors=("Tom Becker", "Ana Ruiz")),
+        "p2": Found(title="Two | Site", authors=()),
+        "p3": Found(title="Three", authors=()),
+        "p4": Found(title="Four", authors=("X Y",)),
+    }
+    results = {k: (mine[k], {"ours": mine[k], "trafilatura": theirs[k]}) for k in mine}
+    table = agreement(pages, results).splitlines()
+    # authors agree on p1, p3, p4; titles on p1, p3, p4
+    assert table[-1].split() == ["all", "4", "0.750", "0.750"]
+    listed = disagreements(pages, results, half(pages[1].url), 10)
+    assert "p2 ours ['Ana Ruiz']" in listed
+    assert "'Two | Site'" in listed

@@ -31,6 +31,29 @@ from archive.parse.tree.soup import parse
         ("By the Russian and Syrian defense ministries", []),
         ("Ludwig van Beethoven", ["Ludwig van Beethoven"]),
         ("", []),
+        # the labels blogs put before the name, in several languages
+        ("Veröffentlicht von Chris Jung", ["Chris Jung"]),
+        ("Eingestellt von Mara Lenz", ["Mara Lenz"]),
+        ("Publié par Claire Dubois", ["Claire Dubois"]),
+        ("Veröffentlicht", []),
+        # a date after the name, the author page's link after it
+        ("VON MORITZ GATHMANN am 21. April 2020", ["MORITZ GATHMANN"]),
+        ("By Ana Ruiz on 3 May 2021", ["Ana Ruiz"]),
+        ("Julia Deutsch Alle Artikel", ["Julia Deutsch"]),
+        ("Tom Bell View all posts", ["Tom Bell"]),
+        ("Sa 13 Jul 2019", []),
+        # names joined by a slash; a number before the slash is part of a name
+        ("Ralph Steiner/Carlo Natter", ["Ralph Steiner", "Carlo Natter"]),
+        ("Bündnis 90/Die Grünen", []),
+        # a photo credit is not an author
+        ("Interview: Jens Bergmann Foto: Michael Hudler", ["Jens Bergmann"]),
+        ("Foto: Michael Hudler", []),
+        ("Фото: Наталия Губернаторова", []),
+        # a pool of writers is no person ("external authors")
+        ("Auswärtige Autoren (AA)", []),
+        # a time after the name is a forum teaser's, not a byline's date; a copyright line
+        ("von Bellarine um 16:28", []),
+        ("Copyright Haufe-Lexware GmbH", []),
     ],
 )
 def test_split_byline(byline: str, names: list[str]) -> None:
@@ -61,6 +84,24 @@ SITE = '<meta property="og:site_name" content="Daily Planet">'
         ("", '<div class="byline">By <a rel="author" href="/x">I J</a></div>', ["I J"]),
         ("", "<h1>Title</h1><p>By K L and M N</p>", ["K L", "M N"]),
         ("", '<div class="author-bio">' + "A long biography. " * 20 + "</div>", []),
+        ('<meta name="dcterms.creator" content="Ana Bell">', "", ["Ana Bell"]),
+        # the site's own name as author, with or without its domain's ending: a template's default
+        ('<meta property="og:site_name" content="Autowoche.de"><meta name="author" content="Autowoche">', "", []),
+        (ld({"@type": "Article", "author": {"@type": "Person", "name": ['<a href="/e/ana-bell">Ana Bell</a>', '<a href="/e/carl-dunn">Carl Dunn</a>']}}), "", ["Ana Bell", "Carl Dunn"]),
+        (ld({"@type": "NewsArticle", "author": [{"@type": "Person", "name": "Gastautoren"}]}) + '<meta name="author" content="Ana Bell/Carl Dunn">', "", ["Ana Bell", "Carl Dunn"]),
+        ('<meta name="citation_author" content="Bell, Ana"><meta name="citation_author" content="Dunn, Carl">', "", ["Bell, Ana", "Dunn, Carl"]),
+        ("", '<span class="post-author vcard">Posted by <span class="fn">O P</span></span>', ["O P"]),
+        ("", '<div class="content__author">von <a href="/p/1">Q R</a> und <a href="/p/2">S T</a></div>', ["Q R", "S T"]),
+        ("", '<a class="text-button author-link" href="#authors"><span>U V</span></a>', ["U V"]),
+        # a reader's name in the comments, a photo's credit: not the article's author
+        ("", '<span class="comment-author-link">W X</span>', []),
+        ("", '<span class="media-license-author">Y Z</span>', []),
+        ("", '<div class="license-info"><span class="author-name">CNN</span></div><span class="author-name"><a class="license-author" href="/f">Lord B</a></span>', []),
+        ("", '<figure><img src="/a.jpg"><figcaption><span itemprop="author">Ana Bell</span></figcaption></figure><ul><li><a class="author-link" href="/a/carl">Carl Dunn</a></li></ul>', ["Carl Dunn"]),
+        # a headline that starts like a byline; a blog's name marked up as its author
+        ("", "<h1>Von Sprachregeln und Gender-Politik</h1><h3>Por caso de lluvia, cierran la ruta en La Plata</h3>", []),
+        ("", '<h1 class="vcard author">Krimiblog-Archiv</h1><h4 class="vcard author">vom Krimiblogger</h4>', ["Krimiblogger"]),
+        ("", '<form><p class="social-input-row-author">Name</p><input name="author"></form>', []),
     ],
 )  # fmt: skip
 def test_author_chain(head: str, body: str, names: list[str]) -> None:

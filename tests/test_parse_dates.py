@@ -65,3 +65,13 @@ def test_published_at_falls_back_on_a_visible_date() -> None:
         '<html><body><h1>T</h1><span class="post-date">Posted May 4, 2019</span></body></html>'
     )
     assert read_metadata(doc, None).published_at == "2019-05-04"
+
+
+def test_a_date_element_gives_its_title_stamp_over_its_words() -> None:
+    # hAtom and Blogger write the full stamp into the title of the element that shows the day
+    doc = parse(
+        '<html><body><h1>T</h1><abbr class="published" title="2016-12-23T05:11:00-05:00">'
+        "5:11 AM</abbr></body></html>"
+    )
+    meta = read_metadata(doc, None)
+    assert (meta.published_at, meta.published_from) == ("2016-12-23T05:11:00-05:00", "text")

@@ -16,21 +16,39 @@ _NOT_NAME = re.compile(
     r"\b((reporter|editor|correspondent|writer|contributor|columnist|bureau|desk|producer|"
     r"journalist|intern|analyst|photographer)s?|staff|photograph\w*|updated|published|"
     r"news service|min read|read more|follow|media|news|press|agency|network|group|"
+    r"veröffentlicht|eingestellt|gespeichert|geschrieben|publié|publicado|pubblicato|"
+    r"autoren|autorinnen|authors|gastautor\w*|"
+    r"copyright|©|"
     r"magazine|newspaper|online|international)\b|\d|@|https?:|\.(com|org|net|co|uk)\b",
     re.I,
 )
 _BY_PREFIX = re.compile(
-    r"^\s*((posted|written|published|reported|words|story|text|photos?|geschrieben)\s+)?"
-    r"(by|von|por|par|door|af|av|author|autor|autorin|auteur)\b[:\s]*",
+    r"^\s*((posted|written|published|reported|words|story|text|photos?|geschrieben|"
+    r"veröffentlicht|verfasst|erstellt|eingestellt|gespeichert|publié|écrit|publicado|escrito|"
+    r"pubblicato|scritto)\s+)?"
+    r"(by|von|vom|durch|por|par|door|af|av|author|autor|autorin|auteur)\b[:\s]*",
     re.I,
 )
+# A picture's credit line: its names are not the article's authors.
+_CREDIT = re.compile(
+    r"^\s*(foto|photo|фото|bild|image|illustration|grafik|credit)s?\s*(:|by\b)", re.I
+)
+# Tags left in a JSON-LD name by a template that pasted the author's link.
+_MARKUP = re.compile(r"<[^>]*>")
 # A leading label ("Text:", "Текст:", "Autor:") before the names.
 _LABEL = re.compile(r"^[^\W\d_]{2,12}:\s+")
 # Where a name ends inside a part: a date or weekday after it, a sentence, a dash, "for".
 _AFTER_NAME = re.compile(
     r"\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|"
     r"april|may|june|july|august|september|october|november|december|for|-|–|—)\b.*|"
-    r"(?<=[a-z]{2})\.\s+.*",
+    r"(?<=[a-z]{2})\.\s+.*|"
+    # a date after the name ("VON MORITZ GATHMANN am 21. April 2020", "Ana Ruiz on 3 May")
+    r"\s+(?:am|on|le|el|il|den|em)\s+\d.*|"
+    # a photo credit after the name ("Jens Bergmann Foto: Michael Hudler")
+    r"\s+(?:foto|photo|фото|bild|image|illustration|grafik)s?\s*:.*|"
+    # a link to the author's page ("Julia Deutsch Alle Artikel", "Tom Bell View all posts")
+    r"\s+(?:alle\s+(?:artikel|beiträge)|(?:view\s+)?all\s+(?:posts|articles|stories)|"
+    r"mehr\s+(?:von|artikel)|more\s+(?:from|by)|tous\s+les\s+articles)\b.*",
     re.I,
 )
 # What an organisation's name has not: digits, addresses, sentences' punctuation.
@@ -38,7 +56,7 @@ _NO_ORGANIZATION = re.compile(r"\d|@|https?:|[!?:;]|\.(com|org|net)\b", re.I)
 _ORGANIZATION_TYPES = {"newsmediaorganization", "corporation", "governmentorganization"}
 # Roles that stand in a byline field where no one is named.
 _ROLES = {"admin", "administrator", "editor", "publisher", "author", "user", "guest",
-          "webmaster", "root", "unknown", "anonymous", "dr", "prof"}  # fmt: skip
+          "webmaster", "root", "unknown", "anonymous", "dr", "prof", "name"}  # fmt: skip
 # "Doe, Jane": one person written surname first.
 _LAST_FIRST = re.compile(r"[^\W\d_][\w'’-]+,\s*[^\W\d_][\w'’.-]+")
 # Weekdays (and days) that a byline's date puts beside the names, in the commonest languages.
@@ -53,7 +71,7 @@ _CALENDAR_WORDS = {
 _PARTICLES = {"de", "la", "le", "van", "von", "der", "den", "da", "di", "du", "dos", "das", "del",
               "bin", "al", "el", "ter", "zu", "y"}  # fmt: skip
 # Conjunctions are matched in lower case only, so that an initial "E." is not an "e" ("and").
-_NAME_SPLIT = re.compile(r"\s*(?:,|;|\||&|·|\b(?:and|AND|und|y|et|e|en)\b)\s*")
+_NAME_SPLIT = re.compile(r"\s*(?:,|;|\||&|·|(?<!\d)/|\b(?:and|AND|und|y|et|e|en)\b)\s*")
 # Where a byline is marked up, most telling first: (attribute, pattern) pairs.
 _BYLINE_MARKS = (
     ("class", re.compile(r"byline", re.I)),
@@ -61,8 +79,19 @@ _BYLINE_MARKS = (
     ("rel", re.compile(r"(^|\s)author(\s|$)", re.I)),
     ("class", re.compile(r"author[-_]?name", re.I)),
     ("class", re.compile(r"(^|\s)author(\s|$)", re.I)),
+    # "post-author", "content__author", "author-link"; not a reader's name ("comment-author")
+    # nor a photo's credit ("media-license-author"), nor a form's field ("input-row-author")
+    (
+        "class",
+        re.compile(
+            r"(^|\s)(?![\w-]*(comment|media|image|img|photo|foto|credit|caption|licen|input|form))"
+            r"([\w-]*[-_])?author([-_]link|(?<=[-_]author))(\s|$)",
+            re.I,
+        ),
+    ),
 )
-_META_KEYS = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator")
+_META_KEYS = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator",
+              "dcterms.creator", "citation_author")  # fmt: skip
 
 
 def split_byline(text: str) -> list[str]:
@@ -72,6 +101,8 @@ def split_byline(text: str) -> list[str]:
     a comma is a place or a dateline ("Ana Ruiz, Frankfurt"), dropped.
     """
     text = clean_inline(text)
+    if _CREDIT.match(text):
+        return []  # "Foto: Ana Ruiz" names who took the picture, not who wrote
     text = _LABEL.sub("", _BY_PREFIX.sub("", text))
     if _LAST_FIRST.fullmatch(text):
         name = _clean_name(text.replace(",", " "))
@@ -109,24 +140,39 @@ def _not_person(word: str) -> bool:
     return word.lower().strip(".,") in _CALENDAR_WORDS or word.lower().strip(".,") in _ROLES
 
 
+def _is_site(name: str, site: str | None) -> bool:
+    """The site's own name ("Automobilwoche" on "Automobilwoche.de"), a template's default."""
+    return bool(site) and _site_key(name) == _site_key(site or "")
+
+
+def _site_key(text: str) -> str:
+    return _TLD.sub("", text.strip().lower().removeprefix("www."))
+
+
+# A domain's ending, so that "Automobilwoche.de" names the same site as "Automobilwoche".
+_TLD = re.compile(r"\.(com|net|org|de|at|ch|fr|it|es|nl|uk|co\.uk|pl|ru|info|online)$")
+
+
 def _ld_names(value: Any) -> list[tuple[str, set[str]]]:
     """(name, types) of each JSON-LD author: strings, objects with a name, lists of either."""
     items = value if isinstance(value, list) else [value]
     found = []
     for item in items:
         name = item.get("name") if isinstance(item, dict) else item
-        if isinstance(name, list):
-            name = name[0] if name else None
-        if isinstance(name, str) and clean_inline(name):
-            kinds = jsonld.types(item) if isinstance(item, dict) else set()
-            found.append((clean_inline(unescape(name)), kinds))
+        kinds = jsonld.types(item) if isinstance(item, dict) else set()
+        # a list of names: templates put every author's name in one Person's "name"
+        for each in name if isinstance(name, list) else [name]:
+            if isinstance(each, str) and "<" in each:
+                each = _MARKUP.sub(" ", each)  # '<a href="/experts/ana">Ana Bell</a>'
+            if isinstance(each, str) and clean_inline(each):
+                found.append((clean_inline(unescape(each)), kinds))
     return found
 
 
 def _ld_authors(value: Any, site: str | None) -> list[str]:
     names: list[str] = []
     for name, kinds in _ld_names(value):
-        if site and name.lower() == site.lower():
+        if _is_site(name, site):
             continue  # the site or publisher named as author is no person
         if "organization" in kinds or kinds & _ORGANIZATION_TYPES:
             continue  # kept only when no person is named (see ``_organizations``)
@@ -171,14 +217,14 @@ def _organizations(
     In JSON-LD and <meta>, the site's own name as author is the template's default, not a
     byline; a visible byline that names the newsroom ("By BBC News") is kept.
     """
-    not_site = [n for n, _ in _ld_names(ld_author) if not site or n.lower() != site.lower()]
+    not_site = [n for n, _ in _ld_names(ld_author) if not _is_site(n, site)]
     found = [_organization(name) for name in not_site]
     if not any(found):
         values = [v for key in _META_KEYS for v in meta.get(key, [])]
-        found = [_organization(v) for v in values if not site or v.lower() != site.lower()]
+        found = [_organization(v) for v in values if not _is_site(v, site)]
     if not any(found):
         first = next((group for group in bylines() if group), [])
-        found = [_organization(tag.get_text(" ")) for tag in first]
+        found = [_organization(t.get_text(" ")) for t in first if not _credits_a_picture(t)]
     return [name for name in found if name][:3]
 
 
@@ -189,7 +235,7 @@ def _meta_authors(meta: dict[str, list[str]], site: str | None) -> list[str]:
             if value.startswith(("http://", "https://", "/")):
                 continue  # article:author is often the author's profile URL
             names.extend(split_byline(value))
-        names = [n for n in names if not site or n.lower() != site.lower()]
+        names = [n for n in names if not _is_site(n, site)]
         if names:
             return names
     return []
@@ -213,6 +259,8 @@ def _byline_candidates(doc: Document) -> list[list[Tag]]:
         lowered = marks.lower()
         if "author" not in lowered and "byline" not in lowered:
             continue  # a quick test before the patterns
+        if tag.name == "h1":
+            continue  # the headline, or a blog's name marked "vcard author": not a byline
         for rank, (attr, pattern) in enumerate(_BYLINE_MARKS):
             if len(found[rank]) < 3 and pattern.search(_attr_text(tag, attr)):
                 found[rank].append(tag)
@@ -226,13 +274,30 @@ def _byline_authors(groups: list[list[Tag]], site: str | None) -> list[str]:
             text = tag.get_text(" ")
             if len(text) > 200:
                 continue  # an author box with a biography, not a byline
-            names = [n for n in split_byline(text) if not site or n.lower() != site.lower()]
+            if _credits_a_picture(tag):
+                continue
+            names = [n for n in split_byline(text) if not _is_site(n, site)]
             if names:
                 return names
     return []
 
 
+def _credits_a_picture(tag: Tag) -> bool:
+    """An "author" that names who made a picture: inside a <figure> or a container marked as a
+    licence's or a photo's credit, or holding a link so marked (``<div class="license-info">``,
+    ``<a class="license-author">`` around an "author-name")."""
+    if tag.find_parent(("figure", "figcaption")) is not None:
+        return True
+    near = [tag.parent, tag.parent.parent if tag.parent else None]
+    near += tag.find_all("a", limit=3)
+    return any(isinstance(t, Tag) and _PICTURE_CREDIT.search(_attr_text(t, "class")) for t in near)
+
+
+_PICTURE_CREDIT = re.compile(r"licen|photo|foto|image|picture", re.I)
+
+
 # A visible byline in running text: "By Ana Ruiz and Tom Becker".
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _BYLINE_TEXT = re.compile(r"^\s*(by|von|por|par)\s+\w", re.I)
 
 
@@ -246,9 +311,11 @@ def _text_byline_authors(doc: Document, site: str | None) -> list[str]:
         if count > 5:
             break
         parent = string.parent
+        if isinstance(parent, Tag) and parent.name in _HEADINGS:
+            continue  # a headline that starts "Von Sprachregeln ...", "Por caso de ..."
         text = parent.get_text(" ") if isinstance(parent, Tag) else str(string)
         if len(text) < 120:
-            names = [n for n in split_byline(text) if not site or n.lower() != site.lower()]
+            names = [n for n in split_byline(text) if not _is_site(n, site)]
             if names:
                 return names
     return []

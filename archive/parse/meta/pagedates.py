@@ -199,7 +199,7 @@ def _short_text(doc: Document, tag: Tag) -> str:
 
 
 def _tag_date(tag: Tag, text: str, order: str | None) -> str | None:
-    for attr in ("datetime", "content"):
+    for attr in ("datetime", "content", "title"):
         value = tag.attrs.get(attr)
         found = normalize_date(value) if isinstance(value, str) else None
         if found:

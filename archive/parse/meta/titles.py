@@ -45,11 +45,23 @@ def best_title(
 ) -> str | None:  # fmt: skip
     """The title: the h1 when og:title says the same, else the first of the JSON-LD headline,
     og:title, other title tags, the h1 and the <title>."""
+    # <meta> values escaped twice ("&amp;#039;") still hold entities once parsed
+    og_title = unescape(og_title) if og_title else None
+    others = [unescape(o) if o else None for o in others]
     og = strip_suffix(og_title, site, h1) if og_title else None
     if og and h1 and comparable(og) == comparable(h1):
         return h1
-    found = headline or og_title or next((o for o in others if o), None) or h1 or page_title
+    other = next((o for o in others if o), None)
+    if headline and og_title and _cut_short(headline, og_title):
+        headline = None  # "... campo profughi Bureij, almen…": og:title has it whole
+    found = headline or og_title or other or h1 or page_title
     return strip_suffix(found, site, h1) if found else None
+
+
+def _cut_short(text: str, whole: str) -> bool:
+    """``text`` ends in an ellipsis where ``whole`` goes on: a headline cut to a length."""
+    stem = text.rstrip().removesuffix("…").removesuffix("...").rstrip()
+    return len(stem) < len(text.rstrip()) and len(whole) > len(stem) and whole.startswith(stem)
 
 
 def strip_suffix(text: str, site: str | None, h1: str | None) -> str:
