@@ -46,8 +46,8 @@ from archive.parse.tree.soup import parse
         ("Ralph Steiner/Carlo Natter", ["Ralph Steiner", "Carlo Natter"]),
         ("Bündnis 90/Die Grünen", []),
         # a photo credit is not an author
-        ("Interview: Jens Bergmann Foto: Michael Hudler", ["Jens Bergmann"]),
-        ("Foto: Michael Hudler", []),
+        ("Interview: Anna Weber Foto: Paul Brandt", ["Jens Bergmann"]),
+        ("Foto: Paul Brandt", []),
         ("Фото: Наталия Губернаторова", []),
         # a pool of writers is no person ("external authors")
         ("Auswärtige Autoren (AA)", []),

@@ -44,7 +44,7 @@ _AFTER_NAME = re.compile(
     r"(?<=[a-z]{2})\.\s+.*|"
     # a date after the name ("VON MORITZ GATHMANN am 21. April 2020", "Ana Ruiz on 3 May")
     r"\s+(?:am|on|le|el|il|den|em)\s+\d.*|"
-    # a photo credit after the name ("Jens Bergmann Foto: Michael Hudler")
+    # a photo credit after the name ("Anna Weber Foto: Paul Brandt")
     r"\s+(?:foto|photo|фото|bild|image|illustration|grafik)s?\s*:.*|"
     # a link to the author's page ("Julia Deutsch Alle Artikel", "Tom Bell View all posts")
     r"\s+(?:alle\s+(?:artikel|beiträge)|(?:view\s+)?all\s+(?:posts|articles|stories)|"
