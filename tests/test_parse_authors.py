@@ -46,7 +46,7 @@ from archive.parse.tree.soup import parse
         ("Ralph Steiner/Carlo Natter", ["Ralph Steiner", "Carlo Natter"]),
         ("Bündnis 90/Die Grünen", []),
         # a photo credit is not an author
-        ("Interview: Anna Weber Foto: Paul Brandt", ["Jens Bergmann"]),
+        ("Interview: Anna Weber Foto: Paul Brandt", ["Anna Weber"]),
         ("Foto: Paul Brandt", []),
         ("Фото: Наталия Губернаторова", []),
         # a pool of writers is no person ("external authors")
