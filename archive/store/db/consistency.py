@@ -9,8 +9,9 @@ Three layers, each of which a crash, a full disk or a second writer could in pri
 3. the archive's links: no row points at a row that is not there (``PRAGMA
    foreign_key_check`` over every declared key: a capture naming a missing body, crawl or
    article, an article naming a missing capture, a version without its article), plus the
-   links SQL cannot declare: every article has its first version, every body packed with a
-   dictionary names one that exists.
+   links SQL cannot declare: every article has its first version, a version that leaves its
+   body to its article has that article, every body packed with a dictionary names one that
+   exists.
 
 An empty list means the file is sound. Reads only, but the FTS5 check must be run on a
 connection that may write: it is wrapped in a transaction that is rolled back, and so waits
@@ -92,7 +93,13 @@ _UNDECLARED = [
     (
         "articles without a version (every article has its version 1)",
         "SELECT a.id FROM articles a WHERE NOT EXISTS"
-        " (SELECT 1 FROM article_versions v WHERE v.article_id = a.id) ORDER BY a.id",
+        " (SELECT 1 FROM article_version_rows v WHERE v.article_id = a.id) ORDER BY a.id",
+    ),
+    (
+        # A version's NULL body is its article's (migration 0011): with the article gone, lost.
+        "article versions whose body was left to an article that is not there",
+        "SELECT v.id FROM article_version_rows v WHERE (v.text IS NULL OR v.markdown IS NULL)"
+        " AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.id = v.article_id) ORDER BY v.id",
     ),
     (
         "bodies packed with a zstd dictionary that is not there",
