@@ -160,6 +160,20 @@ def test_canned_history_and_recent_changes(server: tuple[str, Path]) -> None:
     assert [(r["url"], r["version"], r["cause"]) for r in recent] == [(url, 2, "page")]
 
 
+def test_every_version_reads_whole_in_the_versions_view(server: tuple[str, Path]) -> None:
+    """Stored once (migration 0011), shown in full: each version's text and Markdown."""
+    base, _ = server
+    versions = get(base, "/news/article_versions.json", _shape="array", _size="max")
+    articles = get(base, "/news/articles.json", _shape="array", _size="max")
+    bodies = {a["id"]: (a["text"], a["markdown"]) for a in articles}
+    assert len(versions) == len(golden_pages()) + 1 and all(bodies.values())
+    # The golden archive's one change is a title: both versions have the article's body.
+    assert all((v["text"], v["markdown"]) == bodies[v["article_id"]] for v in versions)
+    stored = get(base, "/news.json", sql="select count(*) as n from article_version_rows"
+                 " where text is null and markdown is null", _shape="array")  # fmt: skip
+    assert stored == [{"n": len(versions)}]
+
+
 WRITER = """
 import sys
 from archive.records import Capture, Outcome

@@ -3,11 +3,11 @@
 A version is a full snapshot of the clean record, read through the ``article_versions`` view.
 Its row in ``article_version_rows`` leaves ``text`` and ``markdown`` NULL while they are the
 article's current ones (migration 0011: the body is not stored twice); triggers on ``articles``
-give a version the old body before the article's changes. A new one is made
-only when a *tracked* field changes (title, authors, dates, text) once irrelevant differences
-are normalised away (whitespace runs, non-breaking spaces, Unicode composition, the same
-instant written with another offset). Other fields (tags, images, description ...) follow the
-latest record in ``articles`` but make no version on their own.
+hand such a version the old body before the article's body changes or the article is deleted.
+A new one is made only when a *tracked* field changes (title, authors, dates, text) once
+irrelevant differences are normalised away (whitespace runs, non-breaking spaces, Unicode
+composition, the same instant written with another offset). Other fields (tags, images,
+description ...) follow the latest record in ``articles`` but make no version on their own.
 
 Causes: ``first`` (version 1), ``page`` (a new capture brought a changed record), ``parser``
 (the same stored body, re-extracted by a different parser, gave a changed record).
