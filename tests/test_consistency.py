@@ -58,11 +58,19 @@ def test_a_sound_archive_has_no_problem(sound):
             "articles rows whose capture_id -> captures names a missing row: 2",
         ),
         (
-            ["UPDATE article_versions SET article_id = 999 WHERE id = 1"],
-            "article_versions rows whose article_id -> articles names a missing row: 1",
+            ["UPDATE article_version_rows SET article_id = 999 WHERE id = 1"],
+            "article_version_rows rows whose article_id -> articles names a missing row: 1",
         ),
         (
-            ["DELETE FROM article_versions WHERE article_id = 3"],
+            # Without the trigger that hands an article's body to its versions first.
+            [
+                "DROP TRIGGER articles_body_to_versions_ad",
+                "DELETE FROM articles WHERE id = 3",
+            ],
+            "1 article versions whose body was left to an article that is not there: ",
+        ),
+        (
+            ["DELETE FROM article_version_rows WHERE article_id = 3"],
             "1 articles without a version (every article has its version 1): 3",
         ),
         (
@@ -74,7 +82,15 @@ def test_a_sound_archive_has_no_problem(sound):
             "articles_fts: the search index does not match the articles",
         ),
     ],
-    ids=["capture-body", "article-capture", "version-article", "no-version", "dictionary", "fts"],
+    ids=[
+        "capture-body",
+        "article-capture",
+        "version-article",
+        "version-body",
+        "no-version",
+        "dictionary",
+        "fts",
+    ],
 )
 def test_each_kind_of_damage_is_named(sound, tmp_path, statements, expected):
     problems = problems_of(damaged(sound, tmp_path, *statements))
@@ -85,7 +101,7 @@ def test_archive_check_says_ok_or_lists_the_problems(sound, tmp_path):
     runner = CliRunner()
     good = runner.invoke(cli, ["check", "--db", str(sound)])
     assert (good.exit_code, good.output) == (0, f"{sound}: ok\n")
-    path = damaged(sound, tmp_path, "DELETE FROM article_versions WHERE article_id = 3")
+    path = damaged(sound, tmp_path, "DELETE FROM article_version_rows WHERE article_id = 3")
     bad = runner.invoke(cli, ["check", "--db", str(path)])
     assert bad.exit_code == 1
     assert bad.output == (

@@ -98,10 +98,10 @@ def test_tables_views_and_hidden_bodies(server: tuple[str, Path]) -> None:
     database = get(base, "/news.json")
     visible = {t["name"] for t in database["tables"] if not t["hidden"]}
     hidden = {t["name"] for t in database["tables"] if t["hidden"]}
-    assert {"articles", "captures", "crawls", "article_versions"} <= visible
-    assert {"bodies", "zstd_dictionaries"} <= hidden
+    assert {"articles", "captures", "crawls"} <= visible
+    assert {"bodies", "zstd_dictionaries", "article_version_rows"} <= hidden
     views = {v["name"] for v in database["views"]}
-    assert {"latest_articles", "failures_by_site", "crawl_summaries"} <= views
+    assert {"latest_articles", "failures_by_site", "crawl_summaries", "article_versions"} <= views
     queries = {q["name"] for q in database["queries"]}
     assert queries == {"search", "history", "recent_changes"}
 
@@ -158,6 +158,20 @@ def test_canned_history_and_recent_changes(server: tuple[str, Path]) -> None:
     assert history[1]["title"].startswith("Why our sourdough")
     recent = get(base, "/news/recent_changes.json", _shape="array")
     assert [(r["url"], r["version"], r["cause"]) for r in recent] == [(url, 2, "page")]
+
+
+def test_every_version_reads_whole_in_the_versions_view(server: tuple[str, Path]) -> None:
+    """Stored once (migration 0011), shown in full: each version's text and Markdown."""
+    base, _ = server
+    versions = get(base, "/news/article_versions.json", _shape="array", _size="max")
+    articles = get(base, "/news/articles.json", _shape="array", _size="max")
+    bodies = {a["id"]: (a["text"], a["markdown"]) for a in articles}
+    assert len(versions) == len(golden_pages()) + 1 and all(bodies.values())
+    # The golden archive's one change is a title: both versions have the article's body.
+    assert all((v["text"], v["markdown"]) == bodies[v["article_id"]] for v in versions)
+    stored = get(base, "/news.json", sql="select count(*) as n from article_version_rows"
+                 " where text is null and markdown is null", _shape="array")  # fmt: skip
+    assert stored == [{"n": len(versions)}]
 
 
 WRITER = """

@@ -9,8 +9,9 @@ Three layers, each of which a crash, a full disk or a second writer could in pri
 3. the archive's links: no row points at a row that is not there (``PRAGMA
    foreign_key_check`` over every declared key: a capture naming a missing body, crawl or
    article, an article naming a missing capture, a version without its article), plus the
-   links SQL cannot declare: every article has its first version, every body packed with a
-   dictionary names one that exists.
+   links SQL cannot declare: every article has its first version, a version that leaves its
+   body to its article has that article, every body packed with a dictionary names one that
+   exists.
 
 An empty list means the file is sound. Reads only, but the FTS5 check must be run on a
 connection that may write: it is wrapped in a transaction that is rolled back, and so waits
@@ -87,25 +88,38 @@ def _fk_column(db: Database, table: str, key_index: int) -> str:
     return f"key {key_index}"
 
 
-# Links SQL cannot declare, each a query for the ids of the rows that break it.
+# Links SQL cannot declare, each a query for the ids of the rows that break it, and the table
+# it needs (a file a crash left before migration 0011 has no article_version_rows yet).
 _UNDECLARED = [
     (
         "articles without a version (every article has its version 1)",
         "SELECT a.id FROM articles a WHERE NOT EXISTS"
         " (SELECT 1 FROM article_versions v WHERE v.article_id = a.id) ORDER BY a.id",
+        "articles",
+    ),
+    (
+        # A version's NULL body is its article's (migration 0011): with the article gone, lost.
+        "article versions whose body was left to an article that is not there",
+        "SELECT v.id FROM article_version_rows v WHERE (v.text IS NULL OR v.markdown IS NULL)"
+        " AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.id = v.article_id) ORDER BY v.id",
+        "article_version_rows",
     ),
     (
         "bodies packed with a zstd dictionary that is not there",
         "SELECT b.hash FROM bodies b WHERE b.compression LIKE 'zstd-dict:%' AND NOT EXISTS"
         " (SELECT 1 FROM zstd_dictionaries d"
         "  WHERE d.id = CAST(substr(b.compression, 11) AS INTEGER)) ORDER BY b.hash",
+        "bodies",
     ),
 ]
 
 
 def _undeclared_links(db: Database) -> list[str]:
     problems = []
-    for what, sql in _UNDECLARED:
+    tables = set(db.table_names())
+    for what, sql, table in _UNDECLARED:
+        if table not in tables:
+            continue
         ids = [row[0] for row in db.execute(sql).fetchall()]
         if ids:
             problems.append(_listed(what, ids))

@@ -137,6 +137,11 @@ def _tables(has_versions: bool) -> dict[str, Any]:
             "description": "archive ingest's crawls row for each worker's crawl run (by uid).",
             "hidden": True,
         },
+        "article_version_rows": {
+            "description": "The stored rows behind the article_versions view: text and"
+            " markdown are empty (NULL) where they are the article's current ones.",
+            "hidden": True,
+        },
         "latest_articles": {"description": "Each article with its latest capture."},
         "failures_by_site": {"description": "Captures without an article, by site and reason."},
         "crawl_summaries": {"description": "Each crawl with its captures counted by outcome."},

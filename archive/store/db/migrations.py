@@ -19,7 +19,9 @@ for lists, ``*_at`` columns in UTC ISO 8601):
   by served URL and fetch time (0005), ``scheduled_runs``: the scheduler's runs per job (0006),
   ``ingested_captures`` and ``ingested_crawls``: what ``archive ingest`` has stored (0007),
   the refused-page columns of captures (0008), ``markdown``: the body as CommonMark, in
-  articles and versions (0009), the ``site_health_runs`` and ``site_health`` views (0010).
+  articles and versions (0009), the ``site_health_runs`` and ``site_health`` views (0010),
+  versions kept in ``article_version_rows`` without repeating the article's current body,
+  read whole through the ``article_versions`` view (0011).
   The SQL of 0006 on lives in ``migrations_sql``.
 """
 
@@ -412,4 +414,13 @@ def site_health_views(db: Database) -> None:
     """Views of each site's extraction health per run, and its latest run beside its history
     (``archive health`` reads them too)."""
     for sql in migrations_sql.SITE_HEALTH_VIEWS:
+        db.execute(sql)
+
+
+# 0011: the current version's body is no longer stored twice (in articles and in its version).
+@MIGRATIONS(name="0011_versions_share_current_body")
+def versions_share_current_body(db: Database) -> None:
+    """Versions in ``article_version_rows``, their body NULL while it is the article's, read
+    whole through the ``article_versions`` view; triggers keep a body before it changes."""
+    for sql in migrations_sql.SHARED_VERSION_BODIES:
         db.execute(sql)

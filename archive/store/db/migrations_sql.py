@@ -133,3 +133,108 @@ SITE_HEALTH_VIEWS = [
     ORDER BY site
     """,
 ]
+
+# 0011: a version no longer repeats the body its article holds. The versions live in
+# ``article_version_rows``, where ``text`` and ``markdown`` are NULL when they are the article's
+# current ones (most articles have one version, which is the current record: the body was kept
+# twice); the view ``article_versions`` (the old table's name and columns, in the same order)
+# fills them in from ``articles``, so Datasette, sqlite-utils, exports and the views built on
+# it read every version whole. The invariant, kept by the triggers below for every writer (ours
+# and a user's own SQL): a NULL body in a version means "the article's body as it is now";
+# before an article's text or Markdown changes or the article is deleted, the versions that
+# leave it to the article take the old value.
+VERSION_ROWS_COLUMNS = (
+    "id, article_id, version, cause, changed, capture_id, extractor_version, rules, created_at,"
+    " canonical_url, title, authors, published_at, modified_at, site_name, language,"
+    " description, image, tags, images, text, word_count, removed, published_from,"
+    " modified_from, authors_from, markdown"
+)
+_BODY_FROM_ARTICLE = (
+    "coalesce({column}, (SELECT a.{column} FROM articles a"
+    " WHERE a.id = article_version_rows.article_id)) AS {column}"
+)
+SHARED_VERSION_BODIES = [
+    """
+    CREATE TABLE article_version_rows (
+        id INTEGER PRIMARY KEY,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        version INTEGER NOT NULL,               -- 1, 2, ... per article
+        cause TEXT NOT NULL,                    -- 'first', 'page' or 'parser'
+        changed TEXT NOT NULL DEFAULT '[]',     -- JSON list of field names
+        capture_id INTEGER REFERENCES captures(id),
+        extractor_version TEXT,
+        rules TEXT NOT NULL DEFAULT '[]',       -- JSON list of the rules that applied
+        created_at TEXT NOT NULL,
+        canonical_url TEXT,
+        title TEXT,
+        authors TEXT NOT NULL DEFAULT '[]',
+        published_at TEXT,
+        modified_at TEXT,
+        site_name TEXT,
+        language TEXT,
+        description TEXT,
+        image TEXT,
+        tags TEXT NOT NULL DEFAULT '[]',
+        images TEXT NOT NULL DEFAULT '[]',
+        text TEXT,                              -- NULL: the article's current text
+        word_count INTEGER NOT NULL DEFAULT 0,
+        removed TEXT NOT NULL DEFAULT '[]',
+        published_from TEXT,
+        modified_from TEXT,
+        authors_from TEXT,
+        markdown TEXT,                          -- NULL: the article's current markdown
+        UNIQUE (article_id, version)
+    )
+    """,
+    # Every version moves over; a body equal to its article's current one is left to it.
+    f"""
+    INSERT INTO article_version_rows ({VERSION_ROWS_COLUMNS})
+    SELECT v.id, v.article_id, v.version, v.cause, v.changed, v.capture_id,
+           v.extractor_version, v.rules, v.created_at, v.canonical_url, v.title, v.authors,
+           v.published_at, v.modified_at, v.site_name, v.language, v.description, v.image,
+           v.tags, v.images,
+           CASE WHEN v.text = a.text THEN NULL ELSE v.text END,
+           v.word_count, v.removed, v.published_from, v.modified_from, v.authors_from,
+           CASE WHEN v.markdown = a.markdown THEN NULL ELSE v.markdown END
+    FROM article_versions v LEFT JOIN articles a ON a.id = v.article_id
+    ORDER BY v.id
+    """,
+    # The views built on article_versions (changed_articles, article_history,
+    # site_health_runs) name it, not its table: they read the view below from now on.
+    "DROP TABLE article_versions",
+    "CREATE INDEX idx_article_version_rows_capture_id ON article_version_rows(capture_id)",
+    "CREATE INDEX idx_article_version_rows_cause ON article_version_rows(cause)",
+    "CREATE INDEX idx_article_version_rows_created_at ON article_version_rows(created_at)",
+    # One table read (no join), so SQLite flattens it into the queries and views that use it
+    # and reads an article's body only for a version that leaves it to the article.
+    f"""
+    CREATE VIEW article_versions AS
+    SELECT id, article_id, version, cause, changed, capture_id, extractor_version, rules,
+           created_at, canonical_url, title, authors, published_at, modified_at, site_name,
+           language, description, image, tags, images,
+           {_BODY_FROM_ARTICLE.format(column="text")},
+           word_count, removed, published_from, modified_from, authors_from,
+           {_BODY_FROM_ARTICLE.format(column="markdown")}
+    FROM article_version_rows
+    """,
+    """
+    CREATE TRIGGER articles_body_to_versions_au AFTER UPDATE OF text, markdown ON articles
+    WHEN old.text IS NOT new.text OR old.markdown IS NOT new.markdown
+    BEGIN
+        UPDATE article_version_rows SET text = old.text
+        WHERE article_id = old.id AND text IS NULL AND old.text IS NOT new.text;
+        UPDATE article_version_rows SET markdown = old.markdown
+        WHERE article_id = old.id AND markdown IS NULL AND old.markdown IS NOT new.markdown;
+    END
+    """,
+    # With foreign keys on (the archive's own connections) the versions go with the article;
+    # a connection without them (sqlite3's default) leaves them, and they keep their body.
+    """
+    CREATE TRIGGER articles_body_to_versions_ad AFTER DELETE ON articles
+    BEGIN
+        UPDATE article_version_rows
+        SET text = coalesce(text, old.text), markdown = coalesce(markdown, old.markdown)
+        WHERE article_id = old.id AND (text IS NULL OR markdown IS NULL);
+    END
+    """,
+]

@@ -169,7 +169,7 @@ def execute(archive: ArchiveDB, plan: PurgePlan) -> PurgePlan:
     with archive.writing("purge"):
         # Articles and captures point at each other: check the keys once, at commit.
         db.execute("PRAGMA defer_foreign_keys = ON")
-        db.execute(f"DELETE FROM article_versions WHERE id {IN_LIST}", [_ids(plan.version_ids)])
+        db.execute(f"DELETE FROM article_version_rows WHERE id {IN_LIST}", [_ids(plan.version_ids)])
         db.execute(f"DELETE FROM captures WHERE id {IN_LIST}", [_ids(plan.capture_ids)])
         db.execute(f"DELETE FROM articles WHERE id {IN_LIST}", [_ids(plan.article_ids)])
         db.execute(f"DELETE FROM bodies WHERE hash {IN_LIST}", [_ids(plan.body_hashes)])

@@ -1,10 +1,13 @@
 """Article versions: when a record counts as changed, and the rows that keep each version.
 
-A version is a full snapshot of the clean record in ``article_versions``. A new one is made
-only when a *tracked* field changes (title, authors, dates, text) once irrelevant differences
-are normalised away (whitespace runs, non-breaking spaces, Unicode composition, the same
-instant written with another offset). Other fields (tags, images, description ...) follow the
-latest record in ``articles`` but make no version on their own.
+A version is a full snapshot of the clean record, read through the ``article_versions`` view.
+Its row in ``article_version_rows`` leaves ``text`` and ``markdown`` NULL while they are the
+article's current ones (migration 0011: the body is not stored twice); triggers on ``articles``
+hand such a version the old body before the article's body changes or the article is deleted.
+A new one is made only when a *tracked* field changes (title, authors, dates, text) once
+irrelevant differences are normalised away (whitespace runs, non-breaking spaces, Unicode
+composition, the same instant written with another offset). Other fields (tags, images,
+description ...) follow the latest record in ``articles`` but make no version on their own.
 
 Causes: ``first`` (version 1), ``page`` (a new capture brought a changed record), ``parser``
 (the same stored body, re-extracted by a different parser, gave a changed record).
@@ -117,7 +120,7 @@ def add_version(
     if cause not in CAUSES:
         raise ValueError(f"unknown version cause {cause!r}")
     (number,) = db.execute(
-        "SELECT coalesce(max(version), 0) + 1 FROM article_versions WHERE article_id = ?",
+        "SELECT coalesce(max(version), 0) + 1 FROM article_version_rows WHERE article_id = ?",
         [article_id],
     ).fetchone()
     row = {name: record.get(name) for name in SNAPSHOT_FIELDS}
@@ -138,9 +141,16 @@ def add_version(
             row[name] = ""
     row["word_count"] = row["word_count"] or 0
     columns = ", ".join(row)
-    values = ", ".join(f":{name}" for name in row)
-    db.execute(f"INSERT INTO article_versions ({columns}) VALUES ({values})", row)
+    values = ", ".join(_VALUE.get(name, f":{name}") for name in row)
+    db.execute(f"INSERT INTO article_version_rows ({columns}) VALUES ({values})", row)
     return int(number)
+
+
+# A body equal to the article's current one is left to the article (NULL in the row).
+_VALUE = {
+    name: f"nullif(:{name}, (SELECT {name} FROM articles WHERE id = :article_id))"
+    for name in ("text", "markdown")
+}
 
 
 def current_record(db: Database, article_id: int) -> dict[str, Any] | None:
@@ -198,11 +208,12 @@ def update_article(
 
 def _fill_markdown(db: Database, article_id: int, markdown: str | None) -> None:
     """The latest version holds the same record (no tracked field changed): it takes the
-    Markdown a newer parser made of it, if it was stored before the archive kept Markdown."""
+    Markdown a newer parser made of it, if it was stored before the archive kept Markdown, by
+    leaving it to the article again (the update's trigger gave it the old, empty one)."""
     if not markdown:
         return
     db.execute(
-        "UPDATE article_versions SET markdown = ? WHERE article_id = ? AND markdown = ''"
-        " AND version = (SELECT max(version) FROM article_versions WHERE article_id = ?)",
-        [markdown, article_id, article_id],
+        "UPDATE article_version_rows SET markdown = NULL WHERE article_id = ? AND markdown = ''"
+        " AND version = (SELECT max(version) FROM article_version_rows WHERE article_id = ?)",
+        [article_id, article_id],
     )
