@@ -10,11 +10,17 @@ import pytest
 from bs4 import BeautifulSoup
 
 from archive.extract import extract_article
+from archive.parse.blocks import body_blocks
+from archive.parse.text import join_paragraphs, normalize
 from archive.store.db.archive_db import ArchiveDB
+from archive.store.db.datasette_meta import RENDER_MARKDOWN
 from tests.archive_builder import Page, page_capture
+from tests.golden import PAGES, load, slugs
+from tests.markdown_roundtrip import same_words
 from tests.test_serve import serving
 
 pytest.importorskip("datasette_render_markdown")
+from datasette_render_markdown import render_markdown
 
 URL = "http://127.0.0.1/guides/tide-tables.html"
 FILLER = (
@@ -76,3 +82,17 @@ def test_a_bulleted_list_then_a_numbered_list_stay_two_lists(tmp_path: Path) -> 
         "Find the nearest standard port.",
         "Apply its differences.",
     ]
+
+
+@pytest.mark.parametrize("slug", [s for s in slugs() if (PAGES / s / "expected.md").exists()])
+def test_golden_markdown_reads_back_as_the_text_in_datasette(slug: str) -> None:
+    """Each golden page's pinned Markdown, rendered by the plugin with the archive's own
+    settings (Python-Markdown, its sanitiser and linkifier), reads back as the page's text."""
+    expected = load(slug).expected
+    config = RENDER_MARKDOWN["datasette-render-markdown"]
+    markdown = (PAGES / slug / "expected.md").read_text(encoding="utf-8")
+    html = str(render_markdown(markdown, config["extensions"], config["extra_tags"]))
+    root = BeautifulSoup(html, "lxml").div
+    assert root is not None
+    shown = normalize(join_paragraphs([block.text for block in body_blocks([root])]))
+    assert same_words(shown, expected["text"])
