@@ -3,6 +3,7 @@ process on 127.0.0.1, with datasette-render-markdown and the archive's metadata)
 Markdown the parser wrote for a page, and the page's text must read the same there as in
 `text`: Markdown's own characters stay characters, lists stay the lists they were."""
 
+import re
 import urllib.request
 from pathlib import Path
 
@@ -69,15 +70,16 @@ def test_escaped_characters_read_as_text_in_datasette(tmp_path: Path) -> None:
     assert "\\" not in paragraph
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="archive/parse/markdown writes a list right after another list with no blank line "
-    "between them; Python-Markdown (Datasette's plugin) then reads both as one bulleted list",
-)
 def test_a_bulleted_list_then_a_numbered_list_stay_two_lists(tmp_path: Path) -> None:
     cell = rendered_markdown_cell(tmp_path)
-    numbered = cell.find("ol")
-    assert numbered is not None
+    # CommonMark starts a new list where the marker changes from "-" to "1."; Python-Markdown
+    # went on with the bulleted list.
+    bulleted, numbered = cell.find("ul"), cell.find("ol")
+    assert bulleted is not None and numbered is not None
+    assert [li.get_text() for li in bulleted.find_all("li")] == [
+        "Check the morning high water.",
+        "Check the evening low water.",
+    ]
     assert [li.get_text() for li in numbered.find_all("li")] == [
         "Find the nearest standard port.",
         "Apply its differences.",
@@ -96,3 +98,33 @@ def test_golden_markdown_reads_back_as_the_text_in_datasette(slug: str) -> None:
     assert root is not None
     shown = normalize(join_paragraphs([block.text for block in body_blocks([root])]))
     assert same_words(shown, expected["text"])
+
+
+def datasette_html(markdown: str) -> str:
+    """``markdown`` as the plugin renders it with the archive's settings, without newlines."""
+    config = RENDER_MARKDOWN["datasette-render-markdown"]
+    html = str(render_markdown(markdown, config["extensions"], config["extra_tags"]))
+    return html.replace("\n", "")
+
+
+@pytest.mark.parametrize(
+    ("markdown", "lists"),
+    [
+        ("- a\n- b\n1. c\n2. d\n- e\n", "<ul>a b</ul><ol>c d</ol><ul>e</ul>"),
+        ("1. one\n2. two\n- bullet\n\npara\n", "<ol>one two</ol><ul>bullet</ul>para"),
+        # Nested: the numbered list ends inside the item, and the outer list goes on.
+        ("- x\n    - a\n    1. c\n- y\n", "<ul>x<ul>a</ul><ol>c</ol>y</ul>"),
+        ("- x\n    1. a\n- y\n", "<ul>x<ol>a</ol>y</ul>"),
+        ("1. x\n    - a\n2. y\n", "<ol>x<ul>a</ul>y</ol>"),
+        # Code is left alone.
+        ("```\n- a\n1. b\n```\n", ""),
+    ],
+)
+def test_lists_end_where_the_marker_changes_kind(markdown: str, lists: str) -> None:
+    html = datasette_html(markdown)
+    shape = re.sub(r"<(?!/?[uo]l>)[^>]+>", " ", html)  # only the list tags, and the words
+    shape = re.sub(r"\s*(</?[uo]l>)\s*", r"\1", " ".join(shape.split()))
+    if lists:
+        assert shape == lists
+    else:
+        assert "<ul>" not in html and "<ol>" not in html and "1. b" in html
