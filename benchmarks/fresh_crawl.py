@@ -55,7 +55,8 @@ def start_site(args: argparse.Namespace) -> tuple[subprocess.Popen[str], str]:
 
 def crawl(base: str, db: Path, extra: dict[str, str]) -> None:
     command = [sys.executable, "-m", "archive", "crawl", "sitemap", f"{base}/sitemap.xml"]
-    # The site's other loopback addresses (127.0.0.2 ...) are internal to the network guard.
+    # The sites stand on 127.0.0.2 ... as well: addresses the network guard calls internal
+    # unless the run allows them (without this only the first site's pages were archived).
     command += ["--db", str(db), "--allow-private", *settings_args(extra)]
     subprocess.run(command, env=clean_env(), check=False, stdout=subprocess.DEVNULL)
 

@@ -4,6 +4,7 @@ figures only wobble, or with too little history, is not."""
 import json
 import sqlite3
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -114,9 +115,10 @@ def test_view_gives_the_same_figures_to_sqlite_utils(
     redesigned: tuple[Path, list[str], str],
 ) -> None:
     db, _, _ = redesigned
-    command = ["sqlite-utils", str(db), "select * from site_health", "--json-cols"]
-    venv_bin = Path(__file__).resolve().parent.parent / ".venv" / "bin" / "sqlite-utils"
-    command[0] = str(venv_bin) if venv_bin.exists() else command[0]
+    # The sqlite-utils of the Python running the tests: a venv need not be called .venv, nor
+    # be on PATH (its python run by path, not activated).
+    sqlite_utils = Path(sys.executable).parent / "sqlite-utils"
+    command = [str(sqlite_utils), str(db), "select * from site_health", "--json-cols"]
     out = subprocess.run(command, capture_output=True, text=True, timeout=60, check=True).stdout
     (row,) = json.loads(out)
     assert row["site"] == "127.0.0.1" and row["latest_run"] == "crawl 5"

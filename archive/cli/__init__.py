@@ -32,7 +32,7 @@ def cli() -> None:
     \b
     Try it offline:   archive demo
     Archive a page:   archive save https://example.org/news/story.html
-    Look inside:      archive list; archive search "city council"; datasette archive.db
+    Look inside:      archive list; archive search "city council"; archive serve
     """
 
 

@@ -71,12 +71,13 @@ def compact(
 ) -> None:
     """Re-pack the archive's raw bodies at their best: zstd 9 with a per-site dictionary.
 
-    Crawls pack bodies fast (zstd 3, with a site's dictionary once it has one). This trains
-    a dictionary for each site that has enough pages and re-packs every body not yet at its
-    best (crawled ones included), keeping a body only
-    when smaller and only after it read back identical. Writes go in short transactions: a
-    crawl or Datasette can use the archive meanwhile, and an interrupted run keeps what it
-    wrote. A second run finds (almost) nothing to do. Run it after big crawls, or nightly.
+    Crawls pack bodies fast (zstd 3), train a site's dictionary once it has enough pages and
+    re-pack its first pages with it; `archive schedule` compacts its databases at quiet times.
+    So this is the full run, on demand: it trains a dictionary for each site that has enough
+    pages and re-packs every body not yet at its best (crawled ones included), keeping a body
+    only when smaller and only after it read back identical. Writes go in short transactions:
+    a crawl or Datasette can use the archive meanwhile, and an interrupted run keeps what it
+    wrote. A second run finds (almost) nothing to do.
 
     \b
     Examples:

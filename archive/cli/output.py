@@ -139,6 +139,6 @@ def echo_demo_epilogue(db_path: str, rows: Sequence[dict[str, Any]]) -> None:
         f'  archive search "harbour"{db}',
         f"  sqlite-utils tables {db_path} --counts",
         f'  sqlite-utils {db_path} "select outcome, count(*) from captures group by outcome"',
-        f"  datasette {db_path}        (pip install datasette)",
+        f"  archive serve{db}        (pip install 'article-archiver[serve]')",
     ]
     click.echo("\n".join(lines))

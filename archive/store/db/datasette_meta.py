@@ -95,11 +95,12 @@ limit 200
 
 
 # datasette-render-markdown (Python-Markdown underneath): GitHub's tables and fenced code need
-# its extensions, and the tags they make must pass its HTML sanitiser.
+# its extensions, CommonMark's escapes and list ends our own (markdown_compat, with sane_lists),
+# and the tags they make must pass its HTML sanitiser.
 RENDER_MARKDOWN = {
     "datasette-render-markdown": {
         "columns": ["markdown"],
-        "extensions": ["tables", "fenced_code"],
+        "extensions": ["tables", "fenced_code", "sane_lists", "archive.store.db.markdown_compat"],
         "extra_tags": ["table", "thead", "tbody", "tr", "th", "td", "hr", "br"],
     }
 }
