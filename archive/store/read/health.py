@@ -57,9 +57,13 @@ COUNTS = HEALTH_COUNTS
 
 @dataclass(frozen=True)
 class Run:
-    run: str  # "crawl 12" or "day 2026-12-06"
+    run: str  # "crawl 12" or "day 2026-12-06"; pooled runs: "crawl 9 + 2 later"
     started_at: str
     counts: dict[str, int]
+    members: tuple[str, ...] = ()  # pooled runs: the runs it joins (else just ``run``)
+
+    def includes(self, run: str) -> bool:
+        return run == self.run or run in self.members
 
     def share(self, name: str, over: str) -> float | None:
         return self.counts[name] / self.counts[over] if self.counts[over] else None
@@ -136,7 +140,7 @@ def flags_of_run(db: Database, crawl_id: int) -> list[Flag]:
     flags: list[Flag] = []
     for name in sites:
         health = assess(name, site_runs(db, name).get(name, []))
-        if health.latest is not None and health.latest.run == f"crawl {crawl_id}":
+        if health.latest is not None and health.latest.includes(f"crawl {crawl_id}"):
             flags.extend(health.flags)
     return flags
 
@@ -161,7 +165,28 @@ def site_runs(db: Database, site: str | None = None) -> dict[str, list[Run]]:
     for row in rows:
         counts = {name: int(value or 0) for name, value in zip(COUNTS, row[3:], strict=True)}
         runs[row[0]].append(Run(row[1], row[2], counts))
-    return {name: found[-(SITE_HEALTH_HISTORY_RUNS + 1) :] for name, found in runs.items()}
+    return {name: _pool_latest(found) for name, found in runs.items()}
+
+
+def _pool_latest(runs: list[Run]) -> list[Run]:
+    """The latest run and up to ``SITE_HEALTH_HISTORY_RUNS`` before it, where the latest is
+    pooled with the runs just before it until it holds ``MIN_LATEST`` captures: a page or two
+    saved by hand after a broken crawl is judged with that crawl, not alone (alone it is too
+    small to judge, and would hide the flag the crawl raised)."""
+    pooled, captures = 0, 0
+    while pooled < len(runs) and captures < MIN_LATEST:
+        pooled += 1
+        captures += runs[-pooled].counts["captures"]
+    if pooled <= 1 or pooled == len(runs):  # nothing to pool, or nothing left to judge by
+        return runs[-(SITE_HEALTH_HISTORY_RUNS + 1) :]
+    joined = runs[-pooled:]
+    latest = Run(
+        f"{joined[0].run} + {pooled - 1} later",
+        joined[0].started_at,
+        {name: sum(run.counts[name] for run in joined) for name in COUNTS},
+        tuple(run.run for run in joined),
+    )
+    return [*runs[-(SITE_HEALTH_HISTORY_RUNS + pooled) : -pooled], latest]
 
 
 def assess(site: str, runs: list[Run]) -> SiteHealth:
@@ -202,7 +227,8 @@ def _flag(site: str, measure: Measure, runs: list[Run]) -> Flag | None:
         streak += 1
     before, after, z = _departure(measure, runs[-streak:], runs[:-streak]) or moved
     first = runs[-streak]
-    return Flag(site, measure.name, measure.label, before, after, first.run, first.started_at, z)
+    since = first.members[0] if first.members else first.run
+    return Flag(site, measure.name, measure.label, before, after, since, first.started_at, z)
 
 
 def _departure(
