@@ -65,6 +65,7 @@ def test_trimmed_lines_are_recorded_with_their_kind() -> None:
         "Temps de lecture : 3 min",
         "Listen to this article",
         "Listen to this story: 12 minutes",
+        "Listen to this article 7:12",  # the player's duration beside its label
         "Artikel anhören",
         "View this post on Instagram",
         "A post shared by Jane Doe (@janedoe) on Jun 3, 2019 at 4:05pm PDT",
@@ -90,6 +91,7 @@ def test_reading_time_audio_and_embed_prompts_are_labels(line: str) -> None:
         "Cook time: 20 minutes",
         "Listen to the birds at dawn and you will hear at least five species in a minute.",
         "It took four minutes to read the verdict.",
+        "Did you make the most of the recipe? Most readers did not.",
         "Externer Inhalt von Zulieferern macht ein Drittel des Umsatzes aus.",
     ],
 )
@@ -178,3 +180,15 @@ def test_a_prompt_inside_the_body_and_a_closing_sentence_about_apps_are_kept() -
 )
 def test_blog_themes_post_meta_line_is_chrome(line: str, kind: str | None) -> None:
     assert chrome_kind(Block(line, "p")) == kind
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Did you make this recipe? Tag us on Instagram!",
+        "Hast du das Rezept ausprobiert? Bewerte es!",
+        "¿Has probado esta receta? Cuéntanos",
+    ],
+)
+def test_a_recipe_cards_rating_prompt_is_a_call_to_action(line: str) -> None:
+    assert chrome_kind(Block(line, "p")) == "call to action"

@@ -25,15 +25,25 @@ CLASS_WORDS: dict[str, tuple[str, ...]] = {
     "footer": ("footer", "foot", "copyright"),
     "comments": ("comment*", "disqus", "discussion", "respond"),
     "sidebar": ("sidebar", "rail", "widget*", "aside"),
-    "byline": ("byline", "author*", "dateline"),
+    "byline": ("byline", "author*", "auteur*", "autor*", "dateline"),
     "article meta": ("meta", "timestamp", "date", "tags", "tag", "keywords", "kicker",
                      "eyebrow", "overline"),
     "header": ("header", "masthead"),
     "hidden": ("hidden", "hide", "visually-hidden", "sr", "screen-reader*", "printonly",
                "noprint", "modal", "popup", "overlay"),
+    # Players that read the article aloud, with their "Listen to this article" labels.
+    "audio player": ("audio", "audioplayer", "readspeaker", "vorlesen*", "speechify"),
 }  # fmt: skip
 # Class words of embedded posts (tweets, Instagram) that quote a source inside the article.
 EMBED_WORDS = frozenset({"embed", "embedded", "tweet", "instagram", "media"})
+# Classes that the social networks' embed scripts look for: an embedded post (a tweet, an
+# Instagram or TikTok post, a Facebook post). It quotes another voice, and what a reader of the
+# article sees there is the network's widget, not the article: never the article's text.
+EMBEDDED_POSTS = frozenset({
+    "twitter-tweet", "twitter-video", "instagram-media", "tiktok-embed", "fb-post", "fb-video",
+    "fb-xfbml-parse-ignore", "reddit-card", "reddit-embed-bq", "bluesky-embed", "threads-embed",
+    "text-post-media",
+})  # fmt: skip
 _SPLIT = re.compile(r"[^a-z0-9]+")
 # Phrases with "hidden" that do not hide the element: "field-label-hidden" (Drupal marks every
 # field so) hides its label, "overflow-hidden" (a CSS utility class) clips what overflows it.
@@ -107,3 +117,35 @@ def _word_kinds(word: str) -> tuple[int, int]:
     ]
     first = named[0] if named else _NO_KIND
     return first, next((index for index in named if index != _SHARE_BAR), _NO_KIND)
+
+
+# The embedded posts the article never keeps: those whose text is mostly the network's widget
+# (a "View this post on Instagram" prompt, "A post shared by ...", a TikTok's sound credit).
+# A tweet's text is a quotation the article reports (annotated benchmarks count it as body):
+# it stays, and only its prompts go as labels (see ``lines.LABEL_LINE``).
+REMOVED_EMBEDS = EMBEDDED_POSTS - {"twitter-tweet", "twitter-video"}
+
+
+def is_removed_embed(tag: Tag) -> bool:
+    """True for an embedded post (not a tweet) that is no part of the article's text."""
+    classes = tag.attrs.get("class")
+    if not classes:
+        return False
+    words = classes.split() if isinstance(classes, str) else classes
+    return not REMOVED_EMBEDS.isdisjoint(words)
+
+
+def is_embedded_post(tag: Tag) -> bool:
+    """True for the blockquote or div of a post embedded from a social network."""
+    classes = tag.attrs.get("class")
+    if not classes:
+        return False
+    if isinstance(classes, str):
+        return _names_embedded_post(classes)
+    return not EMBEDDED_POSTS.isdisjoint(classes)
+
+
+@functools.lru_cache(maxsize=4096)
+def _names_embedded_post(classes: str) -> bool:
+    # Cached: a page repeats its few class strings hundreds of times.
+    return not EMBEDDED_POSTS.isdisjoint(classes.split())

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from bs4 import NavigableString, Tag
 
-from archive.parse.classwords import class_kind, names_of
+from archive.parse.classwords import class_kind, is_removed_embed, names_of
 from archive.parse.comments import COMMENT_HEADINGS, opens_thread
 from archive.parse.labels import AD_LABEL, AUTHOR_BOX_PROSE, AUTHOR_HEADING, BOX_HEADING, BOX_KIND
 from archive.parse.text import clean_inline, sample
@@ -95,6 +95,8 @@ class Cleaner:
         name = tag.name
         if name in DROP_TAGS:
             return ""
+        if name in _LISTS and _is_contents_list(tag):
+            return "table of contents"
         if self.gentle or (not tag.attrs and name not in _BARE_CHECKED):
             return None  # most tags: no class, id or style to judge by
         if _is_hidden(tag):
@@ -109,12 +111,25 @@ class Cleaner:
             return None if self.holds_article(tag, whole=True) else name
         if name in _NEVER_BY_CLASS:
             return None
+        if name in _EMBED_TAGS and is_removed_embed(tag):
+            return "embedded post"
         kind = class_kind(tag)
         if kind and name in _TEXT_TAGS and kind not in _TEXT_KINDS:
             return None
         if kind and not self.holds_article(tag, whole=True, share=_share_for(tag, kind)):
             return kind
         return None
+
+    def remove_contents(self, listing: Tag) -> None:
+        """Remove a table of contents with the box that holds it and its title ("Contents")."""
+        box = listing.parent
+        if (
+            isinstance(box, Tag)
+            and box.name in ("div", "nav", "section", "details")
+            and len(tag_text(box)) - len(tag_text(listing)) <= CONTENTS_TITLE
+        ):
+            listing = box
+        self.remove(listing, "table of contents")
 
     def run(self) -> list[Removal]:
         # One walk in document order: a tag is judged before anything inside it, so whatever
@@ -130,7 +145,9 @@ class Cleaner:
                 if node.name in COMMENT_HEADINGS and self.comments_pass(node):
                     continue
                 kind = self.tag_kind(node)
-                if kind is not None:
+                if kind == "table of contents":
+                    self.remove_contents(node)
+                elif kind is not None:
                     self.remove(node, kind)
         return self.removed
 
@@ -217,6 +234,29 @@ class Cleaner:
 
 
 _SUBHEADINGS = ("h2", "h3", "h4", "h5", "h6")
+_EMBED_TAGS = ("blockquote", "div")
+_LISTS = ("ul", "ol")
+# A table of contents: a list of at least this many links, every one to a place on the page
+# ("#section-2"), that is nothing but those links. The body repeats each entry as a heading.
+CONTENTS_LINKS = 3
+# The most text a table of contents' box holds beside the list (its title: "Contents", "Índice").
+CONTENTS_TITLE = 40
+
+
+def _is_fragment(href: str) -> bool:
+    return href.startswith("#") and len(href) > 1
+
+
+def _is_contents_list(listing: Tag) -> bool:
+    first = listing.find("a")
+    if first is None or not _is_fragment(str(first.get("href", ""))):
+        return False  # the quick test: most lists fail it at their first link
+    links = listing.find_all("a")
+    if len(links) < CONTENTS_LINKS:
+        return False
+    if not all(_is_fragment(str(a.get("href", ""))) for a in links):
+        return False
+    return link_density(listing) > 0.9
 
 
 def _is_section_heading(header: Tag) -> bool:

@@ -93,7 +93,11 @@ def _is_teaser_link(block: Block) -> bool:
 CALL_TO_ACTION = re.compile(
     r"^(like this (story|article)\?.*|share (it|this)( story| article)? with .*|"
     r"tell us what you think.*|(leave|post|add|write) a comment.*|\d* ?comments?|"
-    r"(click|tap) here to .*|follow us on .*|sign up (for|to) .*newsletter.*)$",
+    r"(click|tap) here to .*|follow us on .*|sign up (for|to) .*newsletter.*|"
+    # A recipe card's prompt to rate it ("Did you make this recipe? Tag us ...").
+    r"(did|have) you (make|made|try|tried) this recipe\?.*|rate this recipe.*|"
+    r"(hast du|habt ihr) (das|dieses) rezept (ausprobiert|nachgekocht|nachgebacken)\?.*|"
+    r"as-tu (testé|essayé) cette recette\?.*|¿(has )?(probado|hecho) esta receta\?.*)$",
     re.I,
 )
 
@@ -171,7 +175,7 @@ LABEL_LINE = re.compile(
     r"\d+\s*(-\s*\d+\s*)?(min|mins|minutes?|minuten?)\.?\s+(read|reading time|to read|"
     r"lesezeit|lesen|de lecture|de lectura|di lettura|de leitura)|"
     r"(lesezeit|lesedauer|temps de lecture|tiempo de lectura|tempo di lettura|tempo de leitura)"
-    r"\b.*|listen( to)?( this| the)? (article|story)(\s*[:(–-].*)?|"
+    r"\b.*|listen( to)?( this| the)? (article|story)(\s*[:(–-].*|\s*\d{1,2}:\d{2})?|"
     r"(artikel|beitrag) (anhören|vorlesen(\s+lassen)?)|écouter (cet|l')article|"
     r"escuchar (la )?noticia|(play|pause) audio|"
     r"view (this|the) (post|photo|video|profile) on (instagram|facebook|tiktok|twitter|x|threads)|"
