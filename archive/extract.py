@@ -213,12 +213,12 @@ def _article(
     nodes, removed = _content(doc, applied, gentle)
     if not nodes:
         raise NotAnArticleError("not an article: no running text found", subject=url)
-    blocks, trimmed = _blocks(doc, nodes, removed.ledes, gentle, options.images)
+    blocks, trimmed = _blocks(doc, nodes, removed.ledes, gentle, options.images, meta.title)
     _check_article(blocks, nodes, removed.cards, url, meta)
     if removed.cards:
         dropped = drop_teasers(nodes, doc.cards)
         if dropped:
-            blocks, trimmed = _blocks(doc, nodes, removed.ledes, gentle, options.images)
+            blocks, trimmed = _blocks(doc, nodes, removed.ledes, gentle, options.images, meta.title)
             trimmed += dropped
     base = url or meta.canonical_url
     images, captions = collect_images(_image_scope(nodes), base)
@@ -230,13 +230,18 @@ def _article(
 
 
 def _blocks(
-    doc: Document, nodes: list[Tag], ledes: list[Lede], captions: bool, images: bool = False
+    doc: Document,
+    nodes: list[Tag],
+    ledes: list[Lede],
+    captions: bool,
+    images: bool = False,
+    title: str | None = None,
 ) -> tuple[list[Block], list]:
     """The body's text blocks (chrome lines trimmed), headed by its standfirst if one was set
     apart; and the lines trimmed. ``captions``: captions are body text (the second try: a
     photo post's captions are its text); ``images``: the body's images ride on the blocks."""
     walked = body_blocks(nodes, captions, images)
-    blocks, trimmed = trim_chrome(walked)
+    blocks, trimmed = trim_chrome(walked, title)
     if images:
         keep_figures(walked, blocks)
     lede = lede_before(doc, ledes, nodes[0], " ".join(b.text for b in blocks))

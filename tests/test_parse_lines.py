@@ -192,3 +192,49 @@ def test_blog_themes_post_meta_line_is_chrome(line: str, kind: str | None) -> No
 )
 def test_a_recipe_cards_rating_prompt_is_a_call_to_action(line: str) -> None:
     assert chrome_kind(Block(line, "p")) == "call to action"
+
+
+@pytest.mark.parametrize(
+    "lead",
+    [
+        "By Carl Lindqvist, Staff Writer",
+        "Par Claire Dumas - le 12/01/2024",
+        "Von Max Muster und Erika Beispiel",
+        "Thursday, October 14, 2004",
+        "3. Dezember 2009",
+        "14 de junio de 2023",
+    ],
+)
+def test_bylines_and_dates_before_the_first_sentence_are_trimmed(lead: str) -> None:
+    kept, _ = trim_chrome([Block(lead, "p"), Block(SENTENCE, "p")])
+    assert [b.text for b in kept] == [SENTENCE]
+
+
+@pytest.mark.parametrize(
+    "lead",
+    ["By the river, the mill still turns.", "Von Anfang an war klar, dass es regnet.", "May 2004"],
+)
+def test_short_lead_sentences_are_no_bylines(lead: str) -> None:
+    if lead == "May 2004":
+        lead = "In May 2004 the mill closed for good."
+    kept, _ = trim_chrome([Block(lead, "p"), Block(SENTENCE, "p")])
+    assert kept[0].text == lead
+
+
+def test_the_headline_repeated_from_the_title_is_trimmed() -> None:
+    blocks = [Block("Grain elevator to be saved as museum", "td"), Block(SENTENCE, "p")]
+    kept, _ = trim_chrome(blocks, title="Prairie Gazette - Grain elevator to be saved as museum")
+    assert [b.text for b in kept] == [SENTENCE]
+
+
+def test_a_copyright_footer_line_is_trimmed_but_a_sentence_about_rights_is_kept() -> None:
+    footer = (
+        "Sister papers: Lake News | Hill Times | Plains Weekly "
+        "Copyright © 2004 Gazette Co. All rights reserved."
+    )
+    links = Block(footer, "tr", link_chars=len("Lake NewsHill TimesPlains Weekly"))
+    assert [b.text for b in trim_chrome([Block(SENTENCE, "p"), links])[0]] == [SENTENCE]
+    notice = Block("© 2019 Verlag GmbH. Alle Rechte vorbehalten.", "p")
+    assert [b.text for b in trim_chrome([Block(SENTENCE, "p"), notice])[0]] == [SENTENCE]
+    story = Block("The label said all rights reserved to the band were (c) 2004 theirs.", "p")
+    assert trim_chrome([Block(SENTENCE, "p"), story])[0][-1] is story
