@@ -44,6 +44,11 @@ EMBEDDED_POSTS = frozenset({
     "fb-xfbml-parse-ignore", "reddit-card", "reddit-embed-bq", "bluesky-embed", "threads-embed",
     "text-post-media",
 })  # fmt: skip
+# The embedded posts the article never keeps: those whose text is mostly the network's widget
+# (a "View this post on Instagram" prompt, "A post shared by ...", a TikTok's sound credit).
+# A tweet's text is a quotation the article reports (annotated benchmarks count it as body):
+# it stays, and only its prompts go as labels (see ``lines.LABEL_LINE``).
+REMOVED_EMBEDS = EMBEDDED_POSTS - {"twitter-tweet", "twitter-video"}
 _SPLIT = re.compile(r"[^a-z0-9]+")
 # Phrases with "hidden" that do not hide the element: "field-label-hidden" (Drupal marks every
 # field so) hides its label, "overflow-hidden" (a CSS utility class) clips what overflows it.
@@ -92,6 +97,8 @@ def class_kind(tag: Tag) -> str | None:
 @functools.lru_cache(maxsize=4096)
 def _kind_of_names(names: str) -> str | None:
     # Cached: a page repeats the same few class strings hundreds of times.
+    if not REMOVED_EMBEDS.isdisjoint(names.split()):
+        return "embedded post"
     names = _HIDDEN_LABEL.sub(" ", names)
     if "print" in names:
         names = _NOT_PRINTED.sub(" noprint ", _PRINT_ONLY.sub(" printonly ", names))
@@ -117,22 +124,6 @@ def _word_kinds(word: str) -> tuple[int, int]:
     ]
     first = named[0] if named else _NO_KIND
     return first, next((index for index in named if index != _SHARE_BAR), _NO_KIND)
-
-
-# The embedded posts the article never keeps: those whose text is mostly the network's widget
-# (a "View this post on Instagram" prompt, "A post shared by ...", a TikTok's sound credit).
-# A tweet's text is a quotation the article reports (annotated benchmarks count it as body):
-# it stays, and only its prompts go as labels (see ``lines.LABEL_LINE``).
-REMOVED_EMBEDS = EMBEDDED_POSTS - {"twitter-tweet", "twitter-video"}
-
-
-def is_removed_embed(tag: Tag) -> bool:
-    """True for an embedded post (not a tweet) that is no part of the article's text."""
-    classes = tag.attrs.get("class")
-    if not classes:
-        return False
-    words = classes.split() if isinstance(classes, str) else classes
-    return not REMOVED_EMBEDS.isdisjoint(words)
 
 
 def is_embedded_post(tag: Tag) -> bool:

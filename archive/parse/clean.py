@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from bs4 import NavigableString, Tag
 
-from archive.parse.classwords import class_kind, is_removed_embed, names_of
+from archive.parse.classwords import class_kind, names_of
 from archive.parse.comments import COMMENT_HEADINGS, opens_thread
 from archive.parse.labels import AD_LABEL, AUTHOR_BOX_PROSE, AUTHOR_HEADING, BOX_HEADING, BOX_KIND
 from archive.parse.text import clean_inline, sample
@@ -111,8 +111,6 @@ class Cleaner:
             return None if self.holds_article(tag, whole=True) else name
         if name in _NEVER_BY_CLASS:
             return None
-        if name in _EMBED_TAGS and is_removed_embed(tag):
-            return "embedded post"
         kind = class_kind(tag)
         if kind and name in _TEXT_TAGS and kind not in _TEXT_KINDS:
             return None
@@ -234,7 +232,6 @@ class Cleaner:
 
 
 _SUBHEADINGS = ("h2", "h3", "h4", "h5", "h6")
-_EMBED_TAGS = ("blockquote", "div")
 _LISTS = ("ul", "ol")
 # A table of contents: a list of at least this many links, every one to a place on the page
 # ("#section-2"), that is nothing but those links. The body repeats each entry as a heading.
