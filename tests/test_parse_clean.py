@@ -21,6 +21,8 @@ def cleaned(fragment: str) -> tuple[str, list[str]]:
     [
         ('<div class="cookie-banner">We use cookies</div>', "We use cookies", "cookie banner"),
         ('<div id="gdpr">Consent please</div>', "Consent please", "cookie banner"),
+        ('<div class="pied-de-page">Mentions légales</div>', "Mentions légales", "footer"),
+        ('<div class="artikel-fusszeile">Impressum</div>', "Impressum", "footer"),
         ('<div class="ad-container">Buy now</div>', "Buy now", "ad"),
         ('<div class="social-share"><a href="#">Tweet</a></div>', "Tweet", "share bar"),
         ('<div class="related-articles"><a href="/x">Other story</a></div>', "Other story", "related box"),
