@@ -22,6 +22,7 @@ def cleaned(fragment: str) -> tuple[str, list[str]]:
         ('<div class="cookie-banner">We use cookies</div>', "We use cookies", "cookie banner"),
         ('<div id="gdpr">Consent please</div>', "Consent please", "cookie banner"),
         ('<div class="pied-de-page">Mentions légales</div>', "Mentions légales", "footer"),
+        ('<ul class="forum"><li>Bravo à tous !</li></ul>', "Bravo à tous", "comments"),
         ('<div class="artikel-fusszeile">Impressum</div>', "Impressum", "footer"),
         ('<div class="ad-container">Buy now</div>', "Buy now", "ad"),
         ('<div class="social-share"><a href="#">Tweet</a></div>', "Tweet", "share bar"),

@@ -24,7 +24,7 @@ CLASS_WORDS: dict[str, tuple[str, ...]] = {
                    "pager", "toolbar", "topbar"),
     "footer": ("footer", "foot", "copyright", "pied", "piedpage", "piede", "fuss", "fusszeile",
                "fussbereich", "rodape", "piepagina"),
-    "comments": ("comment*", "disqus", "discussion", "respond"),
+    "comments": ("comment*", "disqus", "discussion", "respond", "forum*", "reactie*"),
     "sidebar": ("sidebar", "rail", "widget*", "aside"),
     "byline": ("byline", "author*", "auteur*", "autor*", "dateline"),
     "article meta": ("meta", "timestamp", "date", "tags", "tag", "keywords", "kicker",
