@@ -23,7 +23,7 @@ from archive.parse.clean import clean
 from archive.parse.content import main_content
 from archive.parse.lede import Lede, find_ledes, lede_before
 from archive.parse.lines import trim_chrome
-from archive.parse.listing import drop_teasers, mark_teasers, teaser_words
+from archive.parse.listing import drop_teasers, mark_teasers, shows_headline, teaser_words
 from archive.parse.markdown.figures import keep_figures
 from archive.parse.markdown.layout import render_markdown
 from archive.parse.meta.language import detect_language
@@ -86,18 +86,23 @@ def _image_scope(nodes: list[Tag]) -> Tag:
 
 
 def _check_article(
-    blocks: list[Block], nodes: list[Tag], cards: int, url: str | None, meta: Metadata
+    blocks: list[Block],
+    nodes: list[Tag],
+    cards: int,
+    url: str | None,
+    meta: Metadata,
+    doc: Document,
 ) -> None:
     """Raise NotAnArticleError for a teaser list or too little running text.
 
     A brief is an article too: with a headline, MIN_BRIEF_WORDS of running text will do. Among
     teaser cards (a front, or an article with big related-story blocks) it will do only when
-    the page declares itself an article (JSON-LD or ``og:type``): fronts say "website".
+    the page declares itself an article (JSON-LD or ``og:type``: fronts say "website") or
+    heads its body with its title as a headline (``listing.shows_headline``).
     """
     words = running_words(blocks)
     least = MIN_BRIEF_WORDS if meta.title else MIN_ARTICLE_WORDS
-    among_cards = MIN_BRIEF_WORDS if meta.title and meta.is_article_type else MIN_ARTICLE_WORDS
-    if cards >= MIN_CARDS and words - teaser_words(nodes) < among_cards:
+    if cards >= MIN_CARDS and words - teaser_words(nodes) < _least_among_cards(meta, doc):
         raise NotAnArticleError(
             f"not an article: a list of {cards} teasers (headline links with short summaries)",
             subject=url,
@@ -107,6 +112,13 @@ def _check_article(
             f"not an article: only {words} words of running text that is not links",
             subject=url,
         )
+
+
+def _least_among_cards(meta: Metadata, doc: Document) -> int:
+    """The running words a page among teaser cards needs to be an article."""
+    if meta.title and (meta.is_article_type or shows_headline(doc, meta.title)):
+        return MIN_BRIEF_WORDS
+    return MIN_ARTICLE_WORDS
 
 
 @contextmanager
@@ -213,12 +225,12 @@ def _article(
     nodes, removed = _content(doc, applied, gentle)
     if not nodes:
         raise NotAnArticleError("not an article: no running text found", subject=url)
-    blocks, trimmed = _blocks(doc, nodes, removed.ledes, gentle, options.images)
-    _check_article(blocks, nodes, removed.cards, url, meta)
+    blocks, trimmed = _blocks(doc, nodes, removed.ledes, gentle, options.images, meta.title)
+    _check_article(blocks, nodes, removed.cards, url, meta, doc)
     if removed.cards:
         dropped = drop_teasers(nodes, doc.cards)
         if dropped:
-            blocks, trimmed = _blocks(doc, nodes, removed.ledes, gentle, options.images)
+            blocks, trimmed = _blocks(doc, nodes, removed.ledes, gentle, options.images, meta.title)
             trimmed += dropped
     base = url or meta.canonical_url
     images, captions = collect_images(_image_scope(nodes), base)
@@ -230,13 +242,18 @@ def _article(
 
 
 def _blocks(
-    doc: Document, nodes: list[Tag], ledes: list[Lede], captions: bool, images: bool = False
+    doc: Document,
+    nodes: list[Tag],
+    ledes: list[Lede],
+    captions: bool,
+    images: bool = False,
+    title: str | None = None,
 ) -> tuple[list[Block], list]:
     """The body's text blocks (chrome lines trimmed), headed by its standfirst if one was set
     apart; and the lines trimmed. ``captions``: captions are body text (the second try: a
     photo post's captions are its text); ``images``: the body's images ride on the blocks."""
     walked = body_blocks(nodes, captions, images)
-    blocks, trimmed = trim_chrome(walked)
+    blocks, trimmed = trim_chrome(walked, title)
     if images:
         keep_figures(walked, blocks)
     lede = lede_before(doc, ledes, nodes[0], " ".join(b.text for b in blocks))

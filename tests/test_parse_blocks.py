@@ -39,3 +39,22 @@ def test_layout_table_cells_stay_paragraphs() -> None:
         "<table><tr><td><p>First column text.</p></td><td><p>Second column.</p></td></tr></table>"
     )
     assert blocks_of(markup) == [("p", "First column text."), ("p", "Second column.")]
+
+
+def test_a_layout_cell_of_br_separated_paragraphs_is_no_data_row() -> None:
+    # An old table layout: the story in one cell, paragraphs made with <br><br>.
+    markup = (
+        "<table><tr><td><a href='/a'>Other story</a></td></tr></table>"
+        "<table><tr><td><span>First paragraph of the story.<br><br>"
+        "Second paragraph of the story.</span></td></tr></table>"
+    )
+    blocks = blocks_of(markup)
+    assert ("tr", "Other story") in blocks
+    assert not any("Other story" in text and "First" in text for _, text in blocks)
+    assert "First paragraph of the story." in [text for _, text in blocks]
+
+
+def test_a_cell_of_long_running_text_is_no_data_row() -> None:
+    story = "A sentence of the story that runs on, as stories do. " * 10
+    blocks = blocks_of(f"<table><tr><td>{story}</td></tr><tr><td>Short cell</td></tr></table>")
+    assert blocks[0][0] != "tr"

@@ -21,6 +21,9 @@ def cleaned(fragment: str) -> tuple[str, list[str]]:
     [
         ('<div class="cookie-banner">We use cookies</div>', "We use cookies", "cookie banner"),
         ('<div id="gdpr">Consent please</div>', "Consent please", "cookie banner"),
+        ('<div class="pied-de-page">Mentions légales</div>', "Mentions légales", "footer"),
+        ('<ul class="forum"><li>Bravo à tous !</li></ul>', "Bravo à tous", "comments"),
+        ('<div class="artikel-fusszeile">Impressum</div>', "Impressum", "footer"),
         ('<div class="ad-container">Buy now</div>', "Buy now", "ad"),
         ('<div class="social-share"><a href="#">Tweet</a></div>', "Tweet", "share bar"),
         ('<div class="related-articles"><a href="/x">Other story</a></div>', "Other story", "related box"),
@@ -177,3 +180,47 @@ def test_comment_thread_headings(heading: str, opens_thread: bool) -> None:
 @pytest.mark.parametrize("label", ["Advertisement", "- Anzeige -", "— Werbung —", "* Publicidad *"])
 def test_ad_labels_with_dashes_around(label: str) -> None:
     assert AD_LABEL.match(label)
+
+
+@pytest.mark.parametrize(
+    "embed",
+    [
+        "<blockquote class='instagram-media'><a href='#'>View this post on Instagram</a>"
+        "<p>A post shared by Someone (@someone)</p></blockquote>",
+        "<blockquote class='tiktok-embed'><section>@someone Caption of the clip #tag</section></blockquote>",
+        "<div class='fb-post'><blockquote class='fb-xfbml-parse-ignore'><p>Caption of the post</p>"
+        "Posted by Someone</blockquote></div>",
+    ],
+)
+def test_embedded_posts_other_than_tweets_are_removed(embed: str) -> None:
+    text, kinds = cleaned(embed)
+    assert "Caption" not in text and "View this post" not in text and "shared by" not in text
+    assert "Running article text" in text
+    assert "embedded post" in kinds
+
+
+def test_a_table_of_contents_goes_with_its_title() -> None:
+    contents = (
+        "<div id='toc'><p>Contents</p><ul><li><a href='#one'>One</a></li>"
+        "<li><a href='#two'>Two</a></li><li><a href='#three'>Three</a></li></ul></div>"
+    )
+    text, kinds = cleaned(
+        f"<p>Intro of the article.</p>{contents}<h2 id='one'>One</h2><p>Body.</p>"
+    )
+    assert "Contents" not in text
+    assert "Intro of the article." in text and "One" in text
+    assert "table of contents" in kinds
+
+
+def test_a_list_linking_elsewhere_is_no_table_of_contents() -> None:
+    links = "<ul><li><a href='#one'>One</a></li><li><a href='/two'>Two</a></li><li><a href='#three'>Three</a></li></ul>"
+    _, kinds = cleaned(links)
+    assert "table of contents" not in kinds
+
+
+def test_an_audio_player_goes() -> None:
+    text, kinds = cleaned(
+        "<div class='audio-player'><span>Listen to this article</span><span>7:12</span></div>"
+    )
+    assert "Listen" not in text and "7:12" not in text
+    assert "audio player" in kinds

@@ -65,6 +65,7 @@ def test_trimmed_lines_are_recorded_with_their_kind() -> None:
         "Temps de lecture : 3 min",
         "Listen to this article",
         "Listen to this story: 12 minutes",
+        "Listen to this article 7:12",  # the player's duration beside its label
         "Artikel anhören",
         "View this post on Instagram",
         "A post shared by Jane Doe (@janedoe) on Jun 3, 2019 at 4:05pm PDT",
@@ -90,6 +91,7 @@ def test_reading_time_audio_and_embed_prompts_are_labels(line: str) -> None:
         "Cook time: 20 minutes",
         "Listen to the birds at dawn and you will hear at least five species in a minute.",
         "It took four minutes to read the verdict.",
+        "Did you make the most of the recipe? Most readers did not.",
         "Externer Inhalt von Zulieferern macht ein Drittel des Umsatzes aus.",
     ],
 )
@@ -178,3 +180,61 @@ def test_a_prompt_inside_the_body_and_a_closing_sentence_about_apps_are_kept() -
 )
 def test_blog_themes_post_meta_line_is_chrome(line: str, kind: str | None) -> None:
     assert chrome_kind(Block(line, "p")) == kind
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Did you make this recipe? Tag us on Instagram!",
+        "Hast du das Rezept ausprobiert? Bewerte es!",
+        "¿Has probado esta receta? Cuéntanos",
+    ],
+)
+def test_a_recipe_cards_rating_prompt_is_a_call_to_action(line: str) -> None:
+    assert chrome_kind(Block(line, "p")) == "call to action"
+
+
+@pytest.mark.parametrize(
+    "lead",
+    [
+        "By Carl Lindqvist, Staff Writer",
+        "Par Claire Dumas - le 12/01/2024",
+        "Von Max Muster und Erika Beispiel",
+        "Thursday, October 14, 2004",
+        "3. Dezember 2009",
+        "14 de junio de 2023",
+    ],
+)
+def test_bylines_and_dates_before_the_first_sentence_are_trimmed(lead: str) -> None:
+    kept, _ = trim_chrome([Block(lead, "p"), Block(SENTENCE, "p")])
+    assert [b.text for b in kept] == [SENTENCE]
+
+
+@pytest.mark.parametrize(
+    "lead",
+    ["By the river, the mill still turns.", "Von Anfang an war klar, dass es regnet.", "May 2004"],
+)
+def test_short_lead_sentences_are_no_bylines(lead: str) -> None:
+    if lead == "May 2004":
+        lead = "In May 2004 the mill closed for good."
+    kept, _ = trim_chrome([Block(lead, "p"), Block(SENTENCE, "p")])
+    assert kept[0].text == lead
+
+
+def test_the_headline_repeated_from_the_title_is_trimmed() -> None:
+    blocks = [Block("Grain elevator to be saved as museum", "td"), Block(SENTENCE, "p")]
+    kept, _ = trim_chrome(blocks, title="Prairie Gazette - Grain elevator to be saved as museum")
+    assert [b.text for b in kept] == [SENTENCE]
+
+
+def test_a_copyright_footer_line_is_trimmed_but_a_sentence_about_rights_is_kept() -> None:
+    footer = (
+        "Sister papers: Lake News | Hill Times | Plains Weekly "
+        "Copyright © 2004 Gazette Co. All rights reserved."
+    )
+    links = Block(footer, "tr", link_chars=len("Lake NewsHill TimesPlains Weekly"))
+    assert [b.text for b in trim_chrome([Block(SENTENCE, "p"), links])[0]] == [SENTENCE]
+    notice = Block("© 2019 Verlag GmbH. Alle Rechte vorbehalten.", "p")
+    assert [b.text for b in trim_chrome([Block(SENTENCE, "p"), notice])[0]] == [SENTENCE]
+    story = Block("The label said all rights reserved to the band were (c) 2004 theirs.", "p")
+    assert trim_chrome([Block(SENTENCE, "p"), story])[0][-1] is story

@@ -1,6 +1,6 @@
 import pytest
 
-from archive.parse.listing import listicle_sections, mark_teasers, teaser_words
+from archive.parse.listing import listicle_sections, mark_teasers, shows_headline, teaser_words
 from archive.parse.tree.soup import parse
 
 CARD = "<article><h3><a href='/s'>A headline link of several words</a></h3>{dek}</article>"
@@ -49,3 +49,23 @@ def test_listicle_sections_are_numbered_in_order(numbers: list[int], sections: i
     doc = parse("<main>" + "".join(NUMBERED.format(n=n, dek=DEK) for n in numbers) + "</main>")
     mark_teasers(doc)
     assert len(listicle_sections(doc.cards)) == sections
+
+
+@pytest.mark.parametrize(
+    ("h1", "title", "shows"),
+    [
+        ("Windpark Süd liefert ersten Strom", "Windpark Süd liefert ersten Strom", True),
+        ("Business", "Business", False),  # a section's name, not a headline
+        ("Search results for: sourdough", "Search results", False),  # not the title
+        (
+            "<a href='/story'>Bridge to close for six weeks</a>",
+            "Bridge to close for six weeks",
+            False,
+        ),
+    ],
+)
+def test_a_headline_is_the_title_in_an_h1_of_four_words_or_more(
+    h1: str, title: str, shows: bool
+) -> None:
+    doc = parse(f"<html><body><h1>{h1}</h1><p>Text.</p></body></html>")
+    assert shows_headline(doc, title) is shows

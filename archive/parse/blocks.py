@@ -29,6 +29,7 @@ from archive.parse.markdown.shape import (
     row_shape,
 )
 from archive.parse.text import clean_inline, reading_words, sample
+from archive.parse.tree.measure import tag_text
 from archive.records import Image, Removal
 from archive.urls import resolve_url
 
@@ -100,12 +101,31 @@ def row_text(row: Tag, cells: list[Tag]) -> tuple[str, int]:
     return CELL_SEPARATOR.join(t for t in texts if t), links
 
 
+# A data table's cell holds a value, a name, a short note: a cell with more text than this (in
+# characters), or with a blank line made of <br>s, is a layout cell that holds running text.
+LAYOUT_CELL_CHARS = 400
+
+
 def data_cells(row: Tag) -> list[Tag] | None:
     """A data table's row's cells; None for a row of layout cells."""
     cells = row.find_all(("td", "th"), recursive=False)
     if not cells or row.find(_LAYOUT_IN_CELL) is not None:
         return None
+    if any(_holds_running_text(cell) for cell in cells):
+        return None
     return cells
+
+
+def _holds_running_text(cell: Tag) -> bool:
+    if len(tag_text(cell)) > LAYOUT_CELL_CHARS:
+        return True
+    for br in cell.find_all("br"):
+        following = br.next_sibling
+        while isinstance(following, NavigableString) and not following.strip():
+            following = following.next_sibling
+        if isinstance(following, Tag) and following.name == "br":
+            return True  # "<br><br>": a paragraph break
+    return False
 
 
 class _Walker:

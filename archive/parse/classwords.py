@@ -22,18 +22,34 @@ CLASS_WORDS: dict[str, tuple[str, ...]] = {
     "latest-from footer": ("latest", "trending", "popular", "mostread", "most"),
     "navigation": ("nav", "navbar", "navigation", "menu", "breadcrumb*", "skip", "pagination",
                    "pager", "toolbar", "topbar"),
-    "footer": ("footer", "foot", "copyright"),
-    "comments": ("comment*", "disqus", "discussion", "respond"),
+    "footer": ("footer", "foot", "copyright", "pied", "piedpage", "piede", "fuss", "fusszeile",
+               "fussbereich", "rodape", "piepagina"),
+    "comments": ("comment*", "disqus", "discussion", "respond", "forum*", "reactie*"),
     "sidebar": ("sidebar", "rail", "widget*", "aside"),
-    "byline": ("byline", "author*", "dateline"),
+    "byline": ("byline", "author*", "auteur*", "autor*", "dateline"),
     "article meta": ("meta", "timestamp", "date", "tags", "tag", "keywords", "kicker",
                      "eyebrow", "overline"),
     "header": ("header", "masthead"),
     "hidden": ("hidden", "hide", "visually-hidden", "sr", "screen-reader*", "printonly",
                "noprint", "modal", "popup", "overlay"),
+    # Players that read the article aloud, with their "Listen to this article" labels.
+    "audio player": ("audio", "audioplayer", "readspeaker", "vorlesen*", "speechify"),
 }  # fmt: skip
 # Class words of embedded posts (tweets, Instagram) that quote a source inside the article.
 EMBED_WORDS = frozenset({"embed", "embedded", "tweet", "instagram", "media"})
+# Classes that the social networks' embed scripts look for: an embedded post (a tweet, an
+# Instagram or TikTok post, a Facebook post). It quotes another voice, and what a reader of the
+# article sees there is the network's widget, not the article: never the article's text.
+EMBEDDED_POSTS = frozenset({
+    "twitter-tweet", "twitter-video", "instagram-media", "tiktok-embed", "fb-post", "fb-video",
+    "fb-xfbml-parse-ignore", "reddit-card", "reddit-embed-bq", "bluesky-embed", "threads-embed",
+    "text-post-media",
+})  # fmt: skip
+# The embedded posts the article never keeps: those whose text is mostly the network's widget
+# (a "View this post on Instagram" prompt, "A post shared by ...", a TikTok's sound credit).
+# A tweet's text is a quotation the article reports (annotated benchmarks count it as body):
+# it stays, and only its prompts go as labels (see ``lines.LABEL_LINE``).
+REMOVED_EMBEDS = EMBEDDED_POSTS - {"twitter-tweet", "twitter-video"}
 _SPLIT = re.compile(r"[^a-z0-9]+")
 # Phrases with "hidden" that do not hide the element: "field-label-hidden" (Drupal marks every
 # field so) hides its label, "overflow-hidden" (a CSS utility class) clips what overflows it.
@@ -82,6 +98,8 @@ def class_kind(tag: Tag) -> str | None:
 @functools.lru_cache(maxsize=4096)
 def _kind_of_names(names: str) -> str | None:
     # Cached: a page repeats the same few class strings hundreds of times.
+    if not REMOVED_EMBEDS.isdisjoint(names.split()):
+        return "embedded post"
     names = _HIDDEN_LABEL.sub(" ", names)
     if "print" in names:
         names = _NOT_PRINTED.sub(" noprint ", _PRINT_ONLY.sub(" printonly ", names))
@@ -107,3 +125,19 @@ def _word_kinds(word: str) -> tuple[int, int]:
     ]
     first = named[0] if named else _NO_KIND
     return first, next((index for index in named if index != _SHARE_BAR), _NO_KIND)
+
+
+def is_embedded_post(tag: Tag) -> bool:
+    """True for the blockquote or div of a post embedded from a social network."""
+    classes = tag.attrs.get("class")
+    if not classes:
+        return False
+    if isinstance(classes, str):
+        return _names_embedded_post(classes)
+    return not EMBEDDED_POSTS.isdisjoint(classes)
+
+
+@functools.lru_cache(maxsize=4096)
+def _names_embedded_post(classes: str) -> bool:
+    # Cached: a page repeats its few class strings hundreds of times.
+    return not EMBEDDED_POSTS.isdisjoint(classes.split())

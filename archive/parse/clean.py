@@ -95,6 +95,8 @@ class Cleaner:
         name = tag.name
         if name in DROP_TAGS:
             return ""
+        if name in _LISTS and _is_contents_list(tag):
+            return "table of contents"
         if self.gentle or (not tag.attrs and name not in _BARE_CHECKED):
             return None  # most tags: no class, id or style to judge by
         if _is_hidden(tag):
@@ -116,6 +118,17 @@ class Cleaner:
             return kind
         return None
 
+    def remove_contents(self, listing: Tag) -> None:
+        """Remove a table of contents with the box that holds it and its title ("Contents")."""
+        box = listing.parent
+        if (
+            isinstance(box, Tag)
+            and box.name in ("div", "nav", "section", "details")
+            and len(tag_text(box)) - len(tag_text(listing)) <= CONTENTS_TITLE
+        ):
+            listing = box
+        self.remove(listing, "table of contents")
+
     def run(self) -> list[Removal]:
         # One walk in document order: a tag is judged before anything inside it, so whatever
         # a removal takes with it is skipped when the walk gets there.
@@ -130,7 +143,9 @@ class Cleaner:
                 if node.name in COMMENT_HEADINGS and self.comments_pass(node):
                     continue
                 kind = self.tag_kind(node)
-                if kind is not None:
+                if kind == "table of contents":
+                    self.remove_contents(node)
+                elif kind is not None:
                     self.remove(node, kind)
         return self.removed
 
@@ -217,6 +232,28 @@ class Cleaner:
 
 
 _SUBHEADINGS = ("h2", "h3", "h4", "h5", "h6")
+_LISTS = ("ul", "ol")
+# A table of contents: a list of at least this many links, every one to a place on the page
+# ("#section-2"), that is nothing but those links. The body repeats each entry as a heading.
+CONTENTS_LINKS = 3
+# The most text a table of contents' box holds beside the list (its title: "Contents", "Índice").
+CONTENTS_TITLE = 40
+
+
+def _is_fragment(href: str) -> bool:
+    return href.startswith("#") and len(href) > 1
+
+
+def _is_contents_list(listing: Tag) -> bool:
+    first = listing.find("a")
+    if first is None or not _is_fragment(str(first.get("href", ""))):
+        return False  # the quick test: most lists fail it at their first link
+    links = listing.find_all("a")
+    if len(links) < CONTENTS_LINKS:
+        return False
+    if not all(_is_fragment(str(a.get("href", ""))) for a in links):
+        return False
+    return link_density(listing) > 0.9
 
 
 def _is_section_heading(header: Tag) -> bool:

@@ -5,21 +5,15 @@ to the ancestors above; the best-scored element, discounted by its share of link
 article body, joined by those of its siblings that score nearly as well.
 """
 
-import functools
 import re
 
 from bs4 import NavigableString, Tag
 
+from archive.parse.classwords import is_embedded_post
 from archive.parse.clean import class_kind, link_density
 from archive.parse.tree.measure import tag_text
 from archive.parse.tree.soup import Document, is_gone
 
-# Classes that the social networks' embed scripts look for: an embedded post (a tweet, an
-# Instagram or TikTok post, a Facebook post).
-EMBEDDED_POSTS = frozenset({
-    "twitter-tweet", "twitter-video", "instagram-media", "tiktok-embed", "fb-post", "fb-video",
-    "reddit-card", "bluesky-embed",
-})  # fmt: skip
 # Elements whose text votes, and the least text (in characters) that counts as running text.
 PARAGRAPHS = ("p", "pre", "td", "blockquote")
 # Containers whose own text (outside child blocks) votes as one paragraph.
@@ -172,22 +166,6 @@ def _sibling_fits(sibling: Tag, scores: dict[int, tuple[Tag, float]], floor: flo
     text = sibling.get_text().strip()
     density = link_density(sibling)
     return (len(text) > 80 and density < 0.25) or (density == 0 and text.endswith("."))
-
-
-def is_embedded_post(tag: Tag) -> bool:
-    """True for the blockquote or div of a post embedded from a social network."""
-    classes = tag.attrs.get("class")
-    if not classes:
-        return False
-    if isinstance(classes, str):
-        return _names_embedded_post(classes)
-    return not EMBEDDED_POSTS.isdisjoint(classes)
-
-
-@functools.lru_cache(maxsize=4096)
-def _names_embedded_post(classes: str) -> bool:
-    # Cached: a page repeats its few class strings hundreds of times.
-    return not EMBEDDED_POSTS.isdisjoint(classes.split())
 
 
 def _inside_embedded_posts(doc: Document) -> set[int]:

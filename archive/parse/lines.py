@@ -47,10 +47,11 @@ _DATE_OR_TIME = re.compile(
 SHORT_LINE = 12
 
 
-def trim_chrome(blocks: list[Block]) -> tuple[list[Block], list[Removal]]:
-    """Drop share-button lines, "Updated at ..." lines, short date-and-time lines before the
-    body's first sentence, and headings and short lines of links after its last; return the
-    blocks kept and what was dropped."""
+def trim_chrome(blocks: list[Block], title: str | None = None) -> tuple[list[Block], list[Removal]]:
+    """Drop share-button lines, "Updated at ..." lines, the headline, bylines and short date
+    lines before the body's first sentence (``title``: the page's title, that the headline is
+    part of), and headings, short lines of links and copyright lines after its last; return
+    the blocks kept and what was dropped."""
     removed: list[Removal] = []
     kept = []
     for block in blocks:
@@ -60,14 +61,20 @@ def trim_chrome(blocks: list[Block]) -> tuple[list[Block], list[Removal]]:
         else:
             kept.append(block)
     start = 0
-    while start < len(kept) and _is_lead_chrome(kept[start]):
+    titles = _title_parts(title)
+    while start < len(kept) and (_is_lead_chrome(kept[start]) or kept[start].text in titles):
         removed.append(Removal(kind="dateline", sample=sample(kept[start].text)))
         start += 1
     kept = kept[start:]
     # Headings with nothing under them, short lines of links ("Our standards: ...", "Read
     # more") and prompts to follow or subscribe that close the body are chrome, not the
     # article's last words.
-    while kept and (kept[-1].is_heading or _is_link_line(kept[-1]) or _is_closing_prompt(kept[-1])):
+    while kept and (
+        kept[-1].is_heading
+        or _is_link_line(kept[-1])
+        or _is_closing_prompt(kept[-1])
+        or (len(kept) > 1 and _is_copyright_line(kept[-1]))
+    ):
         removed.append(Removal(kind="trailing links", sample=sample(kept.pop().text)))
     return kept, removed
 
@@ -93,7 +100,11 @@ def _is_teaser_link(block: Block) -> bool:
 CALL_TO_ACTION = re.compile(
     r"^(like this (story|article)\?.*|share (it|this)( story| article)? with .*|"
     r"tell us what you think.*|(leave|post|add|write) a comment.*|\d* ?comments?|"
-    r"(click|tap) here to .*|follow us on .*|sign up (for|to) .*newsletter.*)$",
+    r"(click|tap) here to .*|follow us on .*|sign up (for|to) .*newsletter.*|"
+    # A recipe card's prompt to rate it ("Did you make this recipe? Tag us ...").
+    r"(did|have) you (make|made|try|tried) this recipe\?.*|rate this recipe.*|"
+    r"(hast du|habt ihr) (das|dieses) rezept (ausprobiert|nachgekocht|nachgebacken)\?.*|"
+    r"as-tu (testé|essayé) cette recette\?.*|¿(has )?(probado|hecho) esta receta\?.*)$",
     re.I,
 )
 
@@ -157,7 +168,65 @@ def _is_date_line(block: Block) -> bool:
 def _is_lead_chrome(block: Block) -> bool:
     if block.is_heading or _words(block) >= SHORT_LINE:
         return False
-    return bool(_DATE_OR_TIME.search(block.text))
+    text = block.text
+    return bool(_DATE_OR_TIME.search(text) or LEAD_BYLINE.match(text) or DATE_ONLY.match(text))
+
+
+# A byline on a line of its own: "By Jane Doe, Staff Writer", "Par Claire Dumas", "Von Max
+# Muster und Erika Beispiel". The names are capitalised words (a sentence that opens with "By
+# the river" is not a byline).
+_NAME = r"[A-ZÀ-ÞĀ-Ž][\w'’.-]*"
+LEAD_BYLINE = re.compile(
+    rf"^(?i:by|von|par|por|di|door|av|af)\s+{_NAME}(\s+{_NAME}){{0,3}}"
+    rf"(\s*(,|\||–|-|(?i:and|und|et|y|e))\s*[^.!?]{{0,40}})?$"
+)
+# A date on a line of its own, without a clock time: "Thursday, October 14, 2004",
+# "3. Dezember 2009", "le 3 décembre 2009", "14 de junio de 2023".
+_MONTHS = (
+    r"jan(uary|uar|vier)?|feb(ruary|ruar)?|février|mar(ch)?|märz|mars|apr(il)?|avril|may|mai|"
+    r"june?|juni|juin|july?|juli|juillet|aug(ust)?|août|sep(t|tember)?|septembre|oct(ober)?|"
+    r"oktober|octobre|nov(ember)?|novembre|dec(ember)?|dezember|décembre|enero|febrero|marzo|"
+    r"abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre"
+)
+DATE_ONLY = re.compile(
+    rf"^((le|el|am|on)\s+)?([^\W\d]+,?\s+)?(\d{{1,2}}\.?\s+(de\s+)?)?({_MONTHS})\.?\s+"
+    rf"(\d{{1,2}}(st|nd|rd|th)?,?\s+)?(de\s+)?(19|20)\d{{2}}$",
+    re.I,
+)
+# The page's copyright notice, at the foot of the body: a mark and a year, and the words that
+# reserve the rights ("Copyright © 2004 ... All rights reserved.", "© 2019 Verlag. Alle Rechte
+# vorbehalten"). Both, so that a story about a copyright case or a licence keeps its last lines.
+COPYRIGHT_MARK = re.compile(r"(©|\(c\)|copyright)\s*(19|20)\d{2}", re.I)
+RIGHTS_RESERVED = re.compile(
+    r"all rights reserved|alle rechte vorbehalten|tous droits réservés|"
+    r"todos los derechos reservados|tutti i diritti riservati|todos os direitos reservados",
+    re.I,
+)
+COPYRIGHT_WORDS = 40
+FOOTER_LINK_SHARE = 0.25
+
+
+def _is_copyright_line(block: Block) -> bool:
+    """The notice on a line of its own, or in a footer line of links (sister sites, legal
+    pages): not after a sentence of the body that shares its block."""
+    text = block.text
+    if _words(block) > COPYRIGHT_WORDS or not RIGHTS_RESERVED.search(text):
+        return False
+    mark = COPYRIGHT_MARK.search(text)
+    return mark is not None and (
+        mark.start() == 0 or block.link_chars > FOOTER_LINK_SHARE * len(text)
+    )
+
+
+# How titles set the headline apart from the site's name: "Site - Headline", "Headline | Site".
+_TITLE_SEPARATOR = re.compile(r"\s+[-–—|:«»·/]\s+|\s*[|«»]\s*")
+
+
+def _title_parts(title: str | None) -> set[str]:
+    """The page's title and each part of it between separators: what the headline may be."""
+    if not title:
+        return set()
+    return {title, *(part for part in _TITLE_SEPARATOR.split(title) if len(part) > 15)}
 
 
 def _is_link_line(block: Block) -> bool:
@@ -171,7 +240,7 @@ LABEL_LINE = re.compile(
     r"\d+\s*(-\s*\d+\s*)?(min|mins|minutes?|minuten?)\.?\s+(read|reading time|to read|"
     r"lesezeit|lesen|de lecture|de lectura|di lettura|de leitura)|"
     r"(lesezeit|lesedauer|temps de lecture|tiempo de lectura|tempo di lettura|tempo de leitura)"
-    r"\b.*|listen( to)?( this| the)? (article|story)(\s*[:(–-].*)?|"
+    r"\b.*|listen( to)?( this| the)? (article|story)(\s*[:(–-].*|\s*\d{1,2}:\d{2})?|"
     r"(artikel|beitrag) (anhören|vorlesen(\s+lassen)?)|écouter (cet|l')article|"
     r"escuchar (la )?noticia|(play|pause) audio|"
     r"view (this|the) (post|photo|video|profile) on (instagram|facebook|tiktok|twitter|x|threads)|"

@@ -11,7 +11,7 @@ from bs4 import Tag
 
 from archive.parse.clean import link_density
 from archive.parse.text import reading_words, sample
-from archive.parse.tree.soup import Document
+from archive.parse.tree.soup import Document, is_gone
 from archive.records import Removal
 
 DEK_MARK = "data-archive-dek"
@@ -117,3 +117,27 @@ def drop_teasers(nodes: list[Tag], cards: list[Tag]) -> list[Removal]:
         removed.append(Removal(kind="related box", sample=sample(card.get_text(" "))))
         card.decompose()
     return removed
+
+
+# A headline names one story in a sentence-like phrase: a front's heading names a section or a
+# topic ("Business", "Tag: cycling", "Search results for:") in fewer words.
+HEADLINE_WORDS = 4
+
+
+def shows_headline(doc: Document, title: str | None) -> bool:
+    """True when the page's first <h1> is its title, a headline of HEADLINE_WORDS words or
+    more, and no link: a page that heads one story (a press release, a brief on a company or
+    party site that declares no type) even when teaser cards fill the rest of it."""
+    if not title:
+        return False
+    for h1 in doc.by_name.get("h1", ()):
+        if is_gone(h1):
+            continue
+        text = " ".join(h1.get_text(" ").split())
+        return (
+            len(text.split()) >= HEADLINE_WORDS
+            and text.casefold() == title.casefold()
+            and h1.find("a") is None
+            and h1.find_parent("a") is None
+        )
+    return False
