@@ -47,7 +47,10 @@ def test_keep_test_without_ignorecase_finds_what_the_pattern_finds() -> None:
 
 
 def _kind_by_definition(names: str) -> str | None:
-    """The first kind whose words (exact, or as prefixes) a class string holds."""
+    """The first kind whose words (exact, or as prefixes) a class string holds; a class naming
+    an embedded post the article never keeps is that first."""
+    if set(names.split()) & classwords.REMOVED_EMBEDS:
+        return "embedded post"
     words = {w for w in re.split(r"[^a-z0-9]+", names) if w}
     for kind, listed in classwords.CLASS_WORDS.items():
         if kind == "share bar" and words & classwords.EMBED_WORDS:
@@ -63,7 +66,9 @@ def _kind_by_definition(names: str) -> str | None:
 @pytest.mark.parametrize("seed", [2, 3])
 def test_class_kinds_judged_word_by_word_match_the_definition(seed: int) -> None:
     words = [w.rstrip("*") for listed in classwords.CLASS_WORDS.values() for w in listed]
-    words += [*classwords.EMBED_WORDS, "main", "shareholder", "x2", "-", " ", "_"]
+    # Sorted: a set's order changes with the string hash seed, and the draws with it.
+    words += [*sorted(classwords.EMBED_WORDS), "main", "shareholder", "x2", "-", " ", "_"]
+    words += ["instagram-media", "tiktok-embed"]  # removed embeds, whole
     rng = random.Random(seed)
     for _ in range(5_000):
         names = rng.choice([" ", "-", "_"]).join(rng.choices(words, k=rng.randint(0, 5)))
