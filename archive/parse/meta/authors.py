@@ -26,7 +26,7 @@ _BY_PREFIX = re.compile(
     r"^\s*((posted|written|published|reported|words|story|text|photos?|geschrieben|"
     r"veröffentlicht|verfasst|erstellt|eingestellt|gespeichert|publié|écrit|publicado|escrito|"
     r"pubblicato|scritto)\s+)?"
-    r"(by|von|vom|durch|por|par|door|af|av|author|autor|autorin|auteur)\b[:\s]*",
+    r"(by|von|vom|durch|por|par|door|przez|af|av|author|autor|autorin|auteur)\b[:\s]*",
     re.I,
 )
 # A picture's credit line: its names are not the article's authors.
@@ -35,12 +35,20 @@ _CREDIT = re.compile(
 )
 # Tags left in a JSON-LD name by a template that pasted the author's link.
 _MARKUP = re.compile(r"<[^>]*>")
-# A leading label ("Text:", "Текст:", "Autor:") before the names.
-_LABEL = re.compile(r"^[^\W\d_]{2,12}:\s+")
+# A leading label ("Text:", "Текст:", "Autor:", "लेखक:", "作者：") before the names; in scripts
+# with vowel signs (Devanagari) a word holds marks that are not letters, so any non-space goes.
+_LABEL = re.compile(r"^[^\W\d_][^\s\d:：]{1,11}\s?[:：]\s*")
+# A reporter's title written before (Chinese "记者") or after (Korean "기자") the name.
+_REPORTER_WORD = re.compile(r"^(?:记者|記者)\s*|\s*(?:기자|특파원|記者|记者|特派員)$")
 # Where a name ends inside a part: a date or weekday after it, a sentence, a dash, "for".
 _AFTER_NAME = re.compile(
     r"\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|"
-    r"april|may|june|july|august|september|october|november|december|for|-|–|—)\b.*|"
+    r"april|may|june|july|august|september|october|november|december|for|-|–|—|"
+    # a weekday in another language ("Frankfurt Montag, 09.01.2023" once <br> became a space)
+    r"montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lundi|mardi|mercredi|jeudi|"
+    r"vendredi|samedi|dimanche|lunes|martes|miércoles|jueves|viernes|sábado|domingo|lunedì|"
+    r"martedì|mercoledì|giovedì|venerdì|sabato|domenica|maandag|dinsdag|woensdag|donderdag|"
+    r"vrijdag|zaterdag|zondag)\b.*|\s*•.*|"
     r"(?<=[a-z]{2})\.\s+.*|"
     # a date after the name ("VON MORITZ GATHMANN am 21. April 2020", "Ana Ruiz on 3 May")
     r"\s+(?:am|on|le|el|il|den|em)\s+\d.*|"
@@ -103,7 +111,9 @@ def split_byline(text: str) -> list[str]:
     text = clean_inline(text)
     if _CREDIT.match(text):
         return []  # "Foto: Ana Ruiz" names who took the picture, not who wrote
-    text = _LABEL.sub("", _BY_PREFIX.sub("", text))
+    text = _REPORTER_WORD.sub("", _LABEL.sub("", _BY_PREFIX.sub("", text)))
+    if ";" in text and all(_LAST_FIRST.fullmatch(p.strip()) for p in text.split(";")):
+        return [p.strip() for p in text.split(";") if _clean_name(p.replace(",", " "))]
     if _LAST_FIRST.fullmatch(text):
         name = _clean_name(text.replace(",", " "))
         return [text] if name else []
@@ -298,7 +308,8 @@ _PICTURE_CREDIT = re.compile(r"licen|photo|foto|image|picture", re.I)
 
 # A visible byline in running text: "By Ana Ruiz and Tom Becker".
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
-_BYLINE_TEXT = re.compile(r"^\s*(by|von|por|par)\s+\w", re.I)
+# The prefix may stand alone in its string, the name in a link after it ("Par <a>Jean</a>").
+_BYLINE_TEXT = re.compile(r"^\s*(by|von|por|par|door|przez)(\s+\w|\s*$)", re.I)
 
 
 def _text_byline_authors(doc: Document, site: str | None) -> list[str]:
