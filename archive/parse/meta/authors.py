@@ -87,6 +87,8 @@ _BYLINE_MARKS = (
     ("rel", re.compile(r"(^|\s)author(\s|$)", re.I)),
     ("class", re.compile(r"author[-_]?name", re.I)),
     ("class", re.compile(r"(^|\s)author(\s|$)", re.I)),
+    # the byline's class in the site's own language ("autor", "auteur", "autore")
+    ("class", re.compile(r"(^|\s)(autor|autorin|autore|auteur)(\s|$)", re.I)),
     # "post-author", "content__author", "author-link"; not a reader's name ("comment-author")
     # nor a photo's credit ("media-license-author"), nor a form's field ("input-row-author")
     (
@@ -141,8 +143,8 @@ def _clean_name(part: str) -> str | None:
         return None
     if words[0] in ("The", "A"):
         return None
-    if len(words) == 1 and ((words[0].isupper() and len(words[0]) > 3) or _not_person(words[0])):
-        return None  # "WASHINGTON", a dateline; "Montag", a weekday
+    if len(words) == 1 and (words[0].isupper() or _not_person(words[0])):
+        return None  # "WASHINGTON", a dateline; "EFE", "AFP", an agency; "Montag", a weekday
     return part
 
 
@@ -234,8 +236,24 @@ def _organizations(
         found = [_organization(v) for v in values if not _is_site(v, site)]
     if not any(found):
         first = next((group for group in bylines() if group), [])
-        found = [_organization(t.get_text(" ")) for t in first if not _credits_a_picture(t)]
+        found = [
+            _organization(t.get_text(" "))
+            for t in first
+            if not _credits_a_picture(t) and not _in_comments(t)
+        ]
     return [name for name in found if name][:3]
+
+
+def _text_organizations(texts: list[str]) -> list[str]:
+    """An agency named by its acronym in a "By ..." text ("Por EFE", "Von dpa"), for a page
+    that names no person. Only an acronym: a longer "By ..." text outside a marked-up byline
+    is too often a sentence or a teaser."""
+    found = (_organization(text) for text in texts[:1])
+    return [name for name in found if name and _ACRONYM.fullmatch(name)]
+
+
+# An agency's short name: "EFE", "AFP", "dpa", "ANSA".
+_ACRONYM = re.compile(r"[A-Z]{2,6}|[a-z]{2,4}")
 
 
 def _meta_authors(meta: dict[str, list[str]], site: str | None) -> list[str]:
@@ -267,8 +285,8 @@ def _byline_candidates(doc: Document) -> list[list[Tag]]:
             continue  # none of the attributes that mark a byline
         marks = f"{_attr_text(tag, 'class')} {_attr_text(tag, 'itemprop')} {_attr_text(tag, 'rel')}"
         lowered = marks.lower()
-        if "author" not in lowered and "byline" not in lowered:
-            continue  # a quick test before the patterns
+        if "aut" not in lowered and "byline" not in lowered:
+            continue  # a quick test before the patterns ("aut": author, autor, auteur)
         if tag.name == "h1":
             continue  # the headline, or a blog's name marked "vcard author": not a byline
         for rank, (attr, pattern) in enumerate(_BYLINE_MARKS):
@@ -284,12 +302,38 @@ def _byline_authors(groups: list[list[Tag]], site: str | None) -> list[str]:
             text = tag.get_text(" ")
             if len(text) > 200:
                 continue  # an author box with a biography, not a byline
-            if _credits_a_picture(tag):
+            if _credits_a_picture(tag) or _in_comments(tag):
                 continue
-            names = [n for n in split_byline(text) if not _is_site(n, site)]
-            if names:
-                return names
+            for line in _lines(tag) if tag.find("br") else [text]:
+                names = [n for n in split_byline(line) if not _is_site(n, site)]
+                if names:
+                    return names
     return []
+
+
+def _lines(tag: Tag) -> list[str]:
+    """The tag's text cut at its <br>s: "By Sarah Kim<br>WASHINGTON" is a name, then a place."""
+    lines = [""]
+    for node in tag.descendants:
+        if isinstance(node, Tag):
+            if node.name == "br":
+                lines.append("")
+        else:
+            lines[-1] += str(node)
+    return lines
+
+
+# Containers of readers' comments and letters: their names are no byline of the article.
+_COMMENTS = re.compile(r"comment|reply|kommentar|leserbrief", re.I)
+
+
+def _in_comments(tag: Tag) -> bool:
+    for parent in tag.parents:
+        if not isinstance(parent, Tag) or parent.name in ("body", "html", "main", "article"):
+            return False
+        if _COMMENTS.search(_attr_text(parent, "class") + " " + _attr_text(parent, "id")):
+            return True
+    return False
 
 
 def _credits_a_picture(tag: Tag) -> bool:
@@ -312,13 +356,14 @@ _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _BYLINE_TEXT = re.compile(r"^\s*(by|von|por|par|door|przez)(\s+\w|\s*$)", re.I)
 
 
-def _text_byline_authors(doc: Document, site: str | None) -> list[str]:
-    """A short text starting "By ..." near the headline, when no element is marked up as one."""
+def _text_bylines(doc: Document) -> list[str]:
+    """Short texts starting "By ..." near the headline (the first few), for a page whose
+    byline is not marked up as one."""
     starts = doc.tags("h1") or doc.tags("body")
     if not starts:
         return []
-    start = starts[0]
-    for count, string in enumerate(start.find_all_next(string=_BYLINE_TEXT)):
+    found = []
+    for count, string in enumerate(starts[0].find_all_next(string=_BYLINE_TEXT)):
         if count > 5:
             break
         parent = string.parent
@@ -326,9 +371,16 @@ def _text_byline_authors(doc: Document, site: str | None) -> list[str]:
             continue  # a headline that starts "Von Sprachregeln ...", "Por caso de ..."
         text = parent.get_text(" ") if isinstance(parent, Tag) else str(string)
         if len(text) < 120:
-            names = [n for n in split_byline(text) if not _is_site(n, site)]
-            if names:
-                return names
+            found.append(text)
+    return found
+
+
+def _text_byline_authors(texts: list[str], site: str | None) -> list[str]:
+    """The names in the first text byline that names a person."""
+    for text in texts:
+        names = [n for n in split_byline(text) if not _is_site(n, site)]
+        if names:
+            return names
     return []
 
 
@@ -353,6 +405,7 @@ def authors(
     names a person, the organisations named as author (an agency, the newsroom), as
     "organization"."""
     walked: list[list[list[Tag]]] = []
+    texts: list[list[str]] = []
 
     def bylines() -> list[list[Tag]]:
         """The byline candidates, found in one walk of the tree on first use."""
@@ -360,18 +413,24 @@ def authors(
             walked.append(_byline_candidates(doc))
         return walked[0]
 
+    def text_bylines() -> list[str]:
+        if not texts:
+            texts.append(_text_bylines(doc))
+        return texts[0]
+
     chain = (
         ("json-ld", lambda: _ld_authors(ld_author, site) if ld_author else []),
         ("meta", lambda: _meta_authors(meta, site)),
         ("json-ld", lambda: _ld_authors(page_author, site) if page_author else []),
         ("byline", lambda: _byline_authors(bylines(), site)),
-        ("text", lambda: _text_byline_authors(doc, site)),
+        ("text", lambda: _text_byline_authors(text_bylines(), site)),
     )
     for source, read in chain:
         found = read()
         if found:
             return unique_names(found), source
     organizations = _organizations(ld_author or page_author, meta, bylines, site)
+    organizations = organizations or _text_organizations(text_bylines())
     if organizations:
         return unique_names(organizations), ORGANIZATION
     return [], None
