@@ -26,9 +26,12 @@ _BY_PREFIX = re.compile(
     r"^\s*((posted|written|published|reported|words|story|text|photos?|geschrieben|"
     r"veröffentlicht|verfasst|erstellt|eingestellt|gespeichert|publié|écrit|publicado|escrito|"
     r"pubblicato|scritto)\s+)?"
-    r"(by|von|vom|durch|por|par|door|przez|af|av|author|autor|autorin|auteur)\b[:\s]*",
+    r"(by|von|vom|durch|por|par|door|przez|af|av|author|autor|autorin|auteur|بقلم)\b[:\s]*",
     re.I,
 )
+# Italian "di Giulia Bianchi": "di" is a label only before two words or more, for it also
+# starts surnames ("Di Stefano").
+_DI_PREFIX = re.compile(r"^\s*di\s+(?=\S+\s+\S)", re.I)
 # A picture's credit line: its names are not the article's authors.
 _CREDIT = re.compile(
     r"^\s*(foto|photo|фото|bild|image|illustration|grafik|credit)s?\s*(:|by\b)", re.I
@@ -113,7 +116,7 @@ def split_byline(text: str) -> list[str]:
     text = clean_inline(text)
     if _CREDIT.match(text):
         return []  # "Foto: Ana Ruiz" names who took the picture, not who wrote
-    text = _REPORTER_WORD.sub("", _LABEL.sub("", _BY_PREFIX.sub("", text)))
+    text = _REPORTER_WORD.sub("", _LABEL.sub("", _DI_PREFIX.sub("", _BY_PREFIX.sub("", text))))
     if ";" in text and all(_LAST_FIRST.fullmatch(p.strip()) for p in text.split(";")):
         return [p.strip() for p in text.split(";") if _clean_name(p.replace(",", " "))]
     if _LAST_FIRST.fullmatch(text):
