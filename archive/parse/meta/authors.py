@@ -7,6 +7,13 @@ from typing import Any
 from bs4 import Tag
 
 from archive.parse.meta import jsonld
+from archive.parse.meta.bylines import (
+    byline_candidates,
+    credits_a_picture,
+    in_comments,
+    lines,
+    text_bylines,
+)
 from archive.parse.meta.titles import unescape
 from archive.parse.text import clean_inline
 from archive.parse.tree.soup import Document
@@ -83,26 +90,6 @@ _PARTICLES = {"de", "la", "le", "van", "von", "der", "den", "da", "di", "du", "d
               "bin", "al", "el", "ter", "zu", "y"}  # fmt: skip
 # Conjunctions are matched in lower case only, so that an initial "E." is not an "e" ("and").
 _NAME_SPLIT = re.compile(r"\s*(?:,|;|\||&|·|(?<!\d)/|\b(?:and|AND|und|y|et|e|en)\b)\s*")
-# Where a byline is marked up, most telling first: (attribute, pattern) pairs.
-_BYLINE_MARKS = (
-    ("class", re.compile(r"byline", re.I)),
-    ("itemprop", re.compile(r"(^|\s)author(\s|$)", re.I)),
-    ("rel", re.compile(r"(^|\s)author(\s|$)", re.I)),
-    ("class", re.compile(r"author[-_]?name", re.I)),
-    ("class", re.compile(r"(^|\s)author(\s|$)", re.I)),
-    # the byline's class in the site's own language ("autor", "auteur", "autore")
-    ("class", re.compile(r"(^|\s)(autor|autorin|autore|auteur)(\s|$)", re.I)),
-    # "post-author", "content__author", "author-link"; not a reader's name ("comment-author")
-    # nor a photo's credit ("media-license-author"), nor a form's field ("input-row-author")
-    (
-        "class",
-        re.compile(
-            r"(^|\s)(?![\w-]*(comment|media|image|img|photo|foto|credit|caption|licen|input|form))"
-            r"([\w-]*[-_])?author([-_]link|(?<=[-_]author))(\s|$)",
-            re.I,
-        ),
-    ),
-)
 _META_KEYS = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator",
               "dcterms.creator", "citation_author")  # fmt: skip
 
@@ -242,7 +229,7 @@ def _organizations(
         found = [
             _organization(t.get_text(" "))
             for t in first
-            if not _credits_a_picture(t) and not _in_comments(t)
+            if not credits_a_picture(t) and not in_comments(t)
         ]
     return [name for name in found if name][:3]
 
@@ -272,110 +259,19 @@ def _meta_authors(meta: dict[str, list[str]], site: str | None) -> list[str]:
     return []
 
 
-def _attr_text(tag: Tag, name: str) -> str:
-    value = tag.attrs.get(name)
-    return " ".join(value) if isinstance(value, list) else value or ""
-
-
-def _byline_candidates(doc: Document) -> list[list[Tag]]:
-    """Elements marked up as bylines, grouped by mark (best first), in one walk of the tree."""
-    found: list[list[Tag]] = [[] for _ in _BYLINE_MARKS]
-    for tag in doc.nodes:
-        if not isinstance(tag, Tag):
-            continue
-        attrs = tag.attrs
-        if "class" not in attrs and "itemprop" not in attrs and "rel" not in attrs:
-            continue  # none of the attributes that mark a byline
-        marks = f"{_attr_text(tag, 'class')} {_attr_text(tag, 'itemprop')} {_attr_text(tag, 'rel')}"
-        lowered = marks.lower()
-        if "aut" not in lowered and "byline" not in lowered:
-            continue  # a quick test before the patterns ("aut": author, autor, auteur)
-        if tag.name == "h1":
-            continue  # the headline, or a blog's name marked "vcard author": not a byline
-        for rank, (attr, pattern) in enumerate(_BYLINE_MARKS):
-            if len(found[rank]) < 3 and pattern.search(_attr_text(tag, attr)):
-                found[rank].append(tag)
-                break
-    return found
-
-
 def _byline_authors(groups: list[list[Tag]], site: str | None) -> list[str]:
     for group in groups:
         for tag in group:
             text = tag.get_text(" ")
             if len(text) > 200:
                 continue  # an author box with a biography, not a byline
-            if _credits_a_picture(tag) or _in_comments(tag):
+            if credits_a_picture(tag) or in_comments(tag):
                 continue
-            for line in _lines(tag) if tag.find("br") else [text]:
+            for line in lines(tag) if tag.find("br") else [text]:
                 names = [n for n in split_byline(line) if not _is_site(n, site)]
                 if names:
                     return names
     return []
-
-
-def _lines(tag: Tag) -> list[str]:
-    """The tag's text cut at its <br>s: "By Sarah Kim<br>WASHINGTON" is a name, then a place."""
-    lines = [""]
-    for node in tag.descendants:
-        if isinstance(node, Tag):
-            if node.name == "br":
-                lines.append("")
-        else:
-            lines[-1] += str(node)
-    return lines
-
-
-# Containers of readers' comments and letters: their names are no byline of the article.
-_COMMENTS = re.compile(r"comment|reply|kommentar|leserbrief", re.I)
-
-
-def _in_comments(tag: Tag) -> bool:
-    for parent in tag.parents:
-        if not isinstance(parent, Tag) or parent.name in ("body", "html", "main", "article"):
-            return False
-        if _COMMENTS.search(_attr_text(parent, "class") + " " + _attr_text(parent, "id")):
-            return True
-    return False
-
-
-def _credits_a_picture(tag: Tag) -> bool:
-    """An "author" that names who made a picture: inside a <figure> or a container marked as a
-    licence's or a photo's credit, or holding a link so marked (``<div class="license-info">``,
-    ``<a class="license-author">`` around an "author-name")."""
-    if tag.find_parent(("figure", "figcaption")) is not None:
-        return True
-    near = [tag.parent, tag.parent.parent if tag.parent else None]
-    near += tag.find_all("a", limit=3)
-    return any(isinstance(t, Tag) and _PICTURE_CREDIT.search(_attr_text(t, "class")) for t in near)
-
-
-_PICTURE_CREDIT = re.compile(r"licen|photo|foto|image|picture", re.I)
-
-
-# A visible byline in running text: "By Ana Ruiz and Tom Becker".
-_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
-# The prefix may stand alone in its string, the name in a link after it ("Par <a>Jean</a>").
-_BYLINE_TEXT = re.compile(r"^\s*(by|von|por|par|door|przez)(\s+\w|\s*$)", re.I)
-
-
-def _text_bylines(doc: Document) -> list[str]:
-    """Short texts starting "By ..." near the headline (the first few), for a page whose
-    byline is not marked up as one."""
-    starts = doc.tags("h1") or doc.tags("body")
-    if not starts:
-        return []
-    found = []
-    for count, string in enumerate(starts[0].find_all_next(string=_BYLINE_TEXT)):
-        if count > 5:
-            break
-        parent = string.parent
-        if isinstance(parent, Tag) and parent.name in _HEADINGS:
-            continue  # a headline that starts "Von Sprachregeln ...", "Por caso de ..."
-        text = parent.get_text(" ") if isinstance(parent, Tag) else str(string)
-        if len(text) < 120:
-            found.append(text)
-    return found
 
 
 def _text_byline_authors(texts: list[str], site: str | None) -> list[str]:
@@ -413,12 +309,13 @@ def authors(
     def bylines() -> list[list[Tag]]:
         """The byline candidates, found in one walk of the tree on first use."""
         if not walked:
-            walked.append(_byline_candidates(doc))
+            walked.append(byline_candidates(doc))
         return walked[0]
 
-    def text_bylines() -> list[str]:
+    def by_texts() -> list[str]:
+        """The "By ..." texts near the headline, found on first use."""
         if not texts:
-            texts.append(_text_bylines(doc))
+            texts.append(text_bylines(doc))
         return texts[0]
 
     chain = (
@@ -426,14 +323,14 @@ def authors(
         ("meta", lambda: _meta_authors(meta, site)),
         ("json-ld", lambda: _ld_authors(page_author, site) if page_author else []),
         ("byline", lambda: _byline_authors(bylines(), site)),
-        ("text", lambda: _text_byline_authors(text_bylines(), site)),
+        ("text", lambda: _text_byline_authors(by_texts(), site)),
     )
     for source, read in chain:
         found = read()
         if found:
             return unique_names(found), source
     organizations = _organizations(ld_author or page_author, meta, bylines, site)
-    organizations = organizations or _text_organizations(text_bylines())
+    organizations = organizations or _text_organizations(by_texts())
     if organizations:
         return unique_names(organizations), ORGANIZATION
     return [], None
