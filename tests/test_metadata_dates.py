@@ -23,6 +23,8 @@ def _meta(head: str, body: str, url: str | None = "https://news.example/a/story"
         ("Lokales, 30.10.23", None, "2023-10-30"),
         ("Stand: 3.2.2021 11:05 Uhr", None, "2021-02-03"),
         ("2020/04/17", None, "2020-04-17"),
+        ("2021-03-16 09:12", None, "2021-03-16"),  # year first with dashes, as in CJK pages
+        ("ref 12021-03-16", None, None),
         ("01/02/2022", None, None),  # ambiguous and nothing to decide it
         ("01/02/2022", "dmy", "2022-02-01"),
         ("01/02/2022", "mdy", "2022-01-02"),

@@ -112,6 +112,11 @@ def test_unescape(raw: str, clean: str) -> None:
         ("Headline – news.example", None, None, "Headline"),
         ("Trump - the return", None, None, "Trump - the return"),  # a dash inside a title
         ("Short | Tail words", None, None, "Short | Tail words"),  # no headline left
+        # a section after a dash is cut where the site's name followed it with the same dash
+        ("La médiathèque ouvre – Culture – L'Écho", "L'Écho", None, "La médiathèque ouvre"),
+        ("La médiathèque ouvre – Culture", None, None, "La médiathèque ouvre – Culture"),
+        ("A Walk In The Hills - By Ann Lee - Hill Notes", "Hill Notes", None,
+         "A Walk In The Hills - By Ann Lee"),  # three words after a dash: a byline, kept
         ("The headline itself: more | Whatever Site", None, "The headline itself: more",
          "The headline itself: more"),
     ],

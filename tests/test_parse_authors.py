@@ -54,6 +54,22 @@ from archive.parse.tree.soup import parse
         # a time after the name is a forum teaser's, not a byline's date; a copyright line
         ("von Bellarine um 16:28", []),
         ("Copyright Haufe-Lexware GmbH", []),
+        # labels and reporter's titles in scripts without capitals
+        ("लेखक: राहुल शर्मा", ["राहुल शर्मा"]),
+        ("作者：李明", ["李明"]),
+        ("文・写真：鈴木 健", ["鈴木 健"]),
+        ("김민수 기자", ["김민수"]),
+        ("بقلم محمد العلي", ["محمد العلي"]),
+        # "Last, First" people, one or several
+        ("Kowalska, Anna; Nowak, Piotr", ["Kowalska, Anna", "Nowak, Piotr"]),
+        # a place, a weekday and a date after the name; an agency's acronym is no person
+        ("Von Katrin Vogel, Frankfurt Montag, 09.01.2023", ["Katrin Vogel"]),
+        ("Par Jean Dupont, à Lyon • Lundi 6 novembre 2023", ["Jean Dupont"]),
+        ("Por EFE", []),
+        # Italian "di" is a label before a name, and the start of a surname
+        ("di Giulia Bianchi", ["Giulia Bianchi"]),
+        ("Di Giulia Bianchi e Marco Esposito", ["Giulia Bianchi", "Marco Esposito"]),
+        ("Di Stefano", ["Di Stefano"]),
     ],
 )
 def test_split_byline(byline: str, names: list[str]) -> None:

@@ -7,6 +7,13 @@ from typing import Any
 from bs4 import Tag
 
 from archive.parse.meta import jsonld
+from archive.parse.meta.bylines import (
+    byline_candidates,
+    credits_a_picture,
+    in_comments,
+    lines,
+    text_bylines,
+)
 from archive.parse.meta.titles import unescape
 from archive.parse.text import clean_inline
 from archive.parse.tree.soup import Document
@@ -26,21 +33,32 @@ _BY_PREFIX = re.compile(
     r"^\s*((posted|written|published|reported|words|story|text|photos?|geschrieben|"
     r"veröffentlicht|verfasst|erstellt|eingestellt|gespeichert|publié|écrit|publicado|escrito|"
     r"pubblicato|scritto)\s+)?"
-    r"(by|von|vom|durch|por|par|door|af|av|author|autor|autorin|auteur)\b[:\s]*",
+    r"(by|von|vom|durch|por|par|door|przez|af|av|author|autor|autorin|auteur|بقلم)\b[:\s]*",
     re.I,
 )
+# Italian "di Giulia Bianchi": "di" is a label only before two words or more, for it also
+# starts surnames ("Di Stefano").
+_DI_PREFIX = re.compile(r"^\s*di\s+(?=\S+\s+\S)", re.I)
 # A picture's credit line: its names are not the article's authors.
 _CREDIT = re.compile(
     r"^\s*(foto|photo|фото|bild|image|illustration|grafik|credit)s?\s*(:|by\b)", re.I
 )
 # Tags left in a JSON-LD name by a template that pasted the author's link.
 _MARKUP = re.compile(r"<[^>]*>")
-# A leading label ("Text:", "Текст:", "Autor:") before the names.
-_LABEL = re.compile(r"^[^\W\d_]{2,12}:\s+")
+# A leading label ("Text:", "Текст:", "Autor:", "लेखक:", "作者：") before the names; in scripts
+# with vowel signs (Devanagari) a word holds marks that are not letters, so any non-space goes.
+_LABEL = re.compile(r"^[^\W\d_][^\s\d:：]{1,11}\s?[:：]\s*")
+# A reporter's title written before (Chinese "记者") or after (Korean "기자") the name.
+_REPORTER_WORD = re.compile(r"^(?:记者|記者)\s*|\s*(?:기자|특파원|記者|记者|特派員)$")
 # Where a name ends inside a part: a date or weekday after it, a sentence, a dash, "for".
 _AFTER_NAME = re.compile(
     r"\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|"
-    r"april|may|june|july|august|september|october|november|december|for|-|–|—)\b.*|"
+    r"april|may|june|july|august|september|october|november|december|for|-|–|—|"
+    # a weekday in another language ("Frankfurt Montag, 09.01.2023" once <br> became a space)
+    r"montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lundi|mardi|mercredi|jeudi|"
+    r"vendredi|samedi|dimanche|lunes|martes|miércoles|jueves|viernes|sábado|domingo|lunedì|"
+    r"martedì|mercoledì|giovedì|venerdì|sabato|domenica|maandag|dinsdag|woensdag|donderdag|"
+    r"vrijdag|zaterdag|zondag)\b.*|\s*•.*|"
     r"(?<=[a-z]{2})\.\s+.*|"
     # a date after the name ("VON MORITZ GATHMANN am 21. April 2020", "Ana Ruiz on 3 May")
     r"\s+(?:am|on|le|el|il|den|em)\s+\d.*|"
@@ -72,24 +90,6 @@ _PARTICLES = {"de", "la", "le", "van", "von", "der", "den", "da", "di", "du", "d
               "bin", "al", "el", "ter", "zu", "y"}  # fmt: skip
 # Conjunctions are matched in lower case only, so that an initial "E." is not an "e" ("and").
 _NAME_SPLIT = re.compile(r"\s*(?:,|;|\||&|·|(?<!\d)/|\b(?:and|AND|und|y|et|e|en)\b)\s*")
-# Where a byline is marked up, most telling first: (attribute, pattern) pairs.
-_BYLINE_MARKS = (
-    ("class", re.compile(r"byline", re.I)),
-    ("itemprop", re.compile(r"(^|\s)author(\s|$)", re.I)),
-    ("rel", re.compile(r"(^|\s)author(\s|$)", re.I)),
-    ("class", re.compile(r"author[-_]?name", re.I)),
-    ("class", re.compile(r"(^|\s)author(\s|$)", re.I)),
-    # "post-author", "content__author", "author-link"; not a reader's name ("comment-author")
-    # nor a photo's credit ("media-license-author"), nor a form's field ("input-row-author")
-    (
-        "class",
-        re.compile(
-            r"(^|\s)(?![\w-]*(comment|media|image|img|photo|foto|credit|caption|licen|input|form))"
-            r"([\w-]*[-_])?author([-_]link|(?<=[-_]author))(\s|$)",
-            re.I,
-        ),
-    ),
-)
 _META_KEYS = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator",
               "dcterms.creator", "citation_author")  # fmt: skip
 
@@ -103,7 +103,9 @@ def split_byline(text: str) -> list[str]:
     text = clean_inline(text)
     if _CREDIT.match(text):
         return []  # "Foto: Ana Ruiz" names who took the picture, not who wrote
-    text = _LABEL.sub("", _BY_PREFIX.sub("", text))
+    text = _REPORTER_WORD.sub("", _LABEL.sub("", _DI_PREFIX.sub("", _BY_PREFIX.sub("", text))))
+    if ";" in text and all(_LAST_FIRST.fullmatch(p.strip()) for p in text.split(";")):
+        return [p.strip() for p in text.split(";") if _clean_name(p.replace(",", " "))]
     if _LAST_FIRST.fullmatch(text):
         name = _clean_name(text.replace(",", " "))
         return [text] if name else []
@@ -131,8 +133,8 @@ def _clean_name(part: str) -> str | None:
         return None
     if words[0] in ("The", "A"):
         return None
-    if len(words) == 1 and ((words[0].isupper() and len(words[0]) > 3) or _not_person(words[0])):
-        return None  # "WASHINGTON", a dateline; "Montag", a weekday
+    if len(words) == 1 and (words[0].isupper() or _not_person(words[0])):
+        return None  # "WASHINGTON", a dateline; "EFE", "AFP", an agency; "Montag", a weekday
     return part
 
 
@@ -224,8 +226,24 @@ def _organizations(
         found = [_organization(v) for v in values if not _is_site(v, site)]
     if not any(found):
         first = next((group for group in bylines() if group), [])
-        found = [_organization(t.get_text(" ")) for t in first if not _credits_a_picture(t)]
+        found = [
+            _organization(t.get_text(" "))
+            for t in first
+            if not credits_a_picture(t) and not in_comments(t)
+        ]
     return [name for name in found if name][:3]
+
+
+def _text_organizations(texts: list[str]) -> list[str]:
+    """An agency named by its acronym in a "By ..." text ("Por EFE", "Von dpa"), for a page
+    that names no person. Only an acronym: a longer "By ..." text outside a marked-up byline
+    is too often a sentence or a teaser."""
+    found = (_organization(text) for text in texts[:1])
+    return [name for name in found if name and _ACRONYM.fullmatch(name)]
+
+
+# An agency's short name: "EFE", "AFP", "dpa", "ANSA".
+_ACRONYM = re.compile(r"[A-Z]{2,6}|[a-z]{2,4}")
 
 
 def _meta_authors(meta: dict[str, list[str]], site: str | None) -> list[str]:
@@ -241,83 +259,27 @@ def _meta_authors(meta: dict[str, list[str]], site: str | None) -> list[str]:
     return []
 
 
-def _attr_text(tag: Tag, name: str) -> str:
-    value = tag.attrs.get(name)
-    return " ".join(value) if isinstance(value, list) else value or ""
-
-
-def _byline_candidates(doc: Document) -> list[list[Tag]]:
-    """Elements marked up as bylines, grouped by mark (best first), in one walk of the tree."""
-    found: list[list[Tag]] = [[] for _ in _BYLINE_MARKS]
-    for tag in doc.nodes:
-        if not isinstance(tag, Tag):
-            continue
-        attrs = tag.attrs
-        if "class" not in attrs and "itemprop" not in attrs and "rel" not in attrs:
-            continue  # none of the attributes that mark a byline
-        marks = f"{_attr_text(tag, 'class')} {_attr_text(tag, 'itemprop')} {_attr_text(tag, 'rel')}"
-        lowered = marks.lower()
-        if "author" not in lowered and "byline" not in lowered:
-            continue  # a quick test before the patterns
-        if tag.name == "h1":
-            continue  # the headline, or a blog's name marked "vcard author": not a byline
-        for rank, (attr, pattern) in enumerate(_BYLINE_MARKS):
-            if len(found[rank]) < 3 and pattern.search(_attr_text(tag, attr)):
-                found[rank].append(tag)
-                break
-    return found
-
-
 def _byline_authors(groups: list[list[Tag]], site: str | None) -> list[str]:
     for group in groups:
         for tag in group:
             text = tag.get_text(" ")
             if len(text) > 200:
                 continue  # an author box with a biography, not a byline
-            if _credits_a_picture(tag):
+            if credits_a_picture(tag) or in_comments(tag):
                 continue
-            names = [n for n in split_byline(text) if not _is_site(n, site)]
-            if names:
-                return names
+            for line in lines(tag) if tag.find("br") else [text]:
+                names = [n for n in split_byline(line) if not _is_site(n, site)]
+                if names:
+                    return names
     return []
 
 
-def _credits_a_picture(tag: Tag) -> bool:
-    """An "author" that names who made a picture: inside a <figure> or a container marked as a
-    licence's or a photo's credit, or holding a link so marked (``<div class="license-info">``,
-    ``<a class="license-author">`` around an "author-name")."""
-    if tag.find_parent(("figure", "figcaption")) is not None:
-        return True
-    near = [tag.parent, tag.parent.parent if tag.parent else None]
-    near += tag.find_all("a", limit=3)
-    return any(isinstance(t, Tag) and _PICTURE_CREDIT.search(_attr_text(t, "class")) for t in near)
-
-
-_PICTURE_CREDIT = re.compile(r"licen|photo|foto|image|picture", re.I)
-
-
-# A visible byline in running text: "By Ana Ruiz and Tom Becker".
-_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
-_BYLINE_TEXT = re.compile(r"^\s*(by|von|por|par)\s+\w", re.I)
-
-
-def _text_byline_authors(doc: Document, site: str | None) -> list[str]:
-    """A short text starting "By ..." near the headline, when no element is marked up as one."""
-    starts = doc.tags("h1") or doc.tags("body")
-    if not starts:
-        return []
-    start = starts[0]
-    for count, string in enumerate(start.find_all_next(string=_BYLINE_TEXT)):
-        if count > 5:
-            break
-        parent = string.parent
-        if isinstance(parent, Tag) and parent.name in _HEADINGS:
-            continue  # a headline that starts "Von Sprachregeln ...", "Por caso de ..."
-        text = parent.get_text(" ") if isinstance(parent, Tag) else str(string)
-        if len(text) < 120:
-            names = [n for n in split_byline(text) if not _is_site(n, site)]
-            if names:
-                return names
+def _text_byline_authors(texts: list[str], site: str | None) -> list[str]:
+    """The names in the first text byline that names a person."""
+    for text in texts:
+        names = [n for n in split_byline(text) if not _is_site(n, site)]
+        if names:
+            return names
     return []
 
 
@@ -342,25 +304,33 @@ def authors(
     names a person, the organisations named as author (an agency, the newsroom), as
     "organization"."""
     walked: list[list[list[Tag]]] = []
+    texts: list[list[str]] = []
 
     def bylines() -> list[list[Tag]]:
         """The byline candidates, found in one walk of the tree on first use."""
         if not walked:
-            walked.append(_byline_candidates(doc))
+            walked.append(byline_candidates(doc))
         return walked[0]
+
+    def by_texts() -> list[str]:
+        """The "By ..." texts near the headline, found on first use."""
+        if not texts:
+            texts.append(text_bylines(doc))
+        return texts[0]
 
     chain = (
         ("json-ld", lambda: _ld_authors(ld_author, site) if ld_author else []),
         ("meta", lambda: _meta_authors(meta, site)),
         ("json-ld", lambda: _ld_authors(page_author, site) if page_author else []),
         ("byline", lambda: _byline_authors(bylines(), site)),
-        ("text", lambda: _text_byline_authors(doc, site)),
+        ("text", lambda: _text_byline_authors(by_texts(), site)),
     )
     for source, read in chain:
         found = read()
         if found:
             return unique_names(found), source
     organizations = _organizations(ld_author or page_author, meta, bylines, site)
+    organizations = organizations or _text_organizations(by_texts())
     if organizations:
         return unique_names(organizations), ORGANIZATION
     return [], None

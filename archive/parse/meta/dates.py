@@ -17,10 +17,11 @@ _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](0[1-9]|1[0-2])[/-](0[1-9]|[12]\d|
 _URL_COMPACT = re.compile(
     r"/((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?=[-_/.]|$)(?![-_/.]?\d)"
 )
-# Numeric dates: "07.11.2023", "30.10.23", "01/02/2022", "2020/04/17", "02-01-2022". The
+# Numeric dates: "07.11.2023", "30.10.23", "01/02/2022", "2020/04/17", "2021-03-16" (in text,
+# as Chinese and Japanese sites write it), "02-01-2022". The
 # lookarounds keep them from being cut out of longer numbers, versions or IP addresses.
 _NUMERIC = re.compile(
-    r"(?<![\w.,/-])(?:((?:19|20)\d{2})([./])(\d{1,2})\2(\d{1,2})|"
+    r"(?<![\w.,/-])(?:((?:19|20)\d{2})([./-])(\d{1,2})\2(\d{1,2})|"
     r"(\d{1,2})([./-])(\d{1,2})\6((?:19|20)\d{2}|\d{2}))(?![\d/-]|[.,]\d)"
 )
 
@@ -138,22 +139,23 @@ def _ymd(year: str, month: str, day: str) -> str | None:
     return _valid(f"{year}-{int(month):02d}-{int(day):02d}")
 
 
+# Month names in the languages pages most often write them (Polish in the genitive, as in dates).
 _MONTHS = {
     name: number
     for number, names in enumerate(
         (
-            "jan january janvier januar enero janeiro gennaio",
-            "feb february février februar febrero fevereiro febbraio",
-            "mar march mars märz marzo março",
-            "apr april avril abril aprile",
-            "may mai mayo maio maggio",
-            "jun june juin juni junio junho giugno",
-            "jul july juillet juli julio julho luglio",
-            "aug august août agosto",
-            "sep sept september septembre septiembre setembro settembre",
-            "oct october octobre oktober octubre outubro ottobre",
-            "nov november novembre noviembre novembro",
-            "dec december décembre dezember diciembre dezembro dicembre",
+            "jan january janvier januar enero janeiro gennaio januari stycznia",
+            "feb february février februar febrero fevereiro febbraio februari lutego",
+            "mar march mars märz marzo março maart marca",
+            "apr april avril abril aprile kwietnia",
+            "may mai mayo maio maggio mei maja",
+            "jun june juin juni junio junho giugno czerwca",
+            "jul july juillet juli julio julho luglio lipca",
+            "aug august août agosto augustus sierpnia",
+            "sep sept september septembre septiembre setembro settembre września",
+            "oct october octobre oktober octubre outubro ottobre października",
+            "nov november novembre noviembre novembro listopada",
+            "dec december décembre dezember diciembre dezembro dicembre grudnia",
         ),
         start=1,
     )

@@ -11,14 +11,24 @@ from datetime import datetime, timedelta
 from archive.parse.meta.dates import date_from_url
 
 
-def local_day(value: str, source: str, stamps: Iterable[str], url: str | None) -> tuple[str, str]:
+def local_day(
+    value: str,
+    source: str,
+    stamps: Iterable[str],
+    url: str | None,
+    shown: Iterable[tuple[str, str]] = (),
+) -> tuple[str, str]:
     """``(value, source)``, or the page's local day when ``value`` is a UTC stamp.
 
     A stamp for the same instant with the page's own offset (from ``stamps``: <meta> values,
     <time> elements) keeps the instant and gives the local day; else the URL's day, when it is
     one day off the UTC day and within reach of a real UTC offset (-12 to +14 hours), is taken
-    as a bare date with the source "url". (The day shown by the headline was tried as well: it
-    moved no page of the dev set, at the cost of a walk of the whole tree on most pages.)
+    as a bare date with the source "url"; else the day a <time> element carrying this very
+    instant shows in words (``shown``: (stamp, day) pairs), by the same test, with the source
+    "text": ``<time datetime="2021-06-30T22:30Z">Thursday 1 July 2021</time>`` is the page
+    writing its own local day. (The day shown by the headline was tried as well: it moved no
+    page of the dev set, at the cost of a walk of the whole tree on most pages; the first
+    <time>'s words whatever their stamp moved two pages wrong.)
     """
     stamp = _utc(value)
     if stamp is None:
@@ -30,6 +40,9 @@ def local_day(value: str, source: str, stamps: Iterable[str], url: str | None) -
     url_day = date_from_url(url)
     if url_day and _one_day_off(stamp, url_day):
         return url_day, "url"
+    for other, day in shown:
+        if _parse(other) == stamp and _one_day_off(stamp, day):
+            return day, "text"
     return value, source
 
 

@@ -6,6 +6,7 @@ be read in one place.
 
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +14,7 @@ from bs4 import Tag
 
 from archive.parse.meta import jsonld
 from archive.parse.meta.authors import authors
-from archive.parse.meta.dates import date_from_url, normalize_date
+from archive.parse.meta.dates import date_from_text, date_from_url, normalize_date
 from archive.parse.meta.localday import local_day
 from archive.parse.meta.pagedates import ShownDates, first_written, shown_dates
 from archive.parse.meta.titles import best_title, unescape
@@ -277,7 +278,7 @@ def published_at(src: Sources) -> tuple[str | None, str | None]:
         if found:
             if source == JSON_LD:
                 found, source = _second_opinion(src, found)
-            return local_day(found, source, _stamps(src), src.url)
+            return local_day(found, source, _stamps(src), src.url, _time_words(src))
     return None, None
 
 
@@ -314,6 +315,19 @@ def _stamps(src: Sources) -> list[str]:
     return [f for f in found if f and "T" in f]
 
 
+def _time_words(src: Sources) -> Iterator[tuple[str, str]]:
+    """(stamp, day) of the first <time> elements that say their day in words beside a full
+    stamp (read lazily: only for a UTC stamp that nothing else placed)."""
+    for tag in src.doc.tags("time")[:_MAX_TIMES]:
+        stamp = normalize_date(tag.get("datetime"))
+        if stamp and "T" in stamp:
+            day = date_from_text(clean_inline(tag.get_text(" "))[:_MAX_TIME_WORDS])
+            if day:
+                yield stamp, day
+
+
+# Characters of a <time>'s text read for its day: a date line, not a paragraph.
+_MAX_TIME_WORDS = 80
 # <time> elements read for a local stamp: the page's own is among the first.
 _MAX_TIMES = 10
 

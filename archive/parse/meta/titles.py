@@ -72,14 +72,21 @@ def strip_suffix(text: str, site: str | None, h1: str | None) -> str:
             head = text.split(sep, 1)[0]
             if sep in text and comparable(head) == comparable(h1):
                 return head.strip()
+    # A section stands after " | "; after another separator only where the site's name
+    # followed it with the same one (" – Culture – Site").
+    section_seps = {" | "}
     while True:
-        shorter = _without_last_part(text, site)
-        if shorter is None:
+        cut = _without_last_part(text, site, section_seps)
+        if cut is None:
             return text
-        text = shorter
+        text, sep = cut
+        section_seps.add(sep)
 
 
-def _without_last_part(text: str, site: str | None) -> str | None:
+def _without_last_part(
+    text: str, site: str | None, section_seps: set[str]
+) -> tuple[str, str] | None:
+    """The title without its last part, and the separator cut at; None if nothing to cut."""
     for sep in _SEPARATORS:
         if sep not in text:
             continue
@@ -88,10 +95,12 @@ def _without_last_part(text: str, site: str | None) -> str | None:
         if not head:
             return None
         if _names_site(tail, site) or _DATE_SUFFIX.fullmatch(tail):
-            return head
+            return head, sep
         long_head = len(head.split()) > _SECTION_WORDS or len(head) >= _SECTION_CHARS
-        if sep == " | " and len(tail.split()) <= _SECTION_WORDS and long_head:
-            return head
+        # after a dash a section is a word or two: three may be a byline ("- By Ana Ruiz")
+        words = _SECTION_WORDS if sep == " | " else _SECTION_WORDS - 1
+        if sep in section_seps and len(tail.split()) <= words and long_head:
+            return head, sep
     return None
 
 
