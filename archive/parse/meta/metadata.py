@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from bs4 import Tag
 
@@ -167,6 +168,7 @@ def title(src: Sources, site: str | None) -> str | None:
         _first_text(src.doc, "h1"),
         _first_text(src.doc, "title"),
         site,
+        urlsplit(src.url).hostname if src.url else None,
     )
 
 

@@ -10,10 +10,17 @@ first title the metadata gives, with what follows the headline cut off: " | Spor
 import html
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from archive.parse.text import clean_inline
 
-_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ", " // ")
+_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ", " « ", " // ")
+# Between the site's name and the headline only ("L'Écho du Bocage : La halle ..."): a colon
+# inside a headline is common ("Brexit: ..."), so it is cut only where the site stands.
+_SITE_SEPARATORS = (*_SEPARATORS, " : ")
+# A part names the site by its host when its letters are the host's name and at most this many
+# more ("A Birding Notebook" for birdingnotebook.example).
+_HOST_SLACK = 4
 # A suffix that is a date: "28.04.2023", "2023-04-28", "28/04/2023".
 _DATE_SUFFIX = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
 _DOMAIN = re.compile(r"[\w-]+(\.[\w-]+)*\.[a-z]{2,}", re.I)
@@ -41,21 +48,71 @@ def comparable(text: str) -> str:
 
 def best_title(
     headline: str | None, og_title: str | None, others: list[str | None], h1: str | None,
-    page_title: str | None, site: str | None,
+    page_title: str | None, site: str | None, host: str | None = None,
 ) -> str | None:  # fmt: skip
     """The title: the h1 when og:title says the same, else the first of the JSON-LD headline,
-    og:title, other title tags, the h1 and the <title>."""
+    og:title, other title tags, the h1 and the <title>. An h1 that is the site's name (a blog
+    theme's header) is no title; nor is the site's name before the headline in the <title>."""
+    site_names = SiteNames(site, host_key(host))
     # <meta> values escaped twice ("&amp;#039;") still hold entities once parsed
     og_title = unescape(og_title) if og_title else None
     others = [unescape(o) if o else None for o in others]
-    og = strip_suffix(og_title, site, h1) if og_title else None
+    og = strip_suffix(og_title, site, h1, site_names) if og_title else None
     if og and h1 and comparable(og) == comparable(h1):
         return h1
     other = next((o for o in others if o), None)
     if headline and og_title and _cut_short(headline, og_title):
         headline = None  # "... campo profughi Bureij, almen…": og:title has it whole
+    if h1 and site_names.named_by(h1) and page_title:
+        h1 = None  # the site's name in the header: the <title> says more
     found = headline or og_title or other or h1 or page_title
-    return strip_suffix(found, site, h1) if found else None
+    if not found:
+        return None
+    found = _without_site_prefix(clean_inline(found), site_names)
+    return strip_suffix(found, site, h1, site_names)
+
+
+@dataclass(frozen=True)
+class SiteNames:
+    """What names the site: its name (og:site_name ...) and its host's name."""
+
+    site: str | None
+    host: str | None  # the host's longest name, letters only (``host_key``)
+
+    def named_by(self, part: str) -> bool:
+        if _names_site(part, self.site):
+            return True
+        if not self.host:
+            return False
+        letters = _letters(part)
+        if not letters:
+            return False
+        if letters == self.host:
+            return True
+        shorter, longer = sorted((letters, self.host), key=len)
+        # A short host name ("news") is inside too many headlines ("Good News") to tell.
+        return len(shorter) >= 6 and shorter in longer and len(longer) - len(shorter) <= _HOST_SLACK
+
+
+def host_key(host: str | None) -> str | None:
+    """The host's longest name without www and the top-level domain, letters only."""
+    labels = (host or "").lower().removeprefix("www.").split(".")[:-1]
+    key = max((_letters(label) for label in labels), key=len, default="")
+    return key if len(key) >= 4 else None
+
+
+def _letters(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if c.isalnum())
+
+
+def _without_site_prefix(text: str, names: SiteNames) -> str:
+    """``text`` without the site's name standing before it ("Prairie Gazette - Headline")."""
+    for sep in _SITE_SEPARATORS:
+        head, found, rest = text.partition(sep)
+        if found and len(rest.split()) >= 3 and names.named_by(head):
+            return rest.strip()
+    return text
 
 
 def _cut_short(text: str, whole: str) -> bool:
@@ -64,8 +121,11 @@ def _cut_short(text: str, whole: str) -> bool:
     return len(stem) < len(text.rstrip()) and len(whole) > len(stem) and whole.startswith(stem)
 
 
-def strip_suffix(text: str, site: str | None, h1: str | None) -> str:
+def strip_suffix(
+    text: str, site: str | None, h1: str | None, names: "SiteNames | None" = None
+) -> str:
     """The title without the site, section or date that follows it."""
+    names = names or SiteNames(site, None)
     text = clean_inline(text)
     if h1:
         for sep in _SEPARATORS:
@@ -76,7 +136,7 @@ def strip_suffix(text: str, site: str | None, h1: str | None) -> str:
     # followed it with the same one (" – Culture – Site").
     section_seps = {" | "}
     while True:
-        cut = _without_last_part(text, site, section_seps)
+        cut = _without_last_part(text, names, section_seps)
         if cut is None:
             return text
         text, sep = cut
@@ -84,7 +144,7 @@ def strip_suffix(text: str, site: str | None, h1: str | None) -> str:
 
 
 def _without_last_part(
-    text: str, site: str | None, section_seps: set[str]
+    text: str, names: "SiteNames", section_seps: set[str]
 ) -> tuple[str, str] | None:
     """The title without its last part, and the separator cut at; None if nothing to cut."""
     for sep in _SEPARATORS:
@@ -94,7 +154,7 @@ def _without_last_part(
         head, tail = head.strip(), tail.strip()
         if not head:
             return None
-        if _names_site(tail, site) or _DATE_SUFFIX.fullmatch(tail):
+        if names.named_by(tail) or _DATE_SUFFIX.fullmatch(tail):
             return head, sep
         long_head = len(head.split()) > _SECTION_WORDS or len(head) >= _SECTION_CHARS
         # after a dash a section is a word or two: three may be a byline ("- By Ana Ruiz")
