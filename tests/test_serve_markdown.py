@@ -90,14 +90,17 @@ def test_a_bulleted_list_then_a_numbered_list_stay_two_lists(tmp_path: Path) -> 
 def test_golden_markdown_reads_back_as_the_text_in_datasette(slug: str) -> None:
     """Each golden page's pinned Markdown, rendered by the plugin with the archive's own
     settings (Python-Markdown, its sanitiser and linkifier), reads back as the page's text."""
-    expected = load(slug).expected
+    golden = load(slug)
+    # A class page may pin only the fields of its class: the text is then the record's own
+    # (test_golden holds the record's Markdown to expected.md).
+    text = golden.expected.get("text") or extract_article(golden.html, golden.url).text
     config = RENDER_MARKDOWN["datasette-render-markdown"]
     markdown = (PAGES / slug / "expected.md").read_text(encoding="utf-8")
     html = str(render_markdown(markdown, config["extensions"], config["extra_tags"]))
     root = BeautifulSoup(html, "lxml").div
     assert root is not None
     shown = normalize(join_paragraphs([block.text for block in body_blocks([root])]))
-    assert same_words(shown, expected["text"])
+    assert same_words(shown, text)
 
 
 def datasette_html(markdown: str) -> str:
