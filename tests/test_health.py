@@ -146,10 +146,19 @@ def _started(db: Path, crawl_id: int) -> str:
 # -- built archives: wobbles and short histories ------------------------------------------
 
 
-def _store_run(archive: ArchiveDB, run: int, articles: int, others: int, dated: bool) -> None:
+def _store_run(
+    archive: ArchiveDB,
+    run: int,
+    articles: int,
+    others: int,
+    dated: bool,
+    base: str = "https://wobbly.example",
+) -> None:
+    """One run of the site at ``base``: ``articles`` articles (with a date when ``dated``),
+    then ``others`` captures that are not articles."""
     crawl_id = archive.start_crawl("feed", {})
     for n in range(articles + others):
-        url = f"https://wobbly.example/{run}/{n}"
+        url = f"{base}/{run}/{n}"
         capture = Capture(
             requested_url=url,
             fetched_at=f"2026-11-{run + 1:02d}T10:{n:02d}:00+00:00",

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from archive.records import ArticleRecord, Capture, Outcome
 from archive.store.db.archive_db import ArchiveDB
 from tests.crawlsite import SiteServer, article, child_env, front, rss, run_archive
-from tests.httpserver import HTML, Route
+from tests.httpserver import Route
 from tests.redisserver import redis_server
+from tests.test_health import _store_run
 
 pytestmark = pytest.mark.crawl
 
@@ -28,27 +28,7 @@ def store_history(db: Path, base: str, runs: int = 3, articles: int = 15) -> Non
     """Healthy earlier runs of the site at ``base``, as the archive keeps them."""
     with ArchiveDB(db) as archive:
         for run in range(runs):
-            crawl_id = archive.start_crawl("page", {})
-            for n in range(articles):
-                url = f"{base}/earlier/{run}/{n}.html"
-                capture = Capture(
-                    requested_url=url,
-                    fetched_at=f"2026-11-{run + 1:02d}T10:{n:02d}:00+00:00",
-                    outcome=Outcome.ARTICLE,
-                    final_url=url,
-                    status=200,
-                    content_type=HTML,
-                    body=f"<html><body>story {run} {n}</body></html>".encode(),
-                )
-                record = ArticleRecord(
-                    url=url,
-                    title=f"Story {run}-{n}",
-                    text=" ".join(["word"] * 120),
-                    word_count=120,
-                    authors=["A. Writer"],
-                    published_at="2026-11-01",
-                )
-                archive.store(capture, record, crawl_id=crawl_id)
+            _store_run(archive, run, articles, 0, dated=True, base=f"{base}/earlier")
 
 
 def serve_pages(server: SiteServer, *, redesigned: bool) -> list[str]:

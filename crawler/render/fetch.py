@@ -22,6 +22,8 @@ from scrapy.downloadermiddlewares.httpproxy import HttpProxyMiddleware
 from scrapy.http import Request, Response
 from scrapy.utils.gz import gunzip
 
+from archive.errors import FetchError
+
 Download = Callable[[Request], Awaitable[Response]]
 
 # Headers of the browser's request that describe its own connection, not the resource; the
@@ -45,8 +47,9 @@ _HOP_HEADERS = frozenset(
 _WIRE_HEADERS = frozenset({"content-length", "content-encoding", "transfer-encoding", "connection"})
 
 
-class UndecodableAnswer(Exception):
-    """The server compressed the answer in a way the fetch does not undo."""
+class UndecodableAnswer(FetchError):
+    """The server compressed the answer in a way the fetch does not undo, or it decodes to
+    more than the size limit."""
 
 
 @dataclass(frozen=True)
