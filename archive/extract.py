@@ -26,11 +26,12 @@ from archive.parse.lines import trim_chrome
 from archive.parse.listing import drop_teasers, mark_teasers, shows_headline, teaser_words
 from archive.parse.markdown.figures import keep_figures
 from archive.parse.markdown.layout import render_markdown
+from archive.parse.meta.guessdate import GUESS, guessed_day
 from archive.parse.meta.language import detect_language
 from archive.parse.meta.metadata import Metadata, read_metadata
 from archive.parse.siterules import apply_fields, rule_body, strip
 from archive.parse.text import join_paragraphs, normalize, visible, word_count
-from archive.parse.tree.soup import Document, is_gone, parse
+from archive.parse.tree.soup import Document, decode, is_gone, parse
 from archive.records import ArticleRecord, Image, Removal
 from archive.rules import Rule, builtin_rules, load_rules, matching_rules
 
@@ -38,7 +39,7 @@ log = logging.getLogger(__name__)
 
 # Bump whenever a change to the parser can change a record, so that storage can tell
 # "the page changed" from "our parser changed".
-EXTRACTOR_VERSION = "7"
+EXTRACTOR_VERSION = "8"
 # Fewer words than this of running text that is not link text, and the page is no article.
 MIN_ARTICLE_WORDS = 50
 # ... unless the page says it is an article and has a headline: then a brief of this many
@@ -150,7 +151,31 @@ def extract_article(
     page that holds no article (a section front, a list of teasers, a page of links).
     """
     with _gc_paused():
-        return _extract(html, url, options)
+        try:
+            record = _extract(html, url, options)
+        except NotAnArticleError as refusal:
+            _guess_refused_date(refusal, html, url)
+            raise
+    if record.published_at:
+        return record
+    day = guessed_day(_text_of(html), url)
+    return replace(record, published_at=day, published_from=GUESS) if day else record
+
+
+def _guess_refused_date(refusal: NotAnArticleError, html: str | bytes, url: str | None) -> None:
+    """A refused page's metadata gets htmldate's day too when ours found none: the archive
+    keeps what a refused page is (its title and date)."""
+    meta = getattr(refusal, "metadata", None)
+    if meta is None or meta.get("published_at"):
+        return
+    day = guessed_day(_text_of(html), url)
+    if day:
+        meta.update(published_at=day, published_from=GUESS)
+
+
+def _text_of(html: str | bytes) -> str:
+    """The page as text (decoded as ``parse`` decodes it)."""
+    return html if isinstance(html, str) else decode(html)
 
 
 def _extract(html: str | bytes, url: str | None, options: ExtractOptions) -> ArticleRecord:

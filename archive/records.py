@@ -48,7 +48,8 @@ class ArticleRecord:
     removed: list[Removal] = field(default_factory=list)
     # Where the dates and the authors came from: "json-ld", "meta", "time" (a <time>
     # element), "url", "text" (written out in the page), "byline" (an element marked up as
-    # one; authors only) or "rule" (a site rule's field selector); None when not found.
+    # one; authors only), "rule" (a site rule's field selector) or "guess" (htmldate's search
+    # over the whole page, dates only: archive/parse/meta/guessdate.py); None when not found.
     published_from: str | None = None
     modified_from: str | None = None
     authors_from: str | None = None

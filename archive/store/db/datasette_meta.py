@@ -42,9 +42,13 @@ _ARTICLE_COLUMNS = {
     "removed": "JSON array of {kind, sample}: boilerplate the parser stripped",
     "extractor_version": "Version of the parser that made this record",
     "rules": "JSON array of the per-site rules that applied (archive/rules)",
-    "published_from": "Where published_at came from: json-ld, meta, time, url, text or rule",
+    "published_from": (
+        "Where published_at came from: json-ld, meta, time, url, text, rule, or guess (htmldate)"
+    ),
     "modified_from": "Where modified_at came from: json-ld, meta, time, url, text or rule",
-    "authors_from": "Where the authors came from: json-ld, meta, byline, text or rule",
+    "authors_from": (
+        "Where the authors came from: json-ld, meta, byline, text, rule or organization"
+    ),
     "capture_id": "The capture this record was extracted from",
     "first_seen_at": "When the archive first saw the article (UTC)",
     "last_seen_at": "When the archive last saw the article (UTC)",
