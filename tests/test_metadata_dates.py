@@ -22,6 +22,9 @@ def _meta(head: str, body: str, url: str | None = "https://news.example/a/story"
         ("07.11.2023", None, "2023-11-07"),  # dots: day first everywhere
         ("Lokales, 30.10.23", None, "2023-10-30"),
         ("Stand: 3.2.2021 11:05 Uhr", None, "2021-02-03"),
+        ("Stand: 4. 2. 2022.", None, "2022-02-04"),  # a space after each dot
+        ("1. 2. 22", None, None),  # spaced with a two-digit year: a list, a score
+        ("4. 2.2022", None, None),  # spaced once only: no date form
         ("2020/04/17", None, "2020-04-17"),
         ("2021-03-16 09:12", None, "2021-03-16"),  # year first with dashes, as in CJK pages
         ("ref 12021-03-16", None, None),
@@ -204,3 +207,33 @@ def test_last_resort_is_the_first_numeric_date_anywhere() -> None:
         "<p>Stand: 19.12.2019 - 12:14 Uhr</p>"
     )
     assert _meta("", body, None) == ("2019-12-19", "text")
+
+
+_SHOWN_TIME = (
+    '<h1>T</h1><div class="article-meta"><time datetime="2022-03-08">8.3.2022</time></div>'
+)
+
+
+@pytest.mark.parametrize(
+    ("head", "body", "expected"),
+    [
+        # A generic name ("date", Dublin Core's date) gives way to the day the page shows...
+        ('<meta name="dcterms.date" content="2022-03-02">', _SHOWN_TIME, ("2022-03-08", "time")),
+        ('<meta name="date" content="2022-03-02">', _SHOWN_TIME, ("2022-03-08", "time")),
+        # ... not when the page shows the same day, or none.
+        (
+            '<meta name="dc.date" content="2022-03-08T09:00">',
+            _SHOWN_TIME,
+            ("2022-03-08T09:00:00", "meta"),
+        ),
+        ('<meta name="dc.date" content="2022-03-02">', "<h1>T</h1>", ("2022-03-02", "meta")),
+        # A name that says publication keeps its date over the page's.
+        (
+            '<meta property="article:published_time" content="2022-03-02">',
+            _SHOWN_TIME,
+            ("2022-03-02", "meta"),
+        ),
+    ],
+)
+def test_generic_meta_date_against_the_shown_day(head: str, body: str, expected: tuple) -> None:
+    assert _meta(head, body, None) == expected

@@ -17,12 +17,13 @@ _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](0[1-9]|1[0-2])[/-](0[1-9]|[12]\d|
 _URL_COMPACT = re.compile(
     r"/((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?=[-_/.]|$)(?![-_/.]?\d)"
 )
-# Numeric dates: "07.11.2023", "30.10.23", "01/02/2022", "2020/04/17", "2021-03-16" (in text,
-# as Chinese and Japanese sites write it), "02-01-2022". The
+# Numeric dates: "07.11.2023", "30.10.23", "4. 2. 2022" (a space after each dot, as German
+# and Czech typography sets it), "01/02/2022", "2020/04/17", "2021-03-16" (in text, as Chinese
+# and Japanese sites write it), "02-01-2022". The
 # lookarounds keep them from being cut out of longer numbers, versions or IP addresses.
 _NUMERIC = re.compile(
     r"(?<![\w.,/-])(?:((?:19|20)\d{2})([./-])(\d{1,2})\2(\d{1,2})|"
-    r"(\d{1,2})([./-])(\d{1,2})\6((?:19|20)\d{2}|\d{2}))(?![\d/-]|[.,]\d)"
+    r"(\d{1,2})(\.\s|[./-])(\d{1,2})\6((?:19|20)\d{2}|\d{2}))(?![\d/-]|[.,]\d)"
 )
 
 
@@ -90,7 +91,7 @@ def numeric_order(language: str | None, samples: list[str]) -> str | None:
     for text in samples:
         for match in _NUMERIC.finditer(text):
             first, sep, second = match.group(5), match.group(6), match.group(7)
-            if first and sep != ".":
+            if first and not sep.startswith("."):
                 if int(first) > 12 >= int(second):
                     return "dmy"
                 if int(second) > 12 >= int(first):
@@ -125,10 +126,10 @@ def date_from_numeric(text: str, order: str | None) -> str | None:
 def _day_month(a: str, sep: str, b: str, year: str, order: str | None) -> str | None:
     if len(year) == 2:
         if sep != ".":
-            return None  # "01/02/22" is too often a fraction, a score or a reference
+            return None  # "01/02/22" (or "1. 2. 22") is too often a fraction, a score, a list
         year = f"20{year}"
     first, second = int(a), int(b)
-    if sep == "." or order == "dmy" or first > 12 >= second:
+    if sep.startswith(".") or order == "dmy" or first > 12 >= second:
         return _ymd(year, b, a)
     if order == "mdy" or second > 12 >= first:
         return _ymd(year, a, b)

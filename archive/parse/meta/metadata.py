@@ -265,7 +265,7 @@ def published_at(src: Sources) -> tuple[str | None, str | None]:
     chain = (
         (JSON_LD, lambda: normalize_date(src.ld("datePublished"))),
         (JSON_LD, lambda: normalize_date(src.ld("dateCreated"))),
-        (META, lambda: _meta_date(src, *_PUBLISHED_META)),
+        (META, lambda: _meta_published(src)),
         (JSON_LD, lambda: normalize_date(src.ld_page("datePublished"))),
         (JSON_LD, lambda: normalize_date(src.ld_page("uploadDate"))),
         (SHOWN, lambda: _shown(src, src.shown().near())),
@@ -297,6 +297,29 @@ def _second_opinion(src: Sources, ld_date: str) -> tuple[str, str]:
 
 
 SHOWN = "shown"  # a placeholder in the chain: a shown date names its own source
+
+# <meta> names that say only "a date", not which: Dublin Core's date is that of any event in
+# the resource's life (a record's creation, a revision, a print issue), so it is no better
+# evidence of the publication than the day the page itself shows.
+_GENERIC_META = frozenset(("date", "dc.date", "dcterms.date"))
+
+
+def _meta_published(src: Sources) -> tuple[str, str] | None:
+    """The first publication date in <meta>; one under a generic name gives way to another
+    day the page shows (by its headline, else in its first element marked as a date)."""
+    for key in _PUBLISHED_META:
+        for value in src.meta.get(key, []):
+            found = normalize_date(value)
+            if found:
+                return _shown_over(src, found) if key in _GENERIC_META else (found, META)
+    return None
+
+
+def _shown_over(src: Sources, meta_date: str) -> tuple[str, str]:
+    shown = src.shown().near() or src.shown().first()
+    if shown is None or shown.update or shown.value[:10] == meta_date[:10]:
+        return meta_date, META
+    return _shown(src, shown) or (meta_date, META)
 
 
 def _shown(src: Sources, shown: Any) -> tuple[str, str] | None:
