@@ -17,6 +17,9 @@ from lxml import html as lxml_html
 log = logging.getLogger(__name__)
 
 GUESS = "guess"
+# Markup read for a guess: htmldate's search grows with the page, and a page's own date stands
+# near its top (news pages run to a few hundred kilobytes; a 50 MB page would take a minute).
+MAX_GUESS_CHARS = 1_000_000
 
 # The page as UTF-8 bytes with the parser told so: a ``<meta charset>`` in the markup cannot
 # make lxml decode it twice, and a str would be refused when it declares an encoding.
@@ -28,8 +31,9 @@ def guessed_day(page: str, url: str | None) -> str | None:
 
     htmldate is handed a parsed tree, never the text: given a string that looks like a URL it
     would download it, and the parser never opens a connection."""
+    markup = page[:MAX_GUESS_CHARS].encode("utf-8", "replace")
     try:
-        tree = lxml_html.document_fromstring(page.encode("utf-8", "replace"), parser=_PARSER)
+        tree = lxml_html.document_fromstring(markup, parser=_PARSER)
     except (etree.ParserError, ValueError):
         return None
     # Imported here: it costs a tenth of a second, and only pages without a date need it.
