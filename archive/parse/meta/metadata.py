@@ -257,10 +257,11 @@ _MODIFIED_META = (
 def published_at(src: Sources) -> tuple[str | None, str | None]:
     """The publication date and its source: the first of a cascade of evidence (lazily).
 
-    Metadata first (the article's JSON-LD, then <meta>, then other page-level JSON-LD); then
-    the date the page shows by its headline or byline; then the date in its URL; then the
-    first date it shows anywhere outside comments, sidebars and teasers. A UTC stamp is then
-    checked against the page's local day (``localday.local_day``).
+    Metadata first (the article's JSON-LD, then <meta>, then other page-level JSON-LD; a
+    <meta> date under a generic name only if the page shows no other day); then the date the
+    page shows by its headline or byline; then the date in its URL; then the first date it
+    shows anywhere outside comments, sidebars and teasers. A UTC stamp is then checked
+    against the page's local day (``localday.local_day``).
     """
     chain = (
         (JSON_LD, lambda: normalize_date(src.ld("datePublished"))),
