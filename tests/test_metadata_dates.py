@@ -237,3 +237,25 @@ _SHOWN_TIME = (
 )
 def test_generic_meta_date_against_the_shown_day(head: str, body: str, expected: tuple) -> None:
     assert _meta(head, body, None) == expected
+
+
+def _dated(html_lang: str, head: str) -> str | None:
+    html = (
+        f'<html lang="{html_lang}"><head>{head}</head><body><h1>T</h1>'
+        f'<span class="date">03/04/2022</span>{PROSE}</body></html>'
+    )
+    return read_metadata(parse(html), None).published_at
+
+
+@pytest.mark.parametrize(
+    ("html_lang", "head", "day"),
+    [
+        ("en-AU", "", "2022-04-03"),  # the region of the page's lang decides the order
+        ("en", '<meta property="og:locale" content="en_GB">', "2022-04-03"),
+        ("en", '<meta property="og:locale" content="en_US">', "2022-03-04"),
+        ("en", "", "2022-03-04"),  # no region anywhere: English as the US writes it
+        ("en", '<meta property="og:locale" content="fr_FR">', "2022-03-04"),  # another language's
+    ],
+)
+def test_numeric_order_from_the_language_tags_region(html_lang: str, head: str, day: str) -> None:
+    assert _dated(html_lang, head) == day

@@ -79,6 +79,7 @@ class Sources:
         self.page_objects = [o for o in self.objects if jsonld.is_page_level(o)]
         self._shown: ShownDates | None = None
         self.language: str | None = None
+        self.language_tag: str | None = None  # with its region, for the order of dates
         self.title: str | None = None
         self.meta: dict[str, list[str]] = {}
         for tag in doc.tags("meta"):
@@ -113,7 +114,7 @@ class Sources:
     def shown(self) -> ShownDates:
         """The dates the page shows (read once, on first use)."""
         if self._shown is None:
-            self._shown = shown_dates(self.doc, self.language, self.title)
+            self._shown = shown_dates(self.doc, self.language_tag, self.title)
         return self._shown
 
     def resolve(self, value: Any) -> Any:
@@ -206,7 +207,9 @@ def canonical_url(src: Sources) -> str | None:
     return resolve_url(src.url, found)
 
 
-def language(src: Sources) -> str | None:
+def language_tag(src: Sources) -> str | None:
+    """The page's language tag with its region where the page gives one ("en-GB"): the
+    region decides how it writes "01/02/2022". A bare "en" takes og:locale's region."""
     htmls = src.doc.tags("html")
     lang = htmls[0].get("lang") or htmls[0].get("xml:lang") if htmls else None
     lang = lang or src.first("content-language", "og:locale", "dc.language", "language")
@@ -216,7 +219,19 @@ def language(src: Sources) -> str | None:
     lang = lang.strip().split(",")[0].strip()
     if not _LANG_TAG.fullmatch(lang):
         return None
-    return re.split(r"[-_]", lang)[0].lower()
+    locale = src.first("og:locale") if "-" not in lang and "_" not in lang else None
+    if locale and _LANG_TAG.fullmatch(locale) and _primary(locale) == lang.lower():
+        return locale
+    return lang
+
+
+def language(src: Sources, tag: str | None) -> str | None:
+    """The page's language, as its primary subtag ("en")."""
+    return _primary(tag) if tag else None
+
+
+def _primary(tag: str) -> str:
+    return re.split(r"[-_]", tag)[0].lower()
 
 
 def tags(src: Sources) -> list[str]:
@@ -272,7 +287,7 @@ def published_at(src: Sources) -> tuple[str | None, str | None]:
         (SHOWN, lambda: _shown(src, src.shown().near())),
         (URL, lambda: date_from_url(src.url)),
         (SHOWN, lambda: _shown(src, src.shown().first())),
-        (TEXT, lambda: first_written(src.doc, src.language)),
+        (TEXT, lambda: first_written(src.doc, src.language_tag)),
     )
     for source, read in chain:
         found = read()
@@ -379,7 +394,8 @@ def _meta_date(src: Sources, *keys: str) -> str | None:
 def read_metadata(doc: Document, url: str | None) -> Metadata:
     """Every metadata field of the page, each from the first source that gives it."""
     src = Sources(doc, url)
-    src.language = language(src)
+    src.language_tag = language_tag(src)
+    src.language = language(src, src.language_tag)
     site = site_name(src)
     src.title = title(src, site)
     # The article's JSON-LD author first; another page-level node's (a Yoast WebPage's, often
