@@ -15,7 +15,10 @@ there is an article, so three kinds of page are worth reading, each a likely fai
   trafilatura's and readability-lxml's texts, and at least ``--min-words`` (40) fewer: both
   anchors found a body we lost part of (recall);
 - longer: our text has more than ``--longer`` (1.6) times the words of the LONGER anchor's,
-  and at least ``--min-words`` more: we likely kept boilerplate neither anchor kept.
+  and at least ``--min-words`` more: we likely kept boilerplate neither anchor kept;
+- lost lines: none of the above, but lines of at least LINE_WORDS words that BOTH anchors give
+  and ours lacks (whitespace aside) add up to ``--min-words`` words or more: a paragraph, a
+  standfirst or words inside a sentence lost where the lengths hardly differ.
 
 Two independent anchors agreeing against us is evidence, not truth: this is a list of pages to
 read, not a score. The table gives, for ours, the share of pages in each kind by half.
@@ -43,7 +46,9 @@ from benchmarks.devset import DevDataError, half_of
 from benchmarks.metadata_scoring import half
 
 ANCHORS = ("trafilatura", "readability")
-KINDS = ("refused", "shorter", "longer")
+KINDS = ("refused", "shorter", "longer", "lost lines")
+# The least words of a line that counts in "lost lines" (shorter ones are labels and headings).
+LINE_WORDS = 6
 
 
 class DataError(Exception):
@@ -67,6 +72,7 @@ class Outcome:
     texts: dict[str, str] = field(default_factory=dict)
     refusal: str | None = None
     kind: str | None = None
+    lost: list[str] = field(default_factory=list)
 
 
 def load(data_dir: Path, limit: int | None = None) -> list[Page]:
@@ -127,6 +133,28 @@ def classify(
     return None
 
 
+def lost_lines(ours: str, anchors: list[str]) -> list[str]:
+    """The lines of at least LINE_WORDS words that every anchor gives and ``ours`` lacks."""
+    if not anchors:
+        return []
+    squeezed = [_squeeze(text) for text in anchors[1:]]
+    mine = _squeeze(ours)
+    lost = []
+    for line in anchors[0].splitlines():
+        if len(line.split()) < LINE_WORDS:
+            continue
+        key = _squeeze(line)
+        if key not in mine and all(key in other for other in squeezed):
+            lost.append(line.strip())
+    return lost
+
+
+def _squeeze(text: str) -> str:
+    """The text without whitespace: the extractors space punctuation and inline tags apart
+    differently (``Jack , 5`` against ``Jack, 5``)."""
+    return "".join(text.split())
+
+
 def ours_text(html: str, url: str) -> tuple[str, str | None]:
     """Our text and, for a refused page, the refusal's reason."""
     from archive.errors import NotAnArticleError
@@ -162,29 +190,33 @@ def run(pages: list[Page], args: argparse.Namespace) -> list[Outcome]:
             outcome.kind = classify(
                 outcome.words["ours"], others, args.shorter, args.longer, args.min_words
             )
+            outcome.lost = lost_lines(text, [outcome.texts[n] for n in anchors])
+            if outcome.kind is None and sum(len(x.split()) for x in outcome.lost) >= args.min_words:
+                outcome.kind = "lost lines"
         outcomes.append(outcome)
     return outcomes
 
 
+COLUMNS = (("refused", 7), ("shorter", 7), ("longer", 6), ("lost lines", 10))
+
+
 def table(outcomes: list[Outcome], hidden: Callable[[Page], bool]) -> str:
+    """Per half, the pages of each kind and their share of the half's pages."""
     groups = {
         "A": [o for o in outcomes if half(o.page.url) == "A"],
         "B": [o for o in outcomes if half(o.page.url) == "B"],
         "all": outcomes,
     }
-    lines = [
-        "half  pages  refused  rate   shorter  share  longer  share  (dev-B pages: never listed)",
-        "----  -----  -------  -----  -------  -----  ------  -----",
-    ]
+    head = "half  pages  " + "  ".join(f"{kind:>{w}}  share" for kind, w in COLUMNS)
+    lines = [head + "  dev-B (never listed)", "-" * len(head)]
     for name, group in groups.items():
         n = len(group) or 1
-        counts = [sum(o.kind == kind for o in group) for kind in KINDS]
+        cells = []
+        for kind, width in COLUMNS:
+            count = sum(o.kind == kind for o in group)
+            cells.append(f"{count:>{width}}  {count / n:5.3f}")
         hid = sum(hidden(o.page) for o in group)
-        lines.append(
-            f"{name:<4}  {len(group):>5}  "
-            + "  ".join(f"{c:>{w}}  {c / n:5.3f}" for c, w in zip(counts, (7, 7, 6), strict=True))
-            + f"  ({hid})"
-        )
+        lines.append(f"{name:<4}  {len(group):>5}  " + "  ".join(cells) + f"  {hid:>4}")
     return "\n".join(lines)
 
 
@@ -194,11 +226,14 @@ def listing(outcomes: list[Outcome], kind: str, count: int) -> list[str]:
         chosen.sort(key=lambda o: o.words["ours"] / max(1, min(_anchor_words(o))))
     elif kind == "longer":
         chosen.sort(key=lambda o: -o.words["ours"] / max(1, max(_anchor_words(o))))
+    elif kind == "lost lines":
+        chosen.sort(key=lambda o: -sum(len(line.split()) for line in o.lost))
     lines = [f"{kind}: {len(chosen)} pages"]
     for o in chosen[:count]:
         words = "  ".join(f"{name} {n}" for name, n in o.words.items())
         reason = f"  [{o.refusal}]" if o.refusal else ""
         lines.append(f"  {o.page.page_id}  {words}{reason}\n      {o.page.url}")
+        lines += [f"      - {line[:110]}" for line in o.lost[:3]]
     return lines
 
 
