@@ -224,3 +224,51 @@ def test_an_audio_player_goes() -> None:
     )
     assert "Listen" not in text and "7:12" not in text
     assert "audio player" in kinds
+
+
+@pytest.mark.parametrize(
+    ("fragment", "kept"),
+    [
+        (
+            '<p>The vote was put off after chair <a class="topic-teaser" href="/t/mo">Mara Oduya</a> asked for more talks.</p>',
+            "Mara Oduya",
+        ),
+        (
+            '<p>SCR-Sportchef <a class="tag" href="/t/zb">Zoran Bek</a> ist Tag und Nacht auf Achse.</p>',
+            "Zoran Bek",
+        ),
+        (
+            '<p>Der Minister (<a class="inner-link-tag" href="/t/m">Menhub</a>) sprach gestern vor der Presse.</p>',
+            "Menhub",
+        ),
+        (
+            '<p>Backed by the <span class="related-entity">Transport Agency</span>, the plan goes ahead.</p>',
+            "Transport Agency",
+        ),
+    ],
+)
+def test_a_classed_link_inside_a_sentence_stays(fragment: str, kept: str) -> None:
+    text, _ = cleaned(fragment)
+    assert kept in text
+
+
+@pytest.mark.parametrize(
+    ("fragment", "gone"),
+    [
+        (
+            '<div>Topics: <a class="tag" href="/t/h">Harbour</a>, <a class="tag" href="/t/f">Ferries</a></div>',
+            "Harbour",
+        ),
+        (
+            '<p>The raised beds in May, seen from the house. <span class="media-author">Foto: Karl Brandt</span></p>',
+            "Karl Brandt",
+        ),
+        (
+            '<p>Read the whole story here <span class="sr-only">opens in a new window</span> on our site.</p>',
+            "new window",
+        ),
+    ],
+)
+def test_a_classed_element_beside_no_sentence_still_goes(fragment: str, gone: str) -> None:
+    text, _ = cleaned(fragment)
+    assert gone not in text

@@ -112,3 +112,18 @@ def test_an_embedded_post_does_not_vote_for_where_the_body_is() -> None:
         "The first paragraph of the article, a sentence of its own here. "
         "The second paragraph of the article follows it."
     )
+
+
+def test_paragraph_divs_beside_the_body_join_it() -> None:
+    rest = "".join(
+        f"<p>Paragraph {n} of the rest, with clauses, commas, and enough words to weigh as much as a body's paragraph does.</p>"
+        for n in range(12)
+    )
+    html = (
+        "<html><body><div><div class='x'>The first paragraph of the story stands in a div of its own, before the rest.</div>"
+        "<div class='y'>· 20.02.2024 · 3 Min.</div>"
+        f"<div class='rest'>{rest}</div></div></body></html>"
+    )
+    text = " ".join(texts(html))
+    assert "The first paragraph of the story" in text
+    assert "3 Min." not in text

@@ -45,6 +45,12 @@ def _share_for(tag: Tag, kind: str) -> float:
 # well be article text, one classed "byline" never is.
 _TEXT_TAGS = {"p", "h1", "h2", "h3", "h4", "li", "span"}
 _TEXT_KINDS = {"byline", "article meta", "hidden", "ad", "share bar", "newsletter sign-up"}
+# Inline elements: one in the middle of a sentence is part of it, whatever its class says (a
+# link to the topic page of a name the sentence mentions, classed "tag" or "topic-teaser").
+_INLINE = {"a", "span", "em", "strong", "b", "i", "u", "mark", "abbr", "small", "font"}
+# The words of the text beside such an element that make it part of a sentence: a tag list's
+# label ("Tags: ") or separators (", ") have fewer.
+SENTENCE_WORDS = 3
 
 
 class Cleaner:
@@ -112,6 +118,8 @@ class Cleaner:
         if name in _NEVER_BY_CLASS:
             return None
         kind = class_kind(tag)
+        if kind and name in _INLINE and kind != "hidden" and _in_sentence(tag):
+            return None
         if kind and name in _TEXT_TAGS and kind not in _TEXT_KINDS:
             return None
         if kind and not self.holds_article(tag, whole=True, share=_share_for(tag, kind)):
@@ -238,6 +246,23 @@ _LISTS = ("ul", "ol")
 CONTENTS_LINKS = 3
 # The most text a table of contents' box holds beside the list (its title: "Contents", "Índice").
 CONTENTS_TITLE = 40
+
+
+def _in_sentence(tag: Tag) -> bool:
+    """True for an element that the words of a sentence run into or out of. A credit after a
+    caption's last sentence, or tags after a label ("Topics: "), have text before them that
+    ends there and none after."""
+    before, after = _beside(tag.previous_sibling), _beside(tag.next_sibling)
+    if len(before.split()) + len(after.split()) < SENTENCE_WORDS:
+        return False
+    return bool(after.strip()) or not before.rstrip().endswith(_SENTENCE_ENDS)
+
+
+_SENTENCE_ENDS = (".", "!", "?", ":", "|", "•", "·")
+
+
+def _beside(node: object) -> str:
+    return str(node) if type(node) is NavigableString else ""
 
 
 def _is_fragment(href: str) -> bool:

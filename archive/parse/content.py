@@ -24,6 +24,9 @@ INLINE = {
     "abbr", "cite", "q", "time", "code", "s", "del", "ins", "br",
 }  # fmt: skip
 MIN_PARAGRAPH = 25
+# Containers that, holding text and inline elements only, are paragraphs by another name: the
+# body's first paragraphs beside the container of the rest ("read all") join the body as a <p>.
+PARAGRAPH_LIKE = ("div", "section")
 # Candidates scoring at least this share of the best are rivals; this many rivals under one
 # ancestor make that ancestor the body.
 ALTERNATIVE_SHARE = 0.75
@@ -161,11 +164,29 @@ def _sibling_fits(sibling: Tag, scores: dict[int, tuple[Tag, float]], floor: flo
     entry = scores.get(id(sibling))
     if entry and entry[1] * (1 - link_density(sibling)) >= floor:
         return True
-    if sibling.name != "p":
+    if sibling.name == "p":
+        text = sibling.get_text().strip()
+        density = link_density(sibling)
+        return (len(text) > 80 and density < 0.25) or (density == 0 and text.endswith("."))
+    if sibling.name in PARAGRAPH_LIKE and _flat(sibling):
+        return _reads_as_paragraph(sibling)
+    return False
+
+
+# A <div> of text alone reads as a paragraph with more than this many characters, or with
+# this many words ending as a sentence does (a meta line "· 20.02.2024 · 3 Min." has fewer).
+PARAGRAPH_CHARS = 80
+SENTENCE_WORDS = 8
+_SENTENCE_ENDS = (".", "!", "?", '"', "”", "»", "«", "“")
+
+
+def _reads_as_paragraph(tag: Tag) -> bool:
+    text = tag.get_text().strip()
+    if len(text) < MIN_PARAGRAPH or link_density(tag) >= 0.25:
         return False
-    text = sibling.get_text().strip()
-    density = link_density(sibling)
-    return (len(text) > 80 and density < 0.25) or (density == 0 and text.endswith("."))
+    return len(text) > PARAGRAPH_CHARS or (
+        len(text.split()) >= SENTENCE_WORDS and text.endswith(_SENTENCE_ENDS)
+    )
 
 
 def _inside_embedded_posts(doc: Document) -> set[int]:
