@@ -105,6 +105,13 @@ def test_container_holding_the_article_is_never_removed_by_class() -> None:
         ('<div class="d-none d-print-block">', "hidden"),
         ('<div class="container d-print-none">', "hidden"),
         ('<div class="noprint">', "hidden"),
+        # Layout words naming the sidebar beside a column, not the column itself.
+        ('<div class="page-wrap main-with-right-sidebar">', None),
+        ('<div class="content has-sidebar">', None),
+        ('<div class="layout no-sidebar">', None),
+        ('<div class="right-sidebar">', "sidebar"),
+        ('<div class="sidebar-with-widgets">', "sidebar"),
+        ('<div id="sitemap">', "navigation"),
     ],
 )
 def test_class_kind(html: str, kind: str | None) -> None:

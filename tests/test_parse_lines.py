@@ -238,3 +238,22 @@ def test_a_copyright_footer_line_is_trimmed_but_a_sentence_about_rights_is_kept(
     assert [b.text for b in trim_chrome([Block(SENTENCE, "p"), notice])[0]] == [SENTENCE]
     story = Block("The label said all rights reserved to the band were (c) 2004 theirs.", "p")
     assert trim_chrome([Block(SENTENCE, "p"), story])[0][-1] is story
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Warning: Cannot modify header information - headers already sent in"
+        " /var/www/wp-includes/pluggable.php on line 1296",
+        "Strict Standards: Non-static method Gallery::init() should not be called statically in"
+        " /www/htdocs/wp-content/plugins/gallery.php on line 813",
+        "Deprecated: Function ereg() is deprecated in /home/site/index.php on line 7",
+    ],
+)
+def test_php_messages_printed_into_the_page_are_chrome(line: str) -> None:
+    assert chrome_kind(Block(line, "p")) == "server message"
+
+
+def test_a_sentence_about_a_warning_is_kept() -> None:
+    line = "Warning: the ferry on line 4 will not run in the storm, the harbour office said."
+    assert chrome_kind(Block(line, "p")) is None

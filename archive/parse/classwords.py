@@ -20,8 +20,8 @@ CLASS_WORDS: dict[str, tuple[str, ...]] = {
     "related box": ("related*", "recommend*", "readmore", "recirc*", "teaser*", "outbrain",
                     "morestories", "alsoread"),
     "latest-from footer": ("latest", "trending", "popular", "mostread", "most"),
-    "navigation": ("nav", "navbar", "navigation", "menu", "breadcrumb*", "skip", "pagination",
-                   "pager", "toolbar", "topbar"),
+    "navigation": ("nav", "navbar", "navigation", "menu", "breadcrumb*", "sitemap*", "skip",
+                   "pagination", "pager", "toolbar", "topbar"),
     "footer": ("footer", "foot", "copyright", "pied", "piedpage", "piede", "fuss", "fusszeile",
                "fussbereich", "rodape", "piepagina"),
     "comments": ("comment*", "disqus", "discussion", "respond", "forum*", "reactie*"),
@@ -54,6 +54,9 @@ _SPLIT = re.compile(r"[^a-z0-9]+")
 # Phrases with "hidden" that do not hide the element: "field-label-hidden" (Drupal marks every
 # field so) hides its label, "overflow-hidden" (a CSS utility class) clips what overflows it.
 _HIDDEN_LABEL = re.compile(r"\b(label|title|heading|overflow(-[xy])?)[-_]*(hidden|hide)\b")
+# Layout words that name the sidebar beside an element, not the element: "main-with-right-
+# sidebar", "has-sidebar", "no-sidebar" (the column that holds the body, or a page without one).
+_BESIDE_SIDEBAR = re.compile(r"\b(with|has|no|without)[-_]+((left|right)[-_]+)?sidebars?\b")
 # What only a printer shows ("print-only", "visible-print", "d-print-block") and what it leaves
 # out ("d-print-none", "no-print": the site's own word that it is no article): one word for each,
 # so that other print words ("print-step" of a recipe, "printable" article areas) name no kind.
@@ -101,6 +104,8 @@ def _kind_of_names(names: str) -> str | None:
     if not REMOVED_EMBEDS.isdisjoint(names.split()):
         return "embedded post"
     names = _HIDDEN_LABEL.sub(" ", names)
+    if "sidebar" in names:
+        names = _BESIDE_SIDEBAR.sub(" ", names)
     if "print" in names:
         names = _NOT_PRINTED.sub(" noprint ", _PRINT_ONLY.sub(" printonly ", names))
     words = {w for w in _SPLIT.split(names) if w}

@@ -291,6 +291,20 @@ def _is_link_table(block: Block) -> bool:
     return block.tag == "tr" and block.link_chars > LINK_TABLE_SHARE * len(block.text)
 
 
+# What PHP prints into a page when a script misbehaves ("Strict Standards: Non-static method
+# ... in /www/htdocs/wp-content/plugins/gallery.php on line 813"): the server's, never the
+# author's words. Old blogs print dozens above and inside the post.
+SERVER_MESSAGE = re.compile(
+    r"^(php )?(warning|notice|deprecated|strict standards|(catchable )?fatal error|parse error)"
+    r"\s*:.* in \S+ on line \d+\.?$",
+    re.I,
+)
+
+
+def _is_server_message(block: Block) -> bool:
+    return " on line " in block.text and bool(SERVER_MESSAGE.match(block.text))
+
+
 # The checks of ``chrome_kind``, in order: the first that holds names the kind.
 CHROME_CHECKS = (
     ("share bar", _is_share_line),
@@ -302,4 +316,5 @@ CHROME_CHECKS = (
     ("label", _is_label),
     ("credit", _is_credit),
     ("link table", _is_link_table),
+    ("server message", _is_server_message),
 )
