@@ -161,14 +161,17 @@ def site_name(src: Sources) -> str | None:
 def title(src: Sources, site: str | None) -> str | None:
     """The title the page agrees on (see ``titles.best_title``)."""
     others = [src.first(key) for key in ("twitter:title", "title", "dc.title", "headline")]
+    h1 = _first_text(src.doc, "h1")
     return best_title(
         _name(src.ld("headline")) or _name(src.ld("name")) if src.article else None,
         src.first("og:title"),
         others,
-        _first_text(src.doc, "h1"),
+        h1,
         _first_text(src.doc, "title"),
         site,
         urlsplit(src.url).hostname if src.url else None,
+        None if h1 else _first_text(src.doc, "h2"),
+        len(src.doc.tags("h1")),
     )
 
 
