@@ -364,7 +364,8 @@ def read_metadata(doc: Document, url: str | None) -> Metadata:
     # The article's JSON-LD author first; another page-level node's (a Yoast WebPage's, often
     # the account that posted) only after the author <meta> tags.
     page_author = None if src.ld("author") else src.ld_page("author")
-    names, authors_from = authors(src.ld("author"), src.meta, doc, site, page_author)
+    host = urlsplit(url).hostname if url else None
+    names, authors_from = authors(src.ld("author"), src.meta, doc, site, page_author, host)
     published, published_from = published_at(src)
     modified, modified_from = modified_at(src)
     return Metadata(
