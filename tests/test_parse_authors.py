@@ -200,3 +200,16 @@ def test_a_posted_by_line_opening_a_long_block_is_read_up_to_a_bylines_length() 
     assert len(found) == 1 and len(found[0]) < 120
     assert " ".join(found[0].split()).startswith("Posted by Quill under News | Tags: tag0")
     assert split_byline(found[0]) == ["Quill"]
+
+
+def test_the_site_named_as_author_counts_only_where_a_byline_shows_it() -> None:
+    from archive.parse.meta.authors import authors
+
+    meta = {"author": ["Sportbund Nord"]}
+
+    def run(body: str) -> tuple[list[str], str | None]:
+        doc = parse(f"<html><body><h1>Headline here</h1>{body}<p>text</p></body></html>")
+        return authors(None, meta, doc, "Sportbund Nord", None, "www.sportbund-nord.example")
+
+    assert run("") == ([], None)
+    assert run("<p>Von Sportbund Nord, 4. 2. 2022</p>") == (["Sportbund Nord"], "organization")

@@ -273,15 +273,15 @@ def _organizations(
     """Organisations named as the author, for a page that names no person.
 
     In JSON-LD and <meta>, the site's own name as author is the template's default, not a
-    byline, and so is its newsroom named by the site's domain ("example.de Redaktion") unless
-    a byline shows it ("By Example.co.uk staff"); a visible byline that names the newsroom
-    ("By BBC News") is kept.
+    byline, and so is its newsroom named by the site's domain ("example.de Redaktion"),
+    unless a byline shows it ("Von Deutscher Tennis Bund", "By Example.co.uk staff"); a
+    visible byline that names the newsroom ("By BBC News") is kept.
     """
 
     def credited(name: str) -> bool:
-        if _is_publisher(name, site, host):
-            return False
-        return not _names_domain(name, host) or _shown(name, bylines(), texts())
+        if _is_publisher(name, site, host) or _names_domain(name, host):
+            return _shown(name, bylines(), texts())
+        return True
 
     found = [_organization(name) for name, _ in _ld_names(ld_author) if credited(name)]
     if not any(found):
