@@ -233,3 +233,13 @@ def test_suffixes_cut_by_the_first_h2_and_a_bare_bar_before_the_site() -> None:
     assert best_title(None, "見出しの文|ポータル", [], None, None, "ポータル|最新") == "見出しの文"
     assert strip_suffix("A | B|C words here", None, None) == "A | B|C words here"
     assert strip_suffix("Headline words › news.example", None, None) == "Headline words"
+
+
+def test_an_h1_that_puts_a_label_before_the_title_gives_the_title() -> None:
+    h1 = "Mitteilung der Gesundheitsdirektion : Impfen bleibt bis Ende Februar möglich"
+    page = "Impfen bleibt bis Ende Februar möglich"
+    assert best_title(None, "Mitteilungen", [], h1, page, None) == page
+    # a <title> of a word or three inside the h1 is no headline
+    assert best_title(None, None, [], "Kanton Bern : Aktuelles", "Aktuelles", None) == (
+        "Kanton Bern : Aktuelles"
+    )

@@ -79,6 +79,11 @@ def best_title(
     if h1 and site_names.named_by(h1) and page_title:
         h1 = None  # the site's name in the header: the <title> says more
     metadata_title = headline or og or other
+    # "Medienmitteilung der Direktion : Headline" as h1, "Headline" as <title>, og:title a
+    # section's name: the <title> is the headline, the h1 adds a label
+    inner = _title_inside_h1(h1, page_title, site, site_names)
+    if inner and h1 and not (metadata_title and comparable(metadata_title) in comparable(h1)):
+        return inner
     if (
         h1
         and h1_count == 1
@@ -91,6 +96,19 @@ def best_title(
         return None
     found = _without_site_prefix(clean_inline(found), site_names)
     return strip_suffix(found, site, h1 or h2, site_names)
+
+
+def _title_inside_h1(
+    h1: str | None, page_title: str | None, site: str | None, names: "SiteNames"
+) -> str | None:
+    """The <title> (its suffix cut) when the h1 adds a label before it: the headline."""
+    if not h1 or not page_title:
+        return None
+    inner = strip_suffix(page_title, site, None, names)
+    shown, wanted = comparable(h1), comparable(inner)
+    if len(inner.split()) >= _HEADLINE_WORDS and wanted != shown and shown.endswith(wanted):
+        return inner
+    return None
 
 
 def _shown_headline(
