@@ -372,7 +372,8 @@ def authors(
 ) -> tuple[list[str], str | None]:
     """The article's authors, from the first source that names any, and that source's name:
     "json-ld" (the article's node), "meta", "json-ld" (``page_author``: another page-level
-    node's), "byline" (an element marked up as one) or "text" ("By ..." text); when no source
+    node's), "byline" (an element marked up as one, or a link to the author's page) or "text"
+    ("By ...", "Autor: ..." text); when no source
     names a person, the organisations named as author (an agency, the newsroom), as
     "organization"."""
     walked: list[list[list[Tag]]] = []
