@@ -5,7 +5,7 @@ Usage::
 
     python benchmarks/metadata.py DATA_DIR [DATA_DIR ...] [--only NAME ...] [--half A|B]
                                   [--show-failures N] [--show-disagreements N] [--limit N]
-                                  [--annotations FILE [FILE ...]]
+                                  [--annotations FILE [FILE ...]] [--show-people-failures N]
 
 Each DATA_DIR holds ``truth.json`` (``{id: {"url", "published": "YYYY-MM-DD", "title"?,
 "authors"?: [...]}}``) and ``html/<id>.html.gz`` (or ``.html``): raw bytes in any encoding,
@@ -27,6 +27,8 @@ author lists (a set), "aF1" the mean name F1 per page, on sets whose truth has t
 ``benchmarks/annotations/dates-dev-people-A.json``) over the set's truth, page by page, so that
 a set with dates alone gets title and author scores on the annotated pages (and only there:
 the "title", "auth" and "aF1" columns count the annotated pages of each half).
+``--show-people-failures N`` lists up to N of our wrong titles and author lists on ``--half``
+beside the truth (and trafilatura's, when it runs).
 
 ``--show-failures N`` lists up to N of our failures on ``--half`` (default A) by class: no
 date, or a wrong day by the source we took it from (``published_from``), beside htmldate's day.
