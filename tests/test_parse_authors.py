@@ -213,3 +213,20 @@ def test_the_site_named_as_author_counts_only_where_a_byline_shows_it() -> None:
 
     assert run("") == ([], None)
     assert run("<p>Von Sportbund Nord, 4. 2. 2022</p>") == (["Sportbund Nord"], "organization")
+
+
+def test_the_newsrooms_generic_name_is_no_person_and_counts_where_shown() -> None:
+    from archive.parse.meta.authors import authors
+
+    ld = {"@type": "Person", "name": ["Redaktion"]}
+
+    def run(body: str) -> tuple[list[str], str | None]:
+        doc = parse(f"<html><body><h1>Headline here</h1>{body}<p>text</p></body></html>")
+        return authors(ld, {}, doc, "Rundschau", None, "www.rundschau.example")
+
+    assert run("") == ([], None)
+    assert run('<div class="author">Von Redaktion - 8. Februar 2022</div>') == (
+        ["Redaktion"],
+        "organization",
+    )
+    assert split_byline("Redaktion") == []

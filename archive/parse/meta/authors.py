@@ -138,9 +138,19 @@ def _clean_name(part: str) -> str | None:
         return None
     if words[0] in ("The", "A"):
         return None
-    if len(words) == 1 and (words[0].isupper() or _not_person(words[0])):
+    if len(words) == 1 and (words[0].isupper() or _not_person(words[0]) or _newsroom(part)):
         return None  # "WASHINGTON", a dateline; "EFE", "AFP", an agency; "Montag", a weekday
     return part
+
+
+def _newsroom(text: str) -> bool:
+    """The newsroom's generic name ("Redaktion", "Newsroom"): an organisation, no person."""
+    return text.strip(" .,").casefold() in _NEWSROOM_WORDS
+
+
+# What a newsroom calls itself in a byline, in the commonest languages.
+_NEWSROOM_WORDS = {"redaktion", "redaction", "rédaction", "redacción", "redazione", "redactie",
+                   "redakcja", "editorial", "newsroom", "newsdesk"}  # fmt: skip
 
 
 def _not_person(word: str) -> bool:
@@ -246,7 +256,7 @@ def _user_name(text: str) -> bool:
 
 def _plain_name(text: str) -> bool:
     """Short, without digits, addresses, job titles or sources: a name as written."""
-    if text.lower() in _ROLES:
+    if text.lower() in _ROLES or _newsroom(text):
         return False
     return 1 <= len(text.split()) <= 5 and len(text) <= 60 and not _NOT_NAME.search(text)
 
@@ -273,13 +283,14 @@ def _organizations(
     """Organisations named as the author, for a page that names no person.
 
     In JSON-LD and <meta>, the site's own name as author is the template's default, not a
-    byline, and so is its newsroom named by the site's domain ("example.de Redaktion"),
+    byline, and so is its newsroom, named by the site's domain ("example.de Redaktion") or
+    generically ("Redaktion"),
     unless a byline shows it ("Von Deutscher Tennis Bund", "By Example.co.uk staff"); a
     visible byline that names the newsroom ("By BBC News") is kept.
     """
 
     def credited(name: str) -> bool:
-        if _is_publisher(name, site, host) or _names_domain(name, host):
+        if _is_publisher(name, site, host) or _names_domain(name, host) or _newsroom(name):
             return _shown(name, bylines(), texts())
         return True
 
