@@ -39,7 +39,8 @@ def attr_text(tag: Tag, name: str) -> str:
 
 
 def byline_candidates(doc: Document) -> list[list[Tag]]:
-    """Elements marked up as bylines, grouped by mark (best first), in one walk of the tree."""
+    """Elements marked up as bylines, grouped by mark (best first), in one walk of the tree;
+    links to an author's page last."""
     found: list[list[Tag]] = [[] for _ in range(len(_BYLINE_MARKS) + 1)]
     for tag in doc.nodes:
         if not isinstance(tag, Tag):
