@@ -5,6 +5,7 @@ Usage::
 
     python benchmarks/metadata.py DATA_DIR [DATA_DIR ...] [--only NAME ...] [--half A|B]
                                   [--show-failures N] [--show-disagreements N] [--limit N]
+                                  [--annotations FILE [FILE ...]] [--show-people-failures N]
 
 Each DATA_DIR holds ``truth.json`` (``{id: {"url", "published": "YYYY-MM-DD", "title"?,
 "authors"?: [...]}}``) and ``html/<id>.html.gz`` (or ``.html``): raw bytes in any encoding,
@@ -21,6 +22,13 @@ is for studying failures, half B is held out to check that a change carries over
 "day" is the share of pages given the right day (a missing date is wrong), "cov" the share
 given any date, "prec" the right day among pages given one; "title" exact titles, "auth" exact
 author lists (a set), "aF1" the mean name F1 per page, on sets whose truth has these fields.
+
+``--annotations FILE ...`` lays hand annotations (``{id: {"title", "authors"}}``, e.g.
+``benchmarks/annotations/dates-dev-people-A.json``) over the set's truth, page by page, so that
+a set with dates alone gets title and author scores on the annotated pages (and only there:
+the "title", "auth" and "aF1" columns count the annotated pages of each half).
+``--show-people-failures N`` lists up to N of our wrong titles and author lists on ``--half``
+beside the truth (and trafilatura's, when it runs).
 
 ``--show-failures N`` lists up to N of our failures on ``--half`` (default A) by class: no
 date, or a wrong day by the source we took it from (``published_from``), beside htmldate's day.
@@ -44,7 +52,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.metadata_scoring import Tally, authors_exact, day_of, half, same_text
+from benchmarks.metadata_scoring import (
+    Tally,
+    authors_exact,
+    day_of,
+    half,
+    overlay,
+    same_text,
+    unmatched,
+)
 
 
 @dataclass
@@ -70,7 +86,23 @@ class DataError(Exception):
     """A data folder is missing or not of the expected shape."""
 
 
-def load(data_dir: Path, limit: int | None) -> list[Page]:
+def load_annotations(files: list[Path]) -> dict[str, dict]:
+    """The annotations of several files, merged (a later file wins for a page in two)."""
+    merged: dict[str, dict] = {}
+    for path in files:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise DataError(f"{path}: cannot read it ({error})") from error
+        if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+            raise DataError(f"{path}: not a {{page id: {{title, authors}}}} object")
+        merged.update(data)
+    return merged
+
+
+def load(
+    data_dir: Path, limit: int | None, annotations: dict[str, dict] | None = None
+) -> list[Page]:
     from archive.parse.tree.soup import decode
 
     truth_file = data_dir / "truth.json"
@@ -78,6 +110,11 @@ def load(data_dir: Path, limit: int | None) -> list[Page]:
         truth = json.loads(truth_file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise DataError(f"{truth_file}: cannot read it ({error})") from error
+    if annotations:
+        missing = unmatched(truth, annotations)
+        if len(missing) == len(annotations):
+            raise DataError(f"{data_dir}: none of the annotated pages is in this set")
+        truth = overlay(truth, annotations)
     pages = []
     for page_id in sorted(truth)[:limit]:
         gz_path = data_dir / "html" / f"{page_id}.html.gz"
@@ -216,6 +253,30 @@ def failures(pages: list[Page], ours: dict, part: str, limit: int) -> str:
     return "\n".join(out)
 
 
+def people_failures(pages: list[Page], ours: dict, part: str, limit: int) -> str:
+    """Our wrong titles and author lists on one half, beside the truth (and trafilatura's)."""
+    authors = [f"Our wrong author lists on half {part}:"]
+    titles = [f"Our wrong titles on half {part}:"]
+    for page in pages:
+        mine, results = ours.get(page.page_id, (None, {}))
+        if half(page.url) != part or mine is None:
+            continue
+        theirs = results.get("trafilatura", Found())
+        want_authors = page.truth.get("authors")
+        wrong = isinstance(want_authors, list) and not authors_exact(mine.authors, want_authors)
+        if wrong and len(authors) <= limit:
+            authors.append(
+                f"  {page.page_id} want {want_authors} ours {list(mine.authors)}"
+                f" ({mine.authors_from}) traf {list(theirs.authors)}"
+            )
+        want_title = page.truth.get("title")
+        if want_title and not same_text(mine.title, want_title) and len(titles) <= limit:
+            titles.append(
+                f"  {page.page_id} want {want_title!r} ours {mine.title!r} traf {theirs.title!r}"
+            )
+    return "\n".join(authors + titles)
+
+
 def agreement(pages: list[Page], ours: dict) -> str:
     """How often ours and trafilatura give the same author set and the same title, by half.
 
@@ -267,10 +328,13 @@ def main() -> None:
     parser.add_argument("--show-failures", type=int, default=0, metavar="N")
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--show-disagreements", type=int, default=0, metavar="N")
+    parser.add_argument("--annotations", nargs="+", type=Path, default=[], metavar="FILE")
+    parser.add_argument("--show-people-failures", type=int, default=0, metavar="N")
     args = parser.parse_args()
     for data_dir in args.data_dirs:
         try:
-            pages = load(data_dir, args.limit)
+            annotations = load_annotations(args.annotations)
+            pages = load(data_dir, args.limit, annotations)
         except DataError as error:
             print(error, file=sys.stderr)
             sys.exit(2)
@@ -279,6 +343,8 @@ def main() -> None:
         print(table(tallies, args.only, times))
         if args.show_failures and "ours" in args.only:
             print(failures(pages, ours, args.half, args.show_failures))
+        if args.show_people_failures and "ours" in args.only:
+            print(people_failures(pages, ours, args.half, args.show_people_failures))
         if {"ours", "trafilatura"} <= set(args.only):
             print(agreement(pages, ours))
             if args.show_disagreements:

@@ -19,6 +19,28 @@ def half(url: str) -> str:
     return "A" if int(hashlib.sha1(url.encode("utf-8")).hexdigest(), 16) % 2 == 0 else "B"
 
 
+_PEOPLE_FIELDS = ("title", "authors")
+
+
+def overlay(truth: dict[str, dict], annotations: dict[str, dict]) -> dict[str, dict]:
+    """A copy of ``truth`` with each annotated page's title and authors laid over its own.
+
+    Only the fields an annotation gives are taken (``title``, ``authors``), so a set with
+    dates alone gains title and author truth on the pages someone read, and only there: the
+    title and author columns then count annotated pages only. An annotation for a page the
+    set does not hold is ignored (``unmatched`` tells the caller which)."""
+    merged = {page_id: dict(fields) for page_id, fields in truth.items()}
+    for page_id, fields in annotations.items():
+        if page_id in merged:
+            merged[page_id].update({k: fields[k] for k in _PEOPLE_FIELDS if k in fields})
+    return merged
+
+
+def unmatched(truth: dict[str, dict], annotations: dict[str, dict]) -> list[str]:
+    """Annotated page ids that the set does not hold (a stale or misnamed annotation file)."""
+    return sorted(set(annotations) - set(truth))
+
+
 def day_of(value: str | None) -> str | None:
     """The day an extracted date names, as written (a "+02:00" stamp keeps its local day)."""
     if not value:

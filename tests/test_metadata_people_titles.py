@@ -187,3 +187,59 @@ def test_author_meta_beats_a_webpage_node_but_not_the_article_node() -> None:
 def test_a_json_ld_person_that_is_an_account_name_is_no_author() -> None:
     head = _ld('{"@type": "BlogPosting", "author": {"@type": "Person", "name": "fhaacker"}}')
     assert _meta(head).authors == []
+
+
+def test_the_pages_only_h1_beats_a_differently_worded_metadata_title() -> None:
+    h1 = "The royal split: nine things we learned from the interview"
+    assert best_title("What we learned", "What we learned", [], h1, None, None) == h1
+    # two h1s: which one is the headline is not known, the metadata's title stays
+    assert best_title("What we learned", None, [], h1, None, None, h1_count=2) == "What we learned"
+    # a label of a word or three is no headline
+    assert best_title("What we learned", None, [], "Aktuelle Meldungen", None, None) == (
+        "What we learned"
+    )
+
+
+def test_an_h1_that_holds_the_metadata_title_adds_a_kicker() -> None:
+    h1 = "Auftragshoch : Luftfahrt hebt ab und der Zulieferer profitiert"
+    og = "Luftfahrt hebt ab und der Zulieferer profitiert | Zeitung"
+    assert best_title(None, og, [], h1, None, "Zeitung") == (
+        "Luftfahrt hebt ab und der Zulieferer profitiert"
+    )
+
+
+def test_an_h1_beside_the_headline_in_the_title_is_the_site_name() -> None:
+    page = "Notes from the Allotment: Rain garden, one year on"
+    found = best_title(None, "Rain garden, one year on", [], "Notes from the Allotment", page, None)
+    assert found == "Rain garden, one year on"
+
+
+def test_a_blog_name_h1_after_the_headline_in_the_title_gives_way() -> None:
+    page = "Ferry timetable changes again : Tides and Timetables | Since 2009"
+    assert best_title(None, None, [], "Tides and Timetables", page, None) == (
+        "Ferry timetable changes again"
+    )
+    # "Site | Long headline": the h1 is the headline, longer than what stands before it
+    page = "Tides | Ferry timetable changes again"
+    assert best_title(None, None, [], "Ferry timetable changes again", page, None) == (
+        "Ferry timetable changes again"
+    )
+
+
+def test_suffixes_cut_by_the_first_h2_and_a_bare_bar_before_the_site() -> None:
+    assert best_title(None, None, [], None, "BLACK BAGS – LW – Blog", None, h2="BLACK BAGS") == (
+        "BLACK BAGS"
+    )
+    assert best_title(None, "見出しの文|ポータル", [], None, None, "ポータル|最新") == "見出しの文"
+    assert strip_suffix("A | B|C words here", None, None) == "A | B|C words here"
+    assert strip_suffix("Headline words › news.example", None, None) == "Headline words"
+
+
+def test_an_h1_that_puts_a_label_before_the_title_gives_the_title() -> None:
+    h1 = "Mitteilung der Gesundheitsdirektion : Impfen bleibt bis Ende Februar möglich"
+    page = "Impfen bleibt bis Ende Februar möglich"
+    assert best_title(None, "Mitteilungen", [], h1, page, None) == page
+    # a <title> of a word or three inside the h1 is no headline
+    assert best_title(None, None, [], "Kanton Bern : Aktuelles", "Aktuelles", None) == (
+        "Kanton Bern : Aktuelles"
+    )

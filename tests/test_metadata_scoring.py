@@ -117,3 +117,76 @@ def test_agreement_with_trafilatura_by_hand() -> None:
     listed = disagreements(pages, results, half(pages[1].url), 10)
     assert "p2 ours ['Ana Ruiz']" in listed
     assert "'Two | Site'" in listed
+
+
+def test_overlay_lays_annotations_over_truth_by_page() -> None:
+    from benchmarks.metadata_scoring import overlay, unmatched
+
+    truth = {
+        "p1": {"url": "u1", "published": "2020-01-02"},
+        "p2": {"url": "u2", "published": "2020-01-03", "title": "Old"},
+        "p3": {"url": "u3", "published": "2020-01-04"},
+    }
+    notes = {
+        "p1": {"title": "One", "authors": ["Ana Ruiz"], "note": "ignored"},
+        "p2": {"authors": []},  # no title given: the set's own stays
+        "zz": {"title": "Not in the set", "authors": []},
+    }
+    merged = overlay(truth, notes)
+    assert merged["p1"] == {
+        "url": "u1", "published": "2020-01-02", "title": "One", "authors": ["Ana Ruiz"],
+    }  # fmt: skip
+    assert merged["p2"] == {"url": "u2", "published": "2020-01-03", "title": "Old", "authors": []}
+    assert merged["p3"] == truth["p3"]
+    assert "zz" not in merged
+    assert "title" not in truth["p1"]  # the set's truth is left as it was
+    assert unmatched(truth, notes) == ["zz"]
+
+
+def test_benchmark_scores_annotated_pages_only(tmp_path: Path) -> None:
+    (tmp_path / "html").mkdir()
+    bodies = {
+        "p1": '<h1>Rain in Spain</h1><p class="byline">By Ana Ruiz</p><p>text</p>',
+        "p2": '<h1>Snow in Oslo</h1><p class="byline">By Tom Becker</p><p>text</p>',
+        "p3": "<h1>Not annotated</h1><p>text</p>",
+    }
+    truth = {}
+    for key, body in bodies.items():
+        truth[key] = {"url": f"https://a.example/{key}", "published": "2020-04-17"}
+        html = f"<html><body>{body}</body></html>".encode()
+        (tmp_path / "html" / f"{key}.html.gz").write_bytes(gzip.compress(html))
+    (tmp_path / "truth.json").write_text(json.dumps(truth), encoding="utf-8")
+    notes = tmp_path / "people.json"
+    notes.write_text(json.dumps({
+        "p1": {"title": "Rain in Spain", "authors": ["Ana Ruiz"]},
+        "p2": {"title": "Snow in Oslo!", "authors": ["Tom Becker", "Eva Lind"]},
+    }), encoding="utf-8")  # fmt: skip
+    script = str(ROOT / "benchmarks" / "metadata.py")
+    done = subprocess.run(
+        [sys.executable, script, str(tmp_path), "--only", "ours", "--annotations", str(notes),
+         "--show-people-failures", "5"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    row = next(
+        line for line in done.stdout.splitlines() if line.startswith("ours") and " all " in line
+    )
+    # p3 has no annotation: of the two annotated pages, one title and one author list right;
+    # p2's names score F1 2/3.
+    assert row.split()[6:9] == ["0.500", "0.500", "0.833"]
+    assert "want ['Tom Becker', 'Eva Lind'] ours ['Tom Becker']" in done.stdout
+    assert "want 'Snow in Oslo!' ours 'Snow in Oslo'" in done.stdout
+
+
+def test_annotations_that_match_no_page_are_an_error(tmp_path: Path) -> None:
+    (tmp_path / "html").mkdir()
+    (tmp_path / "truth.json").write_text(json.dumps({"p1": {"url": "u"}}), encoding="utf-8")
+    (tmp_path / "html" / "p1.html.gz").write_bytes(gzip.compress(b"<h1>x</h1>"))
+    notes = tmp_path / "people.json"
+    notes.write_text(json.dumps({"other": {"title": "x", "authors": []}}), encoding="utf-8")
+    script = str(ROOT / "benchmarks" / "metadata.py")
+    done = subprocess.run(
+        [sys.executable, script, str(tmp_path), "--only", "ours", "--annotations", str(notes)],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "none of the annotated pages" in done.stderr

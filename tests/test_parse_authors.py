@@ -70,6 +70,13 @@ from archive.parse.tree.soup import parse
         ("di Giulia Bianchi", ["Giulia Bianchi"]),
         ("Di Giulia Bianchi e Marco Esposito", ["Giulia Bianchi", "Marco Esposito"]),
         ("Di Stefano", ["Di Stefano"]),
+        # a role in brackets, a category after "under" or "in", a label or a CMS account left
+        ("Redaktion: Eva Sommer (Pressesprecherin)", ["Eva Sommer"]),
+        ("Posted by Quillmaker under Local news, Sport | Tags: pool", ["Quillmaker"]),
+        ("By Ana Ruiz in Politics", ["Ana Ruiz"]),
+        ("Jung In-ho", ["Jung In-ho"]),  # "In" in a name, not the word "in"
+        ("KB_Redaktion", []),
+        ("Posted by Quill under News | Schlagwörter: Antipoden, Theorie", ["Quill"]),
     ],
 )
 def test_split_byline(byline: str, names: list[str]) -> None:
@@ -122,3 +129,104 @@ SITE = '<meta property="og:site_name" content="Daily Planet">'
 )  # fmt: skip
 def test_author_chain(head: str, body: str, names: list[str]) -> None:
     assert authors_of(head, body) == names
+
+
+@pytest.mark.parametrize(
+    ("name", "site", "host", "publisher"),
+    [
+        ("NDR", None, "www.ndr.example", True),  # the host's name
+        ("Gazzettina.it", None, "www.gazzettina.it", True),  # the host written out
+        ("stol.example / Suedtirol Online", None, "www.stol.example", True),  # one of its names
+        ("The Electronic Frontier Foundation", None, "www.eff.org", True),  # its initials
+        ("Interscenario", "INTERSCENAR.IO", None, True),  # the site's name, letters only
+        ("Anna Ndr", None, "www.ndr.example", False),
+        ("Politics.co.uk staff", None, "www.politics.co.uk", False),  # a newsroom by its domain
+        ("BBC News", None, "www.bbc.co.uk", False),  # a host too short to tell
+    ],
+)
+def test_the_site_named_as_author(
+    name: str, site: str | None, host: str | None, publisher: bool
+) -> None:
+    from archive.parse.meta.authors import _is_publisher
+
+    assert _is_publisher(name, site, host) is publisher
+
+
+def test_a_newsroom_named_by_the_domain_counts_only_where_a_byline_shows_it() -> None:
+    from archive.parse.meta.authors import authors
+
+    def run(body: str) -> tuple[list[str], str | None]:
+        ld = {"name": "Ledger.co.uk staff"}
+        doc = parse(f"<html><body><h1>Headline here</h1>{body}<p>text</p></body></html>")
+        return authors(ld, {}, doc, None, None, "www.ledger.co.uk")
+
+    assert run("") == ([], None)
+    assert run("<p>By Ledger.co.uk staff</p>") == (["Ledger.co.uk staff"], "organization")
+
+
+@pytest.mark.parametrize(
+    ("body", "texts"),
+    [
+        # a label alone in its element: the name follows, up to the next <br>
+        (
+            "<p><strong>Autor:</strong> <a>Klaus Beispiel</a><br>Tags: x</p>",
+            ["Autor: Klaus Beispiel"],
+        ),
+        ("<div><span>By</span><span><a>Dana Reyes</a></span></div>", ["By Dana Reyes"]),
+        # "von" inside a sentence is no byline
+        (
+            "<p>Ein Buch <i>Titel</i> von Alys Arden, das ich sehr mag und das "
+            + "lang " * 30
+            + "</p>",
+            [],
+        ),
+        ("<p>- Redaktion: Eva Sommer (Sprecherin)</p>", ["Redaktion: Eva Sommer (Sprecherin)"]),
+    ],
+)
+def test_text_bylines(body: str, texts: list[str]) -> None:
+    from archive.parse.meta.bylines import text_bylines
+
+    doc = parse(f"<html><body><h1>Headline here</h1>{body}</body></html>")
+    assert [" ".join(t.split()) for t in text_bylines(doc)] == [" ".join(t.split()) for t in texts]
+
+
+def test_a_posted_by_line_opening_a_long_block_is_read_up_to_a_bylines_length() -> None:
+    from archive.parse.meta.bylines import text_bylines
+
+    tags = ", ".join(f"<a>tag{n}</a>" for n in range(40))
+    body = f"<div><h2>Post</h2>Posted by Quill under <a>News</a> | Tags: {tags}</div>"
+    doc = parse(f"<html><body><h1>Headline here</h1>{body}</body></html>")
+    found = text_bylines(doc)
+    assert len(found) == 1 and len(found[0]) < 120
+    assert " ".join(found[0].split()).startswith("Posted by Quill under News | Tags: tag0")
+    assert split_byline(found[0]) == ["Quill"]
+
+
+def test_the_site_named_as_author_counts_only_where_a_byline_shows_it() -> None:
+    from archive.parse.meta.authors import authors
+
+    meta = {"author": ["Sportbund Nord"]}
+
+    def run(body: str) -> tuple[list[str], str | None]:
+        doc = parse(f"<html><body><h1>Headline here</h1>{body}<p>text</p></body></html>")
+        return authors(None, meta, doc, "Sportbund Nord", None, "www.sportbund-nord.example")
+
+    assert run("") == ([], None)
+    assert run("<p>Von Sportbund Nord, 4. 2. 2022</p>") == (["Sportbund Nord"], "organization")
+
+
+def test_the_newsrooms_generic_name_is_no_person_and_counts_where_shown() -> None:
+    from archive.parse.meta.authors import authors
+
+    ld = {"@type": "Person", "name": ["Redaktion"]}
+
+    def run(body: str) -> tuple[list[str], str | None]:
+        doc = parse(f"<html><body><h1>Headline here</h1>{body}<p>text</p></body></html>")
+        return authors(ld, {}, doc, "Rundschau", None, "www.rundschau.example")
+
+    assert run("") == ([], None)
+    assert run('<div class="author">Von Redaktion - 8. Februar 2022</div>') == (
+        ["Redaktion"],
+        "organization",
+    )
+    assert split_byline("Redaktion") == []

@@ -26,7 +26,9 @@ _NOT_NAME = re.compile(
     r"veröffentlicht|eingestellt|gespeichert|geschrieben|publié|publicado|pubblicato|"
     r"autoren|autorinnen|authors|gastautor\w*|"
     r"copyright|©|"
-    r"magazine|newspaper|online|international)\b|\d|@|https?:|\.(com|org|net|co|uk)\b",
+    r"magazine|newspaper|online|international)\b|\d|@|https?:|\.(com|org|net|co|uk)\b|"
+    # a label left in ("Schlagwörter: Politik"), a CMS account's name ("KB_Redaktion")
+    r"[:：_]",
     re.I,
 )
 _BY_PREFIX = re.compile(
@@ -60,6 +62,8 @@ _AFTER_NAME = re.compile(
     r"martedì|mercoledì|giovedì|venerdì|sabato|domenica|maandag|dinsdag|woensdag|donderdag|"
     r"vrijdag|zaterdag|zondag)\b.*|\s*•.*|"
     r"(?<=[a-z]{2})\.\s+.*|"
+    # a role or a category after the name ("Ana Ruiz (Pressesprecherin)", "by Ana under News")
+    r"\s*\(.*|\s+(?-i:under|in)\s+.*|"
     # a date after the name ("VON MORITZ GATHMANN am 21. April 2020", "Ana Ruiz on 3 May")
     r"\s+(?:am|on|le|el|il|den|em)\s+\d.*|"
     # a photo credit after the name ("Anna Weber Foto: Paul Brandt")
@@ -70,7 +74,8 @@ _AFTER_NAME = re.compile(
     re.I,
 )
 # What an organisation's name has not: digits, addresses, sentences' punctuation.
-_NO_ORGANIZATION = re.compile(r"\d|@|https?:|[!?:;]|\.(com|org|net)\b", re.I)
+# A digit inside a word ("News4Max Staff") is part of a name; one that starts a number is not.
+_NO_ORGANIZATION = re.compile(r"(?<![^\W_])\d|@|https?:|[!?:;]|\.(com|org|net)\b", re.I)
 _ORGANIZATION_TYPES = {"newsmediaorganization", "corporation", "governmentorganization"}
 # Roles that stand in a byline field where no one is named.
 _ROLES = {"admin", "administrator", "editor", "publisher", "author", "user", "guest",
@@ -133,9 +138,19 @@ def _clean_name(part: str) -> str | None:
         return None
     if words[0] in ("The", "A"):
         return None
-    if len(words) == 1 and (words[0].isupper() or _not_person(words[0])):
+    if len(words) == 1 and (words[0].isupper() or _not_person(words[0]) or _newsroom(part)):
         return None  # "WASHINGTON", a dateline; "EFE", "AFP", an agency; "Montag", a weekday
     return part
+
+
+def _newsroom(text: str) -> bool:
+    """The newsroom's generic name ("Redaktion", "Newsroom"): an organisation, no person."""
+    return text.strip(" .,").casefold() in _NEWSROOM_WORDS
+
+
+# What a newsroom calls itself in a byline, in the commonest languages.
+_NEWSROOM_WORDS = {"redaktion", "redaction", "rédaction", "redacción", "redazione", "redactie",
+                   "redakcja", "editorial", "newsroom", "newsdesk"}  # fmt: skip
 
 
 def _not_person(word: str) -> bool:
@@ -144,11 +159,60 @@ def _not_person(word: str) -> bool:
 
 def _is_site(name: str, site: str | None) -> bool:
     """The site's own name ("Automobilwoche" on "Automobilwoche.de"), a template's default."""
-    return bool(site) and _site_key(name) == _site_key(site or "")
+    # letters and digits only: "Interscenario" names "INTERSCENAR.IO"
+    return bool(site) and _NOT_ALNUM.sub("", _site_key(name)) == _NOT_ALNUM.sub(
+        "", _site_key(site or "")
+    )
 
 
 def _site_key(text: str) -> str:
     return _TLD.sub("", text.strip().lower().removeprefix("www."))
+
+
+def _is_publisher(name: str, site: str | None, host: str | None) -> bool:
+    """The site named as author in the metadata: by its name, or by its host ("NDR" on
+    ndr.de, "Example.it" or "example.it / Example Online" on example.it, "The Electronic
+    Frontier Foundation" on eff.org, by the initials). A template's default, not a byline."""
+    if _is_site(name, site):
+        return True
+    labels = _host_labels(host)
+    if not labels:
+        return False
+    for part in _PUBLISHER_PARTS.split(name):
+        key = _NOT_ALNUM.sub("", _site_key(part))
+        if key in labels or _domain_labels(part.strip()) & labels:
+            return True
+        words = [w for w in _NOT_ALNUM.sub(" ", part.lower()).split() if w not in _SMALL_WORDS]
+        if len(words) >= 2 and "".join(w[0] for w in words) in labels:
+            return True
+    return False
+
+
+def _names_domain(name: str, host: str | None) -> bool:
+    """A word of the name is the site's domain ("mix.example Redaktion"): the site's newsroom."""
+    labels = _host_labels(host)
+    return any(_domain_labels(word) & labels for word in name.split())
+
+
+def _domain_labels(word: str) -> set[str]:
+    """The names of a word that is a domain ("Example.co.uk": example, co), else none."""
+    if " " in word or "." not in word.strip("."):
+        return set()
+    return _host_labels(word.strip("."))
+
+
+def _host_labels(host: str | None) -> set[str]:
+    """The host's names without www and the top-level domain, of three letters or more."""
+    labels = (host or "").lower().removeprefix("www.").split(".")[:-1]
+    return {_NOT_ALNUM.sub("", label) for label in labels if len(label) >= 3}
+
+
+# Where a metadata author joins the site's names ("example.it / Example Online").
+_PUBLISHER_PARTS = re.compile(r"\s[/|–—-]\s|,\s")
+_NOT_ALNUM = re.compile(r"[\W_]+")
+# Words an organisation's initials skip ("The Electronic Frontier Foundation": EFF).
+_SMALL_WORDS = {"the", "of", "for", "and", "der", "die", "das", "des", "für", "und", "de", "la",
+                "le", "les", "du", "et", "el", "los", "y", "di", "del"}  # fmt: skip
 
 
 # A domain's ending, so that "Automobilwoche.de" names the same site as "Automobilwoche".
@@ -171,10 +235,10 @@ def _ld_names(value: Any) -> list[tuple[str, set[str]]]:
     return found
 
 
-def _ld_authors(value: Any, site: str | None) -> list[str]:
+def _ld_authors(value: Any, site: str | None, host: str | None = None) -> list[str]:
     names: list[str] = []
     for name, kinds in _ld_names(value):
-        if _is_site(name, site):
+        if _is_publisher(name, site, host):
             continue  # the site or publisher named as author is no person
         if "organization" in kinds or kinds & _ORGANIZATION_TYPES:
             continue  # kept only when no person is named (see ``_organizations``)
@@ -192,7 +256,7 @@ def _user_name(text: str) -> bool:
 
 def _plain_name(text: str) -> bool:
     """Short, without digits, addresses, job titles or sources: a name as written."""
-    if text.lower() in _ROLES:
+    if text.lower() in _ROLES or _newsroom(text):
         return False
     return 1 <= len(text.split()) <= 5 and len(text) <= 60 and not _NOT_NAME.search(text)
 
@@ -213,17 +277,27 @@ def _organizations(
     meta: dict[str, list[str]],
     bylines: Callable[[], list[list[Tag]]],
     site: str | None,
+    host: str | None = None,
+    texts: Callable[[], list[str]] = list,
 ) -> list[str]:
     """Organisations named as the author, for a page that names no person.
 
     In JSON-LD and <meta>, the site's own name as author is the template's default, not a
-    byline; a visible byline that names the newsroom ("By BBC News") is kept.
+    byline, and so is its newsroom, named by the site's domain ("example.de Redaktion") or
+    generically ("Redaktion"),
+    unless a byline shows it ("Von Deutscher Tennis Bund", "By Example.co.uk staff"); a
+    visible byline that names the newsroom ("By BBC News") is kept.
     """
-    not_site = [n for n, _ in _ld_names(ld_author) if not _is_site(n, site)]
-    found = [_organization(name) for name in not_site]
+
+    def credited(name: str) -> bool:
+        if _is_publisher(name, site, host) or _names_domain(name, host) or _newsroom(name):
+            return _shown(name, bylines(), texts())
+        return True
+
+    found = [_organization(name) for name, _ in _ld_names(ld_author) if credited(name)]
     if not any(found):
         values = [v for key in _META_KEYS for v in meta.get(key, [])]
-        found = [_organization(v) for v in values if not _is_site(v, site)]
+        found = [_organization(v) for v in values if credited(v)]
     if not any(found):
         first = next((group for group in bylines() if group), [])
         found = [
@@ -232,6 +306,13 @@ def _organizations(
             if not credits_a_picture(t) and not in_comments(t)
         ]
     return [name for name in found if name][:3]
+
+
+def _shown(name: str, groups: list[list[Tag]], texts: list[str]) -> bool:
+    """The name stands in one of the page's bylines (marked up, or a "By ..." text)."""
+    wanted = name.casefold()
+    shown = [t.get_text(" ") for group in groups for t in group] + texts
+    return any(wanted in clean_inline(text).casefold() for text in shown)
 
 
 def _text_organizations(texts: list[str]) -> list[str]:
@@ -246,13 +327,14 @@ def _text_organizations(texts: list[str]) -> list[str]:
 _ACRONYM = re.compile(r"[A-Z]{2,6}|[a-z]{2,4}")
 
 
-def _meta_authors(meta: dict[str, list[str]], site: str | None) -> list[str]:
+def _meta_authors(meta: dict[str, list[str]], site: str | None, host: str | None) -> list[str]:
     for key in _META_KEYS:
         names = []
         for value in meta.get(key, []):
             if value.startswith(("http://", "https://", "/")):
                 continue  # article:author is often the author's profile URL
-            names.extend(split_byline(value))
+            if not _is_publisher(value, site, host):
+                names.extend(split_byline(value))
         names = [n for n in names if not _is_site(n, site)]
         if names:
             return names
@@ -297,10 +379,12 @@ def authors(
     doc: Document,
     site: str | None,
     page_author: Any = None,
+    host: str | None = None,
 ) -> tuple[list[str], str | None]:
     """The article's authors, from the first source that names any, and that source's name:
     "json-ld" (the article's node), "meta", "json-ld" (``page_author``: another page-level
-    node's), "byline" (an element marked up as one) or "text" ("By ..." text); when no source
+    node's), "byline" (an element marked up as one, or a link to the author's page) or "text"
+    ("By ...", "Autor: ..." text); when no source
     names a person, the organisations named as author (an agency, the newsroom), as
     "organization"."""
     walked: list[list[list[Tag]]] = []
@@ -319,9 +403,9 @@ def authors(
         return texts[0]
 
     chain = (
-        ("json-ld", lambda: _ld_authors(ld_author, site) if ld_author else []),
-        ("meta", lambda: _meta_authors(meta, site)),
-        ("json-ld", lambda: _ld_authors(page_author, site) if page_author else []),
+        ("json-ld", lambda: _ld_authors(ld_author, site, host) if ld_author else []),
+        ("meta", lambda: _meta_authors(meta, site, host)),
+        ("json-ld", lambda: _ld_authors(page_author, site, host) if page_author else []),
         ("byline", lambda: _byline_authors(bylines(), site)),
         ("text", lambda: _text_byline_authors(by_texts(), site)),
     )
@@ -329,7 +413,7 @@ def authors(
         found = read()
         if found:
             return unique_names(found), source
-    organizations = _organizations(ld_author or page_author, meta, bylines, site)
+    organizations = _organizations(ld_author or page_author, meta, bylines, site, host, by_texts)
     organizations = organizations or _text_organizations(by_texts())
     if organizations:
         return unique_names(organizations), ORGANIZATION

@@ -3,7 +3,7 @@ the headline; not a comment's, a readers' letter's or a picture's credit."""
 
 import re
 
-from bs4 import Tag
+from bs4 import NavigableString, Tag
 
 from archive.parse.tree.soup import Document
 
@@ -22,11 +22,15 @@ _BYLINE_MARKS = (
         "class",
         re.compile(
             r"(^|\s)(?![\w-]*(comment|media|image|img|photo|foto|credit|caption|licen|input|form))"
-            r"([\w-]*[-_])?author([-_]link|(?<=[-_]author))(\s|$)",
+            r"([\w-]*[-_])?authors?([-_]link|(?<=[-_]author)|(?<=[-_]authors))(\s|$)",
             re.I,
         ),
     ),
 )
+
+
+# A link to an author's page ("/author/ana-ruiz/", "/autor/frank_g"): a byline's name.
+_AUTHOR_PAGE = re.compile(r"/(author|autor|autorin|auteur|autore|autoren|authors)/[^/?#]+/?$", re.I)
 
 
 def attr_text(tag: Tag, name: str) -> str:
@@ -35,12 +39,18 @@ def attr_text(tag: Tag, name: str) -> str:
 
 
 def byline_candidates(doc: Document) -> list[list[Tag]]:
-    """Elements marked up as bylines, grouped by mark (best first), in one walk of the tree."""
-    found: list[list[Tag]] = [[] for _ in _BYLINE_MARKS]
+    """Elements marked up as bylines, grouped by mark (best first), in one walk of the tree;
+    links to an author's page last."""
+    found: list[list[Tag]] = [[] for _ in range(len(_BYLINE_MARKS) + 1)]
     for tag in doc.nodes:
         if not isinstance(tag, Tag):
             continue
         attrs = tag.attrs
+        href = attrs.get("href") if tag.name == "a" else None
+        if isinstance(href, str) and "/aut" in href and _AUTHOR_PAGE.search(href):
+            if len(found[-1]) < 3:
+                found[-1].append(tag)  # a link to the author's page: the weakest mark
+            continue
         if "class" not in attrs and "itemprop" not in attrs and "rel" not in attrs:
             continue  # none of the attributes that mark a byline
         marks = f"{attr_text(tag, 'class')} {attr_text(tag, 'itemprop')} {attr_text(tag, 'rel')}"
@@ -98,7 +108,22 @@ _PICTURE_CREDIT = re.compile(r"licen|photo|foto|image|picture", re.I)
 # A visible byline in running text: "By Ana Ruiz and Tom Becker".
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 # The prefix may stand alone in its string, the name in a link after it ("Par <a>Jean</a>").
-_BYLINE_TEXT = re.compile(r"^\s*(by|von|por|par|door|przez)(\s+\w|\s*$)", re.I)
+# So may a label ("Autor: <a>Ana Ruiz</a>", "- Redaktion: Ana Ruiz"), or "Posted by".
+_BYLINE_TEXT = re.compile(
+    r"^[\s\-–—|•·]*((posted|written|geschrieben|veröffentlicht)\s+)?"
+    r"((by|von|por|par|door|przez)(\s+\w|\s*$)|"
+    r"(autor|autorin|author|auteur|autore|redaktion|text)\s*:)",
+    re.I,
+)
+# A label alone in its element: the name follows in the next one.
+_BARE_LABEL = re.compile(
+    r"^[\s\-–—|•·]*((posted|written|geschrieben|veröffentlicht)\s+)?"
+    r"(by|von|por|par|door|przez|autor|autorin|author|auteur|autore|redaktion|text)\s*:?\s*$",
+    re.I,
+)
+# Characters of a "By ..." text read: a byline, not a paragraph.
+_MAX_BYLINE = 120
+_LEADING_MARKS = " \t\n-–—|•·"
 
 
 def text_bylines(doc: Document) -> list[str]:
@@ -115,6 +140,38 @@ def text_bylines(doc: Document) -> list[str]:
         if isinstance(parent, Tag) and parent.name in _HEADINGS:
             continue  # a headline that starts "Von Sprachregeln ...", "Por caso de ..."
         text = parent.get_text(" ") if isinstance(parent, Tag) else str(string)
-        if len(text) < 120:
-            found.append(text)
+        if isinstance(parent, Tag) and _BARE_LABEL.match(text):
+            text = _with_following(parent)  # "<span>By</span><span><a>Ana Ruiz</a></span>"
+        elif len(text) >= _MAX_BYLINE and _opens(string):
+            # a byline line opening a longer block: "Posted by Ana under <a>News</a> | Tags ..."
+            text = _with_following(string)[: _MAX_BYLINE - 1]
+        if len(text) < _MAX_BYLINE:
+            found.append(text.lstrip(_LEADING_MARKS))
     return found
+
+
+def _opens(string: NavigableString) -> bool:
+    """The string is the first text of its element, or follows only a heading there: a line
+    of its own, not the end of a sentence."""
+    for node in string.previous_siblings:
+        if isinstance(node, Tag) and node.name in _HEADINGS:
+            continue
+        if (node.get_text() if isinstance(node, Tag) else str(node)).strip():
+            return False
+    return True
+
+
+def _with_following(label: Tag | NavigableString) -> str:
+    """A label's text and what follows it up to the next <br>: the name that a "By" or an
+    "Autor:" standing alone in its element introduces."""
+    parts = [label.get_text(" ") if isinstance(label, Tag) else str(label)]
+    size = len(parts[0])
+    for node in label.next_siblings:
+        if isinstance(node, Tag) and node.name == "br":
+            break
+        text = node.get_text(" ") if isinstance(node, Tag) else str(node)
+        parts.append(text)
+        size += len(text)
+        if size >= _MAX_BYLINE:
+            break
+    return " ".join(parts)

@@ -162,14 +162,17 @@ def site_name(src: Sources) -> str | None:
 def title(src: Sources, site: str | None) -> str | None:
     """The title the page agrees on (see ``titles.best_title``)."""
     others = [src.first(key) for key in ("twitter:title", "title", "dc.title", "headline")]
+    h1 = _first_text(src.doc, "h1")
     return best_title(
         _name(src.ld("headline")) or _name(src.ld("name")) if src.article else None,
         src.first("og:title"),
         others,
-        _first_text(src.doc, "h1"),
+        h1,
         _first_text(src.doc, "title"),
         site,
         urlsplit(src.url).hostname if src.url else None,
+        None if h1 else _first_text(src.doc, "h2"),
+        len(src.doc.tags("h1")),
     )
 
 
@@ -401,7 +404,8 @@ def read_metadata(doc: Document, url: str | None) -> Metadata:
     # The article's JSON-LD author first; another page-level node's (a Yoast WebPage's, often
     # the account that posted) only after the author <meta> tags.
     page_author = None if src.ld("author") else src.ld_page("author")
-    names, authors_from = authors(src.ld("author"), src.meta, doc, site, page_author)
+    host = urlsplit(url).hostname if url else None
+    names, authors_from = authors(src.ld("author"), src.meta, doc, site, page_author, host)
     published, published_from = published_at(src)
     modified, modified_from = modified_at(src)
     return Metadata(
