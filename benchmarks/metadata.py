@@ -171,6 +171,9 @@ def run_trafilatura(html: str, url: str) -> Found:
     return Found(doc.date, doc.title, names)
 
 
+# Extractors that read only the publication date.
+DATES_ONLY = frozenset({"htmldate"})
+
 EXTRACTORS: dict[str, Callable[[str, str], Found]] = {
     "ours": run_ours,
     "htmldate": run_htmldate,
@@ -224,6 +227,8 @@ def table(tallies: dict, names: list[str], times: dict) -> str:
                 continue
             values = (t.accuracy, t.coverage, t.precision, t.title_exact)
             values += (t.authors_exact, t.mean_author_f1)
+            if name in DATES_ONLY:  # it reads no title or authors: no score, not a zero
+                values = (*values[:3], None, None, None)
             ms = f"{statistics.median(times[name]) * 1000:7.1f}" if part == "all" else ""
             cells = "  ".join(f"{_fmt(v):>5}" for v in values)
             lines.append(f"{name:<12} {part:<4} {t.pages:>5}  {cells}  {ms}")
