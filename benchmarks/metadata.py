@@ -225,7 +225,7 @@ def table(tallies: dict, names: list[str], times: dict) -> str:
             t = tallies.get((name, part))
             if t is None:
                 continue
-            values = (t.accuracy, t.coverage, t.precision, t.title_exact)
+            values: tuple[float | None, ...] = (t.accuracy, t.coverage, t.precision, t.title_exact)
             values += (t.authors_exact, t.mean_author_f1)
             if name in DATES_ONLY:  # it reads no title or authors: no score, not a zero
                 values = (*values[:3], None, None, None)
