@@ -51,3 +51,27 @@ def test_heading_of_whole_sentences_under_the_headline_is_a_standfirst() -> None
     assert text.startswith(LONG)
     short = "Council approves the plan."
     assert short not in extract_article(page(f"<h2>{short}</h2>"), None).text
+
+
+def test_standfirst_removed_with_the_header_inside_the_body_heads_it() -> None:
+    """The body element holds the article's <header> (removed as chrome, with the standfirst
+    in it) and the paragraphs: the standfirst is put back at the head."""
+    html = (
+        "<html><head><title>Headline</title></head><body><article>"
+        f"<header><h2>Headline</h2><div class='intro'>{STANDFIRST}</div>"
+        f"<div class='author'>von <a href='/p'>Jane Doe</a></div></header>{BODY}{BODY}"
+        "</article></body></html>"
+    )
+    text = extract_article(html, "https://x.example/a").text
+    assert text.startswith(STANDFIRST + "\n\n")
+    assert "Jane Doe" not in text
+
+
+def test_standfirst_removed_after_the_body_began_is_not_put_back() -> None:
+    """A summary box removed further down (after the body's first kept paragraph) is no head."""
+    html = (
+        "<html><head><title>Headline</title></head><body><article>"
+        f"<h1>Headline</h1>{BODY}<header><div class='intro'>{STANDFIRST}</div></header>{BODY}"
+        "</article></body></html>"
+    )
+    assert STANDFIRST not in extract_article(html, "https://x.example/a").text

@@ -114,6 +114,8 @@ class Cleaner:
         kind = class_kind(tag)
         if kind and name in _TEXT_TAGS and kind not in _TEXT_KINDS:
             return None
+        if kind == "header" and _holds_sentence(tag):
+            return None
         if kind and not self.holds_article(tag, whole=True, share=_share_for(tag, kind)):
             return kind
         return None
@@ -254,6 +256,42 @@ def _is_contents_list(listing: Tag) -> bool:
     if not all(_is_fragment(str(a.get("href", ""))) for a in links):
         return False
     return link_density(listing) > 0.9
+
+
+# A sentence of running text: at least this many characters in one string, ending as a
+# sentence does, outside headings and links.
+SENTENCE_CHARS = 120
+_SENTENCE_ENDS = (".", "!", "?", "…", '"', "”", "»", ".)")
+_NOT_PROSE = ("h1", "h2", "h3", "h4", "h5", "h6", "a", "button", "label")
+
+
+def _holds_sentence(tag: Tag) -> bool:
+    """True for an element holding a sentence of running text (see SENTENCE_CHARS).
+
+    A block classed "header" that holds one is the head of the content (a standfirst, an
+    introduction, a product's description), not a masthead or an article's byline bar, which
+    hold names, dates, counts and links.
+    """
+    for para in tag.find_all("p"):
+        text = clean_inline(para.get_text(" "))
+        if (
+            len(text) >= SENTENCE_CHARS
+            and text.endswith(_SENTENCE_ENDS)
+            and link_density(para) < 0.5
+        ):
+            return True
+    for node in tag.descendants:
+        if type(node) is NavigableString and len(node) >= SENTENCE_CHARS:
+            text = node.strip()
+            parent = node.parent
+            if (
+                len(text) >= SENTENCE_CHARS
+                and text.endswith(_SENTENCE_ENDS)
+                and parent is not None
+                and parent.name not in _NOT_PROSE
+            ):
+                return True
+    return False
 
 
 def _is_section_heading(header: Tag) -> bool:

@@ -103,21 +103,53 @@ def find_ledes(doc: Document, cards: bool) -> list[Lede]:
 
 def lede_before(doc: Document, ledes: list[Lede], first: Tag, body: str) -> str | None:
     """The text of the last standfirst that comes before ``first`` (and after the page's
-    headline, when it has one before ``first``), unless the body text holds it already."""
+    headline, when it has one before ``first``), unless the body text holds it already.
+
+    Failing that, a standfirst at the head of ``first`` that the boilerplate passes removed
+    with the article's header (see ``_removed_at_head``)."""
     if not ledes:
         return None
     wanted = {lede.element_id for lede in ledes}
     position: dict[int, int] = {}
     headline = -1
+    start = -1
     for index, node in enumerate(doc.nodes):
         if node is first:
+            start = index
             break
         if id(node) in wanted:
             position[id(node)] = index
         elif headline < 0 and isinstance(node, Tag) and node.name == "h1":
             headline = index
     before = [lede for lede in ledes if position.get(lede.element_id, -1) > headline]
-    if not before:
-        return None
-    last = max(before, key=lambda lede: position[lede.element_id])
+    if before:
+        last = max(before, key=lambda lede: position[lede.element_id])
+    else:
+        last = _removed_at_head(doc, ledes, wanted, start) if start >= 0 else None
+        if last is None:
+            return None
     return None if " ".join(last.text.split()) in " ".join(body.split()) else last.text
+
+
+# How far into the body (in nodes) a standfirst removed with its header is looked for.
+HEAD_NODES = 400
+
+
+def _removed_at_head(doc: Document, ledes: list[Lede], wanted: set[int], start: int) -> Lede | None:
+    """A standfirst inside the body element that the passes removed (with the <header> or the
+    block classed "header" it sits in beside the headline and byline), before the body's first
+    paragraph that is kept: the head of the article, not chrome."""
+    by_id = {lede.element_id: lede for lede in ledes}
+    first = doc.nodes[start]
+    end = first._last_descendant() if isinstance(first, Tag) else first  # the body's last live node
+    for node in doc.nodes[start + 1 : start + HEAD_NODES]:
+        if node is end:
+            break
+        if not isinstance(node, Tag):
+            continue
+        if is_gone(node):
+            if id(node) in wanted:
+                return by_id[id(node)]
+        elif node.name == "p":
+            return None  # the body's text has begun: a standfirst after it is no head
+    return None
