@@ -28,6 +28,8 @@ class Trace:
     removed: list[tuple[str, str]] = field(default_factory=list)  # (cause, flat text)
     page: str = ""  # the cleaned page's text, flat
     chosen: str = ""  # the chosen nodes' text, flat
+    # For snippets the body finder left out: where they stand relative to the chosen body.
+    unchosen: dict[str, str] = field(default_factory=dict)
 
     def cause_of(self, snippet: str) -> str:
         wanted = flat(snippet)
@@ -37,7 +39,7 @@ class Trace:
         if wanted in self.chosen:
             return "blocks: walker skipped (caption/h1/...)"
         if wanted in self.page:
-            return "content: not chosen as body"
+            return "content: not chosen as body, " + self.unchosen.get(wanted, "?")
         return "not found after the passes (spans elements?)"
 
 
@@ -45,6 +47,54 @@ class Tracer:
     def __init__(self) -> None:
         self.trace = Trace()
         self.current_pass: str | None = None
+        self.wanted: tuple[str, ...] = ()  # the page's snippets, to place the unchosen ones
+
+
+_BLOCKS = ("p", "li", "td", "th", "h2", "h3", "h4", "h5", "h6", "blockquote", "dd", "dt", "pre")
+
+
+def _holder(doc: object, snippet: str) -> object | None:
+    """The smallest element whose text (whitespace aside) holds the snippet."""
+    from bs4 import NavigableString
+
+    head = snippet[: min(len(snippet), 15)]
+    for string in doc.soup.find_all(string=True):  # type: ignore[attr-defined]
+        if type(string) is not NavigableString or head not in flat(str(string)):
+            continue
+        element = string.parent
+        while element is not None and snippet not in flat(element.get_text("")):
+            element = element.parent
+        if element is not None:
+            return element
+    return None
+
+
+def _where(holder: object, nodes: list) -> str:
+    """Where a left-out element stands: its block's tag, and how many levels above the
+    chosen body their nearest common ancestor is (1: a sibling of the body's elements)."""
+    from archive.parse.listing import DEK_MARK
+
+    block = holder
+    while block is not None and block.name not in _BLOCKS and block.name != "div":  # type: ignore[attr-defined]
+        block = block.parent  # type: ignore[attr-defined]
+    tag = block.name if block is not None else "?"  # type: ignore[attr-defined]
+    in_card = any(DEK_MARK in a.attrs for a in [holder, *holder.parents] if a.name)  # type: ignore[attr-defined]
+    holder_chain = {id(a) for a in [holder, *holder.parents]}  # type: ignore[attr-defined]
+    levels = 0
+    for ancestor in nodes[0].parents:
+        levels += 1
+        if id(ancestor) in holder_chain:
+            break
+    where = "before" if _before(holder, nodes[0]) else "after"
+    levels_text = "1 (sibling)" if levels == 1 else f"{min(levels, 4)}{'+' if levels >= 4 else ''}"
+    card = ", in teaser card" if in_card else ""
+    h1 = next((h for h in holder.find_all_previous("h1")), None)  # type: ignore[attr-defined]
+    headed = ", after an h1" if h1 is not None and where == "before" else ""
+    return f"<{tag}> {where} body, common ancestor {levels_text} up{card}{headed}"
+
+
+def _before(holder: object, first: object) -> bool:
+    return any(element is holder for element in first.previous_elements)  # type: ignore[attr-defined]
 
 
 def _lines_cause(block: object) -> str:
@@ -125,6 +175,12 @@ def traced(tracer: Tracer) -> Iterator[None]:
         nodes, what = original_content(doc, applied, gentle)
         tracer.trace.page = flat(doc.soup.get_text(""))  # type: ignore[attr-defined]
         tracer.trace.chosen = flat("".join(node.get_text("") for node in nodes))
+        if nodes:
+            for snippet in map(flat, tracer.wanted):
+                if snippet in tracer.trace.page and snippet not in tracer.trace.chosen:
+                    holder = _holder(doc, snippet)
+                    if holder is not None:
+                        tracer.trace.unchosen[snippet] = _where(holder, nodes)
         return nodes, what
 
     original_from_document = extract._from_document
@@ -168,6 +224,7 @@ def attribute(pages: list, show: int = 0) -> str:
     with traced(tracer):
         for page in pages:
             tracer.trace = Trace()
+            tracer.wanted = page.wanted
             try:
                 text, refused = extract_article(page.html, page.url).text, False
             except ArchiveError:
@@ -180,9 +237,9 @@ def attribute(pages: list, show: int = 0) -> str:
     causes = sorted(
         set(counts["A"]) | set(counts["B"]), key=lambda c: -(counts["A"][c] + counts["B"][c])
     )
-    lines = [f"{'missed snippets by cause':58} {'A':>5} {'B':>5}"]
+    lines = [f"{'missed snippets by cause':78} {'A':>5} {'B':>5}"]
     for cause in causes:
-        lines.append(f"{cause[:58]:58} {counts['A'][cause]:5} {counts['B'][cause]:5}")
+        lines.append(f"{cause[:78]:78} {counts['A'][cause]:5} {counts['B'][cause]:5}")
         lines += [f"    {example}" for example in examples.get(cause, [])[:show]]
-    lines.append(f"{'all':58} {sum(counts['A'].values()):5} {sum(counts['B'].values()):5}")
+    lines.append(f"{'all':78} {sum(counts['A'].values()):5} {sum(counts['B'].values()):5}")
     return "\n".join(lines)

@@ -90,6 +90,13 @@ class Cleaner:
         floor = max(500, share * self._total)
         return size > floor and (prose if prose >= 0 else _prose_chars(tag)) > floor
 
+    def may_hold_sentence(self, tag: Tag) -> bool:
+        """The cheap test before ``_holds_sentence``: enough text outside links (read from the
+        sizes as parsed: the walk judges the element whole)."""
+        if self._sizes is None:
+            self._sizes = Sizes(self.doc.nodes)
+        return self._sizes.of(tag)[1] >= SENTENCE_CHARS
+
     def tag_kind(self, tag: Tag) -> str | None:
         """Why a tag is boilerplate (the removal kind), or None to keep it."""
         name = tag.name
@@ -114,7 +121,7 @@ class Cleaner:
         kind = class_kind(tag)
         if kind and name in _TEXT_TAGS and kind not in _TEXT_KINDS:
             return None
-        if kind == "header" and _holds_sentence(tag):
+        if kind == "header" and self.may_hold_sentence(tag) and _holds_sentence(tag):
             return None
         if kind and not self.holds_article(tag, whole=True, share=_share_for(tag, kind)):
             return kind
@@ -272,14 +279,6 @@ def _holds_sentence(tag: Tag) -> bool:
     introduction, a product's description), not a masthead or an article's byline bar, which
     hold names, dates, counts and links.
     """
-    for para in tag.find_all("p"):
-        text = clean_inline(para.get_text(" "))
-        if (
-            len(text) >= SENTENCE_CHARS
-            and text.endswith(_SENTENCE_ENDS)
-            and link_density(para) < 0.5
-        ):
-            return True
     for node in tag.descendants:
         if type(node) is NavigableString and len(node) >= SENTENCE_CHARS:
             text = node.strip()
