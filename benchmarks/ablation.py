@@ -4,7 +4,7 @@
 Usage::
 
     python benchmarks/ablation.py [AEB_DIR] [--dev DEV_DIR] [--only FAMILY ...]
-        [--show N] [--limit N] [--json FILE] [--list]
+        [--show N] [--limit N] [--json FILE] [--list] [--attribute]
 
 For every rule family (a pass of ``archive.parse.clean``, a chrome-line check of
 ``archive.parse.lines``, the pre-parse cut of ``tree.prefilter``, the teaser drop of
@@ -20,8 +20,15 @@ pages of half A per family, the snippets the family removed (found when it is of
 ones it kept out (leaked when it is off): the pages to read when a rule costs recall. Half B is
 held out: only its totals are printed.
 
-A run is the full sets with ours only (about 30 s on one core); all families take a while:
-``--only`` picks some (``--list`` names them).
+A run is the full sets with ours only (about 20 s on one core); all families take a while
+(about 17 min): ``--only`` picks some (``--list`` names them; ``--only NONE`` prints the
+baseline alone).
+
+``--attribute`` instead extracts the dev set once, watching the stages, and counts the missed
+snippets of each half by the stage that lost them (``benchmarks/attribution.py``): a rule
+family of ``clean``, a chrome-line check, the teaser drop, the pre-parse cut, the body finder
+(with where the left-out text stands: before or after the body, how far up their common
+ancestor is), the block walker, or a refusal. ``--show N`` lists N snippets of half A per cause.
 """
 
 import argparse

@@ -4,6 +4,8 @@ its block runs, and puts the parser back after."""
 from archive.extract import extract_article
 from archive.parse import clean, lines
 from benchmarks.ablation import families, patched
+from benchmarks.attribution import Trace, attribute, flat
+from benchmarks.devset import DevPage
 
 SENTENCE = (
     "The council voted on Tuesday to rebuild the old bridge over the river, after years of "
@@ -51,3 +53,28 @@ def test_a_class_family_turned_off_keeps_its_elements_only() -> None:
         text = extract_article(PAGE).text
     assert "rebuild the old mall" in text
     assert "Share this article" not in text  # the other families still run
+
+
+def test_attribution_names_the_rule_that_removed_a_missed_snippet() -> None:
+    page = DevPage(
+        "https://news.example/bridge",
+        "bridge.html",
+        PAGE,
+        wanted=("rebuild the old bridge", "rebuild the old mall", "Share this article"),
+        unwanted=(),
+    )
+    report = attribute([page]).splitlines()
+    half = 1 if page.half == "A" else 2
+    counts = {line[:78].strip(): line[78:].split() for line in report[1:]}
+    assert counts["clean: class ad"][half - 1] == "1"
+    assert counts["lines: share bar"][half - 1] == "1"
+    assert counts["all"][half - 1] == "2"
+
+
+def test_a_trace_puts_a_snippet_down_to_the_first_removal_holding_it() -> None:
+    trace = Trace(removed=[("clean: class ad", flat("Buy now, and save")), ("lines: x", "a")])
+    trace.page, trace.chosen = flat("Some body text"), flat("body text")
+    assert trace.cause_of("Buy  now,\nand") == "clean: class ad"
+    assert trace.cause_of("body text") == "blocks: walker skipped (caption/h1/...)"
+    assert trace.cause_of("Some").startswith("content: not chosen as body")
+    assert trace.cause_of("elsewhere") == "not found after the passes (spans elements?)"
