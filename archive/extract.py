@@ -282,8 +282,8 @@ def _blocks(
     if images:
         keep_figures(walked, blocks)
     lede = lede_before(doc, ledes, nodes[0], " ".join(b.text for b in blocks))
-    if lede:
-        blocks.insert(0, Block(lede, "p"))
+    if lede:  # one paragraph or more, each a block of its own
+        blocks[:0] = [Block(part, "p") for part in lede.split("\n\n")]
     return blocks, trimmed
 
 

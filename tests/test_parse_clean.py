@@ -279,3 +279,31 @@ def test_a_classed_link_inside_a_sentence_stays(fragment: str, kept: str) -> Non
 def test_a_classed_element_beside_no_sentence_still_goes(fragment: str, gone: str) -> None:
     text, _ = cleaned(fragment)
     assert gone not in text
+
+
+SENTENCE_120 = (
+    "Harbour Roast was the first blend the founders roasted in the shed behind the ferry "
+    "office, and it has stayed on the shelf for thirty years."
+)
+
+
+@pytest.mark.parametrize(
+    ("inside", "holds"),
+    [
+        (f"<p>{SENTENCE_120}</p>", True),
+        (f"<div>{SENTENCE_120}</div>", True),
+        (f"<p>{SENTENCE_120[:60]}.</p>", False),  # too short for running text
+        (f"<h2>{SENTENCE_120}</h2>", False),  # a headline, not prose
+        (f"<p><a href='/x'>{SENTENCE_120}</a></p>", False),  # a link's text
+        (f"<p>{SENTENCE_120.rstrip('.')} and</p>", False),  # no sentence end
+        ("<a href='/a'>Jane Doe</a> · <span>4 min read</span> · <span>312</span>", False),
+    ],
+)
+def test_header_classed_block_holding_a_sentence_stays(inside: str, holds: bool) -> None:
+    doc = parse(
+        f"<html><body><article><div class='entry-header'>{inside}</div>"
+        f"<p>{SENTENCE_120} {SENTENCE_120}</p></article></body></html>"
+    )
+    removed = clean(doc)
+    assert (doc.soup.find("div", class_="entry-header") is not None) is holds
+    assert any(r.kind == "header" for r in removed) is not holds

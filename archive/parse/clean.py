@@ -96,6 +96,13 @@ class Cleaner:
         floor = max(500, share * self._total)
         return size > floor and (prose if prose >= 0 else _prose_chars(tag)) > floor
 
+    def may_hold_sentence(self, tag: Tag) -> bool:
+        """The cheap test before ``_holds_sentence``: enough text outside links (read from the
+        sizes as parsed: the walk judges the element whole)."""
+        if self._sizes is None:
+            self._sizes = Sizes(self.doc.nodes)
+        return self._sizes.of(tag)[1] >= SENTENCE_CHARS
+
     def tag_kind(self, tag: Tag) -> str | None:
         """Why a tag is boilerplate (the removal kind), or None to keep it."""
         name = tag.name
@@ -121,6 +128,8 @@ class Cleaner:
         if kind and name in _INLINE and kind != "hidden" and _in_sentence(tag):
             return None
         if kind and name in _TEXT_TAGS and kind not in _TEXT_KINDS:
+            return None
+        if kind == "header" and self.may_hold_sentence(tag) and _holds_sentence(tag):
             return None
         if kind and not self.holds_article(tag, whole=True, share=_share_for(tag, kind)):
             return kind
@@ -279,6 +288,34 @@ def _is_contents_list(listing: Tag) -> bool:
     if not all(_is_fragment(str(a.get("href", ""))) for a in links):
         return False
     return link_density(listing) > 0.9
+
+
+# A sentence of running text: at least this many characters in one string, ending as a
+# sentence does, outside headings and links.
+SENTENCE_CHARS = 120
+_SENTENCE_ENDS = (".", "!", "?", "…", '"', "”", "»", ".)")
+_NOT_PROSE = ("h1", "h2", "h3", "h4", "h5", "h6", "a", "button", "label")
+
+
+def _holds_sentence(tag: Tag) -> bool:
+    """True for an element holding a sentence of running text (see SENTENCE_CHARS).
+
+    A block classed "header" that holds one is the head of the content (a standfirst, an
+    introduction, a product's description), not a masthead or an article's byline bar, which
+    hold names, dates, counts and links.
+    """
+    for node in tag.descendants:
+        if type(node) is NavigableString and len(node) >= SENTENCE_CHARS:
+            text = node.strip()
+            parent = node.parent
+            if (
+                len(text) >= SENTENCE_CHARS
+                and text.endswith(_SENTENCE_ENDS)
+                and parent is not None
+                and parent.name not in _NOT_PROSE
+            ):
+                return True
+    return False
 
 
 def _is_section_heading(header: Tag) -> bool:

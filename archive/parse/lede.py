@@ -102,22 +102,97 @@ def find_ledes(doc: Document, cards: bool) -> list[Lede]:
 
 
 def lede_before(doc: Document, ledes: list[Lede], first: Tag, body: str) -> str | None:
-    """The text of the last standfirst that comes before ``first`` (and after the page's
-    headline, when it has one before ``first``), unless the body text holds it already."""
-    if not ledes:
+    """The standfirst's text to head the body with, unless the body text holds it already.
+
+    That is the last classed standfirst that comes before ``first`` (and after the page's
+    headline, when it has one before ``first``); failing that, one at the head of ``first``
+    that the boilerplate passes removed with the article's header (``_removed_at_head``);
+    failing that, the paragraphs of running text between the headline and ``first``
+    (``_loose_standfirst``)."""
+    last = _classed_standfirst(doc, ledes, first) if ledes else None
+    if last is None and not any(not is_gone(h1) for h1 in doc.by_name.get("h1", ())):
+        return None  # no headline: no loose standfirst either
+    text = last.text if last is not None else _loose_standfirst(first)
+    if text is None:
         return None
+    return None if " ".join(text.split()) in " ".join(body.split()) else text
+
+
+def _classed_standfirst(doc: Document, ledes: list[Lede], first: Tag) -> Lede | None:
     wanted = {lede.element_id for lede in ledes}
     position: dict[int, int] = {}
     headline = -1
+    start = -1
     for index, node in enumerate(doc.nodes):
         if node is first:
+            start = index
             break
         if id(node) in wanted:
             position[id(node)] = index
         elif headline < 0 and isinstance(node, Tag) and node.name == "h1":
             headline = index
     before = [lede for lede in ledes if position.get(lede.element_id, -1) > headline]
-    if not before:
+    if before:
+        return max(before, key=lambda lede: position[lede.element_id])
+    return _removed_at_head(doc, ledes, wanted, start) if start >= 0 else None
+
+
+# Between the headline and the body, a standfirst without a class: at most this many paragraphs
+# (the nearest to the body), each a sentence or more of running text (LOOSE_CHARS characters or
+# more, ending as a sentence does), looked for this many elements back from the body at most.
+LOOSE_PARAGRAPHS = 3
+LOOSE_CHARS = 80
+LOOSE_REACH = 200
+
+
+def _loose_standfirst(first: Tag) -> str | None:
+    """The paragraphs of running text between the page's headline (<h1>) and the body: an
+    introduction set in the article's header or a "stage" beside the headline, without a
+    class that names it, which the body finder leaves out as it stands apart from the body.
+    None without a headline before the body (a page's sidebar is no standfirst)."""
+    paragraphs: list[Tag] = []
+    for count, element in enumerate(first.previous_elements):
+        if count >= LOOSE_REACH:
+            return None
+        if isinstance(element, Tag):
+            if element.name == "h1":
+                break
+            if element.name == "p":
+                paragraphs.append(element)
+    else:
         return None
-    last = max(before, key=lambda lede: position[lede.element_id])
-    return None if " ".join(last.text.split()) in " ".join(body.split()) else last.text
+    texts = []
+    for paragraph in reversed(paragraphs[:LOOSE_PARAGRAPHS]):
+        text = _lede_text(paragraph, cards=True)
+        if (
+            text is not None
+            and len(text) >= LOOSE_CHARS
+            and text.endswith(_SENTENCE_ENDS)
+            and paragraph.find_parent("figure") is None
+        ):
+            texts.append(text)
+    return "\n\n".join(texts) or None
+
+
+# How far into the body (in nodes) a standfirst removed with its header is looked for.
+HEAD_NODES = 400
+
+
+def _removed_at_head(doc: Document, ledes: list[Lede], wanted: set[int], start: int) -> Lede | None:
+    """A standfirst inside the body element that the passes removed (with the <header> or the
+    block classed "header" it sits in beside the headline and byline), before the body's first
+    paragraph that is kept: the head of the article, not chrome."""
+    by_id = {lede.element_id: lede for lede in ledes}
+    first = doc.nodes[start]
+    end = first._last_descendant() if isinstance(first, Tag) else first  # the body's last live node
+    for node in doc.nodes[start + 1 : start + HEAD_NODES]:
+        if node is end:
+            break
+        if not isinstance(node, Tag):
+            continue
+        if is_gone(node):
+            if id(node) in wanted:
+                return by_id[id(node)]
+        elif node.name == "p":
+            return None  # the body's text has begun: a standfirst after it is no head
+    return None

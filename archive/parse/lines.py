@@ -70,13 +70,18 @@ def trim_chrome(blocks: list[Block], title: str | None = None) -> tuple[list[Blo
     # more") and prompts to follow or subscribe that close the body are chrome, not the
     # article's last words.
     while kept and (
-        kept[-1].is_heading
+        _is_bare_heading(kept[-1])
         or _is_link_line(kept[-1])
         or _is_closing_prompt(kept[-1])
         or (len(kept) > 1 and _is_copyright_line(kept[-1]))
     ):
         removed.append(Removal(kind="trailing links", sample=sample(kept.pop().text)))
     return kept, removed
+
+
+def _is_bare_heading(block: Block) -> bool:
+    """A heading at the body's foot: nothing of the article under it."""
+    return block.is_heading
 
 
 def chrome_kind(block: Block) -> str | None:
