@@ -12,7 +12,7 @@ from bs4 import NavigableString, Tag
 from archive.parse.classwords import class_kind, names_of
 from archive.parse.comments import COMMENT_HEADINGS, opens_thread
 from archive.parse.labels import AD_LABEL, AUTHOR_BOX_PROSE, AUTHOR_HEADING, BOX_HEADING, BOX_KIND
-from archive.parse.text import clean_inline, sample
+from archive.parse.text import SENTENCE_ENDS, clean_inline, sample
 from archive.parse.tree.measure import Sizes, strings_and_links, tag_text
 from archive.parse.tree.soup import Document
 from archive.records import Removal
@@ -264,10 +264,11 @@ def _in_sentence(tag: Tag) -> bool:
     before, after = _beside(tag.previous_sibling), _beside(tag.next_sibling)
     if len(before.split()) + len(after.split()) < SENTENCE_WORDS:
         return False
-    return bool(after.strip()) or not before.rstrip().endswith(_SENTENCE_ENDS)
+    return bool(after.strip()) or not before.rstrip().endswith(_CLOSED_BEFORE)
 
 
-_SENTENCE_ENDS = (".", "!", "?", ":", "|", "•", "·")
+# Text before an element that ends so is closed: a sentence, or a label or separator.
+_CLOSED_BEFORE = (".", "!", "?", ":", "|", "•", "·")
 
 
 def _beside(node: object) -> str:
@@ -293,7 +294,6 @@ def _is_contents_list(listing: Tag) -> bool:
 # A sentence of running text: at least this many characters in one string, ending as a
 # sentence does, outside headings and links.
 SENTENCE_CHARS = 120
-_SENTENCE_ENDS = (".", "!", "?", "…", '"', "”", "»", ".)")
 _NOT_PROSE = ("h1", "h2", "h3", "h4", "h5", "h6", "a", "button", "label")
 
 
@@ -310,7 +310,7 @@ def _holds_sentence(tag: Tag) -> bool:
             parent = node.parent
             if (
                 len(text) >= SENTENCE_CHARS
-                and text.endswith(_SENTENCE_ENDS)
+                and text.endswith(SENTENCE_ENDS)
                 and parent is not None
                 and parent.name not in _NOT_PROSE
             ):

@@ -11,6 +11,7 @@ from bs4 import NavigableString, Tag
 
 from archive.parse.classwords import is_embedded_post
 from archive.parse.clean import class_kind, link_density
+from archive.parse.text import SENTENCE_ENDS
 from archive.parse.tree.measure import tag_text
 from archive.parse.tree.soup import Document, is_gone
 
@@ -177,7 +178,6 @@ def _sibling_fits(sibling: Tag, scores: dict[int, tuple[Tag, float]], floor: flo
 # this many words ending as a sentence does (a meta line "· 20.02.2024 · 3 Min." has fewer).
 PARAGRAPH_CHARS = 80
 SENTENCE_WORDS = 8
-_SENTENCE_ENDS = (".", "!", "?", '"', "”", "»", "«", "“")
 
 
 def _reads_as_paragraph(tag: Tag) -> bool:
@@ -185,7 +185,7 @@ def _reads_as_paragraph(tag: Tag) -> bool:
     if len(text) < MIN_PARAGRAPH or link_density(tag) >= 0.25:
         return False
     return len(text) > PARAGRAPH_CHARS or (
-        len(text.split()) >= SENTENCE_WORDS and text.endswith(_SENTENCE_ENDS)
+        len(text.split()) >= SENTENCE_WORDS and text.endswith(SENTENCE_ENDS)
     )
 
 

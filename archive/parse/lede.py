@@ -14,7 +14,7 @@ from bs4 import NavigableString, Tag
 
 from archive.parse.clean import link_density
 from archive.parse.listing import DEK_MARK
-from archive.parse.text import clean_inline
+from archive.parse.text import SENTENCE_ENDS, clean_inline
 from archive.parse.tree.soup import Document, is_gone
 
 # Class and id words that name a standfirst, in the languages the body finder meets most.
@@ -30,7 +30,6 @@ MAX_LINK_SHARE = 0.3
 _SPLIT = re.compile(r"[^a-z0-9]+")
 _SUBHEADINGS = ("h2", "h3", "h4")
 MIN_HEADING_LEDE = 180
-_SENTENCE_ENDS = (".", "!", "?", '"', "“", "”", "»", "«", ".)")
 _BLOCKS = ("h1", "h2", "h3", "h4", "ul", "ol", "table", "figure", "article")
 
 
@@ -96,7 +95,7 @@ def find_ledes(doc: Document, cards: bool) -> list[Lede]:
         if len(raw) < MIN_HEADING_LEDE:
             continue  # cleaning only shortens it: most headings stop here
         text = clean_inline(raw)
-        if len(text) >= MIN_HEADING_LEDE and text.endswith(_SENTENCE_ENDS):
+        if len(text) >= MIN_HEADING_LEDE and text.endswith(SENTENCE_ENDS):
             found.append(Lede(id(tag), text))
     return found
 
@@ -167,7 +166,7 @@ def _loose_standfirst(first: Tag) -> str | None:
         if (
             text is not None
             and len(text) >= LOOSE_CHARS
-            and text.endswith(_SENTENCE_ENDS)
+            and text.endswith(SENTENCE_ENDS)
             and paragraph.find_parent("figure") is None
         ):
             texts.append(text)

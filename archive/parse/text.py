@@ -82,6 +82,10 @@ def sample(text: str, words: int = 8) -> str:
 
 
 # Chinese and Japanese write without spaces: about two characters make a word.
+# How a sentence of running text ends: its stop, or a closing quote or bracket after it. Text
+# that ends otherwise is a label, a name, a headline or a fragment.
+SENTENCE_ENDS = (".", "!", "?", "…", '"', "“", "”", "»", "«", ".)")
+
 _CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 CJK_CHARS_PER_WORD = 2
 
