@@ -117,16 +117,20 @@ def load(
         truth = overlay(truth, annotations)
     pages = []
     for page_id in sorted(truth)[:limit]:
-        gz_path = data_dir / "html" / f"{page_id}.html.gz"
-        try:
-            if gz_path.is_file():
-                raw = gzip.decompress(gz_path.read_bytes())
-            else:
-                raw = (data_dir / "html" / f"{page_id}.html").read_bytes()
-        except (OSError, EOFError) as error:
-            raise DataError(f"{data_dir}: cannot read page {page_id} ({error})") from error
+        raw = raw_page(data_dir, page_id)
         pages.append(Page(page_id, truth[page_id].get("url", ""), decode(raw), truth[page_id]))
     return pages
+
+
+def raw_page(data_dir: Path, page_id: str) -> bytes:
+    """The bytes of one page of a data folder: ``html/<id>.html.gz``, else ``html/<id>.html``."""
+    gz_path = data_dir / "html" / f"{page_id}.html.gz"
+    try:
+        if gz_path.is_file():
+            return gzip.decompress(gz_path.read_bytes())
+        return (data_dir / "html" / f"{page_id}.html").read_bytes()
+    except (OSError, EOFError, gzip.BadGzipFile) as error:
+        raise DataError(f"{data_dir}: cannot read page {page_id} ({error})") from error
 
 
 def run_ours(html: str, url: str) -> Found:

@@ -31,7 +31,6 @@ set beside this one) is never listed, whatever ``--half`` says, and counts in th
 """
 
 import argparse
-import gzip
 import hashlib
 import json
 import sys
@@ -43,16 +42,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import extractors
 from benchmarks.devset import DevDataError, half_of
+from benchmarks.metadata import DataError, raw_page
 from benchmarks.metadata_scoring import half
 
 ANCHORS = ("trafilatura", "readability")
 KINDS = ("refused", "shorter", "longer", "lost lines")
 # The least words of a line that counts in "lost lines" (shorter ones are labels and headings).
 LINE_WORDS = 6
-
-
-class DataError(Exception):
-    """The data folder is missing or not of the expected shape."""
 
 
 @dataclass
@@ -85,14 +81,7 @@ def load(data_dir: Path, limit: int | None = None) -> list[Page]:
         raise DataError(f"{truth_file}: cannot read it ({error})") from error
     pages = []
     for page_id in sorted(truth)[:limit]:
-        gz_path = data_dir / "html" / f"{page_id}.html.gz"
-        try:
-            if gz_path.is_file():
-                raw = gzip.decompress(gz_path.read_bytes())
-            else:
-                raw = (data_dir / "html" / f"{page_id}.html").read_bytes()
-        except (OSError, EOFError, gzip.BadGzipFile) as error:
-            raise DataError(f"{data_dir}: cannot read page {page_id} ({error})") from error
+        raw = raw_page(data_dir, page_id)
         url = truth[page_id].get("url", "")
         pages.append(Page(page_id, url, decode(raw), hashlib.sha1(raw).hexdigest()))
     return pages
