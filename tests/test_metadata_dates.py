@@ -26,6 +26,8 @@ def _meta(head: str, body: str, url: str | None = "https://news.example/a/story"
         ("1. 2. 22", None, None),  # spaced with a two-digit year: a list, a score
         ("4. 2.2022", None, None),  # spaced once only: no date form
         ("2020/04/17", None, "2020-04-17"),
+        ("입력 2023. 4. 28. 10:15", None, "2023-04-28"),  # Korean: year first, spaced dots
+        ("2023. 4.28", None, None),  # spaced once only
         ("2021-03-16 09:12", None, "2021-03-16"),  # year first with dashes, as in CJK pages
         ("ref 12021-03-16", None, None),
         ("01/02/2022", None, None),  # ambiguous and nothing to decide it

@@ -18,11 +18,12 @@ _URL_COMPACT = re.compile(
     r"/((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?=[-_/.]|$)(?![-_/.]?\d)"
 )
 # Numeric dates: "07.11.2023", "30.10.23", "4. 2. 2022" (a space after each dot, as German
-# and Czech typography sets it), "01/02/2022", "2020/04/17", "2021-03-16" (in text, as Chinese
+# and Czech typography sets it; year first in Korean, "2023. 4. 28."), "01/02/2022",
+# "2020/04/17", "2021-03-16" (in text, as Chinese
 # and Japanese sites write it), "02-01-2022". The
 # lookarounds keep them from being cut out of longer numbers, versions or IP addresses.
 _NUMERIC = re.compile(
-    r"(?<![\w.,/-])(?:((?:19|20)\d{2})([./-])(\d{1,2})\2(\d{1,2})|"
+    r"(?<![\w.,/-])(?:((?:19|20)\d{2})(\.\s|[./-])(\d{1,2})\2(\d{1,2})|"
     r"(\d{1,2})(\.\s|[./-])(\d{1,2})\6((?:19|20)\d{2}|\d{2}))(?![\d/-]|[.,]\d)"
 )
 
@@ -140,23 +141,35 @@ def _ymd(year: str, month: str, day: str) -> str | None:
     return _valid(f"{year}-{int(month):02d}-{int(day):02d}")
 
 
-# Month names in the languages pages most often write them (Polish in the genitive, as in dates).
+# Month names in the languages pages most often write them: English, French, German, Spanish,
+# Portuguese, Italian, Dutch, Scandinavian, Indonesian, Romanian and Turkish; Polish, Czech,
+# Russian and Ukrainian in the genitive and Finnish in the partitive, as dates write them.
 _MONTHS = {
     name: number
     for number, names in enumerate(
         (
-            "jan january janvier januar enero janeiro gennaio januari stycznia",
-            "feb february février februar febrero fevereiro febbraio februari lutego",
-            "mar march mars märz marzo março maart marca",
-            "apr april avril abril aprile kwietnia",
-            "may mai mayo maio maggio mei maja",
-            "jun june juin juni junio junho giugno czerwca",
-            "jul july juillet juli julio julho luglio lipca",
-            "aug august août agosto augustus sierpnia",
-            "sep sept september septembre septiembre setembro settembre września",
-            "oct october octobre oktober octubre outubro ottobre października",
-            "nov november novembre noviembre novembro listopada",
-            "dec december décembre dezember diciembre dezembro dicembre grudnia",
+            "jan january janvier januar enero janeiro gennaio januari stycznia ianuarie ocak "
+            "ledna января січня tammikuuta",
+            "feb february février februar febrero fevereiro febbraio februari lutego februarie "
+            "şubat února февраля лютого helmikuuta",
+            "mar march mars märz marzo março maart marca maret martie mart března марта березня "
+            "maaliskuuta",
+            "apr april avril abril aprile kwietnia aprilie nisan dubna апреля квітня huhtikuuta",
+            "may mai mayo maio maggio mei maja maj mayıs května мая травня toukokuuta",
+            "jun june juin juni junio junho giugno czerwca iunie haziran června июня червня "
+            "kesäkuuta",
+            "jul july juillet juli julio julho luglio lipca iulie temmuz července июля липня "
+            "heinäkuuta",
+            "aug august août agosto augustus sierpnia augusti agustus ağustos srpna августа "
+            "серпня elokuuta",
+            "sep sept september septembre septiembre setembro settembre września septembrie "
+            "eylül září сентября вересня syyskuuta",
+            "oct october octobre oktober octubre outubro ottobre października octombrie ekim "
+            "října октября жовтня lokakuuta",
+            "nov november novembre noviembre novembro listopada noiembrie kasım listopadu ноября "
+            "листопада marraskuuta",
+            "dec december décembre dezember diciembre dezembro dicembre grudnia desember "
+            "decembrie aralık prosince декабря грудня joulukuuta",
         ),
         start=1,
     )
@@ -165,15 +178,22 @@ _MONTHS = {
 # "November 19, 2019", "Nov. 19 2019", "19 November 2019", "19. November 2019", "19 de
 # novembro de 2019": a day, a month name and a four-digit year.
 _MONTH_FIRST = re.compile(
-    r"\b([^\W\d_]{3,10})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+((?:19|20)\d{2})\b"
+    r"\b([^\W\d_]{3,11})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+((?:19|20)\d{2})\b"
 )
 _DAY_FIRST = re.compile(
-    r"\b(\d{1,2})(?:st|nd|rd|th)?\.?\s+(?:de\s+)?([^\W\d_]{3,10})\.?,?\s+(?:de\s+)?((?:19|20)\d{2})\b"
+    r"\b(\d{1,2})(?:st|nd|rd|th)?\.?\s+(?:de\s+)?([^\W\d_]{3,11})\.?,?\s+(?:de\s+)?((?:19|20)\d{2})\b"
 )
+
+
+# Chinese and Japanese "2023年4月28日", Korean "2023년 4월 28일".
+_CJK_DATE = re.compile(r"((?:19|20)\d{2})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]")
 
 
 def date_from_text(text: str) -> str | None:
     """A bare date written out in words ("Published November 19, 2019"), never a time."""
+    cjk = _CJK_DATE.search(text) if "年" in text or "년" in text else None
+    if cjk:
+        return _ymd(*cjk.groups())
     for pattern, order in ((_MONTH_FIRST, "mdy"), (_DAY_FIRST, "dmy")):
         for match in pattern.finditer(text):
             parts = dict(zip(order, match.groups(), strict=True))
