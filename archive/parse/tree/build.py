@@ -101,6 +101,9 @@ class TreeTarget:
         self.namespaces = builder.active_namespace_prefixes[-1]
         self.templates = builder.templates
         self.begin(None)
+        # lxml's ``data`` event (every run of text) straight into the pending list: a C call
+        # instead of a Python method's frame, once per run of text of every page.
+        self.data = self.text.append
 
     def begin(self, soup: BeautifulSoup | None) -> None:
         """A new parse into ``soup`` (None: no parse, nothing held)."""
@@ -113,7 +116,11 @@ class TreeTarget:
         self.link_sizes: dict[int, int] = {}
         self.by_name: dict[str, list[Tag]] = {}
         self.last: PageElement | None = soup._most_recent_element if soup is not None else None
-        self.text: list[str] = []  # text not yet made into a string node
+        # Text not yet made into a string node: one list for the target's life (emptied, not
+        # replaced), so that ``data`` can be its ``append`` (see ``__init__``).
+        if not hasattr(self, "text"):
+            self.text: list[str] = []
+        self.text.clear()
         # Open <pre>/<textarea> (whitespace kept) and <script>/<style>/<rt>... (own string
         # class): bs4's preserve_whitespace_tag_stack and string_container_stack.
         self.preserving: list[Tag] = []
@@ -129,7 +136,8 @@ class TreeTarget:
         self.begin(None)
         return taken
 
-    # lxml's target interface: start, end, data, comment, doctype, pi, close.
+    # lxml's target interface: start, end, data (set in ``__init__``), comment, doctype, pi,
+    # close.
 
     def start(self, name: str, attrib: Any) -> None:
         # The hottest code of the parser (once per tag): fields read once into locals.
@@ -180,7 +188,20 @@ class TreeTarget:
             name = name.split("}", 1)[1]
         open_tags = self.open
         if len(open_tags) > 1 and open_tags[-1].name == name:
-            self.pop()
+            # ``pop``, inlined for the usual case (the innermost open tag closes).
+            tag = open_tags.pop()
+            counts = self.counts
+            text, links = counts.pop()
+            if text:
+                key = id(tag)
+                self.text_sizes[key] = text
+                if links:
+                    self.link_sizes[key] = links
+                parent = counts[-1]
+                parent[0] += text
+                parent[1] += text if name == "a" else links
+            if name in self.stacked:
+                self.unstack(tag)
             return
         # Closing a tag that is not the innermost: pop up to the latest open one of that name
         # (none open: nothing), as ``BeautifulSoup._popToTag`` does.
@@ -189,9 +210,6 @@ class TreeTarget:
                 while len(open_tags) > index:
                     self.pop()
                 return
-
-    def data(self, text: str) -> None:
-        self.text.append(text)
 
     def comment(self, text: str) -> None:
         self.flush()
@@ -282,10 +300,14 @@ class TreeTarget:
             parent[0] += text
             parent[1] += text if name == "a" else links  # all of a link's text is link text
         if name in self.stacked:
-            if self.preserving and tag is self.preserving[-1]:
-                self.preserving.pop()
-            if self.containers and tag is self.containers[-1]:
-                self.containers.pop()
+            self.unstack(tag)
+
+    def unstack(self, tag: Tag) -> None:
+        """A closed <pre>, <textarea>, <script>... leaves the stack ``start`` put it on."""
+        if self.preserving and tag is self.preserving[-1]:
+            self.preserving.pop()
+        if self.containers and tag is self.containers[-1]:
+            self.containers.pop()
 
     def flush(self, kind: type[NavigableString] | None = None) -> None:
         """``BeautifulSoup.endData``: the pending text becomes a string node."""
@@ -293,7 +315,7 @@ class TreeTarget:
         if not pending:
             return
         text = pending[0] if len(pending) == 1 else "".join(pending)
-        self.text = []
+        pending.clear()
         # Whitespace only (ASCII spaces), outside <pre>: one space or one newline.
         if not self.preserving and not text.strip(_ASCII_SPACES):
             text = "\n" if "\n" in text else " "
