@@ -87,7 +87,8 @@ def removal_sample(chunk: str, head_size: int = SAMPLE_HEAD) -> str:
 
 def _keeps(chunk: str) -> bool:
     """True when the chunk may hold what the metadata readers want (``_KEEP`` finds it)."""
-    if any(trap in chunk for trap in _CASE_TRAPS):
+    # (The traps are not ASCII: an ASCII chunk, known without reading it, holds none.)
+    if not chunk.isascii() and any(trap in chunk for trap in _CASE_TRAPS):
         return _KEEP.search(chunk) is not None
     lowered = chunk.lower()
     if any(word in lowered for word in _KEEP_WORDS):
