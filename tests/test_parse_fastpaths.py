@@ -75,6 +75,25 @@ def test_class_kinds_judged_word_by_word_match_the_definition(seed: int) -> None
         assert classwords._kind_of_names.__wrapped__(names) == _kind_by_definition(names), names
 
 
+@pytest.mark.parametrize("seed", [5, 6])
+def test_class_kind_from_class_and_id_apart_is_the_whole_strings_kind(seed: int) -> None:
+    words = [w.rstrip("*") for listed in classwords.CLASS_WORDS.values() for w in listed]
+    words += [*sorted(classwords.EMBED_WORDS), "instagram-media", "label", "title", "hidden"]
+    words += ["print", "only", "no", "visible", "d", "overflow", "x", "Nav", "ΑΣ", "-", "_", " "]
+    rng = random.Random(seed)
+    for _ in range(5_000):
+        attrs = {}
+        for attribute in ("class", "id"):
+            if rng.random() < 0.7:
+                attrs[attribute] = rng.choice([" ", "-", "_", ""]).join(
+                    rng.choices(words, k=rng.randint(0, 4))
+                )
+        tag = Tag(name="div", attrs=attrs)
+        names = classwords.names_of(tag)
+        whole = classwords._kind_of_names.__wrapped__(names) if names.strip() else None
+        assert classwords.class_kind(tag) == whole, attrs
+
+
 def test_word_counts_split_where_the_pattern_does() -> None:
     cjk = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 

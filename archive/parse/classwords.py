@@ -93,9 +93,50 @@ _SHARE_BAR = next(index for index, (kind, _, _) in enumerate(_KINDS) if kind == 
 
 
 def class_kind(tag: Tag) -> str | None:
-    """The kind of boilerplate a tag's class or id names, if any (first kind listed wins)."""
-    names = names_of(tag)
-    return _kind_of_names(names) if names.strip() else None
+    """The kind of boilerplate a tag's class or id names, if any (first kind listed wins).
+
+    ``_kind_of_names(names_of(tag))``, judged from the class and the id apart: a page repeats
+    its class strings, but every id is new, so a cache of whole "class id" strings misses on
+    every tag with an id; each part's words are cached instead, and combined here.
+    """
+    attrs = tag.attrs
+    if not attrs:
+        return None
+    value = attrs.get("class")
+    classes = _part_words(" ".join(value) if isinstance(value, list) else value or "")
+    ident = attrs.get("id")
+    if not isinstance(ident, str):
+        removed, embedded, first, first_beside_embed = classes
+    else:
+        own = _part_words(ident)
+        removed, embedded = classes[0] or own[0], classes[1] or own[1]
+        first, first_beside_embed = min(classes[2], own[2]), min(classes[3], own[3])
+    if removed:
+        return "embedded post"
+    if embedded:  # an embedded post ("social-media-embed") is content, not a share bar
+        first = first_beside_embed
+    return _KINDS[first][0] if first < _NO_KIND else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _part_words(part: str) -> tuple[bool, bool, int, int]:
+    """What ``_kind_of_names`` reads from one part (a class string, or an id): whether it names
+    a removed embedded post, whether it has an embed word, and the first kind its words name
+    (``_word_kinds``: any, and other than the share bar). No pattern it uses spans the space
+    that joins the class and the id, so the parts' answers combine into the whole's."""
+    names = part.lower()
+    removed = not REMOVED_EMBEDS.isdisjoint(names.split())
+    names = _HIDDEN_LABEL.sub(" ", names)
+    if "print" in names:
+        names = _NOT_PRINTED.sub(" noprint ", _PRINT_ONLY.sub(" printonly ", names))
+    words = {w for w in _SPLIT.split(names) if w}
+    kinds = [_word_kinds(word) for word in words]
+    return (
+        removed,
+        not words.isdisjoint(EMBED_WORDS),
+        min((k[0] for k in kinds), default=_NO_KIND),
+        min((k[1] for k in kinds), default=_NO_KIND),
+    )
 
 
 @functools.lru_cache(maxsize=4096)

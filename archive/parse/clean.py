@@ -28,6 +28,9 @@ STRUCTURAL = {"nav": "navigation", "footer": "footer", "aside": "sidebar", "menu
 _NEVER_BY_CLASS = {"html", "body", "main", "article", "figure"}
 # Tags judged even without attributes.
 _BARE_CHECKED = {*STRUCTURAL, "header", "form"}
+# The tags ``tag_kind`` may find a kind for when they have no attributes (a drop tag, a list
+# that is a table of contents, a bare structural one): for any other, it returns None.
+_JUDGED_BARE = frozenset({*DROP_TAGS, "ul", "ol", *_BARE_CHECKED})
 # The share of the page's running text an element classed as chrome must hold to be taken
 # for the article all the same (see Cleaner.holds_article); more for an element that calls
 # itself a sidebar in so many words, which beside a short article often holds as much text as
@@ -157,8 +160,11 @@ class Cleaner:
                 if len(node) < 200:
                     self.text_pass(node)
             elif isinstance(node, Tag):
-                if node.name in COMMENT_HEADINGS and self.comments_pass(node):
+                name = node.name
+                if name in COMMENT_HEADINGS and self.comments_pass(node):
                     continue
+                if not node.attrs and name not in _JUDGED_BARE:
+                    continue  # what tag_kind says of most tags, without the call
                 kind = self.tag_kind(node)
                 if kind == "table of contents":
                     self.remove_contents(node)

@@ -46,6 +46,8 @@ def byline_candidates(doc: Document) -> list[list[Tag]]:
         if not isinstance(tag, Tag):
             continue
         attrs = tag.attrs
+        if not attrs:
+            continue
         href = attrs.get("href") if tag.name == "a" else None
         if isinstance(href, str) and "/aut" in href and _AUTHOR_PAGE.search(href):
             if len(found[-1]) < 3:
@@ -53,8 +55,10 @@ def byline_candidates(doc: Document) -> list[list[Tag]]:
             continue
         if "class" not in attrs and "itemprop" not in attrs and "rel" not in attrs:
             continue  # none of the attributes that mark a byline
-        marks = f"{attr_text(tag, 'class')} {attr_text(tag, 'itemprop')} {attr_text(tag, 'rel')}"
-        lowered = marks.lower()
+        # The values as they are (a list shows its words, never "aut" across two of them):
+        # attr_text is the exact text, read below only for the few that pass.
+        get = attrs.get
+        lowered = f"{get('class') or ''} {get('itemprop') or ''} {get('rel') or ''}".lower()
         if "aut" not in lowered and "byline" not in lowered:
             continue  # a quick test before the patterns ("aut": author, autor, auteur)
         if tag.name == "h1":

@@ -83,9 +83,9 @@ class Sources:
         self.title: str | None = None
         self.meta: dict[str, list[str]] = {}
         for tag in doc.tags("meta"):
-            key = tag.get("property") or tag.get("name") or tag.get("itemprop")
-            key = key or tag.get("http-equiv")
-            value = tag.get("content")
+            get = tag.attrs.get  # ``tag.get``, without its call: a page has hundreds of <meta>
+            key = get("property") or get("name") or get("itemprop") or get("http-equiv")
+            value = get("content")
             if isinstance(key, str) and isinstance(value, str) and value.strip():
                 self.meta.setdefault(key.strip().lower(), []).append(value.strip())
 

@@ -26,6 +26,8 @@ from lxml import etree
 
 from archive.parse.tree.measure import TEXT_TYPES, Sizes
 
+_ASCII_SPACES = BeautifulSoup.ASCII_SPACES
+
 
 class FastLXMLBuilder(LXMLTreeBuilder):
     """bs4's lxml HTML builder whose ``feed`` builds the tree through a ``TreeTarget``.
@@ -99,6 +101,9 @@ class TreeTarget:
         self.namespaces = builder.active_namespace_prefixes[-1]
         self.templates = builder.templates
         self.begin(None)
+        # lxml's ``data`` event (every run of text) straight into the pending list: a C call
+        # instead of a Python method's frame, once per run of text of every page.
+        self.data = self.text.append
 
     def begin(self, soup: BeautifulSoup | None) -> None:
         """A new parse into ``soup`` (None: no parse, nothing held)."""
@@ -111,7 +116,11 @@ class TreeTarget:
         self.link_sizes: dict[int, int] = {}
         self.by_name: dict[str, list[Tag]] = {}
         self.last: PageElement | None = soup._most_recent_element if soup is not None else None
-        self.text: list[str] = []  # text not yet made into a string node
+        # Text not yet made into a string node: one list for the target's life (emptied, not
+        # replaced), so that ``data`` can be its ``append`` (see ``__init__``).
+        if not hasattr(self, "text"):
+            self.text: list[str] = []
+        self.text.clear()
         # Open <pre>/<textarea> (whitespace kept) and <script>/<style>/<rt>... (own string
         # class): bs4's preserve_whitespace_tag_stack and string_container_stack.
         self.preserving: list[Tag] = []
@@ -127,9 +136,11 @@ class TreeTarget:
         self.begin(None)
         return taken
 
-    # lxml's target interface: start, end, data, comment, doctype, pi, close.
+    # lxml's target interface: start, end, data (set in ``__init__``), comment, doctype, pi,
+    # close.
 
     def start(self, name: str, attrib: Any) -> None:
+        # The hottest code of the parser (once per tag): fields read once into locals.
         if self.text:
             self.flush()
         parent = self.open[-1]
@@ -140,7 +151,6 @@ class TreeTarget:
             # ``Tag.__init__`` and ``PageElement.setup`` in one step: the fields every tag of
             # this name gets, then this one's attributes and links (``link``, inlined).
             last = self.last
-            sibling = contents[-1] if contents else None
             tag = Tag.__new__(Tag)
             fields = tag.__dict__
             fields.update(self.templates.get(name) or self.template(name))
@@ -150,11 +160,14 @@ class TreeTarget:
             fields["contents"] = []
             fields["parent"] = parent
             fields["previous_element"] = last
-            fields["previous_sibling"] = sibling
+            if contents:
+                sibling = contents[-1]
+                fields["previous_sibling"] = sibling
+                sibling.next_sibling = tag
+            else:
+                fields["previous_sibling"] = None
             if last is not None:
                 last.next_element = tag
-            if sibling is not None:
-                sibling.next_sibling = tag
         contents.append(tag)
         self.open.append(tag)
         self.counts.append([0, 0])
@@ -174,8 +187,21 @@ class TreeTarget:
         if name[0] == "{":  # bs4 drops a namespace from the name; HTML names carry none
             name = name.split("}", 1)[1]
         open_tags = self.open
-        if open_tags[-1].name == name and len(open_tags) > 1:
-            self.pop()
+        if len(open_tags) > 1 and open_tags[-1].name == name:
+            # ``pop``, inlined for the usual case (the innermost open tag closes).
+            tag = open_tags.pop()
+            counts = self.counts
+            text, links = counts.pop()
+            if text:
+                key = id(tag)
+                self.text_sizes[key] = text
+                if links:
+                    self.link_sizes[key] = links
+                parent = counts[-1]
+                parent[0] += text
+                parent[1] += text if name == "a" else links
+            if name in self.stacked:
+                self.unstack(tag)
             return
         # Closing a tag that is not the innermost: pop up to the latest open one of that name
         # (none open: nothing), as ``BeautifulSoup._popToTag`` does.
@@ -184,9 +210,6 @@ class TreeTarget:
                 while len(open_tags) > index:
                     self.pop()
                 return
-
-    def data(self, text: str) -> None:
-        self.text.append(text)
 
     def comment(self, text: str) -> None:
         self.flush()
@@ -267,42 +290,66 @@ class TreeTarget:
         tag = self.open.pop()
         counts = self.counts
         text, links = counts.pop()
+        name = tag.name
         if text:  # (no text, no link text: nothing to record or pass on)
-            self.text_sizes[id(tag)] = text
+            key = id(tag)
+            self.text_sizes[key] = text
             if links:
-                self.link_sizes[id(tag)] = links
+                self.link_sizes[key] = links
             parent = counts[-1]
             parent[0] += text
-            parent[1] += text if tag.name == "a" else links  # all of a link's text is link text
-        if tag.name in self.stacked:
-            if self.preserving and tag is self.preserving[-1]:
-                self.preserving.pop()
-            if self.containers and tag is self.containers[-1]:
-                self.containers.pop()
+            parent[1] += text if name == "a" else links  # all of a link's text is link text
+        if name in self.stacked:
+            self.unstack(tag)
+
+    def unstack(self, tag: Tag) -> None:
+        """A closed <pre>, <textarea>, <script>... leaves the stack ``start`` put it on."""
+        if self.preserving and tag is self.preserving[-1]:
+            self.preserving.pop()
+        if self.containers and tag is self.containers[-1]:
+            self.containers.pop()
 
     def flush(self, kind: type[NavigableString] | None = None) -> None:
         """``BeautifulSoup.endData``: the pending text becomes a string node."""
-        if not self.text:
+        pending = self.text
+        if not pending:
             return
-        text = "".join(self.text)
-        self.text = []
+        text = pending[0] if len(pending) == 1 else "".join(pending)
+        pending.clear()
         # Whitespace only (ASCII spaces), outside <pre>: one space or one newline.
-        if not self.preserving and not text.strip(BeautifulSoup.ASCII_SPACES):
+        if not self.preserving and not text.strip(_ASCII_SPACES):
             text = "\n" if "\n" in text else " "
         if kind is None:
             kind = NavigableString
             if self.containers:
                 kind = self.builder.string_containers.get(self.containers[-1].name, kind)
+        parent = self.open[-1]
         if kind is NavigableString:
+            # The common case (once per run of text), with ``link`` inlined.
             node = str.__new__(NavigableString, text)
-            node.__dict__["hidden"] = False
+            fields = node.__dict__
+            fields["hidden"] = False
             self.counts[-1][0] += len(text)
+            previous = self.last
+            fields["parent"] = parent
+            fields["previous_element"] = previous
+            if previous is not None:
+                previous.next_element = node
+            fields["next_element"] = None
+            fields["next_sibling"] = None
+            contents = parent.contents
+            if contents:
+                sibling = contents[-1]
+                fields["previous_sibling"] = sibling
+                sibling.next_sibling = node
+            else:
+                fields["previous_sibling"] = None
+            contents.append(node)
         else:
             node = kind(text)
             if kind in TEXT_TYPES:
                 self.counts[-1][0] += len(text)
-        parent = self.open[-1]
-        self.link(node, parent)
-        parent.contents.append(node)
+            self.link(node, parent)
+            parent.contents.append(node)
         self.last = node
         self.nodes.append(node)
