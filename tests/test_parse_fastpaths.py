@@ -80,6 +80,15 @@ def test_class_kind_from_class_and_id_apart_is_the_whole_strings_kind(seed: int)
     words = [w.rstrip("*") for listed in classwords.CLASS_WORDS.values() for w in listed]
     words += [*sorted(classwords.EMBED_WORDS), "instagram-media", "label", "title", "hidden"]
     words += ["print", "only", "no", "visible", "d", "overflow", "x", "Nav", "ΑΣ", "-", "_", " "]
+    words += ["has", "with", "without", "right", "sidebars"]  # the sidebar beside a column
+    # Phrases the random draws rarely make: each rule of the whole string, on either part.
+    phrases = ["main-with-right-sidebar", "has-sidebar", "no_sidebar", "label-hidden nav"]
+    phrases += ["d-print-none", "print-only", "overflow-x-hidden", "instagram-media"]
+    for phrase in phrases:
+        for attrs in ({"class": phrase}, {"id": phrase}, {"class": "box", "id": phrase}):
+            tag = Tag(name="div", attrs=attrs)
+            whole = classwords._kind_of_names.__wrapped__(classwords.names_of(tag))
+            assert classwords.class_kind(tag) == whole, attrs
     rng = random.Random(seed)
     for _ in range(5_000):
         attrs = {}

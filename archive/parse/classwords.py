@@ -127,6 +127,8 @@ def _part_words(part: str) -> tuple[bool, bool, int, int]:
     names = part.lower()
     removed = not REMOVED_EMBEDS.isdisjoint(names.split())
     names = _HIDDEN_LABEL.sub(" ", names)
+    if "sidebar" in names:
+        names = _BESIDE_SIDEBAR.sub(" ", names)
     if "print" in names:
         names = _NOT_PRINTED.sub(" noprint ", _PRINT_ONLY.sub(" printonly ", names))
     words = {w for w in _SPLIT.split(names) if w}
