@@ -43,8 +43,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.devset import DevPage, load_dev_pages
-from benchmarks.extraction import DEFAULT_AEB, DEFAULT_DEV, load_pages
+from benchmarks.devset import DevDataError, DevPage, load_dev_pages
+from benchmarks.extraction import DEFAULT_AEB, DEFAULT_DEV, DataError, load_pages
 from benchmarks.scoring import score_page, summarize
 from benchmarks.snippets import SnippetCounts, score_snippets, total
 
@@ -279,13 +279,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.list:
         print("\n".join(f.name for f in chosen))
         return 0
-    dev = load_dev_pages(args.dev, args.limit)
+    try:
+        dev = load_dev_pages(args.dev, args.limit)
+        aeb = [] if args.attribute else load_pages(args.aeb, args.limit)
+    except (DataError, DevDataError) as error:
+        print(f"ablation: {error}", file=sys.stderr)
+        return 2
     if args.attribute:
         from benchmarks.attribution import attribute
 
         print(attribute(dev, args.show))
         return 0
-    aeb = load_pages(args.aeb, args.limit)
     started = time.process_time()
     base = score_all(aeb, dev)
     print(

@@ -1,9 +1,13 @@
 """The per-rule ablation script (benchmarks/ablation.py): each family turns its rule off while
 its block runs, and puts the parser back after."""
 
+from pathlib import Path
+
+import pytest
+
 from archive.extract import extract_article
 from archive.parse import clean, lines
-from benchmarks.ablation import families, patched
+from benchmarks.ablation import families, main, patched
 from benchmarks.attribution import Trace, attribute, flat
 from benchmarks.devset import DevPage
 
@@ -78,3 +82,11 @@ def test_a_trace_puts_a_snippet_down_to_the_first_removal_holding_it() -> None:
     assert trace.cause_of("body text") == "blocks: walker skipped (caption/h1/...)"
     assert trace.cause_of("Some").startswith("content: not chosen as body")
     assert trace.cause_of("elsewhere") == "not found after the passes (spans elements?)"
+
+
+def test_a_missing_data_folder_is_one_line_and_status_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([str(tmp_path / "no-aeb"), "--dev", str(tmp_path / "no-dev")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no-dev" in err[0] and "does not exist" in err[0]

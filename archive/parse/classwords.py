@@ -126,12 +126,7 @@ def _part_words(part: str) -> tuple[bool, bool, int, int]:
     that joins the class and the id, so the parts' answers combine into the whole's."""
     names = part.lower()
     removed = not REMOVED_EMBEDS.isdisjoint(names.split())
-    names = _HIDDEN_LABEL.sub(" ", names)
-    if "sidebar" in names:
-        names = _BESIDE_SIDEBAR.sub(" ", names)
-    if "print" in names:
-        names = _NOT_PRINTED.sub(" noprint ", _PRINT_ONLY.sub(" printonly ", names))
-    words = {w for w in _SPLIT.split(names) if w}
+    words = _class_words(names)
     kinds = [_word_kinds(word) for word in words]
     return (
         removed,
@@ -141,21 +136,29 @@ def _part_words(part: str) -> tuple[bool, bool, int, int]:
     )
 
 
-@functools.lru_cache(maxsize=4096)
 def _kind_of_names(names: str) -> str | None:
-    # Cached: a page repeats the same few class strings hundreds of times.
+    """The kind a whole "class id" string names: the definition ``class_kind`` computes from
+    the parts (tests/test_parse_fastpaths.py holds the two equal); the parser calls the parts."""
     if not REMOVED_EMBEDS.isdisjoint(names.split()):
         return "embedded post"
+    words = _class_words(names)
+    # An embedded post ("social-media-embed") is content, not a share bar.
+    embedded = not words.isdisjoint(EMBED_WORDS)
+    first = min((_word_kinds(word)[embedded] for word in words), default=_NO_KIND)
+    return _KINDS[first][0] if first < _NO_KIND else None
+
+
+def _class_words(names: str) -> set[str]:
+    """The words of lower-case class names that can name a kind: phrases that name no kind
+    of the element itself ("field-label-hidden", "main-with-right-sidebar") taken out, and
+    print phrases made one word each ("printonly", "noprint"). One place for both paths
+    (whole strings and parts), so that a new phrase rule cannot reach only one of them."""
     names = _HIDDEN_LABEL.sub(" ", names)
     if "sidebar" in names:
         names = _BESIDE_SIDEBAR.sub(" ", names)
     if "print" in names:
         names = _NOT_PRINTED.sub(" noprint ", _PRINT_ONLY.sub(" printonly ", names))
-    words = {w for w in _SPLIT.split(names) if w}
-    # An embedded post ("social-media-embed") is content, not a share bar.
-    embedded = not words.isdisjoint(EMBED_WORDS)
-    first = min((_word_kinds(word)[embedded] for word in words), default=_NO_KIND)
-    return _KINDS[first][0] if first < _NO_KIND else None
+    return {w for w in _SPLIT.split(names) if w}
 
 
 @functools.lru_cache(maxsize=16384)
