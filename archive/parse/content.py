@@ -133,7 +133,7 @@ def _promote(top: Tag, top_score: float, ranked: list[tuple[Tag, float]]) -> Tag
     if len(rivals) >= MIN_RIVALS:
         found = _holder(top, rivals, MIN_RIVALS)
         if found is not None:
-            return found
+            return _widest_holder(found, [t for t in rivals if _signature(t) == _signature(top)])
     # Chunks of one body often share the top's tag and class: gather them all.
     signature = _signature(top)
     if signature[1]:
@@ -159,6 +159,24 @@ def _holder(top: Tag, others: list[Tag], needed: int) -> Tag | None:
             return ancestor
         ancestor = ancestor.parent
     return None
+
+
+def _widest_holder(top: Tag, rivals: list[Tag]) -> Tag:
+    """The nearest ancestor of ``top`` holding the most of ``rivals`` (at least MIN_RIVALS).
+
+    A body cut into chunks by a page builder (one row per section, each row its own deep
+    wrapper) spreads its near-best candidates over rows whose common ancestor is far up: the
+    first ancestor holding a few of them is one row only, and the rest of the body is lost.
+    """
+    rival_ancestors = [{id(a) for a in tag.parents} for tag in rivals]
+    best, most = top, sum(1 for ancestors in rival_ancestors if id(top) in ancestors)
+    ancestor = top.parent
+    while isinstance(ancestor, Tag) and ancestor.name not in ("body", "html", "[document]"):
+        holding = sum(1 for ancestors in rival_ancestors if id(ancestor) in ancestors)
+        if holding > most:
+            best, most = ancestor, holding
+        ancestor = ancestor.parent
+    return best
 
 
 def _sibling_fits(sibling: Tag, scores: dict[int, tuple[Tag, float]], floor: float) -> bool:
