@@ -139,7 +139,7 @@ def _classed_standfirst(doc: Document, ledes: list[Lede], first: Tag) -> Lede | 
 # Between the headline and the body, a standfirst without a class: at most this many paragraphs
 # (the nearest to the body), each a sentence or more of running text (LOOSE_CHARS characters or
 # more, ending as a sentence does), looked for this many elements back from the body at most.
-LOOSE_PARAGRAPHS = 3
+LOOSE_PARAGRAPHS = 8
 LOOSE_CHARS = 80
 LOOSE_REACH = 200
 
