@@ -30,7 +30,7 @@ from archive.parse.meta.guessdate import GUESS, guessed_day
 from archive.parse.meta.language import detect_language
 from archive.parse.meta.metadata import Metadata, read_metadata
 from archive.parse.siterules import apply_fields, rule_body, strip
-from archive.parse.text import join_paragraphs, normalize, visible, word_count
+from archive.parse.text import join_paragraphs, normalize, reading_words, visible
 from archive.parse.tree.soup import Document, decode, is_gone, parse
 from archive.records import ArticleRecord, Image, Removal
 from archive.rules import Rule, builtin_rules, load_rules, matching_rules
@@ -327,7 +327,7 @@ def _record(
         tags=meta.tags,
         images=images,
         text=text,
-        word_count=word_count(text),
+        word_count=reading_words(text),  # CJK characters in pairs: no spaces between words
         removed=removed,
         published_from=meta.published_from,
         modified_from=meta.modified_from,

@@ -41,6 +41,16 @@ def test_word_count_counts_the_words_of_text() -> None:
     assert record.language == "en"
 
 
+def test_word_count_of_chinese_counts_characters_in_pairs() -> None:
+    """Chinese puts no spaces between words: its word count is not its count of paragraphs."""
+    sentence = "经过半年的装修，老街上的这家书店于周六重新开业，店里的书架和座位都换了新的。"
+    html = f"<html><head><title>老街书店重新开业</title></head><body><article>{('<p>' + sentence + '</p>') * 3}</article></body></html>"
+    record = extract_article(html)
+    assert record.text.count("\n\n") == 2
+    # 35 characters besides its three marks: 17 words a paragraph (pairs, rounded down)
+    assert record.word_count == 3 * ((len(sentence) - 3) // 2)
+
+
 @pytest.mark.parametrize(
     ("html", "error", "reason"),
     [

@@ -127,3 +127,27 @@ def test_paragraph_divs_beside_the_body_join_it() -> None:
     text = " ".join(texts(html))
     assert "The first paragraph of the story" in text
     assert "3 Min." not in text
+
+
+def test_a_chinese_sentence_beside_the_body_joins_it_as_an_english_one_does() -> None:
+    """A short paragraph next to the body joins it when it ends as a sentence: the ideographic
+    full stop (。) ends one as the Latin one does."""
+    body = (
+        "<p>经过半年的装修，老街上的这家书店于周六重新开业，店里的书架、灯光和座位都换了新的，门口还多了一块牌子。</p>"
+        * 3
+    )
+    for closing, kept in (("开业当天，很多老顾客专门赶来买书。", True), ("返回列表", False)):
+        html = f"<body><div><div class='content'>{body}</div><p>{closing}</p></div></body>"
+        assert (closing in texts(html)) is kept, closing
+
+
+def test_a_paragraph_div_of_japanese_reads_as_a_paragraph_by_its_words() -> None:
+    """A <div> of text beside the body counts its words as a reader does (CJK characters in
+    pairs), not as whitespace tokens: one sentence of Japanese is one token."""
+    body = (
+        "<p>駅前の再開発地区に新しい公園がオープンし、初日から多くの家族連れでにぎわった。市の担当者も喜んでいる。</p>"
+        * 3
+    )
+    closing = "市の担当者は「駅を使う人が気軽に休める場所にしたい」と話している。"
+    html = f"<body><div><div class='content'>{body}</div><div>{closing}</div></div></body>"
+    assert closing in texts(html)

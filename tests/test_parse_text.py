@@ -1,6 +1,13 @@
 import pytest
 
-from archive.parse.text import clean_inline, join_paragraphs, reading_words, sample, word_count
+from archive.parse.text import (
+    SENTENCE_ENDS,
+    clean_inline,
+    join_paragraphs,
+    reading_words,
+    sample,
+    word_count,
+)
 
 
 @pytest.mark.parametrize(
@@ -39,3 +46,17 @@ def test_reading_words_count_cjk_characters_in_pairs(text: str, words: int) -> N
 def test_sample_is_the_first_words() -> None:
     assert sample("one two three four", words=2) == "one two …"
     assert sample("one two", words=2) == "one two"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "书店于周六重新开业。",
+        "本当ですか？",
+        "「気軽に休める場所にしたい」",
+        "هل هذا صحيح؟",
+        "यह सच है।",
+    ],
+)
+def test_sentences_end_with_their_own_scripts_stops(text: str) -> None:
+    assert text.endswith(SENTENCE_ENDS)

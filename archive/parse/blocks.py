@@ -70,8 +70,9 @@ class Block:
 
     @functools.cached_property
     def words(self) -> int:
-        """Whitespace-separated words (counted once: the chrome-line checks ask repeatedly)."""
-        return len(self.text.split())
+        """Words as a reader counts them, so a paragraph of Chinese is no "short line" (counted
+        once: the chrome-line checks ask repeatedly)."""
+        return reading_words(self.text)
 
 
 def _is_caption(tag: Tag) -> bool:

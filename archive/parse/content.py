@@ -11,7 +11,7 @@ from bs4 import NavigableString, Tag
 
 from archive.parse.classwords import is_embedded_post
 from archive.parse.clean import class_kind, link_density
-from archive.parse.text import SENTENCE_ENDS
+from archive.parse.text import FULL_STOPS, SENTENCE_ENDS, reading_words
 from archive.parse.tree.measure import tag_text
 from archive.parse.tree.soup import Document, is_gone
 
@@ -168,7 +168,7 @@ def _sibling_fits(sibling: Tag, scores: dict[int, tuple[Tag, float]], floor: flo
     if sibling.name == "p":
         text = sibling.get_text().strip()
         density = link_density(sibling)
-        return (len(text) > 80 and density < 0.25) or (density == 0 and text.endswith("."))
+        return (len(text) > 80 and density < 0.25) or (density == 0 and text.endswith(FULL_STOPS))
     if sibling.name in PARAGRAPH_LIKE and _flat(sibling):
         return _reads_as_paragraph(sibling)
     return False
@@ -185,7 +185,7 @@ def _reads_as_paragraph(tag: Tag) -> bool:
     if len(text) < MIN_PARAGRAPH or link_density(tag) >= 0.25:
         return False
     return len(text) > PARAGRAPH_CHARS or (
-        len(text.split()) >= SENTENCE_WORDS and text.endswith(SENTENCE_ENDS)
+        reading_words(text) >= SENTENCE_WORDS and text.endswith(SENTENCE_ENDS)
     )
 
 

@@ -68,7 +68,8 @@ def join_paragraphs(paragraphs: list[str]) -> str:
 
 
 def word_count(text: str) -> int:
-    """Whitespace-separated words, the record's ``word_count``."""
+    """Whitespace-separated words (a token count; the record's ``word_count`` is
+    ``reading_words``, which counts a sentence of Chinese as more than one word)."""
     # str.split() and \S+ split on the same characters (both take Py_UNICODE_ISSPACE), and
     # the split is several times cheaper than the pattern.
     return len(text.split())
@@ -81,10 +82,18 @@ def sample(text: str, words: int = 8) -> str:
     return short + " …" if len(parts) > words else short
 
 
-# Chinese and Japanese write without spaces: about two characters make a word.
+# How a sentence ends with a full stop: the Latin one, the ideographic one (Chinese, Japanese)
+# and the danda (Hindi, Bengali).
+FULL_STOPS = (".", "。", "．", "।")
 # How a sentence of running text ends: its stop, or a closing quote or bracket after it. Text
-# that ends otherwise is a label, a name, a headline or a fragment.
-SENTENCE_ENDS = (".", "!", "?", "…", '"', "“", "”", "»", "«", ".)")
+# that ends otherwise is a label, a name, a headline or a fragment. The full-width marks and
+# corner quotes are how Chinese and Japanese end theirs, "؟" how Arabic and Persian ask.
+SENTENCE_ENDS = (
+    *FULL_STOPS, "!", "?", "…", '"', "“", "”", "»", "«", ".)",
+    "！", "？", "」", "』", "؟",
+)  # fmt: skip
+
+# Chinese and Japanese write without spaces: about two characters make a word.
 
 _CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 CJK_CHARS_PER_WORD = 2
@@ -93,8 +102,8 @@ CJK_CHARS_PER_WORD = 2
 def reading_words(text: str) -> int:
     """Words as a reader counts them: whitespace words, or CJK characters in pairs.
 
-    Used to judge whether there is enough running text for an article; ``word_count`` stays the
-    plain whitespace count.
+    The record's ``word_count`` and every "is this long enough" judgement: a whole paragraph of
+    Chinese or Japanese is one whitespace token.
     """
     tokens = text.split()  # the \S+ runs (see word_count)
     if not _CJK.search(text):
