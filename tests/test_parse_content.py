@@ -151,3 +151,15 @@ def test_a_paragraph_div_of_japanese_reads_as_a_paragraph_by_its_words() -> None
     closing = "市の担当者は「駅を使う人が気軽に休める場所にしたい」と話している。"
     html = f"<body><div><div class='content'>{body}</div><div>{closing}</div></div></body>"
     assert closing in texts(html)
+
+
+def test_a_paragraph_boxed_in_a_div_of_its_own_beside_the_body_joins_it() -> None:
+    """A <div> holding one <p> and nothing else is judged as that paragraph: a sentence of
+    running text joins the body; a box of links does not."""
+    body = "<div class='story'>" + PARA * 4 + "</div>"
+    closing = "The boat itself will be sold. Nobody has yet said to whom."
+    links = "<div><p><a href='/a/1'>Lifeboat crew called out twice in one night</a></p></div>"
+    html = f"<body><div>{body}<div><p>{closing}</p></div>{links}</div></body>"
+    found = texts(html)
+    assert closing in found
+    assert not any("Lifeboat" in text for text in found)

@@ -165,6 +165,9 @@ def _sibling_fits(sibling: Tag, scores: dict[int, tuple[Tag, float]], floor: flo
     entry = scores.get(id(sibling))
     if entry and entry[1] * (1 - link_density(sibling)) >= floor:
         return True
+    if sibling.name in PARAGRAPH_LIKE:
+        # A paragraph boxed in a <div> of its own is judged as the paragraph it holds.
+        sibling = _lone_paragraph(sibling) or sibling
     if sibling.name == "p":
         text = sibling.get_text().strip()
         density = link_density(sibling)
@@ -172,6 +175,19 @@ def _sibling_fits(sibling: Tag, scores: dict[int, tuple[Tag, float]], floor: flo
     if sibling.name in PARAGRAPH_LIKE and _flat(sibling):
         return _reads_as_paragraph(sibling)
     return False
+
+
+def _lone_paragraph(tag: Tag) -> Tag | None:
+    """The <p> that is all ``tag`` holds (no other element, no text of its own), if any."""
+    found = None
+    for child in tag.children:
+        if isinstance(child, Tag):
+            if found is not None or child.name != "p":
+                return None
+            found = child
+        elif child.strip():
+            return None
+    return found
 
 
 # A <div> of text alone reads as a paragraph with more than this many characters, or with
