@@ -163,3 +163,18 @@ def test_a_paragraph_boxed_in_a_div_of_its_own_beside_the_body_joins_it() -> Non
     found = texts(html)
     assert closing in found
     assert not any("Lifeboat" in text for text in found)
+
+
+def test_text_written_straight_into_body_is_the_body() -> None:
+    """A page of bare text between <br>s, with no element around it: <body> is the body."""
+    part = "I have kept bees at the bottom of the garden for eleven years now, and this spring all came through."
+    html = f"<html><body>{part}<br><br>{part}<br><br>{part}</body></html>"
+    assert texts(html) == [part] * 3
+
+
+def test_loose_text_after_a_heading_is_a_paragraph_not_the_heading() -> None:
+    """In "<h2>..</h2>Text<br>" the text after the heading is a paragraph of its own."""
+    part = "The first swarm of the year came out on the ninth of May and settled in the plum tree, low down."
+    html = f"<body><div><h2>Swarms</h2>{part}<br><br>{part}<br><br>{part}</div></body>"
+    blocks, _ = trim_chrome(body_blocks(main_content(parse(html))))
+    assert [(b.text, b.is_heading) for b in blocks] == [("Swarms", True)] + [(part, False)] * 3

@@ -216,6 +216,9 @@ class _Walker:
                 if node.name in BLOCK_TAGS:
                     self.flush()
                     self.leave(node.name)
+                    if node.name in HEADINGS:
+                        # Loose text after a heading ("<h2>..</h2>Text<br>") is no heading.
+                        self.tag = "p"
                 else:
                     self.close_span()
                 continue

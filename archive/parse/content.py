@@ -17,8 +17,9 @@ from archive.parse.tree.soup import Document, is_gone
 
 # Elements whose text votes, and the least text (in characters) that counts as running text.
 PARAGRAPHS = ("p", "pre", "td", "blockquote")
-# Containers whose own text (outside child blocks) votes as one paragraph.
-TEXT_CONTAINERS = ("div", "section", "article", "main", "font", "center")
+# Containers whose own text (outside child blocks) votes as one paragraph; <body> too, for a
+# page written as bare text between <br>s with no element around it.
+TEXT_CONTAINERS = ("div", "section", "article", "main", "font", "center", "body")
 SCORED = PARAGRAPHS + TEXT_CONTAINERS
 INLINE = {
     "a", "b", "strong", "i", "em", "span", "font", "u", "small", "big", "sub", "sup", "mark",
