@@ -178,3 +178,16 @@ def test_loose_text_after_a_heading_is_a_paragraph_not_the_heading() -> None:
     html = f"<body><div><h2>Swarms</h2>{part}<br><br>{part}<br><br>{part}</div></body>"
     blocks, _ = trim_chrome(body_blocks(main_content(parse(html))))
     assert [(b.text, b.is_heading) for b in blocks] == [("Swarms", True)] + [(part, False)] * 3
+
+
+def test_a_layout_row_does_not_win_with_its_menu_column() -> None:
+    """A <td> holding a nested table is a column of the page: it votes with its own text only,
+    so the body is the inner cell and not the row that also holds the menu column."""
+    text = "The autumn show was our best for years, with forty-two entries in the vegetable classes alone.<br><br>"
+    menu = "<td><font><a href='/'>Home</a><br><a href='/plots'>Plots</a><br><b>Next meeting:</b><br>Tuesday 7pm, in the hut</font></td>"
+    html = (
+        f"<body><table><tr>{menu}<td><table><tr><td><font>{text * 4}</font></td></tr></table>"
+        "</td></tr></table></body>"
+    )
+    got = texts(html)
+    assert len(got) == 4 and all(t.startswith("The autumn show") for t in got)

@@ -82,7 +82,7 @@ def _is_caption(tag: Tag) -> bool:
 
 
 # Inside a row of a data table, none of these: a row whose cells hold them is page layout.
-_LAYOUT_IN_CELL = ("p", "div", "table", "ul", "ol", "h1", "h2", "h3", "h4", "blockquote", "pre")
+LAYOUT_IN_CELL = ("p", "div", "table", "ul", "ol", "h1", "h2", "h3", "h4", "blockquote", "pre")
 CELL_SEPARATOR = " | "
 _LINE_END_SPACE = re.compile(r"[ \t\r\f\v]+$", re.M)
 
@@ -110,7 +110,7 @@ LAYOUT_CELL_CHARS = 400
 def data_cells(row: Tag) -> list[Tag] | None:
     """A data table's row's cells; None for a row of layout cells."""
     cells = row.find_all(("td", "th"), recursive=False)
-    if not cells or row.find(_LAYOUT_IN_CELL) is not None:
+    if not cells or row.find(LAYOUT_IN_CELL) is not None:
         return None
     if any(_holds_running_text(cell) for cell in cells):
         return None

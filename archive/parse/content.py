@@ -9,6 +9,7 @@ import re
 
 from bs4 import NavigableString, Tag
 
+from archive.parse.blocks import LAYOUT_IN_CELL
 from archive.parse.classwords import is_embedded_post
 from archive.parse.clean import class_kind, link_density
 from archive.parse.text import FULL_STOPS, SENTENCE_ENDS, reading_words
@@ -94,7 +95,7 @@ def score_candidates(voters: list[Tag]) -> dict[int, tuple[Tag, float]]:
     """
     scores: dict[int, tuple[Tag, float]] = {}
     for para in voters:
-        if para.name in PARAGRAPHS or para.name == "li":
+        if (para.name in PARAGRAPHS and not _is_layout_cell(para)) or para.name == "li":
             text, first = tag_text(para), para.parent
         else:
             text, first = _direct_text(para), para
@@ -113,6 +114,13 @@ def score_candidates(voters: list[Tag]) -> dict[int, tuple[Tag, float]]:
             scores[id(ancestor)] = (tag, score + points / divider)
             ancestor = ancestor.parent
     return scores
+
+
+def _is_layout_cell(tag: Tag) -> bool:
+    """A <td> holding blocks (a nested table, paragraphs, lists: a column of the page, as
+    ``blocks.data_cells`` tells one apart): it votes with its own text only, as a container
+    does, so that a layout row does not win with the text of every column it holds."""
+    return tag.name == "td" and tag.find(LAYOUT_IN_CELL) is not None
 
 
 def _ranked(scores: dict[int, tuple[Tag, float]]) -> list[tuple[Tag, float]]:
