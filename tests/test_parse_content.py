@@ -191,3 +191,16 @@ def test_a_layout_row_does_not_win_with_its_menu_column() -> None:
     )
     got = texts(html)
     assert len(got) == 4 and all(t.startswith("The autumn show") for t in got)
+
+
+def test_short_chinese_paragraphs_vote_as_their_length_in_words_says() -> None:
+    """Paragraphs of 20 Chinese characters say as much as 60 Latin ones: they are running text
+    (each CJK character counts thrice against MIN_PARAGRAPH), not too short to vote."""
+    lines = [
+        "本周一，阳光小区新建的停车场正式投入使用。",
+        "停车场共有三百个车位，其中五十个配有充电桩。",
+    ]
+    html = (
+        "<body><div class='article'>" + "".join(f"<p>{t}</p>" for t in lines * 2) + "</div></body>"
+    )
+    assert texts(html) == lines * 2

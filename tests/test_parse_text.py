@@ -4,6 +4,7 @@ from archive.parse.text import (
     SENTENCE_ENDS,
     clean_inline,
     join_paragraphs,
+    reading_length,
     reading_words,
     sample,
     word_count,
@@ -60,3 +61,11 @@ def test_sample_is_the_first_words() -> None:
 )
 def test_sentences_end_with_their_own_scripts_stops(text: str) -> None:
     assert text.endswith(SENTENCE_ENDS)
+
+
+@pytest.mark.parametrize(
+    ("text", "length"),
+    [("plain text", 10), ("停车场共有三百个车位。", 11 + 2 * 10), ("iPhoneを販売", 9 + 2 * 3)],
+)
+def test_reading_length_counts_a_cjk_character_as_three_latin_ones(text: str, length: int) -> None:
+    assert reading_length(text) == length

@@ -12,7 +12,7 @@ from bs4 import NavigableString, Tag
 from archive.parse.blocks import LAYOUT_IN_CELL
 from archive.parse.classwords import is_embedded_post
 from archive.parse.clean import class_kind, link_density
-from archive.parse.text import FULL_STOPS, SENTENCE_ENDS, reading_words
+from archive.parse.text import FULL_STOPS, SENTENCE_ENDS, reading_length, reading_words
 from archive.parse.tree.measure import tag_text
 from archive.parse.tree.soup import Document, is_gone
 
@@ -67,7 +67,7 @@ def _class_bonus(tag: Tag) -> float:
 
 def paragraph_score(text: str) -> float:
     """What one paragraph's text is worth: more for longer text and more clauses."""
-    return 1 + len(_COMMAS.findall(text)) + min(len(text) / 100, 3)
+    return 1 + len(_COMMAS.findall(text)) + min(reading_length(text) / 100, 3)
 
 
 def _direct_text(tag: Tag) -> str:
@@ -99,7 +99,7 @@ def score_candidates(voters: list[Tag]) -> dict[int, tuple[Tag, float]]:
             text, first = tag_text(para), para.parent
         else:
             text, first = _direct_text(para), para
-        if len(text.strip()) < MIN_PARAGRAPH:
+        if reading_length(text.strip()) < MIN_PARAGRAPH:
             continue
         points = paragraph_score(text)
         ancestor = first
@@ -180,7 +180,9 @@ def _sibling_fits(sibling: Tag, scores: dict[int, tuple[Tag, float]], floor: flo
     if sibling.name == "p":
         text = sibling.get_text().strip()
         density = link_density(sibling)
-        return (len(text) > 80 and density < 0.25) or (density == 0 and text.endswith(FULL_STOPS))
+        return (reading_length(text) > 80 and density < 0.25) or (
+            density == 0 and text.endswith(FULL_STOPS)
+        )
     if sibling.name in PARAGRAPH_LIKE and _flat(sibling):
         return _reads_as_paragraph(sibling)
     return False
@@ -207,9 +209,10 @@ SENTENCE_WORDS = 8
 
 def _reads_as_paragraph(tag: Tag) -> bool:
     text = tag.get_text().strip()
-    if len(text) < MIN_PARAGRAPH or link_density(tag) >= 0.25:
+    length = reading_length(text)
+    if length < MIN_PARAGRAPH or link_density(tag) >= 0.25:
         return False
-    return len(text) > PARAGRAPH_CHARS or (
+    return length > PARAGRAPH_CHARS or (
         reading_words(text) >= SENTENCE_WORDS and text.endswith(SENTENCE_ENDS)
     )
 
