@@ -38,7 +38,12 @@ def test_word_count_splits_on_whitespace(text: str, words: int) -> None:
 
 @pytest.mark.parametrize(
     ("text", "words"),
-    [("one two three", 3), ("先日、不正に改造したiPhoneを販売した", 7), ("한국어 문장 입니다", 3)],
+    [
+        ("one two three", 3),
+        ("先日、不正に改造したiPhoneを販売した", 7),
+        ("한국어 문장 입니다", 3),  # Korean puts spaces between its words
+        ("เทศบาลเปิดห้องสมุดประชาชนแห่งใหม่ มีหนังสือ", 6 + 1),  # Thai: 33 and 9 characters
+    ],
 )
 def test_reading_words_count_cjk_characters_in_pairs(text: str, words: int) -> None:
     assert reading_words(text) == words

@@ -94,9 +94,16 @@ SENTENCE_ENDS = (
 )  # fmt: skip
 
 # Chinese and Japanese write without spaces: about two characters make a word.
-
 _CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 CJK_CHARS_PER_WORD = 2
+# Thai, Lao, Myanmar and Khmer write without spaces between words too (a space ends a phrase
+# or a sentence): about five characters, vowel and tone marks included, make a word.
+_UNSPACED_ALPHABETS = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]")
+UNSPACED_CHARS_PER_WORD = 5
+# Either kind: a text with neither is counted by its whitespace alone.
+_UNSPACED = re.compile(
+    "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]"
+)
 
 
 # What one CJK character is worth in Latin characters: a word is about two of them, and about
@@ -114,16 +121,19 @@ def reading_length(text: str) -> int:
 
 
 def reading_words(text: str) -> int:
-    """Words as a reader counts them: whitespace words, or CJK characters in pairs.
+    """Words as a reader counts them: whitespace words, CJK characters in pairs, and Thai,
+    Lao, Myanmar or Khmer characters by UNSPACED_CHARS_PER_WORD (each token one word at least).
 
     The record's ``word_count`` and every "is this long enough" judgement: a whole paragraph of
-    Chinese or Japanese is one whitespace token.
+    Chinese, Japanese or Thai is one whitespace token, or a few.
     """
     tokens = text.split()  # the \S+ runs (see word_count)
-    if not _CJK.search(text):
+    if not _UNSPACED.search(text):
         return len(tokens)  # every token is one word: skip looking into each
     words = 0
     for token in tokens:
-        cjk = _CJK.subn("", token)[1]  # how many CJK characters, without a list of them
-        words += max(1, cjk // CJK_CHARS_PER_WORD) if cjk > CJK_CHARS_PER_WORD else 1
+        # How many characters of each kind, without a list of them.
+        cjk = _CJK.subn("", token)[1]
+        alphabetic = _UNSPACED_ALPHABETS.subn("", token)[1] if cjk < len(token) else 0
+        words += max(1, cjk // CJK_CHARS_PER_WORD + alphabetic // UNSPACED_CHARS_PER_WORD)
     return words
