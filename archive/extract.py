@@ -30,10 +30,11 @@ from archive.parse.meta.guessdate import GUESS, guessed_day
 from archive.parse.meta.language import detect_language
 from archive.parse.meta.metadata import Metadata, read_metadata
 from archive.parse.siterules import apply_fields, rule_body, strip
-from archive.parse.text import join_paragraphs, normalize, visible, word_count
+from archive.parse.text import join_paragraphs, normalize, reading_words, visible
 from archive.parse.tree.soup import Document, decode, is_gone, parse
 from archive.records import ArticleRecord, Image, Removal
 from archive.rules import Rule, builtin_rules, load_rules, matching_rules
+from archive.urls import resolve_url
 
 log = logging.getLogger(__name__)
 
@@ -257,7 +258,7 @@ def _article(
         if dropped:
             blocks, trimmed = _blocks(doc, nodes, removed.ledes, gentle, options.images, meta.title)
             trimmed += dropped
-    base = url or meta.canonical_url
+    base = link_base(doc, url or meta.canonical_url)
     images, captions = collect_images(_image_scope(nodes), base)
     text = normalize(join_paragraphs([b.text for b in blocks]))
     # The same blocks, with their structure: the Markdown cannot say more or less than text.
@@ -285,6 +286,21 @@ def _blocks(
     if lede:  # one paragraph or more, each a block of its own
         blocks[:0] = [Block(part, "p") for part in lede.split("\n\n")]
     return blocks, trimmed
+
+
+def link_base(doc: Document, page_url: str | None) -> str | None:
+    """The address the page's relative links and images resolve against: its ``<base href>``
+    (itself relative to the page) when it declares one, as a browser resolves them, else the
+    page's own URL."""
+    root = doc.soup.find("html", recursive=False)
+    head = root.find("head", recursive=False) if isinstance(root, Tag) else None
+    tag = head.find("base", href=True) if isinstance(head, Tag) else None  # the first counts
+    href = tag.get("href") if isinstance(tag, Tag) else None
+    if isinstance(href, str) and href.strip():
+        resolved = resolve_url(page_url, href.strip())
+        if resolved and resolved.startswith(("http://", "https://")):
+            return resolved
+    return page_url
 
 
 @dataclass
@@ -327,7 +343,7 @@ def _record(
         tags=meta.tags,
         images=images,
         text=text,
-        word_count=word_count(text),
+        word_count=reading_words(text),  # CJK characters in pairs: no spaces between words
         removed=removed,
         published_from=meta.published_from,
         modified_from=meta.modified_from,

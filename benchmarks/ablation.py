@@ -88,7 +88,7 @@ TAG_FAMILIES = (
 CLASS_KINDS = (
     "cookie banner", "newsletter sign-up", "ad", "share bar", "related box", "latest-from footer",
     "navigation", "footer", "comments", "sidebar", "byline", "article meta", "header", "hidden",
-    "audio player", "embedded post",
+    "audio player", "embedded post", "edit link",
 )  # fmt: skip
 
 

@@ -41,6 +41,16 @@ def test_word_count_counts_the_words_of_text() -> None:
     assert record.language == "en"
 
 
+def test_word_count_of_chinese_counts_characters_in_pairs() -> None:
+    """Chinese puts no spaces between words: its word count is not its count of paragraphs."""
+    sentence = "经过半年的装修，老街上的这家书店于周六重新开业，店里的书架和座位都换了新的。"
+    html = f"<html><head><title>老街书店重新开业</title></head><body><article>{('<p>' + sentence + '</p>') * 3}</article></body></html>"
+    record = extract_article(html)
+    assert record.text.count("\n\n") == 2
+    # 35 characters besides its three marks: 17 words a paragraph (pairs, rounded down)
+    assert record.word_count == 3 * ((len(sentence) - 3) // 2)
+
+
 @pytest.mark.parametrize(
     ("html", "error", "reason"),
     [
@@ -143,3 +153,23 @@ def test_an_article_written_in_divs_beside_teaser_cards_is_still_an_article() ->
     record = extract_article(page, "https://x.example/story")
     assert record.word_count == 6 * 4 * 10
     assert "Another headline" not in record.text
+
+
+@pytest.mark.parametrize(
+    ("head", "link"),
+    [
+        (
+            "<base href='https://static.example/docs/v2/'>",
+            "https://static.example/docs/v2/guide/a.html",
+        ),
+        ("<base href='/v3/'>", "https://news.example/v3/guide/a.html"),  # relative to the page
+        ("<base target='_blank'>", "https://news.example/story/guide/a.html"),  # no href: the page
+        ("<base href='javascript:void(0)'>", "https://news.example/story/guide/a.html"),
+    ],
+)
+def test_relative_links_resolve_against_the_base_href(head: str, link: str) -> None:
+    """As a browser does: a page's <base href> is where its relative links lead from."""
+    para = "<p>A paragraph of the story, with <a href='guide/a.html'>a relative link</a> in it and words enough to count.</p>"
+    html = f"<html><head><title>T</title>{head}</head><body><article>{para * 3}</article></body></html>"
+    record = extract_article(html, "https://news.example/story/")
+    assert f"]({link})" in record.markdown

@@ -58,3 +58,25 @@ def test_a_cell_of_long_running_text_is_no_data_row() -> None:
     story = "A sentence of the story that runs on, as stories do. " * 10
     blocks = blocks_of(f"<table><tr><td>{story}</td></tr><tr><td>Short cell</td></tr></table>")
     assert blocks[0][0] != "tr"
+
+
+def test_a_listings_line_number_gutter_is_left_out() -> None:
+    """Highlighters set line numbers in a cell of their own beside the code: not code."""
+    markup = (
+        "<table class='lntable'><tr><td><pre><code>1\n2\n3\n</code></pre></td>"
+        "<td><pre><code>a = 1\nb = 2\nprint(a + b)\n</code></pre></td></tr></table>"
+    )
+    assert blocks_of(markup) == [("pre", "a = 1\nb = 2\nprint(a + b)")]
+
+
+def test_line_numbers_written_into_the_lines_are_left_out() -> None:
+    markup = (
+        "<pre><code><span class='ln'>1</span>for i in range(3):\n"
+        "<span class='linenos'>2</span>    print(i)\n</code></pre>"
+    )
+    assert blocks_of(markup) == [("pre", "for i in range(3):\n    print(i)")]
+
+
+def test_a_code_block_of_numbers_that_do_not_count_up_is_kept() -> None:
+    """Only numbers counting up by one make a gutter: a column of data stays."""
+    assert blocks_of("<pre>1\n4\n9\n16</pre>") == [("pre", "1\n4\n9\n16")]

@@ -233,6 +233,18 @@ def test_an_audio_player_goes() -> None:
     assert "audio player" in kinds
 
 
+def test_a_wikis_edit_links_leave_the_headings() -> None:
+    text, kinds = cleaned(
+        "<h2><span class='mw-headline'>Breeding</span><span class='mw-editsection'>"
+        "<span class='mw-editsection-bracket'>[</span><a href='/w?action=edit'>edit</a>"
+        "<span class='mw-editsection-bracket'>]</span></span></h2>"
+        "<h3>Nests<a class='secedit' href='/doku?do=edit'>Edit</a></h3>"
+    )
+    assert "Breeding" in text and "Nests" in text
+    assert "edit" not in text.lower() and "[" not in text
+    assert "edit link" in kinds
+
+
 @pytest.mark.parametrize(
     ("fragment", "kept"),
     [

@@ -127,3 +127,80 @@ def test_paragraph_divs_beside_the_body_join_it() -> None:
     text = " ".join(texts(html))
     assert "The first paragraph of the story" in text
     assert "3 Min." not in text
+
+
+def test_a_chinese_sentence_beside_the_body_joins_it_as_an_english_one_does() -> None:
+    """A short paragraph next to the body joins it when it ends as a sentence: the ideographic
+    full stop (。) ends one as the Latin one does."""
+    body = (
+        "<p>经过半年的装修，老街上的这家书店于周六重新开业，店里的书架、灯光和座位都换了新的，门口还多了一块牌子。</p>"
+        * 3
+    )
+    for closing, kept in (("开业当天，很多老顾客专门赶来买书。", True), ("返回列表", False)):
+        html = f"<body><div><div class='content'>{body}</div><p>{closing}</p></div></body>"
+        assert (closing in texts(html)) is kept, closing
+
+
+def test_a_paragraph_div_of_japanese_reads_as_a_paragraph_by_its_words() -> None:
+    """A <div> of text beside the body counts its words as a reader does (CJK characters in
+    pairs), not as whitespace tokens: one sentence of Japanese is one token."""
+    body = (
+        "<p>駅前の再開発地区に新しい公園がオープンし、初日から多くの家族連れでにぎわった。市の担当者も喜んでいる。</p>"
+        * 3
+    )
+    closing = "市の担当者は「駅を使う人が気軽に休める場所にしたい」と話している。"
+    html = f"<body><div><div class='content'>{body}</div><div>{closing}</div></div></body>"
+    assert closing in texts(html)
+
+
+def test_a_paragraph_boxed_in_a_div_of_its_own_beside_the_body_joins_it() -> None:
+    """A <div> holding one <p> and nothing else is judged as that paragraph: a sentence of
+    running text joins the body; a box of links does not."""
+    body = "<div class='story'>" + PARA * 4 + "</div>"
+    closing = "The boat itself will be sold. Nobody has yet said to whom."
+    links = "<div><p><a href='/a/1'>Lifeboat crew called out twice in one night</a></p></div>"
+    html = f"<body><div>{body}<div><p>{closing}</p></div>{links}</div></body>"
+    found = texts(html)
+    assert closing in found
+    assert not any("Lifeboat" in text for text in found)
+
+
+def test_text_written_straight_into_body_is_the_body() -> None:
+    """A page of bare text between <br>s, with no element around it: <body> is the body."""
+    part = "I have kept bees at the bottom of the garden for eleven years now, and this spring all came through."
+    html = f"<html><body>{part}<br><br>{part}<br><br>{part}</body></html>"
+    assert texts(html) == [part] * 3
+
+
+def test_loose_text_after_a_heading_is_a_paragraph_not_the_heading() -> None:
+    """In "<h2>..</h2>Text<br>" the text after the heading is a paragraph of its own."""
+    part = "The first swarm of the year came out on the ninth of May and settled in the plum tree, low down."
+    html = f"<body><div><h2>Swarms</h2>{part}<br><br>{part}<br><br>{part}</div></body>"
+    blocks, _ = trim_chrome(body_blocks(main_content(parse(html))))
+    assert [(b.text, b.is_heading) for b in blocks] == [("Swarms", True)] + [(part, False)] * 3
+
+
+def test_a_layout_row_does_not_win_with_its_menu_column() -> None:
+    """A <td> holding a nested table is a column of the page: it votes with its own text only,
+    so the body is the inner cell and not the row that also holds the menu column."""
+    text = "The autumn show was our best for years, with forty-two entries in the vegetable classes alone.<br><br>"
+    menu = "<td><font><a href='/'>Home</a><br><a href='/plots'>Plots</a><br><b>Next meeting:</b><br>Tuesday 7pm, in the hut</font></td>"
+    html = (
+        f"<body><table><tr>{menu}<td><table><tr><td><font>{text * 4}</font></td></tr></table>"
+        "</td></tr></table></body>"
+    )
+    got = texts(html)
+    assert len(got) == 4 and all(t.startswith("The autumn show") for t in got)
+
+
+def test_short_chinese_paragraphs_vote_as_their_length_in_words_says() -> None:
+    """Paragraphs of 20 Chinese characters say as much as 60 Latin ones: they are running text
+    (each CJK character counts thrice against MIN_PARAGRAPH), not too short to vote."""
+    lines = [
+        "本周一，阳光小区新建的停车场正式投入使用。",
+        "停车场共有三百个车位，其中五十个配有充电桩。",
+    ]
+    html = (
+        "<body><div class='article'>" + "".join(f"<p>{t}</p>" for t in lines * 2) + "</div></body>"
+    )
+    assert texts(html) == lines * 2

@@ -105,12 +105,14 @@ def test_class_kind_from_class_and_id_apart_is_the_whole_strings_kind(seed: int)
 
 def test_word_counts_split_where_the_pattern_does() -> None:
     cjk = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+    unspaced = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]")  # Thai, Lao ...
 
     def reading_by_definition(text: str) -> int:
-        counts = [len(cjk.findall(token)) for token in re.findall(r"\S+", text)]
-        return sum(max(1, n // 2) if n > 2 else 1 for n in counts)
+        tokens = re.findall(r"\S+", text)
+        return sum(max(1, len(cjk.findall(t)) // 2 + len(unspaced.findall(t)) // 5) for t in tokens)
 
     alphabet = ["a", "b", " ", "\t", "\n", "\xa0", "\u3000", "\u2028", "\x1c", "\x85", "日", "語"]
+    alphabet += ["ก", "ห", "\u0e49"]  # Thai letters and a tone mark
     for text in _random_texts(alphabet, 20_000, seed=4):
         assert word_count(text) == len(re.findall(r"\S+", text)), repr(text)
         assert reading_words(text) == reading_by_definition(text), repr(text)

@@ -257,3 +257,19 @@ def test_php_messages_printed_into_the_page_are_chrome(line: str) -> None:
 def test_a_sentence_about_a_warning_is_kept() -> None:
     line = "Warning: the ferry on line 4 will not run in the storm, the harbour office said."
     assert chrome_kind(Block(line, "p")) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "links", "bar"),
+    [
+        ("Home | Garden | Bees", len("HomeGardenBees"), True),
+        ("News » Local » Harbour »", len("NewsLocalHarbour"), True),
+        ("Band 14 / Chapter 121", len("Band 14Chapter 121"), True),
+        ("http://amzn.to/2iJFhRj", len("http://amzn.to/2iJFhRj"), False),  # one address shown
+        ("What makes an »international emergency«?", 40, False),  # quotes, no separators
+        ("Read more | Archive", len("Archive"), False),  # words outside the links
+    ],
+)
+def test_a_bar_of_links_and_separators_is_chrome(text: str, links: int, bar: bool) -> None:
+    # As a line after a <br> (a paragraph that is one link is a teaser link besides).
+    assert (chrome_kind(Block(text, "br", links)) == "link bar") is bar

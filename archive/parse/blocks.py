@@ -70,8 +70,9 @@ class Block:
 
     @functools.cached_property
     def words(self) -> int:
-        """Whitespace-separated words (counted once: the chrome-line checks ask repeatedly)."""
-        return len(self.text.split())
+        """Words as a reader counts them, so a paragraph of Chinese is no "short line" (counted
+        once: the chrome-line checks ask repeatedly)."""
+        return reading_words(self.text)
 
 
 def _is_caption(tag: Tag) -> bool:
@@ -81,16 +82,48 @@ def _is_caption(tag: Tag) -> bool:
 
 
 # Inside a row of a data table, none of these: a row whose cells hold them is page layout.
-_LAYOUT_IN_CELL = ("p", "div", "table", "ul", "ol", "h1", "h2", "h3", "h4", "blockquote", "pre")
+LAYOUT_IN_CELL = ("p", "div", "table", "ul", "ol", "h1", "h2", "h3", "h4", "blockquote", "pre")
 CELL_SEPARATOR = " | "
 _LINE_END_SPACE = re.compile(r"[ \t\r\f\v]+$", re.M)
+
+
+# The classes highlighters give the line numbers they write into a listing's own lines
+# (Pygments' "linenos", Chroma's "ln", highlight.js's line-number plugin): not the code.
+_LINE_NUMBER_CLASSES = frozenset({"linenos", "lineno", "ln", "line-number", "hljs-ln-n"})
+
+
+def _is_line_number(tag: Tag) -> bool:
+    classes = tag.get("class")
+    if not classes:
+        return False
+    words = classes if isinstance(classes, list) else str(classes).split()
+    return not _LINE_NUMBER_CLASSES.isdisjoint(words)
+
+
+def _listing_text(pre: Tag) -> str:
+    """``pre``'s text without the line numbers written into its lines."""
+    numbers = pre.find_all(_is_line_number)
+    if not numbers:
+        return pre.get_text()
+    skipped = {id(s) for tag in numbers for s in tag.find_all(string=True)}
+    return "".join(s for s in pre.find_all(string=True) if id(s) not in skipped)
 
 
 def code_text(pre: Tag) -> str:
     """A code block's text with its line breaks and indentation: trailing spaces and blank
     lines at either end dropped, tabs and inner spacing kept."""
-    text = _LINE_END_SPACE.sub("", pre.get_text().replace("\r\n", "\n").replace("\u00a0", " "))
-    return text.strip("\n")
+    text = _listing_text(pre).replace("\r\n", "\n").replace("\u00a0", " ")
+    return _LINE_END_SPACE.sub("", text).strip("\n")
+
+
+def is_line_numbers(text: str) -> bool:
+    """True for a code listing's gutter: its line numbers one a line, counting up by one
+    (highlighters set them in a cell or block of their own beside the code)."""
+    lines = text.split()
+    if len(lines) < 2 or not all(line.isdigit() for line in lines):
+        return False
+    first = int(lines[0])
+    return all(int(line) == first + i for i, line in enumerate(lines))
 
 
 def row_text(row: Tag, cells: list[Tag]) -> tuple[str, int]:
@@ -109,7 +142,7 @@ LAYOUT_CELL_CHARS = 400
 def data_cells(row: Tag) -> list[Tag] | None:
     """A data table's row's cells; None for a row of layout cells."""
     cells = row.find_all(("td", "th"), recursive=False)
-    if not cells or row.find(_LAYOUT_IN_CELL) is not None:
+    if not cells or row.find(LAYOUT_IN_CELL) is not None:
         return None
     if any(_holds_running_text(cell) for cell in cells):
         return None
@@ -215,6 +248,9 @@ class _Walker:
                 if node.name in BLOCK_TAGS:
                     self.flush()
                     self.leave(node.name)
+                    if node.name in HEADINGS:
+                        # Loose text after a heading ("<h2>..</h2>Text<br>") is no heading.
+                        self.tag = "p"
                 else:
                     self.close_span()
                 continue
@@ -256,6 +292,8 @@ class _Walker:
         rows, lang = None, None
         if node.name == "pre":
             text, links, lang = code_text(node), 0, code_language(node)
+            if is_line_numbers(text):
+                return True  # a listing's gutter: its code stands in the next cell
         else:
             cells = data_cells(node)
             if cells is None:

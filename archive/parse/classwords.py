@@ -34,6 +34,9 @@ CLASS_WORDS: dict[str, tuple[str, ...]] = {
                "noprint", "modal", "popup", "overlay"),
     # Players that read the article aloud, with their "Listen to this article" labels.
     "audio player": ("audio", "audioplayer", "readspeaker", "vorlesen*", "speechify"),
+    # A wiki's "[edit]" links beside each heading (MediaWiki's "mw-editsection", DokuWiki's
+    # "secedit"): tools for editors, and glued to the heading's text they corrupt it.
+    "edit link": ("editsection", "secedit", "editlink", "sectionedit*"),
 }  # fmt: skip
 # Class words of embedded posts (tweets, Instagram) that quote a source inside the article.
 EMBED_WORDS = frozenset({"embed", "embedded", "tweet", "instagram", "media"})

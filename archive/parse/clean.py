@@ -47,7 +47,9 @@ def _share_for(tag: Tag, kind: str) -> float:
 # Text elements are removed by class only for these kinds: a paragraph classed "related" may
 # well be article text, one classed "byline" never is.
 _TEXT_TAGS = {"p", "h1", "h2", "h3", "h4", "li", "span"}
-_TEXT_KINDS = {"byline", "article meta", "hidden", "ad", "share bar", "newsletter sign-up"}
+_TEXT_KINDS = {
+    "byline", "article meta", "hidden", "ad", "share bar", "newsletter sign-up", "edit link",
+}  # fmt: skip
 # Inline elements: one in the middle of a sentence is part of it, whatever its class says (a
 # link to the topic page of a name the sentence mentions, classed "tag" or "topic-teaser").
 _INLINE = {"a", "span", "em", "strong", "b", "i", "u", "mark", "abbr", "small", "font"}

@@ -9,16 +9,18 @@ import re
 
 from bs4 import NavigableString, Tag
 
+from archive.parse.blocks import LAYOUT_IN_CELL
 from archive.parse.classwords import is_embedded_post
 from archive.parse.clean import class_kind, link_density
-from archive.parse.text import SENTENCE_ENDS
+from archive.parse.text import FULL_STOPS, SENTENCE_ENDS, reading_length, reading_words
 from archive.parse.tree.measure import tag_text
 from archive.parse.tree.soup import Document, is_gone
 
 # Elements whose text votes, and the least text (in characters) that counts as running text.
 PARAGRAPHS = ("p", "pre", "td", "blockquote")
-# Containers whose own text (outside child blocks) votes as one paragraph.
-TEXT_CONTAINERS = ("div", "section", "article", "main", "font", "center")
+# Containers whose own text (outside child blocks) votes as one paragraph; <body> too, for a
+# page written as bare text between <br>s with no element around it.
+TEXT_CONTAINERS = ("div", "section", "article", "main", "font", "center", "body")
 SCORED = PARAGRAPHS + TEXT_CONTAINERS
 INLINE = {
     "a", "b", "strong", "i", "em", "span", "font", "u", "small", "big", "sub", "sup", "mark",
@@ -65,7 +67,7 @@ def _class_bonus(tag: Tag) -> float:
 
 def paragraph_score(text: str) -> float:
     """What one paragraph's text is worth: more for longer text and more clauses."""
-    return 1 + len(_COMMAS.findall(text)) + min(len(text) / 100, 3)
+    return 1 + len(_COMMAS.findall(text)) + min(reading_length(text) / 100, 3)
 
 
 def _direct_text(tag: Tag) -> str:
@@ -93,11 +95,11 @@ def score_candidates(voters: list[Tag]) -> dict[int, tuple[Tag, float]]:
     """
     scores: dict[int, tuple[Tag, float]] = {}
     for para in voters:
-        if para.name in PARAGRAPHS or para.name == "li":
+        if (para.name in PARAGRAPHS and not _is_layout_cell(para)) or para.name == "li":
             text, first = tag_text(para), para.parent
         else:
             text, first = _direct_text(para), para
-        if len(text.strip()) < MIN_PARAGRAPH:
+        if reading_length(text.strip()) < MIN_PARAGRAPH:
             continue
         points = paragraph_score(text)
         ancestor = first
@@ -112,6 +114,13 @@ def score_candidates(voters: list[Tag]) -> dict[int, tuple[Tag, float]]:
             scores[id(ancestor)] = (tag, score + points / divider)
             ancestor = ancestor.parent
     return scores
+
+
+def _is_layout_cell(tag: Tag) -> bool:
+    """A <td> holding blocks (a nested table, paragraphs, lists: a column of the page, as
+    ``blocks.data_cells`` tells one apart): it votes with its own text only, as a container
+    does, so that a layout row does not win with the text of every column it holds."""
+    return tag.name == "td" and tag.find(LAYOUT_IN_CELL) is not None
 
 
 def _ranked(scores: dict[int, tuple[Tag, float]]) -> list[tuple[Tag, float]]:
@@ -183,13 +192,31 @@ def _sibling_fits(sibling: Tag, scores: dict[int, tuple[Tag, float]], floor: flo
     entry = scores.get(id(sibling))
     if entry and entry[1] * (1 - link_density(sibling)) >= floor:
         return True
+    if sibling.name in PARAGRAPH_LIKE:
+        # A paragraph boxed in a <div> of its own is judged as the paragraph it holds.
+        sibling = _lone_paragraph(sibling) or sibling
     if sibling.name == "p":
         text = sibling.get_text().strip()
         density = link_density(sibling)
-        return (len(text) > 80 and density < 0.25) or (density == 0 and text.endswith("."))
+        return (reading_length(text) > 80 and density < 0.25) or (
+            density == 0 and text.endswith(FULL_STOPS)
+        )
     if sibling.name in PARAGRAPH_LIKE and _flat(sibling):
         return _reads_as_paragraph(sibling)
     return False
+
+
+def _lone_paragraph(tag: Tag) -> Tag | None:
+    """The <p> that is all ``tag`` holds (no other element, no text of its own), if any."""
+    found = None
+    for child in tag.children:
+        if isinstance(child, Tag):
+            if found is not None or child.name != "p":
+                return None
+            found = child
+        elif child.strip():
+            return None
+    return found
 
 
 # A <div> of text alone reads as a paragraph with more than this many characters, or with
@@ -200,10 +227,11 @@ SENTENCE_WORDS = 8
 
 def _reads_as_paragraph(tag: Tag) -> bool:
     text = tag.get_text().strip()
-    if len(text) < MIN_PARAGRAPH or link_density(tag) >= 0.25:
+    length = reading_length(text)
+    if length < MIN_PARAGRAPH or link_density(tag) >= 0.25:
         return False
-    return len(text) > PARAGRAPH_CHARS or (
-        len(text.split()) >= SENTENCE_WORDS and text.endswith(SENTENCE_ENDS)
+    return length > PARAGRAPH_CHARS or (
+        reading_words(text) >= SENTENCE_WORDS and text.endswith(SENTENCE_ENDS)
     )
 
 

@@ -287,6 +287,24 @@ def _is_label(block: Block) -> bool:
     return _words(block) <= LABEL_WORDS and bool(LABEL_LINE.match(block.text))
 
 
+# A bar of links set apart by separators and nothing else ("Home | Garden | Bees", "News »
+# Local"): a menu or a breadcrumb trail that stands in the body's container (old pages write
+# them as bare text beside the article's).
+# Besides "|", a separator stands between spaces (or last): a slash inside a link's text is
+# part of an address it shows, a guillemet against a word quotes it.
+_BAR_SEPARATOR = re.compile(r"\s*\|\s*|\s+[·•»›/](?:\s+|$)")
+
+
+def _is_link_bar(block: Block) -> bool:
+    if block.tag in ("pre", "tr") or block.is_heading or not block.link_chars:
+        return False
+    parts = _BAR_SEPARATOR.split(block.text)
+    if len(parts) < 2:
+        return False
+    # Link text is counted with its inner spaces: all of it links, it is at least the rest.
+    return block.link_chars >= sum(len(part.replace(" ", "")) for part in parts)
+
+
 # A table (or a row of a layout table) that is mostly links: a sidebar's headline list, the
 # footer's sister sites, a bar of section links.
 LINK_TABLE_SHARE = 0.8
@@ -321,5 +339,6 @@ CHROME_CHECKS = (
     ("label", _is_label),
     ("credit", _is_credit),
     ("link table", _is_link_table),
+    ("link bar", _is_link_bar),
     ("server message", _is_server_message),
 )

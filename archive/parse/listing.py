@@ -26,7 +26,7 @@ MIN_SUMMARY_WORDS = 4
 
 def _is_headline_link(heading: Tag) -> bool:
     text = heading.get_text(" ")
-    if len(text.split()) < 3:
+    if reading_words(text) < 3:
         return False
     parent = heading.parent
     inside_link = parent is not None and parent.name == "a"
@@ -35,12 +35,12 @@ def _is_headline_link(heading: Tag) -> bool:
 
 def _card_of(heading: Tag) -> Tag | None:
     """The nearest ancestor (three levels at most) holding a summary beside the headline."""
-    headline_words = len(heading.get_text(" ").split())
+    headline_words = reading_words(heading.get_text(" "))
     card = heading.parent
     for _ in range(3):
         if card is None or card.name in ("body", "main", "html", "[document]"):
             return None
-        words = len(card.get_text(" ").split())
+        words = reading_words(card.get_text(" "))
         if words > MAX_CARD_WORDS:
             return None
         if words - headline_words >= MIN_SUMMARY_WORDS:
@@ -135,7 +135,7 @@ def shows_headline(doc: Document, title: str | None) -> bool:
             continue
         text = " ".join(h1.get_text(" ").split())
         return (
-            len(text.split()) >= HEADLINE_WORDS
+            reading_words(text) >= HEADLINE_WORDS
             and text.casefold() == title.casefold()
             and h1.find("a") is None
             and h1.find_parent("a") is None

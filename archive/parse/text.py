@@ -68,7 +68,8 @@ def join_paragraphs(paragraphs: list[str]) -> str:
 
 
 def word_count(text: str) -> int:
-    """Whitespace-separated words, the record's ``word_count``."""
+    """Whitespace-separated words (a token count; the record's ``word_count`` is
+    ``reading_words``, which counts a sentence of Chinese as more than one word)."""
     # str.split() and \S+ split on the same characters (both take Py_UNICODE_ISSPACE), and
     # the split is several times cheaper than the pattern.
     return len(text.split())
@@ -81,26 +82,58 @@ def sample(text: str, words: int = 8) -> str:
     return short + " …" if len(parts) > words else short
 
 
-# Chinese and Japanese write without spaces: about two characters make a word.
+# How a sentence ends with a full stop: the Latin one, the ideographic one (Chinese, Japanese)
+# and the danda (Hindi, Bengali).
+FULL_STOPS = (".", "。", "．", "।")
 # How a sentence of running text ends: its stop, or a closing quote or bracket after it. Text
-# that ends otherwise is a label, a name, a headline or a fragment.
-SENTENCE_ENDS = (".", "!", "?", "…", '"', "“", "”", "»", "«", ".)")
+# that ends otherwise is a label, a name, a headline or a fragment. The full-width marks and
+# corner quotes are how Chinese and Japanese end theirs, "؟" how Arabic and Persian ask.
+SENTENCE_ENDS = (
+    *FULL_STOPS, "!", "?", "…", '"', "“", "”", "»", "«", ".)",
+    "！", "？", "」", "』", "؟",
+)  # fmt: skip
 
+# Chinese and Japanese write without spaces: about two characters make a word.
 _CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 CJK_CHARS_PER_WORD = 2
+# Thai, Lao, Myanmar and Khmer write without spaces between words too (a space ends a phrase
+# or a sentence): about five characters, vowel and tone marks included, make a word.
+_UNSPACED_ALPHABETS = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]")
+UNSPACED_CHARS_PER_WORD = 5
+# Either kind: a text with neither is counted by its whitespace alone.
+_UNSPACED = re.compile(
+    "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]"
+)
+
+
+# What one CJK character is worth in Latin characters: a word is about two of them, and about
+# six Latin characters with its space.
+CJK_CHAR_WIDTH = 3
+
+
+def reading_length(text: str) -> int:
+    """``len(text)`` with each CJK character counted as CJK_CHAR_WIDTH: the length thresholds
+    written for alphabetic text (a paragraph is 25 characters or more) then hold for Chinese
+    and Japanese, whose short paragraphs of 20 characters say as much as 60 Latin ones."""
+    if not _CJK.search(text):
+        return len(text)
+    return len(text) + (CJK_CHAR_WIDTH - 1) * _CJK.subn("", text)[1]
 
 
 def reading_words(text: str) -> int:
-    """Words as a reader counts them: whitespace words, or CJK characters in pairs.
+    """Words as a reader counts them: whitespace words, CJK characters in pairs, and Thai,
+    Lao, Myanmar or Khmer characters by UNSPACED_CHARS_PER_WORD (each token one word at least).
 
-    Used to judge whether there is enough running text for an article; ``word_count`` stays the
-    plain whitespace count.
+    The record's ``word_count`` and every "is this long enough" judgement: a whole paragraph of
+    Chinese, Japanese or Thai is one whitespace token, or a few.
     """
     tokens = text.split()  # the \S+ runs (see word_count)
-    if not _CJK.search(text):
+    if not _UNSPACED.search(text):
         return len(tokens)  # every token is one word: skip looking into each
     words = 0
     for token in tokens:
-        cjk = _CJK.subn("", token)[1]  # how many CJK characters, without a list of them
-        words += max(1, cjk // CJK_CHARS_PER_WORD) if cjk > CJK_CHARS_PER_WORD else 1
+        # How many characters of each kind, without a list of them.
+        cjk = _CJK.subn("", token)[1]
+        alphabetic = _UNSPACED_ALPHABETS.subn("", token)[1] if cjk < len(token) else 0
+        words += max(1, cjk // CJK_CHARS_PER_WORD + alphabetic // UNSPACED_CHARS_PER_WORD)
     return words
