@@ -21,6 +21,7 @@ from archive.errors import NotAnArticleError
 from archive.parse.blocks import Block, body_blocks, collect_images, running_words
 from archive.parse.clean import clean
 from archive.parse.content import main_content
+from archive.parse.embedded import is_one_article, ld_article_body, unwrap_templates
 from archive.parse.lede import Lede, find_ledes, lede_before
 from archive.parse.lines import trim_chrome
 from archive.parse.listing import drop_teasers, mark_teasers, shows_headline, teaser_words
@@ -180,6 +181,19 @@ def _text_of(html: str | bytes) -> str:
 
 def _extract(html: str | bytes, url: str | None, options: ExtractOptions) -> ArticleRecord:
     rules = options.rules()
+    try:
+        return _tries(html, url, rules, options)
+    except NotAnArticleError:
+        record = _last_chance(html, url, rules, options)
+        if record is None:
+            raise
+        return record
+
+
+def _tries(
+    html: str | bytes, url: str | None, rules: tuple[Rule, ...], options: ExtractOptions
+) -> ArticleRecord:
+    """The page through the passes, then (refused) once more through the gentle ones."""
     doc = parse(html, cut=not matching_rules(rules, url))
     try:
         return _from_document(doc, url, rules, options=options)
@@ -206,6 +220,49 @@ def _second_try(
         raise refusal from None
     finally:
         doc.dispose()
+
+
+def _last_chance(
+    html: str | bytes, url: str | None, rules: tuple[Rule, ...], options: ExtractOptions
+) -> ArticleRecord | None:
+    """A refused page that says it is one article, with its body outside the visible markup
+    (``parse.embedded``): the JSON-LD ``articleBody`` when it is a brief or more, else the
+    HTML of its client-side templates through the normal extraction. None: the refusal stands.
+    """
+    doc = parse(html, cut=False)
+    try:
+        meta = read_metadata(doc, url)
+        if not is_one_article(doc, meta, url):
+            return None
+        applied = matching_rules(rules, url or meta.canonical_url)
+        if applied:
+            meta = apply_fields(doc, applied, meta)
+        blocks = [Block(part, "p") for part in ld_article_body(doc)]
+        if running_words(blocks) >= MIN_BRIEF_WORDS:
+            return _record_of_blocks(blocks, meta, url, applied, options)
+    finally:
+        doc.dispose()
+    unwrapped = unwrap_templates(_text_of(html))
+    if unwrapped is None:
+        return None
+    try:
+        return _tries(unwrapped, url, rules, options)
+    except NotAnArticleError:
+        return None
+
+
+def _record_of_blocks(
+    blocks: list[Block],
+    meta: Metadata,
+    url: str | None,
+    applied: list[Rule],
+    options: ExtractOptions,
+) -> ArticleRecord:
+    """A record whose body is plain paragraphs read outside the page's markup."""
+    text = normalize(join_paragraphs([b.text for b in blocks]))
+    markdown = normalize(render_markdown(blocks, url or meta.canonical_url, links=options.links))
+    record = _record(meta, url, text, [], [], applied)
+    return _visible_record(replace(record, markdown=markdown))
 
 
 def _from_document(

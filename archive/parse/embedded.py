@@ -1,0 +1,111 @@
+"""A body the page carries outside its visible markup: the last chance before a refusal.
+
+Some article pages render their body with a script, so the markup holds only a shell (an empty
+``<div id="root">``, a loading notice) and the text sits elsewhere in the page: in the JSON-LD
+article's ``articleBody`` (written for search engines), or as HTML inside a client-side
+template (``<script type="text/template">``, as Blogger's dynamic themes ship a post). Both
+are read only when the page says it is one article and the normal extraction found no body.
+"""
+
+import html as html_lib
+import re
+from typing import Any
+
+from archive.parse.listing import shows_headline
+from archive.parse.meta import jsonld
+from archive.parse.meta.dates import date_from_url
+from archive.parse.meta.metadata import Metadata
+from archive.parse.tree.soup import Document
+
+# A client-side template's opening tag: the type names HTML that a script will insert
+# (Underscore, Backbone, Vue's x-template, Handlebars), never code.
+_TEMPLATE_OPEN = re.compile(
+    r"""<script\b[^>]*?\btype\s*=\s*["']?text/(?:x-)?(?:template|html|handlebars-template)\b[^>]*>""",
+    re.I,
+)
+_SCRIPT_CLOSE = re.compile(r"</script\s*>", re.I)
+# Markup inside an ``articleBody`` string (some CMSs put the body's HTML there as it is).
+_BLOCK_END = re.compile(r"<\s*(?:br\s*/?|/\s*(?:p|div|h[1-6]|li|blockquote))\s*>", re.I)
+_TAG = re.compile(r"<[^<>]{1,500}>")
+_BLANK_LINES = re.compile(r"\n\s*\n")
+# Paragraphs joined with nothing between them, as a script's ``innerText`` of several blocks
+# can give them: a sentence's end glued to the next one's capital ("...on Monday.The mayor").
+# The letter before the stop is lower case, so that initials ("U.S.A") are not split.
+_GLUED = re.compile(r"(?<=[a-z0-9\u00df-\u00ff][.!?])(?=[A-Z\u00c0-\u00de][a-z\u00df-\u00ff])")
+
+
+# A post's address: a year and month folder, then a slug of words ("/2021/03/mending-a-wall").
+# Fronts and archives stop at the folder ("/2021/03/") or page it ("/2021/03/page/2").
+_DATED_SLUG = re.compile(r"/(?:19|20)\d\d/(?:0?[1-9]|1[0-2])/[^/?#]*[^\W\d_]-[^\W\d_]")
+
+
+def is_one_article(doc: Document, meta: Metadata, url: str | None) -> bool:
+    """True when the page gives evidence that it holds one article: it declares an article
+    type (JSON-LD or ``og:type``), heads itself with its title, or dates its address (a day in
+    it, or a year and month folder before a slug). A front, a tag or a search page gives none."""
+    address = url or meta.canonical_url
+    return (
+        meta.is_article_type
+        or shows_headline(doc, meta.title)
+        or date_from_url(address) is not None
+        or (address is not None and _DATED_SLUG.search(address) is not None)
+    )
+
+
+def ld_article_body(doc: Document) -> list[str]:
+    """The paragraphs of the page's JSON-LD article's ``articleBody`` (empty when none)."""
+    for obj in jsonld.objects(doc.json_ld):
+        body = obj.get("articleBody") if jsonld.is_article(obj) else None
+        text = _body_text(body)
+        if text:
+            return paragraphs(text)
+    return []
+
+
+def _body_text(body: Any) -> str:
+    """An ``articleBody`` value as one string (a list of strings is its paragraphs)."""
+    if isinstance(body, list):
+        return "\n\n".join(part for part in body if isinstance(part, str))
+    return body if isinstance(body, str) else ""
+
+
+def paragraphs(body: str) -> list[str]:
+    """A body given as one string, split into its paragraphs.
+
+    Markup is read as breaks (a block's end, a ``<br>``) and dropped; then blank lines part
+    paragraphs, else single line breaks do, else glued sentence ends do (a body with no break
+    at all stays one paragraph).
+    """
+    text = _TAG.sub(" ", _BLOCK_END.sub("\n\n", body)) if "<" in body else body
+    text = html_lib.unescape(text).replace("\r", "")
+    if _BLANK_LINES.search(text):
+        parts = _BLANK_LINES.split(text)
+    elif "\n" in text:
+        parts = text.split("\n")
+    else:
+        parts = _GLUED.split(text)
+    return [" ".join(part.split()) for part in parts if part.strip()]
+
+
+def unwrap_templates(text: str) -> str | None:
+    """The page with each client-side template's HTML put in place of its ``<script>`` (the
+    page as the script would show it); None when the page has no template with markup.
+
+    One scan forward (each search starts past the last template's end), so that a page of
+    unclosed template tags cannot make it quadratic.
+    """
+    out: list[str] = []
+    pos = 0
+    found = False
+    while (opening := _TEMPLATE_OPEN.search(text, pos)) is not None:
+        close = _SCRIPT_CLOSE.search(text, opening.end())
+        if close is None:
+            break
+        body = text[opening.end() : close.start()]
+        out.append(text[pos : opening.start()])
+        if "<" in body:  # markup, not a bare string of placeholders
+            out.append(body)
+            found = True
+        pos = close.end()
+    out.append(text[pos:])
+    return "".join(out) if found else None
