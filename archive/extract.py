@@ -19,7 +19,7 @@ from bs4 import Tag
 
 from archive.errors import NotAnArticleError
 from archive.parse.blocks import Block, body_blocks, collect_images, running_words
-from archive.parse.clean import clean
+from archive.parse.clean import clean, link_density
 from archive.parse.content import main_content
 from archive.parse.embedded import is_one_article, ld_article_body, unwrap_templates
 from archive.parse.lede import Lede, find_ledes, lede_before
@@ -43,9 +43,12 @@ log = logging.getLogger(__name__)
 EXTRACTOR_VERSION = "8"
 # Fewer words than this of running text that is not link text, and the page is no article.
 MIN_ARTICLE_WORDS = 50
-# ... unless the page says it is an article and has a headline: then a brief of this many
-# words is one (short news items, blog posts, press releases run to 30-60 words).
+# ... unless the page has a title, or is not mostly links: then a brief of this many words is
+# one (short news items, blog posts, press releases, notes run to 30-60 words).
 MIN_BRIEF_WORDS = 20
+# A page whose text (chrome passes done) is at least this share link text is a page of links:
+# short running text on it, with no title to head it, is a caption or a blurb, not a brief.
+LINK_PAGE_SHARE = 0.5
 # This many teaser cards (headline link and summary) with no other prose make a teaser list.
 MIN_CARDS = 3
 
@@ -97,13 +100,14 @@ def _check_article(
 ) -> None:
     """Raise NotAnArticleError for a teaser list or too little running text.
 
-    A brief is an article too: with a headline, MIN_BRIEF_WORDS of running text will do. Among
+    A brief is an article too: with a title, or on a page that is not mostly links,
+    MIN_BRIEF_WORDS of running text will do. Among
     teaser cards (a front, or an article with big related-story blocks) it will do only when
     the page declares itself an article (JSON-LD or ``og:type``: fronts say "website") or
     heads its body with its title as a headline (``listing.shows_headline``).
     """
     words = running_words(blocks)
-    least = MIN_BRIEF_WORDS if meta.title else MIN_ARTICLE_WORDS
+    least = MIN_BRIEF_WORDS if meta.title or not _mostly_links(doc) else MIN_ARTICLE_WORDS
     if cards >= MIN_CARDS and words - teaser_words(nodes) < _least_among_cards(meta, doc):
         raise NotAnArticleError(
             f"not an article: a list of {cards} teasers (headline links with short summaries)",
@@ -114,6 +118,17 @@ def _check_article(
             f"not an article: only {words} words of running text that is not links",
             subject=url,
         )
+
+
+def _mostly_links(doc: Document) -> bool:
+    """True when most of the page's remaining text is link text (a page of links).
+
+    Shortness alone is no evidence against an article: a bare page of one paragraph, with
+    no title or metadata at all, is a note. Only a page that is mostly links is refused for
+    short running text that a title would have let through.
+    """
+    body = doc.body()
+    return body is not None and link_density(body) >= LINK_PAGE_SHARE
 
 
 def _least_among_cards(meta: Metadata, doc: Document) -> int:

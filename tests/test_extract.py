@@ -143,3 +143,34 @@ def test_an_article_written_in_divs_beside_teaser_cards_is_still_an_article() ->
     record = extract_article(page, "https://x.example/story")
     assert record.word_count == 6 * 4 * 10
     assert "Another headline" not in record.text
+
+
+NOTE = (
+    "The visitor car park behind the chapel is closed from Monday until the resurfacing is"
+    " finished, probably by the end of the month. Please park on Mill Lane instead."
+)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        f"<p>{NOTE}</p>",  # one paragraph, no title, no metadata at all
+        NOTE.replace(", ", "<br>"),  # lines straight into <body>
+        f"<h2>Car park closed</h2>{NOTE.replace('. ', '.<br>')}",
+        "<ul>" + "".join(f"<li>{line}</li>" for line in NOTE.split(", ")) + "</ul>",
+        f"<table><tr><td>{NOTE}</td></tr></table>",
+    ],
+)
+def test_a_short_page_of_prose_is_a_note_not_a_refusal(body: str) -> None:
+    record = extract_article(f"<html><body>{body}</body></html>", "https://x.example/notice")
+    assert record.text.startswith(("The visitor", "Car park closed"))
+    assert record.text.endswith("Please park on Mill Lane instead.")
+
+
+def test_a_short_blurb_on_a_page_of_links_is_refused() -> None:
+    links = "".join(
+        f"<li><a href='/c{i}'>Walking club number {i} of the county</a></li>" for i in range(12)
+    )
+    page = f"<html><body><p>{NOTE}</p><ul>{links}</ul></body></html>"
+    with pytest.raises(NotAnArticleError, match="words of running text"):
+        extract_article(page, "https://x.example/links")

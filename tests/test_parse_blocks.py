@@ -58,3 +58,10 @@ def test_a_cell_of_long_running_text_is_no_data_row() -> None:
     story = "A sentence of the story that runs on, as stories do. " * 10
     blocks = blocks_of(f"<table><tr><td>{story}</td></tr><tr><td>Short cell</td></tr></table>")
     assert blocks[0][0] != "tr"
+
+
+def test_text_after_a_heading_in_its_parent_is_no_heading() -> None:
+    # A body written straight into a container: a heading, then lines between <br>s.
+    blocks = blocks_of("<h2>Spring meeting</h2>Held on Thursday.<br>Tea is served.")
+    assert blocks[0] == ("h2", "Spring meeting")
+    assert [tag for tag, _ in blocks[1:]] == ["p", "br"]

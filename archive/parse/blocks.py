@@ -183,6 +183,10 @@ class _Walker:
             self.frames += ((QUOTE, id(node), None, 0),)
 
     def leave(self, name: str) -> None:
+        if name in HEADINGS:
+            # Text after a heading, in the heading's parent (a page that writes its body
+            # straight into <body> or a <div> between <br>s), is no longer the heading.
+            self.tag = "p"
         if name in ("ul", "ol"):
             if self.lists:
                 self.lists.pop()

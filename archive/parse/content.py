@@ -240,12 +240,14 @@ def main_content(doc: Document, list_items: bool = False) -> list[Tag]:
     """The elements that together hold the article body, in document order.
 
     ``list_items``: list items vote too, as paragraphs (the second try on a refused page: a
-    notice or brief written as bullet points). Not on the first try: there, menus and link
-    lists would outvote many a body.
+    notice or brief written as bullet points), and so does text written straight into
+    <body> (an old or minimal page: a heading, then lines between <br>s). Not on the first
+    try: there, menus and link lists would outvote many a body, and stray strings beside the
+    layout would make the whole page a candidate.
     """
     voters = doc.tags(*SCORED)
     if list_items:
-        voters += doc.soup.find_all("li")
+        voters += doc.soup.find_all("li") + doc.tags("body")
     quoted = _inside_embedded_posts(doc)
     if quoted:
         voters = [v for v in voters if id(v) not in quoted]
