@@ -21,10 +21,15 @@ from archive.errors import NotAnArticleError
 from archive.parse.blocks import Block, body_blocks, collect_images, running_words
 from archive.parse.clean import clean, link_density
 from archive.parse.content import main_content
-from archive.parse.embedded import is_one_article, ld_article_body, unwrap_templates
+from archive.parse.embedded import ld_article_body, unwrap_templates
 from archive.parse.lede import Lede, find_ledes, lede_before
 from archive.parse.lines import trim_chrome
-from archive.parse.listing import drop_teasers, mark_teasers, shows_headline, teaser_words
+from archive.parse.listing import (
+    drop_teasers,
+    is_one_article,
+    mark_teasers,
+    teaser_words,
+)
 from archive.parse.markdown.figures import keep_figures
 from archive.parse.markdown.layout import render_markdown
 from archive.parse.meta.guessdate import GUESS, guessed_day
@@ -101,14 +106,14 @@ def _check_article(
     """Raise NotAnArticleError for a teaser list or too little running text.
 
     A brief is an article too: with a title, or on a page that is not mostly links,
-    MIN_BRIEF_WORDS of running text will do. Among
-    teaser cards (a front, or an article with big related-story blocks) it will do only when
-    the page declares itself an article (JSON-LD or ``og:type``: fronts say "website") or
-    heads its body with its title as a headline (``listing.shows_headline``).
+    MIN_BRIEF_WORDS of running text will do. Among teaser cards (a front, or an article with
+    big related-story blocks) it will do only when the page gives evidence of being one
+    article (``listing.is_one_article``: an article type, where fronts say "website"; its
+    title as its headline; a dated address).
     """
     words = running_words(blocks)
     least = MIN_BRIEF_WORDS if meta.title or not _mostly_links(doc) else MIN_ARTICLE_WORDS
-    if cards >= MIN_CARDS and words - teaser_words(nodes) < _least_among_cards(meta, doc):
+    if cards >= MIN_CARDS and words - teaser_words(nodes) < _least_among_cards(meta, doc, url):
         raise NotAnArticleError(
             f"not an article: a list of {cards} teasers (headline links with short summaries)",
             subject=url,
@@ -131,9 +136,9 @@ def _mostly_links(doc: Document) -> bool:
     return body is not None and link_density(body) >= LINK_PAGE_SHARE
 
 
-def _least_among_cards(meta: Metadata, doc: Document) -> int:
+def _least_among_cards(meta: Metadata, doc: Document, url: str | None) -> int:
     """The running words a page among teaser cards needs to be an article."""
-    if meta.title and (meta.is_article_type or shows_headline(doc, meta.title)):
+    if meta.title and is_one_article(doc, meta, url):
         return MIN_BRIEF_WORDS
     return MIN_ARTICLE_WORDS
 

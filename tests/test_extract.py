@@ -174,3 +174,28 @@ def test_a_short_blurb_on_a_page_of_links_is_refused() -> None:
     page = f"<html><body><p>{NOTE}</p><ul>{links}</ul></body></html>"
     with pytest.raises(NotAnArticleError, match="words of running text"):
         extract_article(page, "https://x.example/links")
+
+
+CARDS = "".join(
+    f"<div><h3><a href='/p{i}'>Another story from the garden, part {i}</a></h3>"
+    "<p>A short summary of this other story, with a few words more.</p></div>"
+    for i in range(5)
+)
+
+
+@pytest.mark.parametrize(
+    ("url", "refused"),
+    [
+        ("https://blog.example/2019/05/apple-trees/", False),  # a dated post among its cards
+        ("https://blog.example/2019/05/14/apple-trees", False),
+        ("https://blog.example/2019/05/", True),  # the month's archive: a list
+        ("https://blog.example/garden/", True),
+    ],
+)
+def test_a_dated_address_makes_a_brief_among_teasers_an_article(url: str, refused: bool) -> None:
+    page = f"<html><head><title>Apple trees</title></head><body><main><p>{NOTE}</p>{CARDS}</main></body></html>"
+    if refused:
+        with pytest.raises(NotAnArticleError, match="teasers"):
+            extract_article(page, url)
+    else:
+        assert extract_article(page, url).text == NOTE

@@ -8,7 +8,8 @@ import pytest
 
 from archive.errors import NotAnArticleError
 from archive.extract import extract_article
-from archive.parse.embedded import is_one_article, paragraphs, unwrap_templates
+from archive.parse.embedded import paragraphs, unwrap_templates
+from archive.parse.listing import is_one_article
 from archive.parse.meta.metadata import read_metadata
 from archive.parse.tree.soup import parse
 

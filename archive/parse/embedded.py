@@ -4,17 +4,15 @@ Some article pages render their body with a script, so the markup holds only a s
 ``<div id="root">``, a loading notice) and the text sits elsewhere in the page: in the JSON-LD
 article's ``articleBody`` (written for search engines), or as HTML inside a client-side
 template (``<script type="text/template">``, as Blogger's dynamic themes ship a post). Both
-are read only when the page says it is one article and the normal extraction found no body.
+are read only when the page says it is one article (``listing.is_one_article``) and the
+normal extraction found no body.
 """
 
 import html as html_lib
 import re
 from typing import Any
 
-from archive.parse.listing import shows_headline
 from archive.parse.meta import jsonld
-from archive.parse.meta.dates import date_from_url
-from archive.parse.meta.metadata import Metadata
 from archive.parse.tree.soup import Document
 
 # A client-side template's opening tag: the type names HTML that a script will insert
@@ -32,24 +30,6 @@ _BLANK_LINES = re.compile(r"\n\s*\n")
 # can give them: a sentence's end glued to the next one's capital ("...on Monday.The mayor").
 # The letter before the stop is lower case, so that initials ("U.S.A") are not split.
 _GLUED = re.compile(r"(?<=[a-z0-9\u00df-\u00ff][.!?])(?=[A-Z\u00c0-\u00de][a-z\u00df-\u00ff])")
-
-
-# A post's address: a year and month folder, then a slug of words ("/2021/03/mending-a-wall").
-# Fronts and archives stop at the folder ("/2021/03/") or page it ("/2021/03/page/2").
-_DATED_SLUG = re.compile(r"/(?:19|20)\d\d/(?:0?[1-9]|1[0-2])/[^/?#]*[^\W\d_]-[^\W\d_]")
-
-
-def is_one_article(doc: Document, meta: Metadata, url: str | None) -> bool:
-    """True when the page gives evidence that it holds one article: it declares an article
-    type (JSON-LD or ``og:type``), heads itself with its title, or dates its address (a day in
-    it, or a year and month folder before a slug). A front, a tag or a search page gives none."""
-    address = url or meta.canonical_url
-    return (
-        meta.is_article_type
-        or shows_headline(doc, meta.title)
-        or date_from_url(address) is not None
-        or (address is not None and _DATED_SLUG.search(address) is not None)
-    )
 
 
 def ld_article_body(doc: Document) -> list[str]:
