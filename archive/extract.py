@@ -21,7 +21,7 @@ from archive.errors import NotAnArticleError
 from archive.parse.blocks import Block, body_blocks, collect_images, running_words
 from archive.parse.clean import clean, link_density
 from archive.parse.content import main_content
-from archive.parse.embedded import ld_article_body, unwrap_templates
+from archive.parse.embedded import held_back, ld_article_body
 from archive.parse.lede import Lede, find_ledes, lede_before
 from archive.parse.lines import trim_chrome
 from archive.parse.listing import (
@@ -247,7 +247,8 @@ def _last_chance(
 ) -> ArticleRecord | None:
     """A refused page that says it is one article, with its body outside the visible markup
     (``parse.embedded``): the JSON-LD ``articleBody`` when it is a brief or more, else the
-    HTML of its client-side templates through the normal extraction. None: the refusal stands.
+    HTML it holds back (its templates, then its <noscript> fallbacks) through the normal
+    extraction. None: the refusal stands.
     """
     doc = parse(html, cut=False)
     try:
@@ -262,13 +263,12 @@ def _last_chance(
             return _record_of_blocks(blocks, meta, url, applied, options)
     finally:
         doc.dispose()
-    unwrapped = unwrap_templates(_text_of(html))
-    if unwrapped is None:
-        return None
-    try:
-        return _tries(unwrapped, url, rules, options)
-    except NotAnArticleError:
-        return None
+    for unwrapped in held_back(_text_of(html)):
+        try:
+            return _tries(unwrapped, url, rules, options)
+        except NotAnArticleError:
+            continue
+    return None
 
 
 def _record_of_blocks(

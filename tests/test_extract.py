@@ -159,11 +159,12 @@ NOTE = (
         f"<h2>Car park closed</h2>{NOTE.replace('. ', '.<br>')}",
         "<ul>" + "".join(f"<li>{line}</li>" for line in NOTE.split(", ")) + "</ul>",
         f"<table><tr><td>{NOTE}</td></tr></table>",
+        f"<dl><dt>Car park</dt><dd>{NOTE}</dd></dl>",
     ],
 )
 def test_a_short_page_of_prose_is_a_note_not_a_refusal(body: str) -> None:
     record = extract_article(f"<html><body>{body}</body></html>", "https://x.example/notice")
-    assert record.text.startswith(("The visitor", "Car park closed"))
+    assert record.text.startswith(("The visitor", "Car park"))
     assert record.text.endswith("Please park on Mill Lane instead.")
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from archive.errors import NotAnArticleError
 from archive.extract import extract_article
-from archive.parse.embedded import paragraphs, unwrap_templates
+from archive.parse.embedded import held_back, paragraphs
 from archive.parse.listing import is_one_article
 from archive.parse.meta.metadata import read_metadata
 from archive.parse.tree.soup import parse
@@ -51,21 +51,35 @@ def test_templates_are_put_in_place_and_placeholders_dropped() -> None:
     page = (
         "<body><div>before</div>"
         '<script type="text/template" id="post"><article><p>Post text.</p></article></script>'
-        "<script type='text/x-template'>{{name}}</script>"
+        "<script type='text/x-template'>{{name}}</script><template><p>Held.</p></template>"
         "<script>var x = '<p>code</p>';</script></body>"
     )
-    unwrapped = unwrap_templates(page)
-    assert unwrapped == (
-        "<body><div>before</div><article><p>Post text.</p></article>"
+    assert list(held_back(page)) == [
+        "<body><div>before</div><article><p>Post text.</p></article><p>Held.</p>"
         "<script>var x = '<p>code</p>';</script></body>"
+    ]
+    assert list(held_back("<body><script>var a = 1;</script></body>")) == []
+
+
+def test_noscript_fallbacks_come_second_and_alone() -> None:
+    # Templates and the <noscript> fallback often hold the same body: never both at once.
+    page = (
+        "<body><script type='text/template'><p>Post.</p></script>"
+        "<noscript><article><p>Post.</p></article></noscript>"
+        "<noscript>Turn on JavaScript.</noscript></body>"
     )
-    assert unwrap_templates("<body><script>var a = 1;</script></body>") is None
+    assert list(held_back(page)) == [
+        "<body><p>Post.</p><noscript><article><p>Post.</p></article></noscript>"
+        "<noscript>Turn on JavaScript.</noscript></body>",
+        "<body><script type='text/template'><p>Post.</p></script>"
+        "<article><p>Post.</p></article></body>",
+    ]
 
 
 def test_unclosed_templates_cost_one_scan() -> None:
-    page = '<script type="text/template"><p>x' * 20_000
+    page = ('<script type="text/template"><p>x' + "<noscript><p>y") * 10_000
     started = time.perf_counter()
-    assert unwrap_templates(page) is None
+    assert list(held_back(page)) == []
     assert time.perf_counter() - started < 1.0
 
 

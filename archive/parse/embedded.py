@@ -2,26 +2,33 @@
 
 Some article pages render their body with a script, so the markup holds only a shell (an empty
 ``<div id="root">``, a loading notice) and the text sits elsewhere in the page: in the JSON-LD
-article's ``articleBody`` (written for search engines), or as HTML inside a client-side
-template (``<script type="text/template">``, as Blogger's dynamic themes ship a post). Both
-are read only when the page says it is one article (``listing.is_one_article``) and the
-normal extraction found no body.
+article's ``articleBody`` (written for search engines), or as HTML held back from the page as
+shown: a client-side template (``<script type="text/template">``, as Blogger's dynamic themes
+ship a post), an HTML ``<template>``, the ``<noscript>`` fallback. Both are read only when the
+page says it is one article (``listing.is_one_article``) and the normal extraction found none.
 """
 
 import html as html_lib
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from archive.parse.meta import jsonld
 from archive.parse.tree.soup import Document
 
-# A client-side template's opening tag: the type names HTML that a script will insert
-# (Underscore, Backbone, Vue's x-template, Handlebars), never code.
-_TEMPLATE_OPEN = re.compile(
-    r"""<script\b[^>]*?\btype\s*=\s*["']?text/(?:x-)?(?:template|html|handlebars-template)\b[^>]*>""",
-    re.I,
+# Markup held back from the page as shown, in the order it is tried: client-side templates
+# (the script type names HTML that a script will insert: Underscore, Backbone, Vue's
+# x-template, Handlebars; never code) and HTML <template> elements, which hold what a script
+# renders; then the <noscript> fallback, which often repeats it for browsers without scripts.
+_HELD_OPEN = (
+    re.compile(
+        r"<(?:(script)\b[^>]*?\btype\s*=\s*[\"']?text/(?:x-)?(?:template|html|handlebars-template)"
+        r"\b|(template)\b)[^>]*>",
+        re.I,
+    ),
+    re.compile(r"<(noscript)\b[^>]*>", re.I),
 )
-_SCRIPT_CLOSE = re.compile(r"</script\s*>", re.I)
+_CLOSE = {name: re.compile(rf"</{name}\s*>", re.I) for name in ("script", "noscript", "template")}
 # Markup inside an ``articleBody`` string (some CMSs put the body's HTML there as it is).
 _BLOCK_END = re.compile(r"<\s*(?:br\s*/?|/\s*(?:p|div|h[1-6]|li|blockquote))\s*>", re.I)
 _TAG = re.compile(r"<[^<>]{1,500}>")
@@ -67,23 +74,33 @@ def paragraphs(body: str) -> list[str]:
     return [" ".join(part.split()) for part in parts if part.strip()]
 
 
-def unwrap_templates(text: str) -> str | None:
-    """The page with each client-side template's HTML put in place of its ``<script>`` (the
-    page as the script would show it); None when the page has no template with markup.
+def held_back(text: str) -> Iterator[str]:
+    """The page with the markup it holds back put in place of its wrappers, as a script or a
+    browser without scripts would show it: once with its templates, then once with its
+    <noscript> fallbacks (never both: they often hold the same body). Each only if found."""
+    for opening in _HELD_OPEN:
+        unwrapped = _unwrapped(text, opening)
+        if unwrapped is not None:
+            yield unwrapped
 
-    One scan forward (each search starts past the last template's end), so that a page of
-    unclosed template tags cannot make it quadratic.
+
+def _unwrapped(text: str, opening_tag: re.Pattern[str]) -> str | None:
+    """The page with each wrapper's markup in place of the wrapper; None when none holds any.
+
+    One scan forward (each search starts past the last wrapper's end), so that a page of
+    unclosed wrappers cannot make it quadratic.
     """
     out: list[str] = []
     pos = 0
     found = False
-    while (opening := _TEMPLATE_OPEN.search(text, pos)) is not None:
-        close = _SCRIPT_CLOSE.search(text, opening.end())
+    while (opening := opening_tag.search(text, pos)) is not None:
+        name = next(group for group in opening.groups() if group).lower()
+        close = _CLOSE[name].search(text, opening.end())
         if close is None:
             break
         body = text[opening.end() : close.start()]
         out.append(text[pos : opening.start()])
-        if "<" in body:  # markup, not a bare string of placeholders
+        if "<" in body:  # markup, not a bare string of placeholders or a notice
             out.append(body)
             found = True
         pos = close.end()
