@@ -21,7 +21,7 @@ from archive.errors import NotAnArticleError
 from archive.parse.blocks import Block, body_blocks, collect_images, running_words
 from archive.parse.clean import clean, link_density
 from archive.parse.content import main_content
-from archive.parse.embedded import held_back, ld_article_body
+from archive.parse.embedded import ARTICLE_BODY_KEY, held_back, ld_article_body
 from archive.parse.lede import Lede, find_ledes, lede_before
 from archive.parse.lines import trim_chrome
 from archive.parse.listing import (
@@ -249,8 +249,15 @@ def _last_chance(
     (``parse.embedded``): the JSON-LD ``articleBody`` when it is a brief or more, else the
     HTML it holds back (its templates, then its <noscript> fallbacks) through the normal
     extraction. None: the refusal stands.
+
+    Most refused pages (fronts, tag pages) carry neither: two scans of the text tell, before
+    the page is parsed a third time for its evidence.
     """
-    doc = parse(html, cut=False)
+    text = _text_of(html)
+    unwrapped_pages = list(held_back(text))
+    if not unwrapped_pages and ARTICLE_BODY_KEY not in text:
+        return None
+    doc = parse(text, cut=False)
     try:
         meta = read_metadata(doc, url)
         if not is_one_article(doc, meta, url):
@@ -263,7 +270,7 @@ def _last_chance(
             return _record_of_blocks(blocks, meta, url, applied, options)
     finally:
         doc.dispose()
-    for unwrapped in held_back(_text_of(html)):
+    for unwrapped in unwrapped_pages:
         try:
             return _tries(unwrapped, url, rules, options)
         except NotAnArticleError:

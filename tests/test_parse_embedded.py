@@ -130,3 +130,11 @@ def test_a_front_with_a_template_stays_refused() -> None:
     template = f'<script type="text/template"><article><p>{BODY}</p></article></script>'
     with pytest.raises(NotAnArticleError):
         extract_article(_page(body=SHELL + template, title="Harbour"), "https://x.example/")
+
+
+def test_pixels_and_tag_manager_frames_hold_no_body() -> None:
+    page = (
+        "<body><noscript><iframe src='https://tags.example/ns.html'></iframe></noscript>"
+        "<noscript><img src='https://pixel.example/t.gif' alt=''></noscript><p>Front.</p></body>"
+    )
+    assert list(held_back(page)) == []

@@ -28,6 +28,13 @@ _HELD_OPEN = (
     ),
     re.compile(r"<(noscript)\b[^>]*>", re.I),
 )
+# Held-back markup that can hold a body: a tracking pixel's <img> or a tag manager's <iframe>
+# in a <noscript> holds none.
+_BODY_MARKUP = re.compile(
+    r"<(?:p|br|div|article|section|main|li|dd|h[1-6]|table|blockquote)\b", re.I
+)
+# The JSON-LD key of an article's body text.
+ARTICLE_BODY_KEY = "articleBody"
 _CLOSE = {name: re.compile(rf"</{name}\s*>", re.I) for name in ("script", "noscript", "template")}
 # Markup inside an ``articleBody`` string (some CMSs put the body's HTML there as it is).
 _BLOCK_END = re.compile(r"<\s*(?:br\s*/?|/\s*(?:p|div|h[1-6]|li|blockquote))\s*>", re.I)
@@ -42,7 +49,7 @@ _GLUED = re.compile(r"(?<=[a-z0-9\u00df-\u00ff][.!?])(?=[A-Z\u00c0-\u00de][a-z\u
 def ld_article_body(doc: Document) -> list[str]:
     """The paragraphs of the page's JSON-LD article's ``articleBody`` (empty when none)."""
     for obj in jsonld.objects(doc.json_ld):
-        body = obj.get("articleBody") if jsonld.is_article(obj) else None
+        body = obj.get(ARTICLE_BODY_KEY) if jsonld.is_article(obj) else None
         text = _body_text(body)
         if text:
             return paragraphs(text)
@@ -100,7 +107,7 @@ def _unwrapped(text: str, opening_tag: re.Pattern[str]) -> str | None:
             break
         body = text[opening.end() : close.start()]
         out.append(text[pos : opening.start()])
-        if "<" in body:  # markup, not a bare string of placeholders or a notice
+        if _BODY_MARKUP.search(body):  # not a placeholder, a notice, a pixel
             out.append(body)
             found = True
         pos = close.end()
