@@ -126,6 +126,13 @@ def test_the_refusal_stands_without_evidence_or_words(kind: str, body: str) -> N
         extract_article(_page(_ld(kind, body), title="Harbour"), "https://x.example/harbour")
 
 
+def test_a_front_listing_its_stories_in_json_ld_stays_refused() -> None:
+    stories = _ld("NewsArticle", BODY) + _ld("NewsArticle", BODY.replace("May", "June"))
+    head = '<meta property="og:type" content="article">' + stories
+    with pytest.raises(NotAnArticleError):
+        extract_article(_page(head, title="Harbour"), "https://x.example/harbour")
+
+
 def test_a_front_with_a_template_stays_refused() -> None:
     template = f'<script type="text/template"><article><p>{BODY}</p></article></script>'
     with pytest.raises(NotAnArticleError):

@@ -47,13 +47,14 @@ _GLUED = re.compile(r"(?<=[a-z0-9\u00df-\u00ff][.!?])(?=[A-Z\u00c0-\u00de][a-z\u
 
 
 def ld_article_body(doc: Document) -> list[str]:
-    """The paragraphs of the page's JSON-LD article's ``articleBody`` (empty when none)."""
-    for obj in jsonld.objects(doc.json_ld):
-        body = obj.get(ARTICLE_BODY_KEY) if jsonld.is_article(obj) else None
-        text = _body_text(body)
-        if text:
-            return paragraphs(text)
-    return []
+    """The paragraphs of the page's JSON-LD article's ``articleBody``: empty when none, or
+    when several article objects carry one (a front listing its stories in JSON-LD)."""
+    bodies = [
+        text
+        for obj in jsonld.objects(doc.json_ld)
+        if jsonld.is_article(obj) and (text := _body_text(obj.get(ARTICLE_BODY_KEY)))
+    ]
+    return paragraphs(bodies[0]) if len(set(bodies)) == 1 else []
 
 
 def _body_text(body: Any) -> str:
