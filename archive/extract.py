@@ -19,11 +19,17 @@ from bs4 import Tag
 
 from archive.errors import NotAnArticleError
 from archive.parse.blocks import Block, body_blocks, collect_images, running_words
-from archive.parse.clean import clean
+from archive.parse.clean import clean, link_density
 from archive.parse.content import main_content
+from archive.parse.embedded import ARTICLE_BODY_KEY, held_back, ld_article_body
 from archive.parse.lede import Lede, find_ledes, lede_before
 from archive.parse.lines import trim_chrome
-from archive.parse.listing import drop_teasers, mark_teasers, shows_headline, teaser_words
+from archive.parse.listing import (
+    drop_teasers,
+    is_one_article,
+    mark_teasers,
+    teaser_words,
+)
 from archive.parse.markdown.figures import keep_figures
 from archive.parse.markdown.layout import render_markdown
 from archive.parse.meta.guessdate import GUESS, guessed_day
@@ -43,9 +49,12 @@ log = logging.getLogger(__name__)
 EXTRACTOR_VERSION = "8"
 # Fewer words than this of running text that is not link text, and the page is no article.
 MIN_ARTICLE_WORDS = 50
-# ... unless the page says it is an article and has a headline: then a brief of this many
-# words is one (short news items, blog posts, press releases run to 30-60 words).
+# ... unless the page has a title, or is not mostly links: then a brief of this many words is
+# one (short news items, blog posts, press releases, notes run to 30-60 words).
 MIN_BRIEF_WORDS = 20
+# A page whose text (chrome passes done) is at least this share link text is a page of links:
+# short running text on it, with no title to head it, is a caption or a blurb, not a brief.
+LINK_PAGE_SHARE = 0.5
 # This many teaser cards (headline link and summary) with no other prose make a teaser list.
 MIN_CARDS = 3
 
@@ -97,14 +106,15 @@ def _check_article(
 ) -> None:
     """Raise NotAnArticleError for a teaser list or too little running text.
 
-    A brief is an article too: with a headline, MIN_BRIEF_WORDS of running text will do. Among
-    teaser cards (a front, or an article with big related-story blocks) it will do only when
-    the page declares itself an article (JSON-LD or ``og:type``: fronts say "website") or
-    heads its body with its title as a headline (``listing.shows_headline``).
+    A brief is an article too: with a title, or on a page that is not mostly links,
+    MIN_BRIEF_WORDS of running text will do. Among teaser cards (a front, or an article with
+    big related-story blocks) it will do only when the page gives evidence of being one
+    article (``listing.is_one_article``: an article type, where fronts say "website"; its
+    title as its headline; a dated address).
     """
     words = running_words(blocks)
-    least = MIN_BRIEF_WORDS if meta.title else MIN_ARTICLE_WORDS
-    if cards >= MIN_CARDS and words - teaser_words(nodes) < _least_among_cards(meta, doc):
+    least = MIN_BRIEF_WORDS if meta.title or not _mostly_links(doc) else MIN_ARTICLE_WORDS
+    if cards >= MIN_CARDS and words - teaser_words(nodes) < _least_among_cards(meta, doc, url):
         raise NotAnArticleError(
             f"not an article: a list of {cards} teasers (headline links with short summaries)",
             subject=url,
@@ -116,9 +126,20 @@ def _check_article(
         )
 
 
-def _least_among_cards(meta: Metadata, doc: Document) -> int:
+def _mostly_links(doc: Document) -> bool:
+    """True when most of the page's remaining text is link text (a page of links).
+
+    Shortness alone is no evidence against an article: a bare page of one paragraph, with
+    no title or metadata at all, is a note. Only a page that is mostly links is refused for
+    short running text that a title would have let through.
+    """
+    body = doc.body()
+    return body is not None and link_density(body) >= LINK_PAGE_SHARE
+
+
+def _least_among_cards(meta: Metadata, doc: Document, url: str | None) -> int:
     """The running words a page among teaser cards needs to be an article."""
-    if meta.title and (meta.is_article_type or shows_headline(doc, meta.title)):
+    if meta.title and is_one_article(doc, meta, url):
         return MIN_BRIEF_WORDS
     return MIN_ARTICLE_WORDS
 
@@ -181,6 +202,19 @@ def _text_of(html: str | bytes) -> str:
 
 def _extract(html: str | bytes, url: str | None, options: ExtractOptions) -> ArticleRecord:
     rules = options.rules()
+    try:
+        return _tries(html, url, rules, options)
+    except NotAnArticleError:
+        record = _last_chance(html, url, rules, options)
+        if record is None:
+            raise
+        return record
+
+
+def _tries(
+    html: str | bytes, url: str | None, rules: tuple[Rule, ...], options: ExtractOptions
+) -> ArticleRecord:
+    """The page through the passes, then (refused) once more through the gentle ones."""
     doc = parse(html, cut=not matching_rules(rules, url))
     try:
         return _from_document(doc, url, rules, options=options)
@@ -207,6 +241,56 @@ def _second_try(
         raise refusal from None
     finally:
         doc.dispose()
+
+
+def _last_chance(
+    html: str | bytes, url: str | None, rules: tuple[Rule, ...], options: ExtractOptions
+) -> ArticleRecord | None:
+    """A refused page that says it is one article, with its body outside the visible markup
+    (``parse.embedded``): the JSON-LD ``articleBody`` when it is a brief or more, else the
+    HTML it holds back (its templates, then its <noscript> fallbacks) through the normal
+    extraction. None: the refusal stands.
+
+    Most refused pages (fronts, tag pages) carry neither: two scans of the text tell, before
+    the page is parsed a third time for its evidence.
+    """
+    text = _text_of(html)
+    unwrapped_pages = list(held_back(text))
+    if not unwrapped_pages and ARTICLE_BODY_KEY not in text:
+        return None
+    doc = parse(text, cut=False)
+    try:
+        meta = read_metadata(doc, url)
+        if not is_one_article(doc, meta, url):
+            return None
+        applied = matching_rules(rules, url or meta.canonical_url)
+        if applied:
+            meta = apply_fields(doc, applied, meta)
+        blocks = [Block(part, "p") for part in ld_article_body(doc)]
+        if running_words(blocks) >= MIN_BRIEF_WORDS:
+            return _record_of_blocks(blocks, meta, url, applied, options)
+    finally:
+        doc.dispose()
+    for unwrapped in unwrapped_pages:
+        try:
+            return _tries(unwrapped, url, rules, options)
+        except NotAnArticleError:
+            continue
+    return None
+
+
+def _record_of_blocks(
+    blocks: list[Block],
+    meta: Metadata,
+    url: str | None,
+    applied: list[Rule],
+    options: ExtractOptions,
+) -> ArticleRecord:
+    """A record whose body is plain paragraphs read outside the page's markup."""
+    text = normalize(join_paragraphs([b.text for b in blocks]))
+    markdown = normalize(render_markdown(blocks, url or meta.canonical_url, links=options.links))
+    record = _record(meta, url, text, [], [], applied)
+    return _visible_record(replace(record, markdown=markdown))
 
 
 def _from_document(

@@ -173,3 +173,60 @@ def test_relative_links_resolve_against_the_base_href(head: str, link: str) -> N
     html = f"<html><head><title>T</title>{head}</head><body><article>{para * 3}</article></body></html>"
     record = extract_article(html, "https://news.example/story/")
     assert f"]({link})" in record.markdown
+
+
+NOTE = (
+    "The visitor car park behind the chapel is closed from Monday until the resurfacing is"
+    " finished, probably by the end of the month. Please park on Mill Lane instead."
+)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        f"<p>{NOTE}</p>",  # one paragraph, no title, no metadata at all
+        NOTE.replace(", ", "<br>"),  # lines straight into <body>
+        f"<h2>Car park closed</h2>{NOTE.replace('. ', '.<br>')}",
+        "<ul>" + "".join(f"<li>{line}</li>" for line in NOTE.split(", ")) + "</ul>",
+        f"<table><tr><td>{NOTE}</td></tr></table>",
+        f"<dl><dt>Car park</dt><dd>{NOTE}</dd></dl>",
+    ],
+)
+def test_a_short_page_of_prose_is_a_note_not_a_refusal(body: str) -> None:
+    record = extract_article(f"<html><body>{body}</body></html>", "https://x.example/notice")
+    assert record.text.startswith(("The visitor", "Car park"))
+    assert record.text.endswith("Please park on Mill Lane instead.")
+
+
+def test_a_short_blurb_on_a_page_of_links_is_refused() -> None:
+    links = "".join(
+        f"<li><a href='/c{i}'>Walking club number {i} of the county</a></li>" for i in range(12)
+    )
+    page = f"<html><body><p>{NOTE}</p><ul>{links}</ul></body></html>"
+    with pytest.raises(NotAnArticleError, match="words of running text"):
+        extract_article(page, "https://x.example/links")
+
+
+CARDS = "".join(
+    f"<div><h3><a href='/p{i}'>Another story from the garden, part {i}</a></h3>"
+    "<p>A short summary of this other story, with a few words more.</p></div>"
+    for i in range(5)
+)
+
+
+@pytest.mark.parametrize(
+    ("url", "refused"),
+    [
+        ("https://blog.example/2019/05/apple-trees/", False),  # a dated post among its cards
+        ("https://blog.example/2019/05/14/apple-trees", False),
+        ("https://blog.example/2019/05/", True),  # the month's archive: a list
+        ("https://blog.example/garden/", True),
+    ],
+)
+def test_a_dated_address_makes_a_brief_among_teasers_an_article(url: str, refused: bool) -> None:
+    page = f"<html><head><title>Apple trees</title></head><body><main><p>{NOTE}</p>{CARDS}</main></body></html>"
+    if refused:
+        with pytest.raises(NotAnArticleError, match="teasers"):
+            extract_article(page, url)
+    else:
+        assert extract_article(page, url).text == NOTE

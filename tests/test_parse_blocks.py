@@ -80,3 +80,10 @@ def test_line_numbers_written_into_the_lines_are_left_out() -> None:
 def test_a_code_block_of_numbers_that_do_not_count_up_is_kept() -> None:
     """Only numbers counting up by one make a gutter: a column of data stays."""
     assert blocks_of("<pre>1\n4\n9\n16</pre>") == [("pre", "1\n4\n9\n16")]
+
+
+def test_text_after_a_heading_in_its_parent_is_no_heading() -> None:
+    # A body written straight into a container: a heading, then lines between <br>s.
+    blocks = blocks_of("<h2>Spring meeting</h2>Held on Thursday.<br>Tea is served.")
+    assert blocks[0] == ("h2", "Spring meeting")
+    assert [tag for tag, _ in blocks[1:]] == ["p", "br"]

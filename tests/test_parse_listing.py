@@ -69,3 +69,23 @@ def test_a_headline_is_the_title_in_an_h1_of_four_words_or_more(
 ) -> None:
     doc = parse(f"<html><body><h1>{h1}</h1><p>Text.</p></body></html>")
     assert shows_headline(doc, title) is shows
+
+
+PAGE = "https://blog.example/2019/05/bridge-to-close/"
+
+
+@pytest.mark.parametrize(
+    ("href", "shows"),
+    [
+        (PAGE, True),  # a permalink headline: the post links to itself
+        ("/2019/05/bridge-to-close", True),
+        ("/2019/05/another-story/", False),
+        ("https://other.example/2019/05/bridge-to-close/", False),
+        ("/", False),
+    ],
+)
+def test_a_headline_may_link_to_the_page_itself(href: str, shows: bool) -> None:
+    doc = parse(
+        f"<html><body><h1><a href='{href}'>Bridge to close for six weeks</a></h1></body></html>"
+    )
+    assert shows_headline(doc, "Bridge to close for six weeks", PAGE) is shows

@@ -216,6 +216,10 @@ class _Walker:
             self.frames += ((QUOTE, id(node), None, 0),)
 
     def leave(self, name: str) -> None:
+        if name in HEADINGS:
+            # Text after a heading, in the heading's parent (a page that writes its body
+            # straight into <body> or a <div> between <br>s), is no longer the heading.
+            self.tag = "p"
         if name in ("ul", "ol"):
             if self.lists:
                 self.lists.pop()
@@ -248,9 +252,6 @@ class _Walker:
                 if node.name in BLOCK_TAGS:
                     self.flush()
                     self.leave(node.name)
-                    if node.name in HEADINGS:
-                        # Loose text after a heading ("<h2>..</h2>Text<br>") is no heading.
-                        self.tag = "p"
                 else:
                     self.close_span()
                 continue

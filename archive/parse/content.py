@@ -27,6 +27,8 @@ INLINE = {
     "abbr", "cite", "q", "time", "code", "s", "del", "ins", "br",
 }  # fmt: skip
 MIN_PARAGRAPH = 25
+# Items of a list or of a description list: paragraphs on the second try only.
+LIST_ITEMS = ["li", "dd"]
 # Containers that, holding text and inline elements only, are paragraphs by another name: the
 # body's first paragraphs beside the container of the rest ("read all") join the body as a <p>.
 PARAGRAPH_LIKE = ("div", "section")
@@ -95,7 +97,7 @@ def score_candidates(voters: list[Tag]) -> dict[int, tuple[Tag, float]]:
     """
     scores: dict[int, tuple[Tag, float]] = {}
     for para in voters:
-        if (para.name in PARAGRAPHS and not _is_layout_cell(para)) or para.name == "li":
+        if (para.name in PARAGRAPHS and not _is_layout_cell(para)) or para.name in LIST_ITEMS:
             text, first = tag_text(para), para.parent
         else:
             text, first = _direct_text(para), para
@@ -286,12 +288,12 @@ def main_content(doc: Document, list_items: bool = False) -> list[Tag]:
     """The elements that together hold the article body, in document order.
 
     ``list_items``: list items vote too, as paragraphs (the second try on a refused page: a
-    notice or brief written as bullet points). Not on the first try: there, menus and link
-    lists would outvote many a body.
+    notice or brief written as bullet points, a post in a <dd>). Not on the first try: there,
+    menus and link lists would outvote many a body.
     """
     voters = doc.tags(*SCORED)
     if list_items:
-        voters += doc.soup.find_all("li")
+        voters += doc.soup.find_all(LIST_ITEMS)
     quoted = _inside_embedded_posts(doc)
     if quoted:
         voters = [v for v in voters if id(v) not in quoted]

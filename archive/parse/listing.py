@@ -6,10 +6,13 @@ chosen we can ask: is there running text here that is not in a teaser card?
 """
 
 import re
+from urllib.parse import urljoin, urlsplit
 
 from bs4 import Tag
 
 from archive.parse.clean import link_density
+from archive.parse.meta.dates import date_from_url
+from archive.parse.meta.metadata import Metadata
 from archive.parse.text import reading_words, sample
 from archive.parse.tree.soup import Document, is_gone
 from archive.records import Removal
@@ -122,12 +125,16 @@ def drop_teasers(nodes: list[Tag], cards: list[Tag]) -> list[Removal]:
 # A headline names one story in a sentence-like phrase: a front's heading names a section or a
 # topic ("Business", "Tag: cycling", "Search results for:") in fewer words.
 HEADLINE_WORDS = 4
+# A post's address: a year and month folder, then a slug of words ("/2021/03/mending-a-wall").
+# Fronts and archives stop at the folder ("/2021/03/") or page it ("/2021/03/page/2").
+_DATED_SLUG = re.compile(r"/(?:19|20)\d\d/(?:0?[1-9]|1[0-2])/[^/?#]*[^\W\d_]-[^\W\d_]")
 
 
-def shows_headline(doc: Document, title: str | None) -> bool:
+def shows_headline(doc: Document, title: str | None, url: str | None = None) -> bool:
     """True when the page's first <h1> is its title, a headline of HEADLINE_WORDS words or
-    more, and no link: a page that heads one story (a press release, a brief on a company or
-    party site that declares no type) even when teaser cards fill the rest of it."""
+    more, and no link (but to the page itself, as a blog's permalink headline is): a page
+    that heads one story (a press release, a brief on a company or party site that declares
+    no type) even when teaser cards fill the rest of it."""
     if not title:
         return False
     for h1 in doc.by_name.get("h1", ()):
@@ -137,7 +144,36 @@ def shows_headline(doc: Document, title: str | None) -> bool:
         return (
             reading_words(text) >= HEADLINE_WORDS
             and text.casefold() == title.casefold()
-            and h1.find("a") is None
-            and h1.find_parent("a") is None
+            and _links_home(h1, url)
         )
     return False
+
+
+def _links_home(h1: Tag, url: str | None) -> bool:
+    """True when the heading links nowhere, or only to the page's own address."""
+    links = h1.find_all("a")
+    outer = h1.find_parent("a")
+    if outer is not None:
+        links.append(outer)
+    return all(_same_page(link.get("href"), url) for link in links)
+
+
+def _same_page(href: object, url: str | None) -> bool:
+    if not isinstance(href, str) or not url:
+        return False
+    target, page = urlsplit(urljoin(url, href.strip())), urlsplit(url)
+    path = target.path.rstrip("/")
+    return bool(path) and (target.netloc, path) == (page.netloc, page.path.rstrip("/"))
+
+
+def is_one_article(doc: Document, meta: Metadata, url: str | None) -> bool:
+    """True when the page gives evidence that it holds one article: it declares an article
+    type (JSON-LD or ``og:type``), heads itself with its title, or dates its address (a day in
+    it, or a year and month folder before a slug). A front, a tag or a search page gives none."""
+    address = url or meta.canonical_url
+    return (
+        meta.is_article_type
+        or shows_headline(doc, meta.title, address)
+        or date_from_url(address) is not None
+        or (address is not None and _DATED_SLUG.search(address) is not None)
+    )
