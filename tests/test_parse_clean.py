@@ -112,6 +112,14 @@ def test_container_holding_the_article_is_never_removed_by_class() -> None:
         ('<div class="right-sidebar">', "sidebar"),
         ('<div class="sidebar-with-widgets">', "sidebar"),
         ('<div id="sitemap">', "navigation"),
+        # Utility-CSS variants style other elements or other states: no kind of the element.
+        ('<div class="story-text [&_.image-caption]:text-sm [&_.teaser]:mt-4">', None),
+        ('<div class="story-text empty:hidden print:hidden">', None),
+        ('<div class="md:flex lg:[&_.related]:hidden">', None),
+        # Hidden from a small screen's width up: not on the page a desktop reader sees.
+        ('<div class="flex lg:hidden">', "hidden"),
+        ('<div class="hidden lg:block">', "hidden"),
+        ('<div class="[&_p]:mb-4 related-stories">', "related box"),
     ],
 )
 def test_class_kind(html: str, kind: str | None) -> None:

@@ -12,6 +12,7 @@ from itertools import repeat
 
 from bs4 import CData, NavigableString, Tag
 
+from archive.parse.classwords import own_classes
 from archive.parse.markdown.figures import attach_figures, figure_of
 from archive.parse.markdown.shape import (
     CLOSE,
@@ -76,8 +77,7 @@ class Block:
 
 
 def _is_caption(tag: Tag) -> bool:
-    classes = tag.get("class")
-    joined = " ".join(classes) if isinstance(classes, list) else str(classes or "")
+    joined = own_classes(tag)
     return bool(joined and _CAPTION_CLASS.search(joined))
 
 

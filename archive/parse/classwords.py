@@ -151,11 +151,42 @@ def _kind_of_names(names: str) -> str | None:
     return _KINDS[first][0] if first < _NO_KIND else None
 
 
+# Utility-CSS variants (Tailwind's "lg:flex", "print:hidden", "empty:hidden",
+# "[&_.teaser]:mb-0"): a style under a condition (a screen width, a state, the printer) or
+# for other elements (the selector in brackets names the element's descendants). They name
+# no kind of the element itself, except one: hidden from a small screen's width up, the
+# element is not on the page a desktop reader sees (a mobile menu, a mobile copy of a header).
+_VARIANT = re.compile(r"(?<!\S)(?:\S*\[\S*|[a-z0-9-]+:\S*)", re.I)
+_HIDDEN_ON_DESKTOP = re.compile(r"(?:sm|md|lg|xl|2xl):hidden", re.I)
+
+
+def _variant_word(match: re.Match[str]) -> str:
+    return " hidden " if _HIDDEN_ON_DESKTOP.fullmatch(match.group()) else " "
+
+
+def own_classes(tag: Tag) -> str:
+    """A tag's class string without its utility-CSS variants: the names of the element itself
+    (a body styled "[&_.image-caption]:mb-0" for its captions is no caption). "" for none."""
+    value = tag.attrs.get("class") if tag.attrs else None
+    if not value:
+        return ""
+    joined = " ".join(value) if isinstance(value, list) else value
+    return _without_variants(joined) if ":" in joined or "[" in joined else joined
+
+
+@functools.lru_cache(maxsize=4096)
+def _without_variants(joined: str) -> str:
+    return " ".join(_VARIANT.sub(_variant_word, joined).split())
+
+
 def _class_words(names: str) -> set[str]:
     """The words of lower-case class names that can name a kind: phrases that name no kind
-    of the element itself ("field-label-hidden", "main-with-right-sidebar") taken out, and
-    print phrases made one word each ("printonly", "noprint"). One place for both paths
-    (whole strings and parts), so that a new phrase rule cannot reach only one of them."""
+    of the element itself ("field-label-hidden", "main-with-right-sidebar", utility-CSS
+    variants) taken out, and print phrases made one word each ("printonly", "noprint"). One
+    place for both paths (whole strings and parts), so that a new phrase rule cannot reach
+    only one of them."""
+    if ":" in names or "[" in names:
+        names = _VARIANT.sub(_variant_word, names)
     names = _HIDDEN_LABEL.sub(" ", names)
     if "sidebar" in names:
         names = _BESIDE_SIDEBAR.sub(" ", names)

@@ -10,7 +10,7 @@ import re
 from bs4 import NavigableString, Tag
 
 from archive.parse.blocks import LAYOUT_IN_CELL
-from archive.parse.classwords import is_embedded_post
+from archive.parse.classwords import is_embedded_post, own_classes
 from archive.parse.clean import class_kind, link_density
 from archive.parse.text import FULL_STOPS, SENTENCE_ENDS, reading_length, reading_words
 from archive.parse.tree.measure import tag_text
@@ -55,9 +55,8 @@ _COMMAS = re.compile("[,，、،]")
 
 def _class_bonus(tag: Tag) -> float:
     bonus = 0.0
-    names = " ".join(
-        v if isinstance(v, str) else " ".join(v) for v in (tag.get("class"), tag.get("id")) if v
-    )
+    ident = tag.get("id")
+    names = f"{own_classes(tag)} {ident}" if isinstance(ident, str) else own_classes(tag)
     if names and _POSITIVE.search(names):
         bonus += 25
     if class_kind(tag):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from bs4 import NavigableString, Tag
 
+from archive.parse.classwords import own_classes
 from archive.parse.clean import link_density
 from archive.parse.listing import DEK_MARK
 from archive.parse.text import SENTENCE_ENDS, clean_inline
@@ -81,7 +82,7 @@ def find_ledes(doc: Document, cards: bool) -> list[Lede]:
             attrs = tag.attrs  # class and id are one string each (classes are not split)
             if not attrs:
                 continue
-            classes, ident = attrs.get("class"), attrs.get("id")
+            classes, ident = own_classes(tag), attrs.get("id")
             if not (
                 (classes and names_a_lede(str(classes))) or (ident and names_a_lede(str(ident)))
             ):

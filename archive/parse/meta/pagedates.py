@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from bs4 import NavigableString, Tag
 
+from archive.parse.classwords import own_classes
 from archive.parse.meta.dates import (
     date_from_numeric,
     date_from_text,
@@ -90,7 +91,7 @@ class ShownDates:
 def _marks(tag: Tag) -> str:
     """Class, id and itemprop in one string (each a plain string in our trees)."""
     attrs = tag.attrs
-    parts = (attrs.get("class"), attrs.get("id"), attrs.get("itemprop"))
+    parts = (own_classes(tag), attrs.get("id"), attrs.get("itemprop"))
     return " ".join(p if isinstance(p, str) else " ".join(p) for p in parts if p)
 
 
