@@ -11,7 +11,12 @@ from archive.parse import text as text_module
 from archive.parse.text import clean_inline, reading_words, sample, visible, word_count
 from archive.parse.tree import prefilter
 from archive.parse.tree import soup as soup_module
-from archive.parse.tree.measure import strings_and_links, tag_text
+from archive.parse.tree.measure import (
+    strings_and_links,
+    stripped_strings,
+    tag_text,
+    tags_under,
+)
 from archive.parse.tree.soup import parse
 
 PAGE = """<html><body><div class="story">
@@ -34,6 +39,42 @@ def test_tag_text_and_links_are_get_text_and_find_all() -> None:
         strings, links = strings_and_links(tag)
         assert tag_text(tag) == "".join(strings) == tag.get_text()
         assert links == tag.find_all("a")
+
+
+def test_text_strings_and_tags_under_are_bs4s_own() -> None:
+    doc = parse(PAGE)
+    tags = [doc.soup, *(node for node in doc.nodes if isinstance(node, Tag))]
+    for tag in tags:
+        assert tag_text(tag, " ") == tag.get_text(" ")
+        assert list(stripped_strings(tag)) == list(tag.stripped_strings)
+        assert list(tags_under(tag)) == tag.find_all(True)
+        for names in (("a",), ("li", "pre"), ("figure",)):
+            assert list(tags_under(tag, names)) == tag.find_all(names)
+            assert next(tags_under(tag, names), None) == tag.find(names)
+
+
+def test_byline_strings_after_a_tag_are_find_all_next() -> None:
+    from archive.parse.meta import bylines
+
+    doc = parse(
+        "<html><body><p>x</p><h1>Title <i>By no one</i></h1><p>By Ana Ruiz</p>"
+        "<div><span>Von</span> <b>Tom</b></div><p>by the way, by then</p>"
+        "<ul><li>Autor: Eva</li></ul></body></html>"
+    )
+    for start in (node for node in doc.nodes if isinstance(node, Tag)):
+        found = list(bylines._strings_after(start, bylines._BYLINE_TEXT))
+        assert found == start.find_all_next(string=bylines._BYLINE_TEXT)
+
+
+def test_language_words_by_lookup_count_as_by_each_language() -> None:
+    from archive.parse.meta import language
+
+    words = [*sorted({w for listed in language._WORDS.values() for w in listed}), "zz", "a"]
+    for word in words:
+        by_each = [lang for lang, listed in language._WORDS.items() if word in listed]
+        assert list(language._LANGUAGES_OF.get(word, ())) == by_each, word
+    # "de" is a word of six languages, in this order: the counter's ties keep it.
+    assert language._LANGUAGES_OF["de"] == ("es", "fr", "pt", "nl", "sv", "tr")
 
 
 def test_keep_test_without_ignorecase_finds_what_the_pattern_finds() -> None:

@@ -13,7 +13,13 @@ from archive.parse.classwords import class_kind, names_of
 from archive.parse.comments import COMMENT_HEADINGS, opens_thread
 from archive.parse.labels import AD_LABEL, AUTHOR_BOX_PROSE, AUTHOR_HEADING, BOX_HEADING, BOX_KIND
 from archive.parse.text import SENTENCE_ENDS, clean_inline, sample
-from archive.parse.tree.measure import Sizes, strings_and_links, tag_text
+from archive.parse.tree.measure import (
+    Sizes,
+    strings_and_links,
+    stripped_strings,
+    tag_text,
+    tags_under,
+)
 from archive.parse.tree.soup import Document
 from archive.records import Removal
 
@@ -178,7 +184,7 @@ class Cleaner:
             return
         if AD_LABEL.match(text):
             label = _whole_text_holder(node)
-            if label is not None and AD_LABEL.match(clean_inline(label.get_text(" "))):
+            if label is not None and AD_LABEL.match(clean_inline(tag_text(label, " "))):
                 self.remove(label, "ad label")
         elif BOX_HEADING.match(text):
             self.box_pass(node)
@@ -281,15 +287,18 @@ def _beside(node: object) -> str:
     return str(node) if type(node) is NavigableString else ""
 
 
+_LINK = ("a",)
+
+
 def _is_fragment(href: str) -> bool:
     return href.startswith("#") and len(href) > 1
 
 
 def _is_contents_list(listing: Tag) -> bool:
-    first = listing.find("a")
+    first = next(tags_under(listing, _LINK), None)
     if first is None or not _is_fragment(str(first.get("href", ""))):
         return False  # the quick test: most lists fail it at their first link
-    links = listing.find_all("a")
+    links = list(tags_under(listing, _LINK))
     if len(links) < CONTENTS_LINKS:
         return False
     if not all(_is_fragment(str(a.get("href", ""))) for a in links):
@@ -357,7 +366,7 @@ def _leading_text(tag: Tag, words: int = 12) -> str:
     """The first words of a tag's text, without reading all of a big one."""
     parts: list[str] = []
     count = 0
-    for string in tag.stripped_strings:
+    for string in stripped_strings(tag):
         parts.append(string)
         count += string.count(" ") + 1
         if count > words:
@@ -375,7 +384,8 @@ def text_of(tag: Tag) -> str:
 
 def _opens(box: Tag, heading: Tag) -> bool:
     """True when ``heading`` is the first or second element in ``box``."""
-    for count, child in enumerate(box.find_all(True, recursive=False)):
+    children = (child for child in box.contents if type(child) is Tag)
+    for count, child in enumerate(children):
         if child is heading:
             return True
         if count >= 1:
@@ -400,13 +410,13 @@ def _whole_text_holder(node: NavigableString) -> Tag | None:
     """The highest element whose whole text is this string's text."""
     text = clean_inline(str(node))
     holder = node.parent
-    if holder is None or clean_inline(holder.get_text(" ")) != text:
+    if holder is None or clean_inline(tag_text(holder, " ")) != text:
         return None  # loose text beside other content: no element of its own
     while holder.parent is not None:
         parent = holder.parent
         if parent.name in ("body", "html", "[document]"):
             break
-        if clean_inline(parent.get_text(" ")) != text:
+        if clean_inline(tag_text(parent, " ")) != text:
             break
         holder = parent
     return holder if holder.name != "body" else None

@@ -75,7 +75,7 @@ def _direct_text(tag: Tag) -> str:
         if isinstance(child, NavigableString):
             parts.append(str(child))
         elif isinstance(child, Tag) and child.name in INLINE and _flat(child):
-            parts.append(child.get_text())
+            parts.append(tag_text(child))
     return "".join(parts)
 
 
@@ -166,7 +166,7 @@ def _sibling_fits(sibling: Tag, scores: dict[int, tuple[Tag, float]], floor: flo
     if entry and entry[1] * (1 - link_density(sibling)) >= floor:
         return True
     if sibling.name == "p":
-        text = sibling.get_text().strip()
+        text = tag_text(sibling).strip()
         density = link_density(sibling)
         return (len(text) > 80 and density < 0.25) or (density == 0 and text.endswith("."))
     if sibling.name in PARAGRAPH_LIKE and _flat(sibling):
@@ -181,7 +181,7 @@ SENTENCE_WORDS = 8
 
 
 def _reads_as_paragraph(tag: Tag) -> bool:
-    text = tag.get_text().strip()
+    text = tag_text(tag).strip()
     if len(text) < MIN_PARAGRAPH or link_density(tag) >= 0.25:
         return False
     return len(text) > PARAGRAPH_CHARS or (
@@ -262,7 +262,7 @@ def main_content(doc: Document, list_items: bool = False) -> list[Tag]:
         return [top]
     floor = max(10.0, top_score * 0.2)
     chosen = []
-    for sibling in parent.find_all(True, recursive=False):
+    for sibling in (child for child in parent.contents if type(child) is Tag):
         if sibling is top or _sibling_fits(sibling, scores, floor):
             chosen.append(sibling)
     return chosen

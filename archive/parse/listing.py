@@ -11,6 +11,7 @@ from bs4 import Tag
 
 from archive.parse.clean import link_density
 from archive.parse.text import reading_words, sample
+from archive.parse.tree.measure import tag_text
 from archive.parse.tree.soup import Document, is_gone
 from archive.records import Removal
 
@@ -25,7 +26,7 @@ MIN_SUMMARY_WORDS = 4
 
 
 def _is_headline_link(heading: Tag) -> bool:
-    text = heading.get_text(" ")
+    text = tag_text(heading, " ")
     if len(text.split()) < 3:
         return False
     parent = heading.parent
@@ -35,12 +36,12 @@ def _is_headline_link(heading: Tag) -> bool:
 
 def _card_of(heading: Tag) -> Tag | None:
     """The nearest ancestor (three levels at most) holding a summary beside the headline."""
-    headline_words = len(heading.get_text(" ").split())
+    headline_words = len(tag_text(heading, " ").split())
     card = heading.parent
     for _ in range(3):
         if card is None or card.name in ("body", "main", "html", "[document]"):
             return None
-        words = len(card.get_text(" ").split())
+        words = len(tag_text(card, " ").split())
         if words > MAX_CARD_WORDS:
             return None
         if words - headline_words >= MIN_SUMMARY_WORDS:

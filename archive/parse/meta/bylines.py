@@ -2,9 +2,12 @@
 the headline; not a comment's, a readers' letter's or a picture's credit."""
 
 import re
+from collections.abc import Iterator
+from itertools import islice
 
 from bs4 import NavigableString, Tag
 
+from archive.parse.tree.measure import tags_under
 from archive.parse.tree.soup import Document
 
 # Where a byline is marked up, most telling first: (attribute, pattern) pairs.
@@ -99,10 +102,10 @@ def credits_a_picture(tag: Tag) -> bool:
     """An "author" that names who made a picture: inside a <figure> or a container marked as a
     licence's or a photo's credit, or holding a link so marked (``<div class="license-info">``,
     ``<a class="license-author">`` around an "author-name")."""
-    if tag.find_parent(("figure", "figcaption")) is not None:
+    if any(parent.name in ("figure", "figcaption") for parent in tag.parents):
         return True
     near = [tag.parent, tag.parent.parent if tag.parent else None]
-    near += tag.find_all("a", limit=3)
+    near += islice(tags_under(tag, ("a",)), 3)
     return any(isinstance(t, Tag) and _PICTURE_CREDIT.search(attr_text(t, "class")) for t in near)
 
 
@@ -137,7 +140,7 @@ def text_bylines(doc: Document) -> list[str]:
     if not starts:
         return []
     found = []
-    for count, string in enumerate(starts[0].find_all_next(string=_BYLINE_TEXT)):
+    for count, string in enumerate(_strings_after(starts[0], _BYLINE_TEXT)):
         if count > 5:
             break
         parent = string.parent
@@ -152,6 +155,18 @@ def text_bylines(doc: Document) -> list[str]:
         if len(text) < _MAX_BYLINE:
             found.append(text.lstrip(_LEADING_MARKS))
     return found
+
+
+def _strings_after(start: Tag, pattern: re.Pattern[str]) -> Iterator[NavigableString]:
+    """``start.find_all_next(string=pattern)``, lazily and without bs4's matching machinery:
+    the strings after ``start`` (its own included) in which ``pattern`` finds a match."""
+    node = start.next_element
+    while node is not None:
+        following = node.next_element
+        # (bs4's filter skips empty strings, in which no byline pattern matches anyway)
+        if isinstance(node, NavigableString) and node and pattern.search(node):
+            yield node
+        node = following
 
 
 def _opens(string: NavigableString) -> bool:
