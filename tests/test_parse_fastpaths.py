@@ -62,7 +62,7 @@ def test_byline_strings_after_a_tag_are_find_all_next() -> None:
         "<ul><li>Autor: Eva</li></ul></body></html>"
     )
     for start in (node for node in doc.nodes if isinstance(node, Tag)):
-        found = list(bylines._strings_after(start, bylines._BYLINE_TEXT))
+        found = list(bylines._strings_after(start, bylines._BYLINE_TEXT_FOUND))
         assert found == start.find_all_next(string=bylines._BYLINE_TEXT)
 
 
@@ -216,3 +216,52 @@ def test_removal_sample_from_the_head_is_the_sample_of_the_whole(head_size: int)
     # A "<" left open in the head is closed after it: that text is a tag, not words.
     chunk = "<i>x</i>< " + "w " * 20 + "<u>y</u> z <b>tail</b>"
     assert prefilter.removal_sample(chunk, 40) == "x y z tail" == sample(prefilter._text(chunk))
+
+
+def _case_blind_patterns() -> list[re.Pattern[str]]:
+    from archive.parse import blocks, clean, content, labels
+    from archive.parse.meta import bylines, pagedates
+
+    return [
+        labels.AD_LABEL,
+        labels.BOX_HEADING,
+        labels.AUTHOR_HEADING,
+        pagedates._ANY_MARK,
+        pagedates._DATE_MARK,
+        pagedates._NOT_PUBLISHED,
+        pagedates._OTHER_THINGS,
+        pagedates._COMMENTS,
+        content._POSITIVE,
+        blocks._CAPTION_CLASS,
+        bylines._BYLINE_TEXT,
+        bylines._COMMENTS,
+        bylines._PICTURE_CREDIT,
+        clean._AD_LABEL.pattern,
+    ]
+
+
+@pytest.mark.parametrize("seed", [7, 8])
+def test_case_blind_patterns_answer_as_ignorecase_does(seed: int) -> None:
+    from archive.parse.caseblind import CaseBlind
+
+    pieces = ["Date", "TIME", "publish", "By ", "by", "Ad", "Related Stories", "Tags", "ſ", "K"]
+    pieces += ["Author", "BYLINE", "Comment", "Caption", "Story", " ", "-", ":", "é", "İ", "ı"]
+    pieces += ["About the author", "Advertisement", "x", "ARTICLE-body", "Photo", "Reply"]
+    for pattern in _case_blind_patterns():
+        fast = CaseBlind(pattern)
+        rng = random.Random(seed)
+        for _ in range(2_000):
+            text = "".join(rng.choices(pieces, k=rng.randint(0, 4)))
+            assert fast.found(text) == bool(pattern.search(text)), (pattern.pattern, text)
+            assert fast.starts(text) == bool(pattern.match(text)), (pattern.pattern, text)
+
+
+def test_case_blind_refuses_what_lowered_text_cannot_stand_for() -> None:
+    from archive.parse.caseblind import CaseBlind
+
+    for source in ("[A-Z]x", r"\x41", r"(a)\1", "(?-i:a)b", "ſ", "\u212a", r"a\tb", r"\\S"):
+        with pytest.raises(ValueError):
+            CaseBlind(re.compile(source, re.I))
+    with pytest.raises(ValueError):
+        CaseBlind(re.compile("abc"))  # not case-blind at all
+    assert CaseBlind(re.compile(r"^\s*\w+\S\b(?!x)", re.I)).starts("  Word!")

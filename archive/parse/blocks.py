@@ -12,6 +12,7 @@ from itertools import repeat
 
 from bs4 import CData, NavigableString, Tag
 
+from archive.parse.caseblind import CaseBlind
 from archive.parse.markdown.figures import attach_figures, figure_of
 from archive.parse.markdown.shape import (
     CLOSE,
@@ -45,6 +46,7 @@ SKIP_TAGS = {"figcaption", "h1", "img", "picture", "source", "button", "select",
 HEADINGS = {"h2", "h3", "h4", "h5", "h6"}
 # Class names of captions and credits ("caption", "newsCaption", "image-credit").
 _CAPTION_CLASS = re.compile(r"caption|credit", re.I)
+_CAPTION_CLASS_NAMES = CaseBlind(_CAPTION_CLASS)  # (tested quickly: see ``caseblind``)
 
 
 @dataclass
@@ -77,7 +79,7 @@ class Block:
 def _is_caption(tag: Tag) -> bool:
     classes = tag.get("class")
     joined = " ".join(classes) if isinstance(classes, list) else str(classes or "")
-    return bool(joined and _CAPTION_CLASS.search(joined))
+    return bool(joined) and _CAPTION_CLASS_NAMES.found(joined)
 
 
 # Inside a row of a data table, none of these: a row whose cells hold them is page layout.
