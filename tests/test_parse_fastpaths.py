@@ -265,3 +265,14 @@ def test_case_blind_refuses_what_lowered_text_cannot_stand_for() -> None:
     with pytest.raises(ValueError):
         CaseBlind(re.compile("abc"))  # not case-blind at all
     assert CaseBlind(re.compile(r"^\s*\w+\S\b(?!x)", re.I)).starts("  Word!")
+
+
+def test_marked_cards_are_find_all_by_the_mark() -> None:
+    from archive.parse import listing
+
+    doc = parse(
+        '<html><body><div><div data-archive-dek="1"><h3>a</h3><p data-archive-dek="1">b</p>'
+        '</div><p data-archive-dek="0">c</p><span data-archive-dek="1">d</span></div></body></html>'
+    )
+    for tag in (node for node in doc.nodes if isinstance(node, Tag)):
+        assert listing._marked_cards(tag) == tag.find_all(True, {listing.DEK_MARK: "1"})

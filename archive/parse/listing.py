@@ -11,7 +11,7 @@ from bs4 import Tag
 
 from archive.parse.clean import link_density
 from archive.parse.text import reading_words, sample
-from archive.parse.tree.measure import tag_text
+from archive.parse.tree.measure import tag_text, tags_under
 from archive.parse.tree.soup import Document, is_gone
 from archive.records import Removal
 
@@ -69,11 +69,16 @@ def teaser_words(nodes: list[Tag]) -> int:
     """Running words (link text discounted) of the teaser cards inside ``nodes``."""
     words = 0
     for node in nodes:
-        cards = [node] if node.has_attr(DEK_MARK) else node.find_all(True, {DEK_MARK: "1"})
+        cards = [node] if node.has_attr(DEK_MARK) else _marked_cards(node)
         for card in cards:
             text_words = reading_words(card.get_text(" "))
             words += round(text_words * (1 - link_density(card)))
     return words
+
+
+def _marked_cards(node: Tag) -> list[Tag]:
+    """``node.find_all(True, {DEK_MARK: "1"})``, without bs4's matching machinery."""
+    return [tag for tag in tags_under(node) if tag.attrs.get(DEK_MARK) == "1"]
 
 
 _NUMBERED = re.compile(r"^\s*(\d{1,3})\s*[.):]")
