@@ -276,3 +276,23 @@ def test_marked_cards_are_find_all_by_the_mark() -> None:
     )
     for tag in (node for node in doc.nodes if isinstance(node, Tag)):
         assert listing._marked_cards(tag) == tag.find_all(True, {listing.DEK_MARK: "1"})
+
+
+def test_link_density_with_kept_link_sizes_and_stripped_length_match_their_definitions() -> None:
+    from archive.parse.clean import link_density, stripped_length, text_of
+
+    doc = parse(PAGE.replace("<pre>", " \n <p> </p><pre>"))
+    linked: dict[int, int] = {}
+    for tag in (node for node in doc.nodes if isinstance(node, Tag)):
+        strings, links = strings_and_links(tag)
+        total = len("".join(strings).strip())
+        expected = 0.0
+        if total:
+            expected = min(1.0, sum(len(text_of(a).strip()) for a in links) / total)
+        assert link_density(tag) == link_density(tag, linked) == expected
+    rng = random.Random(9)
+    for _ in range(3_000):
+        strings = _random_texts(
+            [" ", "\n", "\u00a0", "a", "é", ""], rng.randint(0, 4), rng.random()
+        )
+        assert stripped_length(strings) == len("".join(strings).strip()), strings

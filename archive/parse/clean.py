@@ -444,14 +444,45 @@ def _whole_text_holder(node: NavigableString) -> Tag | None:
     return holder if holder.name != "body" else None
 
 
-def link_density(tag: Tag) -> float:
-    """The share of a tag's text (in characters, outer whitespace aside) inside links."""
+def link_density(tag: Tag, linked_chars: dict[int, int] | None = None) -> float:
+    """The share of a tag's text (in characters, outer whitespace aside) inside links.
+
+    ``linked_chars``: each link's characters, by id, kept from one call to the next while the
+    tree stays as it is (candidates nested in one another hold the same links).
+    """
     strings, links = strings_and_links(tag)
-    total = len("".join(strings).strip())
+    total = stripped_length(strings)
     if not total:
         return 0.0
-    linked = sum(len(text_of(a).strip()) for a in links)
+    if linked_chars is None:
+        linked = sum(len(text_of(a).strip()) for a in links)
+    else:
+        linked = 0
+        for link in links:
+            size = linked_chars.get(id(link))
+            if size is None:
+                size = linked_chars[id(link)] = len(text_of(link).strip())
+            linked += size
     return min(1.0, linked / total)
+
+
+def stripped_length(strings: list[NavigableString]) -> int:
+    """``len("".join(strings).strip())``, without joining them: the whitespace at either end
+    may run over several strings."""
+    total = sum(map(len, strings))
+    for string in strings:  # whitespace at the start
+        kept = len(string.lstrip())
+        total -= len(string) - kept
+        if kept:
+            break
+    else:
+        return 0  # all whitespace
+    for string in reversed(strings):  # and at the end
+        kept = len(string.rstrip())
+        total -= len(string) - kept
+        if kept:
+            break
+    return total
 
 
 # A teaser box holds less running text (outside links) than this many characters, or up to

@@ -123,7 +123,8 @@ def _ranked(scores: dict[int, tuple[Tag, float]]) -> list[tuple[Tag, float]]:
     """Candidates by final score (link text discounted), best first."""
     # Link density costs a walk of each subtree: only the best raw scores need it.
     best_raw = sorted(scores.values(), key=lambda pair: pair[1], reverse=True)[:MAX_RANKED]
-    ranked = [(tag, score * (1 - link_density(tag))) for tag, score in best_raw]
+    linked: dict[int, int] = {}  # each link's characters, read once for all its candidates
+    ranked = [(tag, score * (1 - link_density(tag, linked))) for tag, score in best_raw]
     ranked.sort(key=lambda pair: pair[1], reverse=True)
     return ranked
 
