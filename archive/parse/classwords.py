@@ -153,7 +153,8 @@ def _class_words(names: str) -> set[str]:
     of the element itself ("field-label-hidden", "main-with-right-sidebar") taken out, and
     print phrases made one word each ("printonly", "noprint"). One place for both paths
     (whole strings and parts), so that a new phrase rule cannot reach only one of them."""
-    names = _HIDDEN_LABEL.sub(" ", names)
+    if "hid" in names:  # (both of the pattern's last words hold it: most names have neither)
+        names = _HIDDEN_LABEL.sub(" ", names)
     if "sidebar" in names:
         names = _BESIDE_SIDEBAR.sub(" ", names)
     if "print" in names:
