@@ -9,7 +9,8 @@ a sixth of that.
 The two agree exactly on ASCII text when the pattern names no upper-case ASCII letter (its
 words are written in lower case) and holds none of the four non-ASCII characters that
 IGNORECASE ties to ASCII letters ("ſ" to "s", the Kelvin sign to "k", dotted and dotless I
-to "i"): checked when one is made. Text that is not all ASCII goes to the pattern itself.
+to "i"): checked when one is made (a pattern that fails the check is only ever run
+itself). Text that is not all ASCII goes to the pattern itself.
 Only whether it matches is answered: a match on the lowered text would give lowered groups.
 """
 
@@ -27,22 +28,21 @@ class CaseBlind:
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
         source = pattern.pattern
-        if not pattern.flags & re.IGNORECASE:
-            raise ValueError(f"not a case-blind pattern: {source!r}")
-        if not _lowered_text_can_stand(source):
-            raise ValueError(f"a case-blind pattern that lowered text cannot stand for: {source!r}")
         self.pattern = pattern
-        self._lowered = re.compile(source, pattern.flags & ~re.IGNORECASE)
+        # A pattern lowered text cannot stand for (a rule written with a capital letter, a
+        # scoped flag...) is only ever run itself: slower, never wrong.
+        self.quick = bool(pattern.flags & re.IGNORECASE) and _lowered_text_can_stand(source)
+        self._lowered = re.compile(source, pattern.flags & ~re.IGNORECASE) if self.quick else None
 
     def found(self, text: str) -> bool:
         """Whether the pattern matches anywhere in ``text``."""
-        if text.isascii():
+        if self._lowered is not None and text.isascii():
             return self._lowered.search(text.lower()) is not None
         return self.pattern.search(text) is not None
 
     def starts(self, text: str) -> bool:
         """Whether the pattern matches at the start of ``text``."""
-        if text.isascii():
+        if self._lowered is not None and text.isascii():
             return self._lowered.match(text.lower()) is not None
         return self.pattern.match(text) is not None
 
