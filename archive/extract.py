@@ -87,13 +87,18 @@ DEFAULT_OPTIONS = ExtractOptions()
 def _image_scope(nodes: list[Tag]) -> Tag:
     """Where an article's figures live: its <article> element, else the content's parent."""
     first = nodes[0]
-    article = first if first.name == "article" else first.find_parent("article")
+    article = first if first.name == "article" else _ancestor(first, "article")
     if isinstance(article, Tag):
         return article
     parent = first.parent
     if isinstance(parent, Tag) and parent.name not in ("body", "html", "[document]"):
         return parent
     return first
+
+
+def _ancestor(tag: Tag, name: str) -> Tag | None:
+    """``tag.find_parent(name)``, without bs4's matching machinery."""
+    return next((parent for parent in tag.parents if parent.name == name), None)
 
 
 def _check_article(

@@ -11,7 +11,12 @@ from archive.parse import text as text_module
 from archive.parse.text import clean_inline, reading_words, sample, visible, word_count
 from archive.parse.tree import prefilter
 from archive.parse.tree import soup as soup_module
-from archive.parse.tree.measure import strings_and_links, tag_text
+from archive.parse.tree.measure import (
+    strings_and_links,
+    stripped_strings,
+    tag_text,
+    tags_under,
+)
 from archive.parse.tree.soup import parse
 
 PAGE = """<html><body><div class="story">
@@ -34,6 +39,42 @@ def test_tag_text_and_links_are_get_text_and_find_all() -> None:
         strings, links = strings_and_links(tag)
         assert tag_text(tag) == "".join(strings) == tag.get_text()
         assert links == tag.find_all("a")
+
+
+def test_text_strings_and_tags_under_are_bs4s_own() -> None:
+    doc = parse(PAGE)
+    tags = [doc.soup, *(node for node in doc.nodes if isinstance(node, Tag))]
+    for tag in tags:
+        assert tag_text(tag, " ") == tag.get_text(" ")
+        assert list(stripped_strings(tag)) == list(tag.stripped_strings)
+        assert list(tags_under(tag)) == tag.find_all(True)
+        for names in (("a",), ("li", "pre"), ("figure",)):
+            assert list(tags_under(tag, names)) == tag.find_all(names)
+            assert next(tags_under(tag, names), None) == tag.find(names)
+
+
+def test_byline_strings_after_a_tag_are_find_all_next() -> None:
+    from archive.parse.meta import bylines
+
+    doc = parse(
+        "<html><body><p>x</p><h1>Title <i>By no one</i></h1><p>By Ana Ruiz</p>"
+        "<div><span>Von</span> <b>Tom</b></div><p>by the way, by then</p>"
+        "<ul><li>Autor: Eva</li></ul></body></html>"
+    )
+    for start in (node for node in doc.nodes if isinstance(node, Tag)):
+        found = list(bylines._strings_after(start, bylines._BYLINE_TEXT_FOUND))
+        assert found == start.find_all_next(string=bylines._BYLINE_TEXT)
+
+
+def test_language_words_by_lookup_count_as_by_each_language() -> None:
+    from archive.parse.meta import language
+
+    words = [*sorted({w for listed in language._WORDS.values() for w in listed}), "zz", "a"]
+    for word in words:
+        by_each = [lang for lang, listed in language._WORDS.items() if word in listed]
+        assert list(language._LANGUAGES_OF.get(word, ())) == by_each, word
+    # "de" is a word of six languages, in this order: the counter's ties keep it.
+    assert language._LANGUAGES_OF["de"] == ("es", "fr", "pt", "nl", "sv", "tr")
 
 
 def test_keep_test_without_ignorecase_finds_what_the_pattern_finds() -> None:
@@ -177,3 +218,86 @@ def test_removal_sample_from_the_head_is_the_sample_of_the_whole(head_size: int)
     # A "<" left open in the head is closed after it: that text is a tag, not words.
     chunk = "<i>x</i>< " + "w " * 20 + "<u>y</u> z <b>tail</b>"
     assert prefilter.removal_sample(chunk, 40) == "x y z tail" == sample(prefilter._text(chunk))
+
+
+def _case_blind_patterns() -> list[re.Pattern[str]]:
+    from archive.parse import blocks, clean, content, labels
+    from archive.parse.meta import bylines, pagedates
+
+    return [
+        labels.AD_LABEL,
+        labels.BOX_HEADING,
+        labels.AUTHOR_HEADING,
+        pagedates._ANY_MARK,
+        pagedates._DATE_MARK,
+        pagedates._NOT_PUBLISHED,
+        pagedates._OTHER_THINGS,
+        pagedates._COMMENTS,
+        content._POSITIVE,
+        blocks._CAPTION_CLASS,
+        bylines._BYLINE_TEXT,
+        bylines._COMMENTS,
+        bylines._PICTURE_CREDIT,
+        clean._AD_LABEL.pattern,
+    ]
+
+
+@pytest.mark.parametrize("seed", [7, 8])
+def test_case_blind_patterns_answer_as_ignorecase_does(seed: int) -> None:
+    from archive.parse.caseblind import CaseBlind
+
+    pieces = ["Date", "TIME", "publish", "By ", "by", "Ad", "Related Stories", "Tags", "ſ", "K"]
+    pieces += ["Author", "BYLINE", "Comment", "Caption", "Story", " ", "-", ":", "é", "İ", "ı"]
+    pieces += ["About the author", "Advertisement", "x", "ARTICLE-body", "Photo", "Reply"]
+    for pattern in _case_blind_patterns():
+        fast = CaseBlind(pattern)
+        assert fast.quick, pattern.pattern  # a rule that turns it off costs speed, not answers
+        rng = random.Random(seed)
+        for _ in range(2_000):
+            text = "".join(rng.choices(pieces, k=rng.randint(0, 4)))
+            assert fast.found(text) == bool(pattern.search(text)), (pattern.pattern, text)
+            assert fast.starts(text) == bool(pattern.match(text)), (pattern.pattern, text)
+
+
+def test_case_blind_runs_the_pattern_itself_where_lowered_text_cannot_stand_for_it() -> None:
+    from archive.parse.caseblind import CaseBlind
+
+    for source in ("[A-Z]x", r"\x41", r"(a)\1", "(?-i:a)b", "ſ", "\u212a", r"a\tb", r"\\S"):
+        fast = CaseBlind(re.compile(source, re.I))
+        assert not fast.quick, source
+        for text in ("Ax", "ax", "A", "aa", "AB", "s", "k", "a\tb", "\\S", "\\s"):
+            assert fast.found(text) == bool(re.search(source, text, re.I)), (source, text)
+    assert not CaseBlind(re.compile("abc")).quick  # not case-blind at all
+    assert not CaseBlind(re.compile("abc")).found("ABC")
+    assert CaseBlind(re.compile(r"^\s*\w+\S\b(?!x)", re.I)).starts("  Word!")
+
+
+def test_marked_cards_are_find_all_by_the_mark() -> None:
+    from archive.parse import listing
+
+    doc = parse(
+        '<html><body><div><div data-archive-dek="1"><h3>a</h3><p data-archive-dek="1">b</p>'
+        '</div><p data-archive-dek="0">c</p><span data-archive-dek="1">d</span></div></body></html>'
+    )
+    for tag in (node for node in doc.nodes if isinstance(node, Tag)):
+        assert listing._marked_cards(tag) == tag.find_all(True, {listing.DEK_MARK: "1"})
+
+
+def test_link_density_with_kept_link_sizes_and_stripped_length_match_their_definitions() -> None:
+    from archive.parse.clean import link_density, stripped_length, text_of
+
+    doc = parse(PAGE.replace("<pre>", " \n <p> </p><pre>"))
+    linked: dict[int, int] = {}
+    for tag in (node for node in doc.nodes if isinstance(node, Tag)):
+        strings, links = strings_and_links(tag)
+        total = len("".join(strings).strip())
+        expected = 0.0
+        if total:
+            expected = min(1.0, sum(len(text_of(a).strip()) for a in links) / total)
+        assert link_density(tag) == link_density(tag, linked) == expected
+    rng = random.Random(9)
+    for _ in range(3_000):
+        strings = _random_texts(
+            [" ", "\n", "\u00a0", "a", "é", ""], rng.randint(0, 4), rng.random()
+        )
+        assert stripped_length(strings) == len("".join(strings).strip()), strings

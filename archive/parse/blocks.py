@@ -12,6 +12,7 @@ from itertools import repeat
 
 from bs4 import CData, NavigableString, Tag
 
+from archive.parse.caseblind import CaseBlind
 from archive.parse.classwords import own_classes
 from archive.parse.markdown.figures import attach_figures, figure_of
 from archive.parse.markdown.shape import (
@@ -30,7 +31,7 @@ from archive.parse.markdown.shape import (
     row_shape,
 )
 from archive.parse.text import clean_inline, reading_words, sample
-from archive.parse.tree.measure import tag_text
+from archive.parse.tree.measure import stripped_strings, tag_text, tags_under
 from archive.records import Image, Removal
 from archive.urls import resolve_url
 
@@ -46,6 +47,7 @@ SKIP_TAGS = {"figcaption", "h1", "img", "picture", "source", "button", "select",
 HEADINGS = {"h2", "h3", "h4", "h5", "h6"}
 # Class names of captions and credits ("caption", "newsCaption", "image-credit").
 _CAPTION_CLASS = re.compile(r"caption|credit", re.I)
+_CAPTION_CLASS_NAMES = CaseBlind(_CAPTION_CLASS)  # (tested quickly: see ``caseblind``)
 
 
 @dataclass
@@ -78,7 +80,7 @@ class Block:
 
 def _is_caption(tag: Tag) -> bool:
     joined = own_classes(tag)
-    return bool(joined and _CAPTION_CLASS.search(joined))
+    return bool(joined) and _CAPTION_CLASS_NAMES.found(joined)
 
 
 # Inside a row of a data table, none of these: a row whose cells hold them is page layout.
@@ -129,8 +131,8 @@ def is_line_numbers(text: str) -> bool:
 def row_text(row: Tag, cells: list[Tag]) -> tuple[str, int]:
     """A data table's row as one line, its ``cells`` apart, and the characters of link text
     in it."""
-    texts = [clean_inline(cell.get_text(" ")) for cell in cells]
-    links = sum(len(clean_inline(a.get_text(" "))) for a in row.find_all("a"))
+    texts = [clean_inline(tag_text(cell, " ")) for cell in cells]
+    links = sum(len(clean_inline(tag_text(a, " "))) for a in tags_under(row, ("a",)))
     return CELL_SEPARATOR.join(t for t in texts if t), links
 
 
@@ -141,8 +143,8 @@ LAYOUT_CELL_CHARS = 400
 
 def data_cells(row: Tag) -> list[Tag] | None:
     """A data table's row's cells; None for a row of layout cells."""
-    cells = row.find_all(("td", "th"), recursive=False)
-    if not cells or row.find(LAYOUT_IN_CELL) is not None:
+    cells = [cell for cell in row.contents if type(cell) is Tag and cell.name in ("td", "th")]
+    if not cells or next(tags_under(row, LAYOUT_IN_CELL), None) is not None:
         return None
     if any(_holds_running_text(cell) for cell in cells):
         return None
@@ -152,7 +154,7 @@ def data_cells(row: Tag) -> list[Tag] | None:
 def _holds_running_text(cell: Tag) -> bool:
     if len(tag_text(cell)) > LAYOUT_CELL_CHARS:
         return True
-    for br in cell.find_all("br"):
+    for br in tags_under(cell, ("br",)):
         following = br.next_sibling
         while isinstance(following, NavigableString) and not following.strip():
             following = following.next_sibling
@@ -372,13 +374,15 @@ def collect_images(scope: Tag, base: str | None) -> tuple[list[Image], list[Remo
     images: list[Image] = []
     removed: list[Removal] = []
     seen: set[str] = set()
-    for figure in scope.find_all("figure"):
-        img = figure.find("img")
+    for figure in list(tags_under(scope, ("figure",))):
+        img = next(tags_under(figure, ("img",)), None)
         src = _image_src(img, base) if isinstance(img, Tag) else None
-        caption_tag = figure.find("figcaption") or figure.find(_is_caption)
+        caption_tag = next(tags_under(figure, ("figcaption",)), None) or next(
+            (tag for tag in tags_under(figure) if _is_caption(tag)), None
+        )
         caption = None
         if isinstance(caption_tag, Tag):
-            parts = [clean_inline(s) for s in caption_tag.stripped_strings]
+            parts = [clean_inline(s) for s in stripped_strings(caption_tag)]
             caption = " ".join(p for p in parts if p) or None
         if caption:
             removed.append(Removal(kind="caption", sample=sample(caption)))

@@ -187,7 +187,8 @@ def _class_words(names: str) -> set[str]:
     only one of them."""
     if ":" in names or "[" in names:
         names = _VARIANT.sub(_variant_word, names)
-    names = _HIDDEN_LABEL.sub(" ", names)
+    if "hid" in names:  # (both of the pattern's last words hold it: most names have neither)
+        names = _HIDDEN_LABEL.sub(" ", names)
     if "sidebar" in names:
         names = _BESIDE_SIDEBAR.sub(" ", names)
     if "print" in names:

@@ -7,13 +7,20 @@ them. All passes run from one walk over the tree (``clean``), so a page costs on
 import re
 from collections.abc import Iterable
 
-from bs4 import NavigableString, Tag
+from bs4 import NavigableString, PageElement, Tag
 
+from archive.parse.caseblind import CaseBlind
 from archive.parse.classwords import class_kind, names_of
 from archive.parse.comments import COMMENT_HEADINGS, opens_thread
 from archive.parse.labels import AD_LABEL, AUTHOR_BOX_PROSE, AUTHOR_HEADING, BOX_HEADING, BOX_KIND
 from archive.parse.text import SENTENCE_ENDS, clean_inline, sample
-from archive.parse.tree.measure import Sizes, strings_and_links, tag_text
+from archive.parse.tree.measure import (
+    Sizes,
+    strings_and_links,
+    stripped_strings,
+    tag_text,
+    tags_under,
+)
 from archive.parse.tree.soup import Document
 from archive.records import Removal
 
@@ -78,7 +85,7 @@ class Cleaner:
             text = _leading_text(tag)
             if text:
                 self.removed.append(Removal(kind=kind, sample=sample(text)))
-        tag.decompose()
+        decompose(tag)
 
     def holds_article(self, tag: Tag, whole: bool = False, share: float = ARTICLE_SHARE) -> bool:
         """True for an element holding much of the page's running text: never chrome.
@@ -178,13 +185,13 @@ class Cleaner:
         text = node.strip()
         if not text or len(text) > 80:
             return
-        if AD_LABEL.match(text):
+        if _AD_LABEL.starts(text):
             label = _whole_text_holder(node)
-            if label is not None and AD_LABEL.match(clean_inline(label.get_text(" "))):
+            if label is not None and _AD_LABEL.starts(clean_inline(tag_text(label, " "))):
                 self.remove(label, "ad label")
-        elif BOX_HEADING.match(text):
+        elif _BOX_HEADING.starts(text):
             self.box_pass(node)
-        elif AUTHOR_HEADING.match(text):
+        elif _AUTHOR_HEADING.starts(text):
             self.author_pass(node)
 
     def author_pass(self, node: NavigableString) -> None:
@@ -257,12 +264,33 @@ class Cleaner:
 
 
 _SUBHEADINGS = ("h2", "h3", "h4", "h5", "h6")
+# The label patterns tested quickly on the page's short strings (see ``caseblind``).
+_AD_LABEL = CaseBlind(AD_LABEL)
+_BOX_HEADING = CaseBlind(BOX_HEADING)
+_AUTHOR_HEADING = CaseBlind(AUTHOR_HEADING)
 _LISTS = ("ul", "ol")
 # A table of contents: a list of at least this many links, every one to a place on the page
 # ("#section-2"), that is nothing but those links. The body repeats each entry as a heading.
 CONTENTS_LINKS = 3
 # The most text a table of contents' box holds beside the list (its title: "Contents", "Índice").
 CONTENTS_TITLE = 40
+
+
+def decompose(tag: Tag) -> None:
+    """``tag.decompose()``: the same steps (the tag taken out of the tree, then every node in
+    it emptied and marked gone), with the emptying done on each node's dict. bs4's attribute
+    stores cost a third of each removal, and a page's removals take half its nodes."""
+    tag.extract()
+    node: PageElement | None = tag
+    while node is not None:
+        following = node.next_element
+        fields = node.__dict__
+        fields.clear()
+        if isinstance(node, Tag):
+            fields["name"] = ""
+            fields["contents"] = []
+        fields["_decomposed"] = True
+        node = following
 
 
 def _in_sentence(tag: Tag) -> bool:
@@ -283,15 +311,18 @@ def _beside(node: object) -> str:
     return str(node) if type(node) is NavigableString else ""
 
 
+_LINK = ("a",)
+
+
 def _is_fragment(href: str) -> bool:
     return href.startswith("#") and len(href) > 1
 
 
 def _is_contents_list(listing: Tag) -> bool:
-    first = listing.find("a")
+    first = next(tags_under(listing, _LINK), None)
     if first is None or not _is_fragment(str(first.get("href", ""))):
         return False  # the quick test: most lists fail it at their first link
-    links = listing.find_all("a")
+    links = list(tags_under(listing, _LINK))
     if len(links) < CONTENTS_LINKS:
         return False
     if not all(_is_fragment(str(a.get("href", ""))) for a in links):
@@ -359,7 +390,7 @@ def _leading_text(tag: Tag, words: int = 12) -> str:
     """The first words of a tag's text, without reading all of a big one."""
     parts: list[str] = []
     count = 0
-    for string in tag.stripped_strings:
+    for string in stripped_strings(tag):
         parts.append(string)
         count += string.count(" ") + 1
         if count > words:
@@ -377,7 +408,8 @@ def text_of(tag: Tag) -> str:
 
 def _opens(box: Tag, heading: Tag) -> bool:
     """True when ``heading`` is the first or second element in ``box``."""
-    for count, child in enumerate(box.find_all(True, recursive=False)):
+    children = (child for child in box.contents if type(child) is Tag)
+    for count, child in enumerate(children):
         if child is heading:
             return True
         if count >= 1:
@@ -402,26 +434,57 @@ def _whole_text_holder(node: NavigableString) -> Tag | None:
     """The highest element whose whole text is this string's text."""
     text = clean_inline(str(node))
     holder = node.parent
-    if holder is None or clean_inline(holder.get_text(" ")) != text:
+    if holder is None or clean_inline(tag_text(holder, " ")) != text:
         return None  # loose text beside other content: no element of its own
     while holder.parent is not None:
         parent = holder.parent
         if parent.name in ("body", "html", "[document]"):
             break
-        if clean_inline(parent.get_text(" ")) != text:
+        if clean_inline(tag_text(parent, " ")) != text:
             break
         holder = parent
     return holder if holder.name != "body" else None
 
 
-def link_density(tag: Tag) -> float:
-    """The share of a tag's text (in characters, outer whitespace aside) inside links."""
+def link_density(tag: Tag, linked_chars: dict[int, int] | None = None) -> float:
+    """The share of a tag's text (in characters, outer whitespace aside) inside links.
+
+    ``linked_chars``: each link's characters, by id, kept from one call to the next while the
+    tree stays as it is (candidates nested in one another hold the same links).
+    """
     strings, links = strings_and_links(tag)
-    total = len("".join(strings).strip())
+    total = stripped_length(strings)
     if not total:
         return 0.0
-    linked = sum(len(text_of(a).strip()) for a in links)
+    if linked_chars is None:
+        linked = sum(len(text_of(a).strip()) for a in links)
+    else:
+        linked = 0
+        for link in links:
+            size = linked_chars.get(id(link))
+            if size is None:
+                size = linked_chars[id(link)] = len(text_of(link).strip())
+            linked += size
     return min(1.0, linked / total)
+
+
+def stripped_length(strings: list[NavigableString]) -> int:
+    """``len("".join(strings).strip())``, without joining them: the whitespace at either end
+    may run over several strings."""
+    total = sum(map(len, strings))
+    for string in strings:  # whitespace at the start
+        kept = len(string.lstrip())
+        total -= len(string) - kept
+        if kept:
+            break
+    else:
+        return 0  # all whitespace
+    for string in reversed(strings):  # and at the end
+        kept = len(string.rstrip())
+        total -= len(string) - kept
+        if kept:
+            break
+    return total
 
 
 # A teaser box holds less running text (outside links) than this many characters, or up to

@@ -9,6 +9,7 @@ import re
 from bs4 import Tag
 
 from archive.parse.text import clean_inline
+from archive.parse.tree.measure import tag_text
 
 # Headings that open a comment thread ("156 Responses to ...", "One thought on ...", "Leave a
 # Reply", "Kommentare (3)"): the thread and the form after them are never the article.
@@ -35,7 +36,7 @@ _COMMENT_STEMS = (
 
 def opens_thread(heading: Tag) -> bool:
     """True for a heading whose whole text opens a comment thread."""
-    text = heading.get_text(" ")
+    text = tag_text(heading, " ")
     if len(text) > 300:
         return False
     lowered = text.lower()

@@ -16,6 +16,7 @@ from archive.parse.classwords import own_classes
 from archive.parse.clean import link_density
 from archive.parse.listing import DEK_MARK
 from archive.parse.text import SENTENCE_ENDS, clean_inline
+from archive.parse.tree.measure import tag_text
 from archive.parse.tree.soup import Document, is_gone
 
 # Class and id words that name a standfirst, in the languages the body finder meets most.
@@ -92,7 +93,7 @@ def find_ledes(doc: Document, cards: bool) -> list[Lede]:
                 found.append(Lede(id(tag), text))
     for tag in doc.tags(*_SUBHEADINGS):
         # A "heading" of whole sentences under the headline is a standfirst set in bold type.
-        raw = tag.get_text(" ")
+        raw = tag_text(tag, " ")
         if len(raw) < MIN_HEADING_LEDE:
             continue  # cleaning only shortens it: most headings stop here
         text = clean_inline(raw)

@@ -14,6 +14,7 @@ from archive.parse.clean import link_density
 from archive.parse.meta.dates import date_from_url
 from archive.parse.meta.metadata import Metadata
 from archive.parse.text import reading_words, sample
+from archive.parse.tree.measure import tag_text, tags_under
 from archive.parse.tree.soup import Document, is_gone
 from archive.records import Removal
 
@@ -28,7 +29,7 @@ MIN_SUMMARY_WORDS = 4
 
 
 def _is_headline_link(heading: Tag) -> bool:
-    text = heading.get_text(" ")
+    text = tag_text(heading, " ")
     if reading_words(text) < 3:
         return False
     parent = heading.parent
@@ -38,12 +39,12 @@ def _is_headline_link(heading: Tag) -> bool:
 
 def _card_of(heading: Tag) -> Tag | None:
     """The nearest ancestor (three levels at most) holding a summary beside the headline."""
-    headline_words = reading_words(heading.get_text(" "))
+    headline_words = reading_words(tag_text(heading, " "))
     card = heading.parent
     for _ in range(3):
         if card is None or card.name in ("body", "main", "html", "[document]"):
             return None
-        words = reading_words(card.get_text(" "))
+        words = reading_words(tag_text(card, " "))
         if words > MAX_CARD_WORDS:
             return None
         if words - headline_words >= MIN_SUMMARY_WORDS:
@@ -71,11 +72,16 @@ def teaser_words(nodes: list[Tag]) -> int:
     """Running words (link text discounted) of the teaser cards inside ``nodes``."""
     words = 0
     for node in nodes:
-        cards = [node] if node.has_attr(DEK_MARK) else node.find_all(True, {DEK_MARK: "1"})
+        cards = [node] if node.has_attr(DEK_MARK) else _marked_cards(node)
         for card in cards:
             text_words = reading_words(card.get_text(" "))
             words += round(text_words * (1 - link_density(card)))
     return words
+
+
+def _marked_cards(node: Tag) -> list[Tag]:
+    """``node.find_all(True, {DEK_MARK: "1"})``, without bs4's matching machinery."""
+    return [tag for tag in tags_under(node) if tag.attrs.get(DEK_MARK) == "1"]
 
 
 _NUMBERED = re.compile(r"^\s*(\d{1,3})\s*[.):]")

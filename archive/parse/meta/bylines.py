@@ -2,9 +2,13 @@
 the headline; not a comment's, a readers' letter's or a picture's credit."""
 
 import re
+from collections.abc import Iterator
+from itertools import islice
 
 from bs4 import NavigableString, Tag
 
+from archive.parse.caseblind import CaseBlind
+from archive.parse.tree.measure import tags_under
 from archive.parse.tree.soup import Document
 
 # Where a byline is marked up, most telling first: (attribute, pattern) pairs.
@@ -84,13 +88,14 @@ def lines(tag: Tag) -> list[str]:
 
 # Containers of readers' comments and letters: their names are no byline of the article.
 _COMMENTS = re.compile(r"comment|reply|kommentar|leserbrief", re.I)
+_COMMENTS_NAMED = CaseBlind(_COMMENTS)  # (tested quickly: see ``caseblind``)
 
 
 def in_comments(tag: Tag) -> bool:
     for parent in tag.parents:
         if not isinstance(parent, Tag) or parent.name in ("body", "html", "main", "article"):
             return False
-        if _COMMENTS.search(attr_text(parent, "class") + " " + attr_text(parent, "id")):
+        if _COMMENTS_NAMED.found(attr_text(parent, "class") + " " + attr_text(parent, "id")):
             return True
     return False
 
@@ -99,14 +104,17 @@ def credits_a_picture(tag: Tag) -> bool:
     """An "author" that names who made a picture: inside a <figure> or a container marked as a
     licence's or a photo's credit, or holding a link so marked (``<div class="license-info">``,
     ``<a class="license-author">`` around an "author-name")."""
-    if tag.find_parent(("figure", "figcaption")) is not None:
+    if any(parent.name in ("figure", "figcaption") for parent in tag.parents):
         return True
     near = [tag.parent, tag.parent.parent if tag.parent else None]
-    near += tag.find_all("a", limit=3)
-    return any(isinstance(t, Tag) and _PICTURE_CREDIT.search(attr_text(t, "class")) for t in near)
+    near += islice(tags_under(tag, ("a",)), 3)
+    return any(
+        isinstance(t, Tag) and _PICTURE_CREDIT_NAMED.found(attr_text(t, "class")) for t in near
+    )
 
 
 _PICTURE_CREDIT = re.compile(r"licen|photo|foto|image|picture", re.I)
+_PICTURE_CREDIT_NAMED = CaseBlind(_PICTURE_CREDIT)
 
 
 # A visible byline in running text: "By Ana Ruiz and Tom Becker".
@@ -119,6 +127,7 @@ _BYLINE_TEXT = re.compile(
     r"(autor|autorin|author|auteur|autore|redaktion|text)\s*:)",
     re.I,
 )
+_BYLINE_TEXT_FOUND = CaseBlind(_BYLINE_TEXT)
 # A label alone in its element: the name follows in the next one.
 _BARE_LABEL = re.compile(
     r"^[\s\-–—|•·]*((posted|written|geschrieben|veröffentlicht)\s+)?"
@@ -137,7 +146,7 @@ def text_bylines(doc: Document) -> list[str]:
     if not starts:
         return []
     found = []
-    for count, string in enumerate(starts[0].find_all_next(string=_BYLINE_TEXT)):
+    for count, string in enumerate(_strings_after(starts[0], _BYLINE_TEXT_FOUND)):
         if count > 5:
             break
         parent = string.parent
@@ -152,6 +161,18 @@ def text_bylines(doc: Document) -> list[str]:
         if len(text) < _MAX_BYLINE:
             found.append(text.lstrip(_LEADING_MARKS))
     return found
+
+
+def _strings_after(start: Tag, pattern: CaseBlind) -> Iterator[NavigableString]:
+    """``start.find_all_next(string=pattern.pattern)``, lazily and without bs4's matching
+    machinery: the strings after ``start`` (its own included) in which ``pattern`` is found."""
+    node = start.next_element
+    while node is not None:
+        following = node.next_element
+        # (bs4's filter skips empty strings, in which no byline pattern matches anyway)
+        if isinstance(node, NavigableString) and node and pattern.found(node):
+            yield node
+        node = following
 
 
 def _opens(string: NavigableString) -> bool:

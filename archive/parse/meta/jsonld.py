@@ -15,6 +15,8 @@ log = logging.getLogger(__name__)
 _DECODER = json.JSONDecoder(strict=False)
 
 # A comma that closes nothing: "[1, 2,]" or '{"a": 1, }'.
+# What comes before a type's own name in "https://schema.org/NewsArticle", "schema:Article".
+_TYPE_PARTS = re.compile(r"[/#:]")
 _TRAILING_COMMA = re.compile(r",\s*(?=[}\]])")
 _WRAPPERS = re.compile(r"^\s*(?:<!--|<!\[CDATA\[|//\s*<!\[CDATA\[)|(?:-->|\]\]>|//\s*\]\]>)\s*$")
 
@@ -71,7 +73,7 @@ def types(obj: dict[str, Any]) -> set[str]:
     (``https://schema.org/NewsArticle`` gives ``newsarticle``)."""
     kind = obj.get("@type")
     kinds = kind if isinstance(kind, list) else [kind]
-    return {re.split(r"[/#:]", k.strip())[-1].lower() for k in kinds if isinstance(k, str)}
+    return {_TYPE_PARTS.split(k.strip())[-1].lower() for k in kinds if isinstance(k, str)}
 
 
 def is_article(obj: dict[str, Any]) -> bool:

@@ -34,6 +34,12 @@ _STOPWORDS = {
     "id": "yang dan di ini itu dengan untuk dari dalam tidak akan pada juga",
 }
 _WORDS = {lang: set(words.split()) for lang, words in _STOPWORDS.items()}
+# The languages each common word belongs to, in _WORDS' order: one lookup per token of the
+# text instead of one per token and language.
+_LANGUAGES_OF: dict[str, tuple[str, ...]] = {}
+for _lang, _words in _WORDS.items():
+    for _word in _words:
+        _LANGUAGES_OF[_word] = (*_LANGUAGES_OF.get(_word, ()), _lang)
 _TOKEN = re.compile(r"[^\W\d_]+")
 # Below this many hits of the best language's common words, say nothing.
 MIN_HITS = 5
@@ -47,10 +53,10 @@ def detect_language(text: str) -> str | None:
         if len(script.findall(sample[:2000])) > letters * 0.3:
             return lang
     hits: Counter[str] = Counter()
+    languages_of = _LANGUAGES_OF.get
     for token in _TOKEN.findall(sample.lower()):
-        for lang, words in _WORDS.items():
-            if token in words:
-                hits[lang] += 1
+        for lang in languages_of(token, ()):
+            hits[lang] += 1
     if not hits:
         return None
     ranked = [*hits.most_common(2), ("", 0)]

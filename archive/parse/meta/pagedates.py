@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from bs4 import NavigableString, Tag
 
+from archive.parse.caseblind import CaseBlind
 from archive.parse.classwords import own_classes
 from archive.parse.meta.dates import (
     date_from_numeric,
@@ -37,6 +38,13 @@ _OTHER_THINGS = re.compile(
 # headline: readers' comments, a news ticker running above it. (All of _OTHER_THINGS there
 # lost five right days on half A of the dev set.)
 _COMMENTS = re.compile(r"comment|reply|kommentar|ticker", re.I)
+# The same patterns tested quickly on class and id strings (see ``caseblind``).
+_DATE_MARKED = CaseBlind(_DATE_MARK)
+_NOT_PUBLISHED_MARKED = CaseBlind(_NOT_PUBLISHED)
+_AUTHOR_MARKED = CaseBlind(_AUTHOR_MARK)
+_ANY_MARKED = CaseBlind(_ANY_MARK)
+_OTHER_THINGS_MARKED = CaseBlind(_OTHER_THINGS)
+_COMMENTS_MARKED = CaseBlind(_COMMENTS)
 # Nodes (tags and strings) from the headline or byline within which a date counts as theirs.
 NEAR = 40
 # Shown dates looked at: the page's own is among the first; a long archive list is not read.
@@ -100,7 +108,7 @@ def _in_comments(tag: Tag) -> bool:
     for parent in [tag, *tag.parents]:
         if not isinstance(parent, Tag) or parent.name in ("body", "html", "main", "article"):
             return False
-        if _COMMENTS.search(_marks(parent)):
+        if _COMMENTS_MARKED.found(_marks(parent)):
             return True
     return False
 
@@ -110,7 +118,7 @@ def _in_other_thing(tag: Tag) -> bool:
     for parent in tag.parents:
         if not isinstance(parent, Tag) or parent.name in ("body", "html", "main", "article"):
             return False
-        if parent.name == "aside" or _OTHER_THINGS.search(_marks(parent)):
+        if parent.name == "aside" or _OTHER_THINGS_MARKED.found(_marks(parent)):
             return True
     return False
 
@@ -127,7 +135,7 @@ def _raw_candidates(
     found: list[tuple[int, Tag, str]] = []
     headline: int | None = None
     byline: int | None = None
-    any_mark = _ANY_MARK.search
+    any_mark = _ANY_MARKED.found
     for position, node in enumerate(doc.nodes):
         if type(node) is not Tag:
             continue
@@ -144,11 +152,11 @@ def _raw_candidates(
         marks = _marks(node)
         if name != "time" and not any_mark(marks):
             continue
-        if name == "time" or _DATE_MARK.search(marks):
+        if name == "time" or _DATE_MARKED.found(marks):
             found.append((position, node, marks))
             if len(found) >= _MAX_SHOWN and headline is not None:
                 break
-        elif byline is None and _AUTHOR_MARK.search(marks):
+        elif byline is None and _AUTHOR_MARKED.found(marks):
             byline = position
     # The headline is the anchor; the first byline only on a page without one (bylines
     # repeat in teasers and comments, the page's headline does not).
@@ -178,7 +186,7 @@ def shown_dates(doc: Document, language: str | None, title: str | None = None) -
         value = _tag_date(tag, text, order)
         if value and not _in_other_thing(tag):
             source = "time" if tag.name == "time" else "text"
-            update = bool(_NOT_PUBLISHED.search(marks))
+            update = _NOT_PUBLISHED_MARKED.found(marks)
             dates.append(Shown(value, source, position, True, update))
     for position, text in nearby:
         value = date_from_text(text) or date_from_numeric(text, order)

@@ -43,10 +43,13 @@ def unescape(text: str) -> str:
     return text
 
 
+_QUOTES = re.compile(r"[\"'“”„‘’«»]")
+
+
 def comparable(text: str) -> str:
     """Text for comparing two titles: case, spacing, quotes and end punctuation aside."""
     text = unicodedata.normalize("NFKC", text).casefold()
-    text = re.sub(r"[\"'“”„‘’«»]", "", text)
+    text = _QUOTES.sub("", text)
     return " ".join(text.split()).strip(" .:!?")
 
 

@@ -7,7 +7,7 @@ measures them as it builds (``build.TreeTarget``); ``Sizes(nodes)`` measures a t
 made, for when something was removed from it before the walk.
 """
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 
 from bs4 import CData, NavigableString, PageElement, Tag
 
@@ -78,9 +78,9 @@ def _first_and_stop(tag: Tag) -> tuple[PageElement | None, PageElement | None]:
     return contents[0], last.next_element
 
 
-def tag_text(tag: Tag) -> str:
-    """``tag.get_text()``, read in one walk of ``next_element`` links: bs4's ``descendants``
-    generator and its layers cost more than the walk itself."""
+def tag_strings(tag: Tag) -> list[str]:
+    """The strings ``tag.get_text()`` joins, read in one walk of ``next_element`` links: bs4's
+    ``descendants`` generator and its layers cost more than the walk itself."""
     types = _string_types(tag)
     strings: list[str] = []
     node, stop = _first_and_stop(tag)
@@ -88,7 +88,38 @@ def tag_text(tag: Tag) -> str:
         if type(node) in types:
             strings.append(node)  # type: ignore[arg-type]  # only strings pass the type test
         node = node.next_element
-    return "".join(strings)
+    return strings
+
+
+def tag_text(tag: Tag, separator: str = "") -> str:
+    """``tag.get_text(separator)`` (see ``tag_strings``)."""
+    return separator.join(tag_strings(tag))
+
+
+def stripped_strings(tag: Tag) -> Iterator[str]:
+    """``tag.stripped_strings``: its strings stripped, the empty ones left out (lazily, so
+    that a reader of the first few does not walk a big subtree)."""
+    types = _string_types(tag)
+    node, stop = _first_and_stop(tag)
+    while node is not stop and node is not None:
+        following = node.next_element
+        if type(node) in types:
+            text = node.strip()  # type: ignore[union-attr]  # only strings pass the type test
+            if text:
+                yield text
+        node = following
+
+
+def tags_under(tag: Tag, names: Collection[str] | None = None) -> Iterator[Tag]:
+    """The tags under ``tag`` in document order (``tag.find_all(True)``), or those with one of
+    ``names`` (``tag.find_all(names)``), lazily: ``next(tags_under(tag, ("a",)), None)`` is
+    ``tag.find("a")`` without bs4's matching machinery."""
+    node, stop = _first_and_stop(tag)
+    while node is not stop and node is not None:
+        following = node.next_element
+        if type(node) is Tag and (names is None or node.name in names):  # type: ignore[attr-defined]
+            yield node  # type: ignore[misc]
+        node = following
 
 
 def strings_and_links(tag: Tag) -> tuple[list[NavigableString], list[Tag]]:

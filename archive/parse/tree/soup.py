@@ -177,7 +177,7 @@ def check_html(text: str) -> None:
         raise NotHTMLError("not HTML: binary data")
     if head.lstrip().startswith("%PDF"):
         raise NotHTMLError("not HTML: a PDF document")
-    if not _TAG.search(text[:200_000]):
+    if not _TAG.search(text, 0, 200_000):  # (endpos, not a slice: no copy of the page)
         raise NotHTMLError("not HTML: no HTML tags")
 
 
