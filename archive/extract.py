@@ -46,7 +46,7 @@ log = logging.getLogger(__name__)
 
 # Bump whenever a change to the parser can change a record, so that storage can tell
 # "the page changed" from "our parser changed".
-EXTRACTOR_VERSION = "8"
+EXTRACTOR_VERSION = "9"
 # Fewer words than this of running text that is not link text, and the page is no article.
 MIN_ARTICLE_WORDS = 50
 # ... unless the page has a title, or is not mostly links: then a brief of this many words is

@@ -80,6 +80,6 @@ def test_the_site_named_as_author_is_no_author_and_the_next_source_answers() -> 
 
 def test_records_carry_the_extractor_version_and_the_sources_in_to_dict() -> None:
     data = extract_article(_page(_ld(datePublished="2019-05-01"))).to_dict()
-    assert data["extractor_version"] == "8"
+    assert data["extractor_version"] == "9"
     assert data["published_from"] == "json-ld"
     assert data["rules"] == []
