@@ -199,8 +199,9 @@ def _sibling_fits(sibling: Tag, scores: dict[int, tuple[Tag, float]], floor: flo
     entry = scores.get(id(sibling))
     if entry and entry[1] * (1 - link_density(sibling)) >= floor:
         return True
-    if sibling.name in PARAGRAPH_LIKE:
-        # A paragraph boxed in a <div> of its own is judged as the paragraph it holds.
+    if sibling.name in PARAGRAPH_LIKE and not class_kind(sibling):
+        # A paragraph boxed in a <div> of its own is judged as the paragraph it holds; not
+        # when the box's class names chrome (a cookie notice the gentle passes left in place).
         sibling = _lone_paragraph(sibling) or sibling
     if sibling.name == "p":
         text = tag_text(sibling).strip()
