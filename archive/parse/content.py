@@ -189,6 +189,30 @@ def _widest_holder(top: Tag, rivals: list[Tag]) -> Tag:
     return best
 
 
+def _lift(top: Tag) -> Tag:
+    """The outermost wrapper that holds ``top`` and nothing else of text.
+
+    A page builder wraps each part of a body in wrappers of its own (a row, a column, a
+    box): the top's siblings are then inside its wrapper's siblings, and only at that level
+    do the other parts sit beside it. Class names used to tie such parts together; the
+    wrappers' shape does it without them.
+    """
+    while True:
+        parent = top.parent
+        if (
+            not isinstance(parent, Tag)
+            or parent.name not in TEXT_CONTAINERS
+            or parent.name == "body"
+        ):
+            return top
+        if _direct_text(parent).strip() or any(
+            child is not top and tag_text(child).strip()
+            for child in parent.find_all(True, recursive=False)
+        ):
+            return top
+        top = parent
+
+
 def _sibling_fits(sibling: Tag, scores: dict[int, tuple[Tag, float]], floor: float) -> bool:
     entry = scores.get(id(sibling))
     if entry and entry[1] * (1 - link_density(sibling)) >= floor:
@@ -196,6 +220,8 @@ def _sibling_fits(sibling: Tag, scores: dict[int, tuple[Tag, float]], floor: flo
     if sibling.name in PARAGRAPH_LIKE:
         # A paragraph boxed in a <div> of its own is judged as the paragraph it holds.
         sibling = _lone_paragraph(sibling) or sibling
+        if sibling.name != "p" and _running_text(_unwrapped(sibling)):
+            return True
     if sibling.name == "p":
         text = sibling.get_text().strip()
         density = link_density(sibling)
@@ -205,6 +231,45 @@ def _sibling_fits(sibling: Tag, scores: dict[int, tuple[Tag, float]], floor: flo
     if sibling.name in PARAGRAPH_LIKE and _flat(sibling):
         return _reads_as_paragraph(sibling)
     return False
+
+
+def _unwrapped(tag: Tag) -> Tag:
+    """``tag`` without its lone-child wrappers: the innermost element holding all its text."""
+    while tag.name in TEXT_CONTAINERS and not _direct_text(tag).strip():
+        children = [c for c in tag.find_all(True, recursive=False) if tag_text(c).strip()]
+        if len(children) != 1:
+            break
+        tag = children[0]
+    return tag
+
+
+# A part of the body: at least this many paragraphs, and paragraphs and headings at least this
+# share of its text.
+PART_PARAGRAPHS = 2
+PART_SHARE = 0.8
+
+
+def _running_text(tag: Tag) -> bool:
+    """A container of running text: paragraphs that read as such (headings between them), as
+    a part of the body in a wrapper of its own is, beside the part that won."""
+    if tag.name not in PARAGRAPH_LIKE or link_density(tag) >= 0.25:
+        return False
+    total = len(tag_text(tag).strip())
+    paragraphs = [c for c in tag.find_all(("p", "h2", "h3", "h4"), recursive=False)]
+    prose = [c for c in paragraphs if c.name == "p" and _paragraph_text(c)]
+    text = sum(len(tag_text(c).strip()) for c in paragraphs)
+    return len(prose) >= PART_PARAGRAPHS and total > 0 and text >= PART_SHARE * total
+
+
+def _paragraph_text(tag: Tag) -> bool:
+    text = tag_text(tag).strip()
+    return reading_length(text) >= MIN_PARAGRAPH and text.endswith(SENTENCE_ENDS)
+
+
+def _part_fits(sibling: Tag, scores: dict[int, tuple[Tag, float]], floor: float) -> bool:
+    """A sibling of the body's outermost wrapper that is a part of the body: running text in
+    wrappers of its own (a score there is mostly the wrappers' class and tag bonuses)."""
+    return sibling.name in PARAGRAPH_LIKE and _running_text(_unwrapped(sibling))
 
 
 def _lone_paragraph(tag: Tag) -> Tag | None:
@@ -303,13 +368,17 @@ def main_content(doc: Document, list_items: bool = False) -> list[Tag]:
     if len(doc.cards) >= MIN_CARDS:
         scores, ranked = _outside_cards(doc.cards, voters, scores, ranked)
     top, top_score = ranked[0]
-    top = _promote(top, top_score, ranked)
+    promoted = _promote(top, top_score, ranked)
+    top = _lift(promoted)
     parent = top.parent
     if not isinstance(parent, Tag) or parent.name in ("html", "[document]"):
         return [top]
     floor = max(10.0, top_score * 0.2)
+    # Above the body's own wrappers, a lone line beside them is the page's (a disclosure, a
+    # copyright): only parts of the body in wrappers of their own join there.
+    fits = _sibling_fits if top is promoted else _part_fits
     chosen = []
     for sibling in parent.find_all(True, recursive=False):
-        if sibling is top or _sibling_fits(sibling, scores, floor):
+        if sibling is top or fits(sibling, scores, floor):
             chosen.append(sibling)
     return chosen
