@@ -199,6 +199,9 @@ def _lift(top: Tag) -> Tag:
     """
     while True:
         parent = top.parent
+        if isinstance(parent, Tag) and _holds_running_text(parent, top):
+            top = parent
+            continue
         if (
             not isinstance(parent, Tag)
             or parent.name not in TEXT_CONTAINERS
@@ -211,6 +214,18 @@ def _lift(top: Tag) -> Tag:
         ):
             return top
         top = parent
+
+
+def _holds_running_text(tag: Tag, top: Tag) -> bool:
+    """A container whose own text (between <br>s, around its child blocks) is running text
+    at least half as long as the top's: the body written as bare text, with the top only a
+    box inside it (a P.S., a quote); not a line beside a body (a newsletter prompt)."""
+    if tag.name not in TEXT_CONTAINERS or tag.name == "body":
+        return False
+    length = reading_length(_direct_text(tag).strip())
+    if length <= PARAGRAPH_CHARS or 2 * length < reading_length(tag_text(top).strip()):
+        return False
+    return link_density(tag) < 0.25
 
 
 def _sibling_fits(sibling: Tag, scores: dict[int, tuple[Tag, float]], floor: float) -> bool:
