@@ -363,6 +363,32 @@ def _outside_cards(
     return scores, ranked
 
 
+# The page's one <main> (else its one <article>) holds the body when a candidate in it scores
+# at least this share of the best outside it.
+LANDMARK_SHARE = 0.5
+
+
+def _in_landmark(doc: Document, ranked: list[tuple[Tag, float]]) -> tuple[Tag, float]:
+    """The best candidate, or the best inside the page's own landmark when that one is
+    outside it: a cookie notice or a long comment, which class names used to remove, can
+    outscore a body cut into chunks, but the page's markup says where its content is."""
+    top, top_score = ranked[0]
+    for name in ("main", "article"):
+        found = doc.tags(name)
+        if len(found) != 1:
+            continue
+        landmark = found[0]
+        if top is landmark or landmark in top.parents or top in landmark.parents:
+            return top, top_score
+        for tag, score in ranked[1:]:
+            if score < LANDMARK_SHARE * top_score:
+                break
+            if landmark in tag.parents:
+                return tag, score
+        return top, top_score
+    return top, top_score
+
+
 def main_content(doc: Document, list_items: bool = False) -> list[Tag]:
     """The elements that together hold the article body, in document order.
 
@@ -382,7 +408,7 @@ def main_content(doc: Document, list_items: bool = False) -> list[Tag]:
         return []
     if len(doc.cards) >= MIN_CARDS:
         scores, ranked = _outside_cards(doc.cards, voters, scores, ranked)
-    top, top_score = ranked[0]
+    top, top_score = _in_landmark(doc, ranked)
     promoted = _promote(top, top_score, ranked)
     top = _lift(promoted)
     parent = top.parent
