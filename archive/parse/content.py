@@ -235,7 +235,7 @@ def _sibling_fits(sibling: Tag, scores: dict[int, tuple[Tag, float]], floor: flo
     if sibling.name in PARAGRAPH_LIKE:
         # A paragraph boxed in a <div> of its own is judged as the paragraph it holds.
         sibling = _lone_paragraph(sibling) or sibling
-        if sibling.name != "p" and _running_text(_unwrapped(sibling)):
+        if sibling.name != "p" and _wrapped_running_text(sibling):
             return True
     if sibling.name == "p":
         text = sibling.get_text().strip()
@@ -248,20 +248,30 @@ def _sibling_fits(sibling: Tag, scores: dict[int, tuple[Tag, float]], floor: flo
     return False
 
 
-def _unwrapped(tag: Tag) -> Tag:
-    """``tag`` without its lone-child wrappers: the innermost element holding all its text."""
-    while tag.name in TEXT_CONTAINERS and not _direct_text(tag).strip():
-        children = [c for c in tag.find_all(True, recursive=False) if tag_text(c).strip()]
-        if len(children) != 1:
-            break
-        tag = children[0]
-    return tag
+def _wrapped_running_text(tag: Tag) -> bool:
+    """Running text, in ``tag`` or in the wrappers inside it that hold nearly all its text
+    (a wrapper may hold a caption or a label beside the text)."""
+    while tag.name in TEXT_CONTAINERS:
+        if _running_text(tag):
+            return True
+        if _direct_text(tag).strip():
+            return False
+        total = len(tag_text(tag).strip())
+        inner = max(
+            tag.find_all(True, recursive=False), key=lambda c: len(tag_text(c)), default=None
+        )
+        if inner is None or len(tag_text(inner).strip()) < PART_SHARE * total:
+            return False
+        tag = inner
+    return False
 
 
 # A part of the body: at least this many paragraphs, and paragraphs and headings at least this
 # share of its text.
 PART_PARAGRAPHS = 2
 PART_SHARE = 0.8
+# The blocks of running text: paragraphs, headings between them, quotes.
+PART_BLOCKS = ("p", "h2", "h3", "h4", "blockquote")
 
 
 def _running_text(tag: Tag) -> bool:
@@ -270,7 +280,7 @@ def _running_text(tag: Tag) -> bool:
     if tag.name not in PARAGRAPH_LIKE or link_density(tag) >= 0.25:
         return False
     total = len(tag_text(tag).strip())
-    paragraphs = [c for c in tag.find_all(("p", "h2", "h3", "h4"), recursive=False)]
+    paragraphs = [c for c in tag.find_all(PART_BLOCKS, recursive=False)]
     prose = [c for c in paragraphs if c.name == "p" and _paragraph_text(c)]
     text = sum(len(tag_text(c).strip()) for c in paragraphs)
     return len(prose) >= PART_PARAGRAPHS and total > 0 and text >= PART_SHARE * total
@@ -284,7 +294,7 @@ def _paragraph_text(tag: Tag) -> bool:
 def _part_fits(sibling: Tag, scores: dict[int, tuple[Tag, float]], floor: float) -> bool:
     """A sibling of the body's outermost wrapper that is a part of the body: running text in
     wrappers of its own (a score there is mostly the wrappers' class and tag bonuses)."""
-    return sibling.name in PARAGRAPH_LIKE and _running_text(_unwrapped(sibling))
+    return sibling.name in PARAGRAPH_LIKE and _wrapped_running_text(sibling)
 
 
 def _lone_paragraph(tag: Tag) -> Tag | None:
@@ -366,6 +376,7 @@ def _outside_cards(
 # The page's one <main> (else its one <article>) holds the body when a candidate in it scores
 # at least this share of the best outside it.
 LANDMARK_SHARE = 0.5
+LANDMARKS = ("main", "article")
 
 
 def _in_landmark(doc: Document, ranked: list[tuple[Tag, float]]) -> tuple[Tag, float]:
@@ -373,7 +384,7 @@ def _in_landmark(doc: Document, ranked: list[tuple[Tag, float]]) -> tuple[Tag, f
     outside it: a cookie notice or a long comment, which class names used to remove, can
     outscore a body cut into chunks, but the page's markup says where its content is."""
     top, top_score = ranked[0]
-    for name in ("main", "article"):
+    for name in LANDMARKS:
         found = doc.tags(name)
         if len(found) != 1:
             continue
@@ -417,6 +428,8 @@ def main_content(doc: Document, list_items: bool = False) -> list[Tag]:
     floor = max(10.0, top_score * 0.2)
     # Above the body's own wrappers, a lone line beside them is the page's (a disclosure, a
     # copyright): only parts of the body in wrappers of their own join there.
+    if top is not promoted and top.name in LANDMARKS:
+        return [top]  # the page's own content element: what is beside it is the page's
     fits = _sibling_fits if top is promoted else _part_fits
     chosen = []
     for sibling in parent.find_all(True, recursive=False):
