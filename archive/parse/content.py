@@ -235,8 +235,6 @@ def _sibling_fits(sibling: Tag, scores: dict[int, tuple[Tag, float]], floor: flo
     if sibling.name in PARAGRAPH_LIKE:
         # A paragraph boxed in a <div> of its own is judged as the paragraph it holds.
         sibling = _lone_paragraph(sibling) or sibling
-        if sibling.name != "p" and _wrapped_running_text(sibling):
-            return True
     if sibling.name == "p":
         text = sibling.get_text().strip()
         density = link_density(sibling)
@@ -291,7 +289,7 @@ def _paragraph_text(tag: Tag) -> bool:
     return reading_length(text) >= MIN_PARAGRAPH and text.endswith(SENTENCE_ENDS)
 
 
-def _part_fits(sibling: Tag, scores: dict[int, tuple[Tag, float]], floor: float) -> bool:
+def _part_fits(sibling: Tag) -> bool:
     """A sibling of the body's outermost wrapper that is a part of the body: running text in
     wrappers of its own (a score there is mostly the wrappers' class and tag bonuses)."""
     return sibling.name in PARAGRAPH_LIKE and _wrapped_running_text(sibling)
@@ -426,13 +424,15 @@ def main_content(doc: Document, list_items: bool = False) -> list[Tag]:
     if not isinstance(parent, Tag) or parent.name in ("html", "[document]"):
         return [top]
     floor = max(10.0, top_score * 0.2)
-    # Above the body's own wrappers, a lone line beside them is the page's (a disclosure, a
-    # copyright): only parts of the body in wrappers of their own join there.
     if top is not promoted and top.name in LANDMARKS:
         return [top]  # the page's own content element: what is beside it is the page's
-    fits = _sibling_fits if top is promoted else _part_fits
+    # Above the body's own wrappers, a lone line beside them is the page's (a disclosure, a
+    # copyright): only parts of the body in wrappers of their own join there.
+    lifted = top is not promoted
     chosen = []
     for sibling in parent.find_all(True, recursive=False):
-        if sibling is top or fits(sibling, scores, floor):
+        if sibling is top or (
+            _part_fits(sibling) if lifted else _sibling_fits(sibling, scores, floor)
+        ):
             chosen.append(sibling)
     return chosen
