@@ -429,10 +429,28 @@ def main_content(doc: Document, list_items: bool = False) -> list[Tag]:
     # Above the body's own wrappers, a lone line beside them is the page's (a disclosure, a
     # copyright): only parts of the body in wrappers of their own join there.
     lifted = top is not promoted
+    top_text = _squeezed(top) if lifted else ""
     chosen = []
     for sibling in parent.find_all(True, recursive=False):
         if sibling is top or (
-            _part_fits(sibling) if lifted else _sibling_fits(sibling, scores, floor)
+            _part_fits(sibling) and not _repeats(sibling, top_text)
+            if lifted
+            else _sibling_fits(sibling, scores, floor)
         ):
             chosen.append(sibling)
     return chosen
+
+
+# A part whose first this many characters are already in the top's text is a copy of it.
+REPEAT_CHARS = 200
+
+
+def _squeezed(tag: Tag) -> str:
+    return " ".join(tag_text(tag).split())
+
+
+def _repeats(part: Tag, top_text: str) -> bool:
+    """A copy of the body beside it (a recommended-stories block that opens with this very
+    story, a print copy): it says nothing the body does not."""
+    head = _squeezed(part)[:REPEAT_CHARS]
+    return len(head) >= MIN_PARAGRAPH and head in top_text
