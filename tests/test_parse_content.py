@@ -228,7 +228,11 @@ def test_a_lone_line_beside_the_lifted_body_stays_out() -> None:
 
 
 def test_the_pages_main_wins_over_a_long_notice_outside_it() -> None:
-    notice = "<div><p>" + "We use cookies, tags, pixels, and similar tools, " * 6 + "as most sites do.</p></div>"
+    notice = (
+        "<div><p>"
+        + "We use cookies, tags, pixels, and similar tools, " * 6
+        + "as most sites do.</p></div>"
+    )
     parts = "<figure><img src='a.jpg'></figure>".join(paras(n, 2) for n in (0, 2, 4))
     html = "<body>" + notice + "<main><div>" + parts + "</div></main></body>"
     body = texts(html)
