@@ -6,6 +6,7 @@ Usage::
     python benchmarks/extraction.py [AEB_DIR] [--dev DEV_DIR] [--only NAME ...]
         [--min-f1 X] [--min-dev-f X] [--json FILE] [--limit N] [--show-worst N]
         [--failures N] [--half A|B] [--warmup N] [--repeat N] [--no-structure]
+        [--strip-classes]
 
 With neither folder given, both default ones are scored: ``../shared/data/aeb`` and
 ``../shared/data/trafilatura-dev`` beside the checkout.
@@ -34,6 +35,11 @@ Parser debugging: ``--show-worst 15`` lists our 15 worst AEB pages by page F1; `
 20`` the 20 dev pages of half A (``--half B`` to look at the other, once, at the end) where ours
 gets most more snippets wrong than the best anchor, with the snippets missed and leaked.
 
+Robustness: ``--strip-classes`` scores every page with its ``class`` and ``id`` attributes
+removed. Much of the web names its blocks in words we have never seen (other languages, other
+CMSs, hashed CSS-module names, old pages with none): what an extractor does without class names
+is what it does there. Compare the figures with and without the flag.
+
 Structure: after the scores, for the pages whose article holds tables, lists or code, the table
 cells, list items and code lines of the page that our Markdown and trafilatura's keep as such
 (``benchmarks/structure.py`` defines the measure; ``--no-structure`` skips it).
@@ -53,8 +59,10 @@ ours under its floor, 2 data folder missing or unreadable.
 """
 
 import argparse
+import dataclasses
 import gzip
 import json
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -80,6 +88,16 @@ from benchmarks.scoring import score_page
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 DEFAULT_AEB = DATA / "aeb"
 DEFAULT_DEV = DATA / "trafilatura-dev"
+
+
+# A start tag, and a class or id attribute inside one (quoted either way, or bare).
+START_TAG = re.compile(r"<[A-Za-z][^<>]*>")
+CLASS_OR_ID = re.compile(r"""\s(?:class|id)\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)""", re.IGNORECASE)
+
+
+def strip_classes(html: str) -> str:
+    """The page with every class and id attribute removed from its start tags."""
+    return START_TAG.sub(lambda tag: CLASS_OR_ID.sub(" ", tag.group(0)), html)
 
 
 class DataError(Exception):
@@ -315,6 +333,11 @@ def _add_report_options(parser: argparse.ArgumentParser) -> None:
         help="skip the table cells, list items and code lines kept (benchmarks/structure.py)",
     )
     parser.add_argument(
+        "--strip-classes",
+        action="store_true",
+        help="remove every class and id attribute from the pages before extraction (robustness)",
+    )
+    parser.add_argument(
         "--warmup",
         type=int,
         default=5,
@@ -342,6 +365,10 @@ def main(argv: list[str] | None = None) -> int:
     except (DataError, DevDataError) as error:
         print(error, file=sys.stderr)
         return 2
+    if args.strip_classes:
+        aeb = [(pid, url, truth, strip_classes(html)) for pid, url, truth, html in aeb]
+        dev = [dataclasses.replace(page, html=strip_classes(page.html)) for page in dev]
+        print("class and id attributes stripped from every page (--strip-classes)")
     chosen, skipped = extractors.load(list(args.only or extractors.NAMES))
     for line in skipped:
         print(line, file=sys.stderr)

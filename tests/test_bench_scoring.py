@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.extraction import strip_classes
 from benchmarks.extractors import html_to_text
 from benchmarks.scoring import PageScore, score_page, shingles, summarize, tokenize
 
@@ -184,5 +185,29 @@ def test_script_scores_ours_and_holds_the_floor(tmp_path: Path) -> None:
     assert 0.0 <= data["extractors"]["ours"]["f1"] <= 1.0
     # No F1 reaches above 1: this floor always fails, which is what CI relies on.
     failed = run_script(str(tmp_path / "data"), "--only", "ours", "--min-f1", "1.01")
+    assert failed.returncode == 1
+    assert "below the floor 1.01" in failed.stderr
+
+
+def test_strip_classes_removes_class_and_id_from_tags_only() -> None:
+    page = (
+        '<div class="story body" ID=main data-id="k"><p class=\'lede\'>class="x" is text</p>'
+        '<img src="a.png" id="z"></div>'
+    )
+    assert strip_classes(page) == (
+        '<div   data-id="k"><p >class="x" is text</p><img src="a.png" ></div>'
+    )
+
+
+def test_script_scores_pages_stripped_of_classes(tmp_path: Path) -> None:
+    write_data(tmp_path / "data")
+    out = tmp_path / "result.json"
+    args = [str(tmp_path / "data"), "--only", "ours", "--strip-classes", "--no-structure"]
+    result = run_script(*args, "--json", str(out), "--min-f1", "0.9")
+    assert result.returncode == 0, result.stderr
+    assert "class and id attributes stripped" in result.stdout
+    assert "ours (archive)" in result.stdout
+    assert json.loads(out.read_text())["extractors"]["ours"]["f1"] >= 0.9
+    failed = run_script(*args, "--min-f1", "1.01")
     assert failed.returncode == 1
     assert "below the floor 1.01" in failed.stderr

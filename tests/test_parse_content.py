@@ -204,3 +204,43 @@ def test_short_chinese_paragraphs_vote_as_their_length_in_words_says() -> None:
         "<body><div class='article'>" + "".join(f"<p>{t}</p>" for t in lines * 2) + "</div></body>"
     )
     assert texts(html) == lines * 2
+
+
+# Without class names: the structure alone ties a body's parts together.
+def paras(start: int, count: int) -> str:
+    return "".join(
+        f"<p>Paragraph {n} of the story, which is long enough to count, tells a part in detail.</p>"
+        for n in range(start, start + count)
+    )
+
+
+def test_parts_in_builder_rows_join_without_class_names() -> None:
+    rows = [paras(0, 3), paras(3, 6), paras(9, 3)]
+    html = "<body><div><h1>Title</h1>" + "".join(f"<div><div>{row}</div></div>" for row in rows)
+    html += "</div><div><a href='/'>Home</a></div></body>"
+    assert len(texts(html)) == 12
+
+
+def test_a_lone_line_beside_the_lifted_body_stays_out() -> None:
+    line = "<div><p>This post may contain affiliate links, see our disclosure page.</p></div>"
+    html = "<body><div><div><div>" + paras(0, 6) + "</div></div>" + line + "</div></body>"
+    assert not any("affiliate" in text for text in texts(html))
+
+
+def test_the_pages_main_wins_over_a_long_notice_outside_it() -> None:
+    notice = (
+        "<div><p>"
+        + "We use cookies, tags, pixels, and similar tools, " * 6
+        + "as most sites do.</p></div>"
+    )
+    parts = "<figure><img src='a.jpg'></figure>".join(paras(n, 2) for n in (0, 2, 4))
+    html = "<body>" + notice + "<main><div>" + parts + "</div></main></body>"
+    body = texts(html)
+    assert len(body) == 6 and not any("cookies" in text for text in body)
+
+
+def test_a_copy_of_the_story_beside_it_does_not_join() -> None:
+    top = "<div><div>" + paras(0, 6) + "</div></div>"
+    copy = "<div><div>" + paras(0, 2) + "</div></div>"
+    html = "<body><div>" + top + copy + "</div></body>"
+    assert sum(text.startswith("Paragraph 0 ") for text in texts(html)) == 1

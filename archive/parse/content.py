@@ -195,6 +195,45 @@ def _widest_holder(top: Tag, rivals: list[Tag]) -> Tag:
     return best
 
 
+def _lift(top: Tag) -> Tag:
+    """The outermost wrapper that holds ``top`` and nothing else of text.
+
+    A page builder wraps each part of a body in wrappers of its own (a row, a column, a
+    box): the top's siblings are then inside its wrapper's siblings, and only at that level
+    do the other parts sit beside it. Class names used to tie such parts together; the
+    wrappers' shape does it without them.
+    """
+    while True:
+        parent = top.parent
+        if isinstance(parent, Tag) and _holds_running_text(parent, top):
+            top = parent
+            continue
+        if (
+            not isinstance(parent, Tag)
+            or parent.name not in TEXT_CONTAINERS
+            or parent.name == "body"
+        ):
+            return top
+        if _direct_text(parent).strip() or any(
+            child is not top and tag_text(child).strip()
+            for child in parent.find_all(True, recursive=False)
+        ):
+            return top
+        top = parent
+
+
+def _holds_running_text(tag: Tag, top: Tag) -> bool:
+    """A container whose own text (between <br>s, around its child blocks) is running text
+    at least half as long as the top's: the body written as bare text, with the top only a
+    box inside it (a P.S., a quote); not a line beside a body (a newsletter prompt)."""
+    if tag.name not in TEXT_CONTAINERS or tag.name == "body":
+        return False
+    length = reading_length(_direct_text(tag).strip())
+    if length <= PARAGRAPH_CHARS or 2 * length < reading_length(tag_text(top).strip()):
+        return False
+    return link_density(tag) < 0.25
+
+
 def _sibling_fits(sibling: Tag, scores: dict[int, tuple[Tag, float]], floor: float) -> bool:
     entry = scores.get(id(sibling))
     if entry and entry[1] * (1 - link_density(sibling)) >= floor:
@@ -212,6 +251,55 @@ def _sibling_fits(sibling: Tag, scores: dict[int, tuple[Tag, float]], floor: flo
     if sibling.name in PARAGRAPH_LIKE and _flat(sibling):
         return _reads_as_paragraph(sibling)
     return False
+
+
+def _wrapped_running_text(tag: Tag) -> bool:
+    """Running text, in ``tag`` or in the wrappers inside it that hold nearly all its text
+    (a wrapper may hold a caption or a label beside the text)."""
+    while tag.name in TEXT_CONTAINERS:
+        if _running_text(tag):
+            return True
+        if _direct_text(tag).strip():
+            return False
+        total = len(tag_text(tag).strip())
+        inner = max(
+            tag.find_all(True, recursive=False), key=lambda c: len(tag_text(c)), default=None
+        )
+        if inner is None or len(tag_text(inner).strip()) < PART_SHARE * total:
+            return False
+        tag = inner
+    return False
+
+
+# A part of the body: at least this many paragraphs, and paragraphs and headings at least this
+# share of its text.
+PART_PARAGRAPHS = 2
+PART_SHARE = 0.8
+# The blocks of running text: paragraphs, headings between them, quotes.
+PART_BLOCKS = ("p", "h2", "h3", "h4", "blockquote")
+
+
+def _running_text(tag: Tag) -> bool:
+    """A container of running text: paragraphs that read as such (headings between them), as
+    a part of the body in a wrapper of its own is, beside the part that won."""
+    if tag.name not in PARAGRAPH_LIKE or link_density(tag) >= 0.25:
+        return False
+    total = len(tag_text(tag).strip())
+    paragraphs = [c for c in tag.find_all(PART_BLOCKS, recursive=False)]
+    prose = [c for c in paragraphs if c.name == "p" and _paragraph_text(c)]
+    text = sum(len(tag_text(c).strip()) for c in paragraphs)
+    return len(prose) >= PART_PARAGRAPHS and total > 0 and text >= PART_SHARE * total
+
+
+def _paragraph_text(tag: Tag) -> bool:
+    text = tag_text(tag).strip()
+    return reading_length(text) >= MIN_PARAGRAPH and text.endswith(SENTENCE_ENDS)
+
+
+def _part_fits(sibling: Tag) -> bool:
+    """A sibling of the body's outermost wrapper that is a part of the body: running text in
+    wrappers of its own (a score there is mostly the wrappers' class and tag bonuses)."""
+    return sibling.name in PARAGRAPH_LIKE and _wrapped_running_text(sibling)
 
 
 def _lone_paragraph(tag: Tag) -> Tag | None:
@@ -290,6 +378,33 @@ def _outside_cards(
     return scores, ranked
 
 
+# The page's one <main> (else its one <article>) holds the body when a candidate in it scores
+# at least this share of the best outside it.
+LANDMARK_SHARE = 0.5
+LANDMARKS = ("main", "article")
+
+
+def _in_landmark(doc: Document, ranked: list[tuple[Tag, float]]) -> tuple[Tag, float]:
+    """The best candidate, or the best inside the page's own landmark when that one is
+    outside it: a cookie notice or a long comment, which class names used to remove, can
+    outscore a body cut into chunks, but the page's markup says where its content is."""
+    top, top_score = ranked[0]
+    for name in LANDMARKS:
+        found = doc.tags(name)
+        if len(found) != 1:
+            continue
+        landmark = found[0]
+        if top is landmark or landmark in top.parents or top in landmark.parents:
+            return top, top_score
+        for tag, score in ranked[1:]:
+            if score < LANDMARK_SHARE * top_score:
+                break
+            if landmark in tag.parents:
+                return tag, score
+        return top, top_score
+    return top, top_score
+
+
 def main_content(doc: Document, list_items: bool = False) -> list[Tag]:
     """The elements that together hold the article body, in document order.
 
@@ -309,14 +424,40 @@ def main_content(doc: Document, list_items: bool = False) -> list[Tag]:
         return []
     if len(doc.cards) >= MIN_CARDS:
         scores, ranked = _outside_cards(doc.cards, voters, scores, ranked)
-    top, top_score = ranked[0]
-    top = _promote(top, top_score, ranked)
+    top, top_score = _in_landmark(doc, ranked)
+    promoted = _promote(top, top_score, ranked)
+    top = _lift(promoted)
     parent = top.parent
     if not isinstance(parent, Tag) or parent.name in ("html", "[document]"):
         return [top]
     floor = max(10.0, top_score * 0.2)
+    if top is not promoted and top.name in LANDMARKS:
+        return [top]  # the page's own content element: what is beside it is the page's
+    # Above the body's own wrappers, a lone line beside them is the page's (a disclosure, a
+    # copyright): only parts of the body in wrappers of their own join there.
+    lifted = top is not promoted
+    top_text = _squeezed(top) if lifted else ""
     chosen = []
     for sibling in (child for child in parent.contents if type(child) is Tag):
-        if sibling is top or _sibling_fits(sibling, scores, floor):
+        if sibling is top or (
+            _part_fits(sibling) and not _repeats(sibling, top_text)
+            if lifted
+            else _sibling_fits(sibling, scores, floor)
+        ):
             chosen.append(sibling)
     return chosen
+
+
+# A part whose first this many characters are already in the top's text is a copy of it.
+REPEAT_CHARS = 200
+
+
+def _squeezed(tag: Tag) -> str:
+    return " ".join(tag_text(tag).split())
+
+
+def _repeats(part: Tag, top_text: str) -> bool:
+    """A copy of the body beside it (a recommended-stories block that opens with this very
+    story, a print copy): it says nothing the body does not."""
+    head = _squeezed(part)[:REPEAT_CHARS]
+    return len(head) >= MIN_PARAGRAPH and head in top_text
