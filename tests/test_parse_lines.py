@@ -198,6 +198,7 @@ def test_a_recipe_cards_rating_prompt_is_a_call_to_action(line: str) -> None:
     "lead",
     [
         "By Carl Lindqvist, Staff Writer",
+        "Carl Lindqvist, AP National Security Writer",
         "Par Claire Dumas - le 12/01/2024",
         "Von Max Muster und Erika Beispiel",
         "Thursday, October 14, 2004",
@@ -212,7 +213,12 @@ def test_bylines_and_dates_before_the_first_sentence_are_trimmed(lead: str) -> N
 
 @pytest.mark.parametrize(
     "lead",
-    ["By the river, the mill still turns.", "Von Anfang an war klar, dass es regnet.", "May 2004"],
+    [
+        "By the river, the mill still turns.",
+        "Von Anfang an war klar, dass es regnet.",
+        "May 2004",
+        "Anna Berg, the writer, spoke first.",
+    ],
 )
 def test_short_lead_sentences_are_no_bylines(lead: str) -> None:
     if lead == "May 2004":
@@ -273,3 +279,51 @@ def test_a_sentence_about_a_warning_is_kept() -> None:
 def test_a_bar_of_links_and_separators_is_chrome(text: str, links: int, bar: bool) -> None:
     # As a line after a <br> (a paragraph that is one link is a teaser link besides).
     assert (chrome_kind(Block(text, "br", links)) == "link bar") is bar
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Image 1 of / 8",
+        "Photo 3 of 12",
+        "4 / 9",
+        "Caption",
+        "Close",
+        "Back to Gallery",
+        "Next image",
+        "Zurück zur Bildergalerie",
+    ],
+)
+def test_a_gallery_viewers_counter_and_controls_are_chrome(line: str) -> None:
+    assert chrome_kind(Block(line, "div")) == "gallery label"
+
+
+@pytest.mark.parametrize("line", ["Close to the river, the mill still turns.", "Caption contest"])
+def test_sentences_that_open_with_a_controls_word_are_kept(line: str) -> None:
+    assert chrome_kind(Block(line, "p")) is None
+
+
+def test_a_caption_cut_short_and_its_opened_twin_are_dropped() -> None:
+    whole = "The ferry leaves the north dock on Tuesday morning, its first run in a year. less"
+    cut = "The ferry leaves the north dock on Tuesday morning, its first ... more"
+    blocks = [Block(s, "div") for s in (whole, cut, SENTENCE)]
+    kept, removed = trim_chrome(blocks)
+    assert [b.text for b in kept] == [SENTENCE]
+    assert [r.kind for r in removed] == ["caption", "caption"]
+
+
+def test_a_paragraph_that_ends_in_less_without_a_cut_twin_is_kept() -> None:
+    line = "Prices rose by a third, and the town's shoppers now buy less"
+    kept, _ = trim_chrome([Block(SENTENCE, "p"), Block(line, "p"), Block(SENTENCE, "p")])
+    assert line in [b.text for b in kept]
+
+
+def test_the_headline_again_inside_the_body_is_trimmed_but_not_a_subheading() -> None:
+    title = "Ferry returns after repairs - Ledger"
+    copy = Block("Ferry returns after repairs", "div")
+    blocks = [Block(SENTENCE, "p"), copy, Block(SENTENCE, "p")]
+    kept, removed = trim_chrome(blocks, title=title)
+    assert [b.text for b in kept] == [SENTENCE, SENTENCE]
+    assert removed[0].kind == "headline copy"
+    blocks[1] = Block("Ferry returns after repairs", "h2")
+    assert len(trim_chrome(blocks, title=title)[0]) == 3

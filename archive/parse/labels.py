@@ -25,13 +25,15 @@ BOX_HEADING = re.compile(
     r"tags|tagged( with)?|etiquetas|schlagwörter|palavras-chave|mots-clés|"
     r"mehr zum thema|lesen sie auch|lee también|lea también|"
     r"weitere (videos|nachrichten|meldungen|beiträge)|mehr videos|"
+    r"(ähnliche|verwandte|empfohlene|beliebte) (beiträge|artikel|themen)|"
+    r"zobacz (również|też|także)|czytaj (również|też|także)|polecane|"
     r"das könnte sie auch interessieren|más noticias|"
     r"te puede interesar|lire aussi|à lire aussi|leia também|leggi anche|veja também|"
     r"você (pode|também pode) gostar|leia mais|notícias relacionadas|artigos relacionados|"
-    r"relacionad[oa]s|vous aimerez aussi|ähnliche artikel|weitere artikel|"
+    r"relacionad[oa]s|vous aimerez aussi|weitere artikel|"
     r"noticias relacionadas|te recomendamos|читайте также|смотрите также|похожие статьи|"
     r"самые популярные( \w+)?|популярное|другие новости|関連記事|相关文章|관련기사)"
-    r"\s*[:.»›>…]*\s*$",
+    r"\s*[:.!»›>…]*\s*$",
     re.I,
 )
 # Headings that open an author's box (a photo, a name and a short biography): never the article.

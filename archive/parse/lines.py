@@ -54,14 +54,17 @@ def trim_chrome(blocks: list[Block], title: str | None = None) -> tuple[list[Blo
     the blocks kept and what was dropped."""
     removed: list[Removal] = []
     kept = []
-    for block in blocks:
-        kind = chrome_kind(block)
+    toggled = _expandable_pairs(blocks)
+    titles = _title_parts(title)
+    for index, block in enumerate(blocks):
+        kind = "caption" if index in toggled else chrome_kind(block)
+        if kind is None and index and block.text in titles and not block.is_heading:
+            kind = "headline copy"  # a viewer's or a bar's copy of the headline, in the body
         if kind:
             removed.append(Removal(kind=kind, sample=sample(block.text)))
         else:
             kept.append(block)
     start = 0
-    titles = _title_parts(title)
     while start < len(kept) and (_is_lead_chrome(kept[start]) or kept[start].text in titles):
         removed.append(Removal(kind="dateline", sample=sample(kept[start].text)))
         start += 1
@@ -77,6 +80,34 @@ def trim_chrome(blocks: list[Block], title: str | None = None) -> tuple[list[Blo
     ):
         removed.append(Removal(kind="trailing links", sample=sample(kept.pop().text)))
     return kept, removed
+
+
+# A text the layout shows cut short ("The Islanders ... more") beside the whole of it ("...
+# won 5-4. less"): a caption or a teaser that opens on a click. Either copy is the other's
+# twin, not article text; an article's paragraphs do not come twice.
+_CUT_SHORT = re.compile(r"^(.{20,}?)\s*(\.\.\.|…)\s*(more|mehr|plus|más|mais|di più)$", re.I)
+_OPENED = re.compile(r"\s+(less|weniger|moins|menos)$", re.I)
+EXPANDABLE_WORDS = 80
+
+
+def _expandable_pairs(blocks: list[Block]) -> set[int]:
+    """The indices of blocks that are a cut-short text and its opened twin (see _CUT_SHORT)."""
+    starts: dict[str, list[int]] = {}
+    for index, block in enumerate(blocks):
+        match = _CUT_SHORT.match(block.text)
+        if match and _words(block) <= EXPANDABLE_WORDS:
+            starts.setdefault(match.group(1), []).append(index)
+    if not starts:
+        return set()
+    found: set[int] = set()
+    for index, block in enumerate(blocks):
+        if _words(block) > EXPANDABLE_WORDS or not _OPENED.search(block.text):
+            continue
+        for start, twins in starts.items():
+            if block.text.startswith(start):
+                found.add(index)
+                found.update(twins)
+    return found
 
 
 def _is_bare_heading(block: Block) -> bool:
@@ -149,9 +180,14 @@ def _is_share_line(block: Block) -> bool:
     return _words(block) <= SHORT_LINE and bool(SHARE_LINE.match(block.text))
 
 
-# Lines left by galleries and embeds.
+# Lines left by galleries and embeds: the counter ("Image 1 of 8", "Image 1 of / 8" when the
+# layout spells it both ways, "3 / 12"), the viewer's controls ("Caption", "Close", "Back to
+# Gallery"), prompts of scripts that did not run.
 NOISE_LINE = re.compile(
-    r"^((image|photo|picture|slide|foto|bild)\s*\d+\s*(of|/|von|de|di)\s*\d+|"
+    r"^(((image|photo|picture|slide|foto|bild)\s*)?\d+\s*(of|/|von|de|di|sur)\s*/?\s*\d+|"
+    r"caption|close|(back to|view|open|launch|show) (the )?(gallery|slideshow)|"
+    r"(previous|prev|next) (image|photo|picture|slide)|full ?screen|"
+    r"(zurück zur|zur) (bilder)?galerie|galerie (öffnen|schließen)|schließen|fermer|cerrar|"
     r"this (slideshow|video|content|embed) requires javascript\.?|"
     r"(click|tap) (here )?to (enlarge|expand|play)\.?)$",
     re.I,
@@ -184,6 +220,9 @@ _NAME = r"[A-ZÀ-ÞĀ-Ž][\w'’.-]*"
 LEAD_BYLINE = re.compile(
     rf"^(?i:by|von|par|por|di|door|av|af)\s+{_NAME}(\s+{_NAME}){{0,3}}"
     rf"(\s*(,|\||–|-|(?i:and|und|et|y|e))\s*[^.!?]{{0,40}})?$"
+    # or without the "By", when a newsroom's title follows the name: "Jane Doe, AP Writer".
+    rf"|^{_NAME}(\s+{_NAME}){{1,3}}\s*,\s+[^.!?]{{0,40}}\b(?i:writer|reporter|correspondent|"
+    rf"editor|columnist|contributor|redakteur(in)?|korrespondent(in)?)$"
 )
 # A date on a line of its own, without a clock time: "Thursday, October 14, 2004",
 # "3. Dezember 2009", "le 3 décembre 2009", "14 de junio de 2023".
