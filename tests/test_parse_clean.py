@@ -41,6 +41,8 @@ def cleaned(fragment: str) -> tuple[str, list[str]]:
         ("<div><p>Lee también...</p><p><a href='/c'>Otra noticia del día</a></p></div>", "Otra noticia", "related box"),
         ("<div><h3>Weitere Videos</h3><ul><li><a href='/v'>Ein anderes Video</a></li></ul></div>", "anderes Video", "related box"),
         ("<div><h3>Ähnliche Beiträge</h3><ul><li><a href='/w'>Ein anderer Beitrag</a></li></ul></div>", "anderer Beitrag", "related box"),
+        ("<div><h3>Siehe auch</h3><ul><li><a href='/s'>Ein älterer Beitrag</a></li></ul></div>", "älterer Beitrag", "related box"),
+        ("<div><h3>Most read in world news</h3><ul><li><a href='/m'>A popular story</a></li></ul></div>", "popular story", "related box"),
         ("<div><h4>Zobacz również</h4><ul><li><a href='/z'>Inny artykuł</a></li></ul></div>", "Inny artykuł", "related box"),
         ("<div><h3>Das könnte Sie auch interessieren!</h3><ul><li><a href='/k'>Noch ein Text</a></li></ul></div>", "Noch ein Text", "related box"),
         ("<h3>You may also like</h3><article><p>" + "A whole other post shown as a teaser. " * 10 + "</p></article>", "other post", "related box"),
@@ -330,3 +332,22 @@ def test_header_classed_block_holding_a_sentence_stays(inside: str, holds: bool)
     removed = clean(doc)
     assert (doc.soup.find("div", class_="entry-header") is not None) is holds
     assert any(r.kind == "header" for r in removed) is not holds
+
+
+SIGNUP = (
+    "<div><div><h2>The Weekly Dispatch Newsletter</h2></div><div><p>Get our best stories every "
+    "Friday.</p><form><input type='email'><button>Sign up</button></form></div></div>"
+)
+
+
+def test_a_sign_up_forms_box_goes_with_its_heading_and_pitch() -> None:
+    text, kinds = cleaned("<div>" + BODY + SIGNUP + BODY + "</div>")
+    assert "Weekly Dispatch" not in text and "best stories" not in text
+    assert text.count("Running article text") == 90  # cleaned() puts one more body first
+    assert "form" in kinds
+
+
+def test_a_form_beside_text_that_is_no_sign_up_takes_only_itself() -> None:
+    search = "<div><p>Find a recipe by its name.</p><form><input type='text'></form></div>"
+    text, _ = cleaned("<div>" + BODY + search + "</div>")
+    assert "Find a recipe" in text

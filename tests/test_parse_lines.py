@@ -327,3 +327,35 @@ def test_the_headline_again_inside_the_body_is_trimmed_but_not_a_subheading() ->
     assert removed[0].kind == "headline copy"
     blocks[1] = Block("Ferry returns after repairs", "h2")
     assert len(trim_chrome(blocks, title=title)[0]) == 3
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Protesters gather outside the university on Monday (Image: GETTY )",
+        "A worker loads trims into his truck in Hialeah, Fla. (AP Photo/Alan Diaz, File)",
+        "The two pose for a photo in Montecito, California. (Photo by Jo Park/Getty Images)",
+        "Mehr als zweihundert Menschen kamen zum Markt. (Foto: Anna Berg)",
+    ],
+)
+def test_a_caption_that_ends_with_its_photo_credit_is_chrome(line: str) -> None:
+    assert chrome_kind(Block(line, "div")) == "credit"
+
+
+def test_a_paragraph_that_ends_with_a_bracket_is_kept() -> None:
+    line = "The mayor signed the order on Monday (the third this year), aides said (see below)"
+    assert chrome_kind(Block(line, "p")) is None
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("Like this:", "label"),
+        ("Gefällt mir Lade...", "label"),
+        ("Like Loading…", "label"),
+        ("Teilen mit:", "share bar"),
+        ("I like this: a town that keeps its trees.", None),
+    ],
+)
+def test_a_blogs_like_and_share_prompts_are_chrome(line: str, kind: str | None) -> None:
+    assert chrome_kind(Block(line, "p")) == kind

@@ -177,9 +177,27 @@ class Cleaner:
                 kind = self.tag_kind(node)
                 if kind == "table of contents":
                     self.remove_contents(node)
+                elif kind == "form":
+                    self.remove(self.signup_box(node), kind)
                 elif kind is not None:
                     self.remove(node, kind)
         return self.removed
+
+    def signup_box(self, form: Tag) -> Tag:
+        """The box a form stands in when the box is a sign-up prompt ("PC Gamer Newsletter /
+        Sign up to get the best content of the week" above an e-mail field): its heading and
+        pitch are no more the article than the field is. Else the form itself."""
+        box = form
+        form_chars = len(tag_text(form))
+        for parent in form.parents:
+            if parent.name in ("body", "html", "main", "article", "[document]"):
+                break
+            text = tag_text(parent)
+            if len(text) - form_chars > SIGNUP_PROSE or self.holds_article(parent):
+                break
+            if _SIGNUP_WORDS.search(text):
+                box = parent
+        return box
 
     def text_pass(self, node: NavigableString) -> None:
         text = node.strip()
@@ -264,6 +282,14 @@ class Cleaner:
 
 
 _SUBHEADINGS = ("h2", "h3", "h4", "h5", "h6")
+# The pitch beside a sign-up form: at most this many characters outside the form, and a word
+# of subscribing in it or in the form.
+SIGNUP_PROSE = 300
+_SIGNUP_WORDS = re.compile(
+    r"newsletter|sign up|subscri|abonn|anmelden|inscri|suscr|iscriviti|assine|e-?mail|inbox|"
+    r"posteingang",
+    re.I,
+)
 # The label patterns tested quickly on the page's short strings (see ``caseblind``).
 _AD_LABEL = CaseBlind(AD_LABEL)
 _BOX_HEADING = CaseBlind(BOX_HEADING)

@@ -19,7 +19,7 @@ SHARE_LINE = re.compile(
     r"pinterest|reddit|telegram|flipboard|messenger|sms|copy link|compartilhar|compartilhe|"
     r"teilen|partager|condividi|comparte|compartir|pint|baixar|this( story| article| page)?|"
     r"story|article|page|save|bookmark|comment|comments|drucken|versenden|senden|merken|"
-    r"imprimer|envoyer|imprimir|enviar|text size|font size|[a]{1,2}[+-]?|on|via)"
+    r"imprimer|envoyer|imprimir|enviar|text size|font size|[a]{1,2}[+-]?|on|via|mit|with)"
     r"[\s:|/·•,.-]*)+$",
     re.I,
 )
@@ -289,6 +289,10 @@ LABEL_LINE = re.compile(
     r"escuchar (la )?noticia|(play|pause) audio|"
     r"view (this|the) (post|photo|video|profile) on (instagram|facebook|tiktok|twitter|x|threads)|"
     r"view on (instagram|facebook|tiktok|twitter|x|threads|youtube)|"
+    # A blog's "like" button and its script's placeholder ("Like this:", "Like Loading...").
+    r"(like this|gefällt mir|j'aime ceci|me gusta esto|mi piace)\s*:?|"
+    r"(like|gefällt mir|j'aime|me gusta|mi piace)\s+(loading|lade|chargement|cargando|caricamento)"
+    r"\s*(\.\.\.|…)?|"
     r"watch on (youtube|tiktok|facebook|instagram)|"
     r"(a post|a photo|a video) shared by .*|"
     r"diesen beitrag auf instagram ansehen|ver esta publicación en instagram|"
@@ -314,8 +318,26 @@ CREDIT_LINE = re.compile(
 CREDIT_WORDS = 8
 
 
+# A caption that ends with its picture's credit in brackets: "Protesters on Monday (Image:
+# GETTY)", "... in Hialeah, Fla. (AP Photo/Alan Diaz, File)", "(Photo by X/Getty Images)".
+# Running text cites no photographer at the end of a paragraph.
+CAPTION_CREDIT = re.compile(
+    r"\(\s*((ap|afp|dpa|reuters|epa|getty|pa)\s+)?(photos?|images?|pictures?|picture credit|"
+    r"credits?|fotos?|bild|crédito|crédit|photograph)\s*(:|/|by\b|von\b|de\b)[^()]{1,80}\)\s*$",
+    re.I,
+)
+CAPTION_WORDS = 60
+
+
 def _is_credit(block: Block) -> bool:
-    return _words(block) <= CREDIT_WORDS and bool(CREDIT_LINE.match(block.text))
+    words = _words(block)
+    if words <= CREDIT_WORDS and CREDIT_LINE.match(block.text):
+        return True
+    return (
+        words <= CAPTION_WORDS
+        and block.text.endswith(")")
+        and bool(CAPTION_CREDIT.search(block.text))
+    )
 
 
 # "A post shared by <name> (@handle) on <date> at <time>" runs longer than other labels.
