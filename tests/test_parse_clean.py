@@ -188,6 +188,11 @@ def test_embedded_posts_are_not_share_bars() -> None:
         ("Two comments from the minister stood out", False),
         ("Comments on the budget were mixed", False),
         ("Recent Comments", False),
+        ("Top Rated Comments", True),
+        ("Most Popular Comments", True),
+        ("Reader comments", True),
+        ("Beliebteste Kommentare", True),
+        ("Top rated comments from the panel were read aloud", False),
     ],
 )
 def test_comment_thread_headings(heading: str, opens_thread: bool) -> None:

@@ -359,3 +359,17 @@ def test_a_paragraph_that_ends_with_a_bracket_is_kept() -> None:
 )
 def test_a_blogs_like_and_share_prompts_are_chrome(line: str, kind: str | None) -> None:
     assert chrome_kind(Block(line, "p")) == kind
+
+
+@pytest.mark.parametrize(
+    ("line", "credit"),
+    [
+        ("Michael Conroy, AP", True),
+        ("Jo Park / Getty Images", True),
+        ("Tom Davies Associated Press", True),
+        ("Reporting by Ann Lee, AP", False),
+        ("The AP", False),
+    ],
+)
+def test_a_photographers_name_and_agency_on_a_line_is_a_credit(line: str, credit: bool) -> None:
+    assert (chrome_kind(Block(line, "div")) == "credit") is credit

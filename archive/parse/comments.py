@@ -19,7 +19,10 @@ COMMENTS_HEADING = re.compile(
     r"commentaires?|comentarios?|comentários?|commenti|reacties)"
     r"(\s+(to|on|for|zu|auf|sur|pour|en|a|em|su|op)\b.*)?|"
     r"(leave|post|add|write|submit) a (reply|comment)\b.*|join the (discussion|conversation)|"
-    r"comments?|reader comments|responses|kommentare?|kommentar (schreiben|verfassen)|"
+    # A thread shown by its best-liked comments ("Top Rated Comments"); not "Recent Comments",
+    # a sidebar's list of the whole site's latest comments.
+    r"((top[ -]rated|most (popular|liked)|best|featured|popular|readers?'?|user) )?comments?|"
+    r"responses|(beliebteste |top-)?kommentare?|kommentar (schreiben|verfassen)|"
     r"kommentieren|leserkommentare|diskussion|commentaires?|laisser un commentaire|"
     r"comentarios?|deja (un|tu) comentario|deixe (um|seu) comentário|comentários|commenti|"
     r"lascia un commento|reacties|reageer)"

@@ -327,11 +327,17 @@ CAPTION_CREDIT = re.compile(
     re.I,
 )
 CAPTION_WORDS = 60
+# A photographer's credit under a picture: a name and the agency, nothing else ("Michael
+# Conroy, AP", "Jo Park / Getty Images", "Tom Davies Associated Press").
+AGENCY_CREDIT = re.compile(
+    rf"^{_NAME}(\s+{_NAME}){{1,3}}\s*[,/|]?\s*(AP|AFP|Associated Press|Reuters|Getty Images|"
+    r"dpa|EPA|Shutterstock|iStock(photo)?|USA TODAY( NETWORK)?)$"
+)
 
 
 def _is_credit(block: Block) -> bool:
     words = _words(block)
-    if words <= CREDIT_WORDS and CREDIT_LINE.match(block.text):
+    if words <= CREDIT_WORDS and (CREDIT_LINE.match(block.text) or AGENCY_CREDIT.match(block.text)):
         return True
     return (
         words <= CAPTION_WORDS
