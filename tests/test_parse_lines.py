@@ -373,3 +373,17 @@ def test_a_blogs_like_and_share_prompts_are_chrome(line: str, kind: str | None) 
 )
 def test_a_photographers_name_and_agency_on_a_line_is_a_credit(line: str, credit: bool) -> None:
     assert (chrome_kind(Block(line, "div")) == "credit") is credit
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("Image copyright Getty Images", "credit"),
+        ("Photo credit Reuters", "credit"),
+        ("© Jo Park Needle poking skin during a flu shot at a community health centre.", "credit"),
+        ("Media playback is unsupported on your device", "gallery label"),
+        ("Image copyright law changed in 2019, and the courts took years to catch up.", None),
+    ],
+)
+def test_picture_labels_without_a_colon_are_chrome(line: str, kind: str | None) -> None:
+    assert chrome_kind(Block(line, "div")) == kind

@@ -189,6 +189,7 @@ NOISE_LINE = re.compile(
     r"(previous|prev|next) (image|photo|picture|slide)|full ?screen|"
     r"(zurück zur|zur) (bilder)?galerie|galerie (öffnen|schließen)|schließen|fermer|cerrar|"
     r"this (slideshow|video|content|embed) requires javascript\.?|"
+    r"media playback is (unsupported|not supported) on (your|this) (device|browser)\.?|"
     r"(click|tap) (here )?to (enlarge|expand|play)\.?)$",
     re.I,
 )
@@ -312,7 +313,9 @@ LABEL_LINE = re.compile(
 # A photo credit on a line of its own ("Foto: Jane Doe", "Crédits photos : Agency").
 CREDIT_LINE = re.compile(
     r"^(\S+( \S+)?,\s*)?(photos?|fotos?|bild(er)?|images?|pictures?|credits?|crédits? photos?|"
-    r"photo credit|bildquelle|quelle|fuente|crédito)\s*:.*$|^©.*$",
+    r"photo credit|bildquelle|quelle|fuente|crédito)\s*:.*$|^©.*$|"
+    # "Image copyright Getty Images", "Photo credit Reuters": the label without its colon.
+    r"^(image|photo|picture|bild|foto) ?(copyright|credit|source|quelle|rechte)\b.*$",
     re.I,
 )
 CREDIT_WORDS = 8
@@ -339,11 +342,11 @@ def _is_credit(block: Block) -> bool:
     words = _words(block)
     if words <= CREDIT_WORDS and (CREDIT_LINE.match(block.text) or AGENCY_CREDIT.match(block.text)):
         return True
-    return (
-        words <= CAPTION_WORDS
-        and block.text.endswith(")")
-        and bool(CAPTION_CREDIT.search(block.text))
-    )
+    if words > CAPTION_WORDS:
+        return False
+    # A caption opened by its photographer's mark ("© Jo Park Needle poking skin ...").
+    text = block.text
+    return text.startswith("©") or (text.endswith(")") and bool(CAPTION_CREDIT.search(text)))
 
 
 # "A post shared by <name> (@handle) on <date> at <time>" runs longer than other labels.
