@@ -387,3 +387,34 @@ def test_a_photographers_name_and_agency_on_a_line_is_a_credit(line: str, credit
 )
 def test_picture_labels_without_a_colon_are_chrome(line: str, kind: str | None) -> None:
     assert chrome_kind(Block(line, "div")) == kind
+
+
+CAPTION = (
+    "Council member Rosa Delgado speaks during the meeting at City Hall, where the budget passed."
+)
+
+
+def test_a_caption_three_times_in_a_row_is_dropped_with_the_credits_between() -> None:
+    lines = [CAPTION, "Photo: Sam Ortiz", CAPTION, "Photo: Sam Ortiz", CAPTION, SENTENCE]
+    kept, removed = trim_chrome([Block(text, "div") for text in lines])
+    assert [b.text for b in kept] == [SENTENCE]
+    assert [r.kind for r in removed].count("caption") == 3
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [CAPTION, CAPTION, SENTENCE],  # a quote set out again
+        [CAPTION, SENTENCE, CAPTION, SENTENCE, CAPTION],  # a recipe's line, apart each time
+        [CAPTION, CAPTION, CAPTION, SENTENCE],  # nothing of a viewer between the copies
+        ["via Example News", "via Example News", "via Example News", SENTENCE],  # short
+    ],
+)
+def test_copies_that_are_few_apart_or_short_are_kept(lines: list[str]) -> None:
+    kept, _ = trim_chrome([Block(text, "div") for text in lines])
+    assert len(kept) == len(lines)
+
+
+def test_paragraphs_said_three_times_are_left_to_their_author() -> None:
+    kept, _ = trim_chrome([Block(text, "p") for text in [CAPTION, CAPTION, CAPTION, SENTENCE]])
+    assert len(kept) == 4

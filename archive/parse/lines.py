@@ -54,6 +54,7 @@ def trim_chrome(blocks: list[Block], title: str | None = None) -> tuple[list[Blo
     the blocks kept and what was dropped."""
     removed: list[Removal] = []
     kept = []
+    places = []  # where each kept block stood among all of them
     toggled = _expandable_pairs(blocks)
     titles = _title_parts(title)
     for index, block in enumerate(blocks):
@@ -64,6 +65,12 @@ def trim_chrome(blocks: list[Block], title: str | None = None) -> tuple[list[Blo
             removed.append(Removal(kind=kind, sample=sample(block.text)))
         else:
             kept.append(block)
+            places.append(index)
+    # Copies in a row are judged once the credits and controls between them are gone.
+    copies = _runs_of_copies(kept, places)
+    if copies:
+        removed.extend(Removal(kind="caption", sample=sample(kept[i].text)) for i in sorted(copies))
+        kept = [block for index, block in enumerate(kept) if index not in copies]
     start = 0
     while start < len(kept) and (_is_lead_chrome(kept[start]) or kept[start].text in titles):
         removed.append(Removal(kind="dateline", sample=sample(kept[start].text)))
@@ -88,6 +95,37 @@ def trim_chrome(blocks: list[Block], title: str | None = None) -> tuple[list[Blo
 _CUT_SHORT = re.compile(r"^(.{20,}?)\s*(\.\.\.|…)\s*(more|mehr|plus|más|mais|di più)$", re.I)
 _OPENED = re.compile(r"\s+(less|weniger|moins|menos)$", re.I)
 EXPANDABLE_WORDS = 80
+
+
+# A paragraph of at least this many words that stands three times or more in a row: the
+# caption a gallery writes once per view (slide, strip, overlay, thumbnail). An article does
+# not say one paragraph three times running, and no copy of a caption is its text. (A pair
+# may be a quote set out again; copies apart from each other are recipes' and listicles'.
+# A caption sits in a <div>, <span> or <figcaption>, and each view sets its credit or its
+# controls beside it: copies written as <p>, or with nothing between them, are left alone.)
+REPEATED_WORDS = 12
+REPEATED_RUN = 3
+
+
+def _runs_of_copies(blocks: list[Block], places: list[int]) -> set[int]:
+    """The indices of blocks in a run of copies of one text (see REPEATED_RUN); ``places``:
+    where each block stood before the chrome lines between them went."""
+    found: set[int] = set()
+    start = 0
+    for index in range(1, len(blocks) + 1):
+        if index < len(blocks) and blocks[index].text == blocks[start].text:
+            continue
+        first = blocks[start]
+        if (
+            index - start >= REPEATED_RUN
+            and first.tag not in ("p", "tr", "pre")
+            and not first.is_heading
+            and _words(first) >= REPEATED_WORDS
+            and places[index - 1] - places[start] > index - 1 - start  # chrome went between
+        ):
+            found.update(range(start, index))
+        start = index
+    return found
 
 
 def _expandable_pairs(blocks: list[Block]) -> set[int]:
