@@ -336,6 +336,7 @@ def test_the_headline_again_inside_the_body_is_trimmed_but_not_a_subheading() ->
         "A worker loads trims into his truck in Hialeah, Fla. (AP Photo/Alan Diaz, File)",
         "The two pose for a photo in Montecito, California. (Photo by Jo Park/Getty Images)",
         "Mehr als zweihundert Menschen kamen zum Markt. (Foto: Anna Berg)",
+        "(Image credit: Blue Origin)",
     ],
 )
 def test_a_caption_that_ends_with_its_photo_credit_is_chrome(line: str) -> None:
@@ -367,8 +368,10 @@ def test_a_blogs_like_and_share_prompts_are_chrome(line: str, kind: str | None) 
         ("Michael Conroy, AP", True),
         ("Jo Park / Getty Images", True),
         ("Tom Davies Associated Press", True),
+        ("Sakib Ali/Daily Example/Getty Images", True),
+        ("The Associated Press", True),
         ("Reporting by Ann Lee, AP", False),
-        ("The AP", False),
+        ("The AP reported it first", False),
     ],
 )
 def test_a_photographers_name_and_agency_on_a_line_is_a_credit(line: str, credit: bool) -> None:

@@ -363,16 +363,18 @@ CREDIT_WORDS = 8
 # GETTY)", "... in Hialeah, Fla. (AP Photo/Alan Diaz, File)", "(Photo by X/Getty Images)".
 # Running text cites no photographer at the end of a paragraph.
 CAPTION_CREDIT = re.compile(
-    r"\(\s*((ap|afp|dpa|reuters|epa|getty|pa)\s+)?(photos?|images?|pictures?|picture credit|"
-    r"credits?|fotos?|bild|crédito|crédit|photograph)\s*(:|/|by\b|von\b|de\b)[^()]{1,80}\)\s*$",
+    r"\(\s*((ap|afp|dpa|reuters|epa|getty|pa)\s+)?((photo|image|picture) credit|photos?|"
+    r"images?|pictures?|credits?|fotos?|bild|crédito|crédit|photograph)\s*(:|/|by\b|von\b|de\b)[^()]{1,80}\)\s*$",
     re.I,
 )
 CAPTION_WORDS = 60
 # A photographer's credit under a picture: a name and the agency, nothing else ("Michael
-# Conroy, AP", "Jo Park / Getty Images", "Tom Davies Associated Press").
+# Conroy, AP", "Jo Park / Getty Images", "Tom Davies Associated Press", "Jo Park/Daily
+# Example/Getty Images"), or the agency alone ("The Associated Press").
 AGENCY_CREDIT = re.compile(
-    rf"^{_NAME}(\s+{_NAME}){{1,3}}\s*[,/|]?\s*(AP|AFP|Associated Press|Reuters|Getty Images|"
-    r"dpa|EPA|Shutterstock|iStock(photo)?|USA TODAY( NETWORK)?)$"
+    rf"^({_NAME}(\s+{_NAME}){{1,3}}(\s*/\s*[\w.&' -]{{2,40}})*\s*[,/|]?\s*|(?i:the )?)"
+    r"(AP|AFP|Associated Press|Reuters|Getty Images|dpa|EPA|Shutterstock|iStock(photo)?|"
+    r"USA TODAY( NETWORK)?)$"
 )
 
 
