@@ -14,7 +14,7 @@ from archive.parse.caseblind import CaseBlind
 from archive.parse.classwords import is_embedded_post, own_classes
 from archive.parse.clean import class_kind, link_density
 from archive.parse.text import FULL_STOPS, SENTENCE_ENDS, reading_length, reading_words
-from archive.parse.tree.measure import tag_text
+from archive.parse.tree.measure import tag_text, tags_under
 from archive.parse.tree.soup import Document, is_gone
 
 # Elements whose text votes, and the least text (in characters) that counts as running text.
@@ -126,7 +126,7 @@ def _is_layout_cell(tag: Tag) -> bool:
     """A <td> holding blocks (a nested table, paragraphs, lists: a column of the page, as
     ``blocks.data_cells`` tells one apart): it votes with its own text only, as a container
     does, so that a layout row does not win with the text of every column it holds."""
-    return tag.name == "td" and tag.find(LAYOUT_IN_CELL) is not None
+    return tag.name == "td" and next(tags_under(tag, LAYOUT_IN_CELL), None) is not None
 
 
 def _ranked(scores: dict[int, tuple[Tag, float]]) -> list[tuple[Tag, float]]:
@@ -282,13 +282,16 @@ PART_BLOCKS = ("p", "h2", "h3", "h4", "blockquote")
 def _running_text(tag: Tag) -> bool:
     """A container of running text: paragraphs that read as such (headings between them), as
     a part of the body in a wrapper of its own is, beside the part that won."""
-    if tag.name not in PARAGRAPH_LIKE or link_density(tag) >= 0.25:
+    if tag.name not in PARAGRAPH_LIKE:
+        return False
+    # The cheap tests first (the children), then the walks of the whole subtree.
+    paragraphs = [c for c in tag.children if type(c) is Tag and c.name in PART_BLOCKS]
+    prose = [c for c in paragraphs if c.name == "p" and _paragraph_text(c)]
+    if len(prose) < PART_PARAGRAPHS or link_density(tag) >= 0.25:
         return False
     total = len(tag_text(tag).strip())
-    paragraphs = [c for c in tag.find_all(PART_BLOCKS, recursive=False)]
-    prose = [c for c in paragraphs if c.name == "p" and _paragraph_text(c)]
     text = sum(len(tag_text(c).strip()) for c in paragraphs)
-    return len(prose) >= PART_PARAGRAPHS and total > 0 and text >= PART_SHARE * total
+    return total > 0 and text >= PART_SHARE * total
 
 
 def _paragraph_text(tag: Tag) -> bool:

@@ -94,6 +94,9 @@ def trim_chrome(blocks: list[Block], title: str | None = None) -> tuple[list[Blo
 # twin, not article text; an article's paragraphs do not come twice.
 _CUT_SHORT = re.compile(r"^(.{20,}?)\s*(\.\.\.|…)\s*(more|mehr|plus|más|mais|di più)$", re.I)
 _OPENED = re.compile(r"\s+(less|weniger|moins|menos)$", re.I)
+# The words _CUT_SHORT ends with: tested first, as most blocks end otherwise (the lazy
+# pattern walks a long paragraph character by character).
+_MORE_WORDS = ("more", "mehr", "plus", "más", "mais", "più")
 EXPANDABLE_WORDS = 80
 
 
@@ -132,6 +135,8 @@ def _expandable_pairs(blocks: list[Block]) -> set[int]:
     """The indices of blocks that are a cut-short text and its opened twin (see _CUT_SHORT)."""
     starts: dict[str, list[int]] = {}
     for index, block in enumerate(blocks):
+        if not block.text[-6:].lower().endswith(_MORE_WORDS):
+            continue
         match = _CUT_SHORT.match(block.text)
         if match and _words(block) <= EXPANDABLE_WORDS:
             starts.setdefault(match.group(1), []).append(index)
