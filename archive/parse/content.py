@@ -14,7 +14,7 @@ from archive.parse.caseblind import CaseBlind
 from archive.parse.classwords import is_embedded_post, own_classes
 from archive.parse.clean import class_kind, link_density
 from archive.parse.text import FULL_STOPS, SENTENCE_ENDS, reading_length, reading_words
-from archive.parse.tree.measure import tag_text, tags_under
+from archive.parse.tree.measure import stripped_strings, tag_text, tags_under
 from archive.parse.tree.soup import Document, is_gone
 
 # Elements whose text votes, and the least text (in characters) that counts as running text.
@@ -215,8 +215,9 @@ def _lift(top: Tag) -> Tag:
         ):
             return top
         if _direct_text(parent).strip() or any(
-            child is not top and tag_text(child).strip()
-            for child in parent.find_all(True, recursive=False)
+            child is not top and next(stripped_strings(child), None) is not None
+            for child in parent.children
+            if type(child) is Tag
         ):
             return top
         top = parent
