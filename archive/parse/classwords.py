@@ -186,7 +186,7 @@ def _class_words(names: str) -> set[str]:
     place for both paths (whole strings and parts), so that a new phrase rule cannot reach
     only one of them."""
     if ":" in names or "[" in names:
-        names = _VARIANT.sub(_variant_word, names)
+        names = _without_variants(names)
     if "hid" in names:  # (both of the pattern's last words hold it: most names have neither)
         names = _HIDDEN_LABEL.sub(" ", names)
     if "sidebar" in names:

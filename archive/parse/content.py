@@ -29,7 +29,7 @@ INLINE = {
 }  # fmt: skip
 MIN_PARAGRAPH = 25
 # Items of a list or of a description list: paragraphs on the second try only.
-LIST_ITEMS = ["li", "dd"]
+LIST_ITEMS = ("li", "dd")
 # Containers that, holding text and inline elements only, are paragraphs by another name: the
 # body's first paragraphs beside the container of the rest ("read all") join the body as a <p>.
 PARAGRAPH_LIKE = ("div", "section")
@@ -435,11 +435,11 @@ def main_content(doc: Document, list_items: bool = False) -> list[Tag]:
     if not isinstance(parent, Tag) or parent.name in ("html", "[document]"):
         return [top]
     floor = max(10.0, top_score * 0.2)
-    if top is not promoted and top.name in LANDMARKS:
+    lifted = top is not promoted
+    if lifted and top.name in LANDMARKS:
         return [top]  # the page's own content element: what is beside it is the page's
     # Above the body's own wrappers, a lone line beside them is the page's (a disclosure, a
     # copyright): only parts of the body in wrappers of their own join there.
-    lifted = top is not promoted
     top_text = _squeezed(top) if lifted else ""
     chosen = []
     for sibling in (child for child in parent.contents if type(child) is Tag):

@@ -67,14 +67,6 @@ def join_paragraphs(paragraphs: list[str]) -> str:
     return "\n\n".join(p for p in paragraphs if p)
 
 
-def word_count(text: str) -> int:
-    """Whitespace-separated words (a token count; the record's ``word_count`` is
-    ``reading_words``, which counts a sentence of Chinese as more than one word)."""
-    # str.split() and \S+ split on the same characters (both take Py_UNICODE_ISSPACE), and
-    # the split is several times cheaper than the pattern.
-    return len(text.split())
-
-
 def sample(text: str, words: int = 8) -> str:
     """The first few words of a text, for a ``Removal`` sample."""
     parts = clean_inline(text).split(" ")
@@ -127,7 +119,9 @@ def reading_words(text: str) -> int:
     The record's ``word_count`` and every "is this long enough" judgement: a whole paragraph of
     Chinese, Japanese or Thai is one whitespace token, or a few.
     """
-    tokens = text.split()  # the \S+ runs (see word_count)
+    # str.split() and \S+ split on the same characters (both take Py_UNICODE_ISSPACE), and
+    # the split is several times cheaper than the pattern.
+    tokens = text.split()
     if not _UNSPACED.search(text):
         return len(tokens)  # every token is one word: skip looking into each
     words = 0
